@@ -1,0 +1,57 @@
+/*
+ * kbc_str.h - string views: a pointer and a length into someone else's
+ * buffer. Decoders hand events out as views over the input so the hot path
+ * copies nothing; whoever keeps a view past the buffer's life copies it.
+ */
+#ifndef KBC_STR_H
+#define KBC_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+typedef struct kbc_str {
+        const char *ptr;
+        size_t len;
+} kbc_str;
+
+#define KBC_STR_LIT(s) ((kbc_str){(s), sizeof(s) - 1})
+
+static inline kbc_str kbc_str_make(const char *ptr, size_t len)
+{
+        return (kbc_str){ptr, len};
+}
+
+static inline kbc_str kbc_str_cstr(const char *s)
+{
+        return (kbc_str){s, s ? strlen(s) : 0};
+}
+
+static inline bool kbc_str_empty(kbc_str s)
+{
+        return s.len == 0;
+}
+
+static inline char kbc_ascii_lower(char c)
+{
+        return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+}
+
+/* Equality ignoring ASCII case, as Windows compares host, provider and
+ * channel names. */
+static inline bool kbc_str_caseeq(kbc_str a, kbc_str b)
+{
+        if (a.len != b.len)
+                return false;
+        for (size_t i = 0; i < a.len; i++)
+                if (kbc_ascii_lower(a.ptr[i]) != kbc_ascii_lower(b.ptr[i]))
+                        return false;
+        return true;
+}
+
+static inline bool kbc_str_eq(kbc_str a, kbc_str b)
+{
+        return a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len));
+}
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * kbc_rules.h - loading a rule set (one YAML file per KB article) and
+ * matching events against it. A rule set is immutable once loaded, so a
+ * reload builds a new one and swaps it in whole.
+ */
+#ifndef KBC_RULES_H
+#define KBC_RULES_H
+
+#include <stddef.h>
+
+#include "kbc_event.h"
+
+typedef struct kbc_ruleset kbc_ruleset;
+typedef struct kbc_rule kbc_rule;
+typedef struct kbc_signal kbc_signal;
+
+/* Receives each problem found while loading, as "file:line: what is wrong". */
+typedef void kbc_diag_fn(void *opaque, const char *msg);
+
+/* Loads every *.yaml / *.yml under each path (a file, or a folder searched
+ * recursively, files in sorted order). Every problem is reported through
+ * diag (may be NULL); if there was any, returns NULL. */
+kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
+                              kbc_diag_fn *diag, void *opaque);
+void kbc_ruleset_free(kbc_ruleset *rs);
+
+size_t kbc_ruleset_count(const kbc_ruleset *rs);
+const kbc_rule *kbc_ruleset_rule(const kbc_ruleset *rs, size_t i);
+
+/* Per-thread matching scratch (PCRE2 match data); reuse across events. */
+typedef struct kbc_matcher kbc_matcher;
+kbc_matcher *kbc_matcher_new(const kbc_ruleset *rs);
+void kbc_matcher_free(kbc_matcher *m);
+
+/* The signals an event matches, in rule-set order. Returns the count
+ * (possibly more than max; only the first max are stored). */
+size_t kbc_match(kbc_matcher *m, const kbc_event *ev,
+                 const kbc_signal **hits, size_t max);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * rule_internal.h - the loaded form of a rule file, shared by the loader,
+ * the matcher, the correlator and the incident writer. Everything here is
+ * allocated from the rule set's arena and read-only after loading.
+ */
+#ifndef KBC_RULE_INTERNAL_H
+#define KBC_RULE_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kbc_arena.h"
+#include "kbc_event.h"
+#include "kbc_rules.h"
+
+/* Bounds on every regex match: hostile messages cannot make a pattern loop
+ * or recurse without limit (SPEC.md §3). */
+#define KBC_MATCH_LIMIT 100000
+#define KBC_DEPTH_LIMIT 1000
+
+typedef struct kbc_data_match {
+        const char *name; /* EventData field name */
+        pcre2_code *re;
+} kbc_data_match;
+
+struct kbc_signal {
+        const char *id;
+        const kbc_rule *rule;
+        double weight;   /* > 0; default 1 */
+        bool symptom;    /* may open a case; others only support one */
+        int line;        /* of "- id:" in the rule file */
+        const char *provider; /* NULL = any; compared case-insensitively */
+        const char *channel;  /* NULL = any */
+        const uint32_t *event_ids; /* empty = any */
+        size_t nevent_ids;
+        pcre2_code *message;       /* from message: or text:; NULL = any */
+        const char *message_src;   /* the regex as compiled, for explain */
+        const kbc_data_match *data;
+        size_t ndata;
+};
+
+typedef struct kbc_test_expect {
+        const char *kb;          /* winner, or NULL */
+        const char *const *candidates; /* exact ranked list, or NULL */
+        size_t ncandidates;
+        long incidents;          /* expected count, or -1 = not checked */
+} kbc_test_expect;
+
+typedef struct kbc_rule_test {
+        const char *name;
+        int line;
+        kbc_event *events; /* views into the rule set's arena */
+        size_t nevents;
+        kbc_test_expect expect;
+} kbc_rule_test;
+
+enum { KBC_SEVERITY_LOW = 21, KBC_SEVERITY_MEDIUM = 47,
+       KBC_SEVERITY_HIGH = 73, KBC_SEVERITY_CRITICAL = 99 };
+
+struct kbc_rule {
+        const char *id;
+        const char *title;
+        const char *reference;
+        const char *cause;
+        const char *resolution;
+        const char *const *products;
+        size_t nproducts;
+        const char *file;
+        int line;
+        int severity;       /* ECS event.severity */
+        int64_t window_ms;
+        double max_score;   /* sum of all signal weights */
+        size_t index;       /* position in the rule set (sorted by id) */
+        kbc_signal *signals;
+        size_t nsignals;
+        kbc_rule_test *tests;
+        size_t ntests;
+};
+
+/* Index built by the matcher at load time, opaque to the rest. */
+typedef struct kbc_signal_index kbc_signal_index;
+kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs);
+void kbc_signal_index_free(kbc_signal_index *idx);
+
+struct kbc_ruleset {
+        kbc_arena *arena;
+        kbc_rule *rules; /* sorted by id */
+        size_t nrules;
+        int64_t max_window_ms;
+        kbc_signal_index *index;
+};
+
+/* Tolerant literal-phrase pattern (the `text:` key): case, quoting,
+ * whitespace and placeholders such as <servername>, %1, xxx. Writes a PCRE2
+ * pattern to the arena. */
+const char *kbc_text_to_regex(kbc_arena *a, const char *text);
+
+#endif
