@@ -1,1 +1,107 @@
-/* placeholder */
+/*
+ * event.c - helpers on the normalized event (kbc_event.h): resetting it,
+ * looking up an EventData field by name, and printing where it came from.
+ *
+ * Absent strings are empty views with a non-NULL pointer, so that a
+ * consumer may memcpy/memcmp/fwrite any view without a NULL check.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kbc_event.h"
+#include "kbc_time.h"
+
+static const char empty[1] = "";
+
+void kbc_event_reset(kbc_event *ev)
+{
+        memset(ev, 0, sizeof(*ev));
+        ev->time_ms = KBC_TIME_NONE;
+        ev->host = ev->channel = ev->provider = kbc_str_make(empty, 0);
+        ev->level = ev->message = kbc_str_make(empty, 0);
+}
+
+kbc_str kbc_event_field(const kbc_event *ev, kbc_str name)
+{
+        size_t n = ev->nfields < KBC_EVENT_MAX_FIELDS ? ev->nfields
+                                                      : KBC_EVENT_MAX_FIELDS;
+        for (size_t i = 0; i < n; i++)
+                if (kbc_str_caseeq(ev->fields[i].name, name))
+                        return ev->fields[i].value;
+        return kbc_str_make(empty, 0);
+}
+
+/* UTF-8 continuation byte: never start a kept tail in the middle of a
+ * character. */
+static int is_cont(unsigned char c)
+{
+        return (c & 0xC0) == 0x80;
+}
+
+void kbc_origin_format(const kbc_origin *o, char *buf, size_t size)
+{
+        if (!buf || size == 0)
+                return;
+        buf[0] = '\0';
+        if (!o || o->kind == KBC_ORIGIN_NONE) {
+                snprintf(buf, size, "(unknown origin)");
+                return;
+        }
+
+        /* The position part is short and the most useful (which line?),
+         * so it is formatted first and always kept whole when it fits. */
+        char pos[64];
+        switch (o->kind) {
+        case KBC_ORIGIN_FILE:
+        case KBC_ORIGIN_INLINE:
+                if (o->position > 0)
+                        snprintf(pos, sizeof(pos), ":%" PRId64, o->position);
+                else
+                        pos[0] = '\0';
+                break;
+        case KBC_ORIGIN_RECORD:
+                snprintf(pos, sizeof(pos), "#record %" PRId64, o->position);
+                break;
+        case KBC_ORIGIN_KAFKA:
+                snprintf(pos, sizeof(pos), "/%" PRId32 "@%" PRId64,
+                         o->partition, o->position);
+                break;
+        default:
+                snprintf(pos, sizeof(pos), "?%" PRId64, o->position);
+                break;
+        }
+
+        const char *src = o->source && o->source[0] ? o->source : "-";
+        size_t slen = strlen(src), plen = strlen(pos);
+        size_t room = size - 1; /* for the NUL */
+        if (plen > room) {
+                /* Not even the position fits: plain truncation. */
+                memcpy(buf, pos, room);
+                buf[room] = '\0';
+                return;
+        }
+        if (slen + plen <= room) {
+                memcpy(buf, src, slen);
+                memcpy(buf + slen, pos, plen + 1);
+                return;
+        }
+
+        /* A long path: keep its tail (the file name) behind "...". */
+        static const char dots[] = "...";
+        size_t keep = room - plen;
+        size_t dlen = keep >= sizeof(dots) - 1 ? sizeof(dots) - 1 : keep;
+        keep -= dlen;
+        const char *tail = src + slen - keep;
+        while (keep > 0 && is_cont((unsigned char)*tail)) {
+                tail++;
+                keep--;
+        }
+        char *p = buf;
+        memcpy(p, dots, dlen);
+        p += dlen;
+        memcpy(p, tail, keep);
+        p += keep;
+        memcpy(p, pos, plen);
+        p[plen] = '\0';
+}
