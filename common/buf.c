@@ -21,7 +21,7 @@ void kbc_buf_free(kbc_buf *b)
         memset(b, 0, sizeof(*b));
 }
 
-static int buf_reserve(kbc_buf *b, size_t extra)
+int kbc_buf_reserve(kbc_buf *b, size_t extra)
 {
         if (b->overflow || extra > b->max - b->len) {
                 b->overflow = true;
@@ -45,7 +45,7 @@ static int buf_reserve(kbc_buf *b, size_t extra)
 
 int kbc_buf_append(kbc_buf *b, const void *p, size_t n)
 {
-        if (buf_reserve(b, n))
+        if (kbc_buf_reserve(b, n))
                 return -1;
         if (n)
                 memcpy(b->data + b->len, p, n);
@@ -70,7 +70,7 @@ int kbc_buf_printf(kbc_buf *b, const char *fmt, ...)
         va_start(ap, fmt);
         int n = vsnprintf(NULL, 0, fmt, ap);
         va_end(ap);
-        if (n < 0 || buf_reserve(b, (size_t)n))
+        if (n < 0 || kbc_buf_reserve(b, (size_t)n))
                 return -1;
         va_start(ap, fmt);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -120,8 +120,8 @@ int kbc_buf_json_str(kbc_buf *b, kbc_str s)
         while (i < s.len) {
                 unsigned char c = p[i];
                 size_t n = c >= 0x20 && c != '"' && c != '\\'
-                                   ? utf8_seq_len(p + i, s.len - i)
-                                   : 0;
+                               ? utf8_seq_len(p + i, s.len - i)
+                               : 0;
                 if (n) { /* copy clean runs in one append */
                         i += n;
                         run += n;
@@ -139,8 +139,8 @@ int kbc_buf_json_str(kbc_buf *b, kbc_str s)
                 } else if (c == '\t') {
                         rc |= kbc_buf_append(b, "\\t", 2);
                 } else if (c < 0x20) {
-                        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4],
-                                       hex[c & 15]};
+                        char esc[6] = {'\\', 'u',         '0',
+                                       '0',  hex[c >> 4], hex[c & 15]};
                         rc |= kbc_buf_append(b, esc, 6);
                 } else {
                         rc |= kbc_buf_append(b, "\xef\xbf\xbd", 3);

@@ -25,12 +25,16 @@ static inline void kbc_buf_reset(kbc_buf *b)
         b->overflow = false;
 }
 
+/* Makes room for n more bytes (plus a NUL) without moving data later:
+ * views into the buffer stay valid while appends stay within it. */
+int kbc_buf_reserve(kbc_buf *b, size_t n);
+
 /* Appends return 0, or -1 (and set overflow) when max would be passed. */
 int kbc_buf_append(kbc_buf *b, const void *p, size_t n);
 int kbc_buf_putc(kbc_buf *b, char c);
 int kbc_buf_puts(kbc_buf *b, const char *s);
 int kbc_buf_printf(kbc_buf *b, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* JSON: a quoted, escaped string (invalid UTF-8 bytes become U+FFFD). */
 int kbc_buf_json_str(kbc_buf *b, kbc_str s);

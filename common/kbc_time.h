@@ -10,7 +10,7 @@
 
 #include "kbc_str.h"
 
-#define KBC_TIME_NONE INT64_MIN
+#define KBC_TIME_NONE   INT64_MIN
 #define KBC_TIME_STRLEN 24 /* "2019-08-02T09:46:20.000Z" */
 
 /* Parses ISO 8601 / RFC 3339: "YYYY-MM-DDTHH:MM:SS[.fff...][Z|+hh:mm|-hhmm]",

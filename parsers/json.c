@@ -129,17 +129,12 @@ static int grow_tokens(kbc_json *j)
         return 0;
 }
 
-/* kbc_buf grows only by appending, so the first message larger than all
- * before it is appended once and forgotten; afterwards the capacity covers
- * every string of the message unescaped. */
-static int scratch_reserve(kbc_json *j, const char *buf, size_t len)
+/* Unescaped strings are never longer than the message, so reserving its
+ * length up front means the scratch never moves while views point in. */
+static int scratch_reserve(kbc_json *j, size_t len)
 {
         kbc_buf_reset(&j->scratch);
-        if (j->scratch.cap > len)
-                return 0;
-        int rc = kbc_buf_append(&j->scratch, buf, len);
-        kbc_buf_reset(&j->scratch);
-        return rc;
+        return kbc_buf_reserve(&j->scratch, len);
 }
 
 static bool is_ws(char c)
@@ -438,7 +433,7 @@ int kbc_json_parse(kbc_json *j, const char *buf, size_t len, char *errstr,
                 return fail(errstr, errsize,
                             "JSON nested deeper than %d levels at byte %zu",
                             KBC_JSON_MAX_DEPTH, deep);
-        if (scratch_reserve(j, buf, len))
+        if (scratch_reserve(j, len))
                 return fail(errstr, errsize, "out of memory");
 
         jsmn_parser p;

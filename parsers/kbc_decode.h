@@ -31,7 +31,6 @@ void kbc_decoder_free(kbc_decoder *d);
  * format that was decoded; on failure returns KBC_FMT_AUTO and writes the
  * reason (without the origin, which the caller prepends) to errstr. */
 kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
-                      size_t len, kbc_event *ev, char *errstr,
-                      size_t errsize);
+                      size_t len, kbc_event *ev, char *errstr, size_t errsize);
 
 #endif
