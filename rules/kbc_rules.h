@@ -34,7 +34,7 @@ void kbc_matcher_free(kbc_matcher *m);
 
 /* The signals an event matches, in rule-set order. Returns the count
  * (possibly more than max; only the first max are stored). */
-size_t kbc_match(kbc_matcher *m, const kbc_event *ev,
-                 const kbc_signal **hits, size_t max);
+size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
+                 size_t max);
 
 #endif

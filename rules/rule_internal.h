@@ -28,24 +28,24 @@ typedef struct kbc_data_match {
 struct kbc_signal {
         const char *id;
         const kbc_rule *rule;
-        double weight;   /* > 0; default 1 */
-        bool symptom;    /* may open a case; others only support one */
-        int line;        /* of "- id:" in the rule file */
+        double weight;        /* > 0; default 1 */
+        bool symptom;         /* may open a case; others only support one */
+        int line;             /* of "- id:" in the rule file */
         const char *provider; /* NULL = any; compared case-insensitively */
         const char *channel;  /* NULL = any */
         const uint32_t *event_ids; /* empty = any */
         size_t nevent_ids;
-        pcre2_code *message;       /* from message: or text:; NULL = any */
-        const char *message_src;   /* the regex as compiled, for explain */
+        pcre2_code *message;     /* from message: or text:; NULL = any */
+        const char *message_src; /* the regex as compiled, for explain */
         const kbc_data_match *data;
         size_t ndata;
 };
 
 typedef struct kbc_test_expect {
-        const char *kb;          /* winner, or NULL */
+        const char *kb;                /* winner, or NULL */
         const char *const *candidates; /* exact ranked list, or NULL */
         size_t ncandidates;
-        long incidents;          /* expected count, or -1 = not checked */
+        long incidents; /* expected count, or -1 = not checked */
 } kbc_test_expect;
 
 typedef struct kbc_rule_test {
@@ -56,8 +56,12 @@ typedef struct kbc_rule_test {
         kbc_test_expect expect;
 } kbc_rule_test;
 
-enum { KBC_SEVERITY_LOW = 21, KBC_SEVERITY_MEDIUM = 47,
-       KBC_SEVERITY_HIGH = 73, KBC_SEVERITY_CRITICAL = 99 };
+enum {
+        KBC_SEVERITY_LOW = 21,
+        KBC_SEVERITY_MEDIUM = 47,
+        KBC_SEVERITY_HIGH = 73,
+        KBC_SEVERITY_CRITICAL = 99
+};
 
 struct kbc_rule {
         const char *id;
@@ -69,10 +73,10 @@ struct kbc_rule {
         size_t nproducts;
         const char *file;
         int line;
-        int severity;       /* ECS event.severity */
+        int severity; /* ECS event.severity */
         int64_t window_ms;
-        double max_score;   /* sum of all signal weights */
-        size_t index;       /* position in the rule set (sorted by id) */
+        double max_score; /* sum of all signal weights */
+        size_t index;     /* position in the rule set (sorted by id) */
         kbc_signal *signals;
         size_t nsignals;
         kbc_rule_test *tests;
