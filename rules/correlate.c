@@ -1,1 +1,628 @@
-/* placeholder */
+/*
+ * correlate.c - the engine: per-host cases in event time (SPEC.md §5;
+ * the rules are in docs/rule-format.md, "How signals become an incident").
+ *
+ * Only events that match a signal are kept, as "hits" in a per-host buffer
+ * sorted by event time. A symptom hit opens a case at T0; evidence in
+ * [T0 - window, T0 + window] belongs to it. The host's watermark is its
+ * latest event time minus the allowed lateness; once it passes T0 + window
+ * the case closes: candidates are ranked, the incident goes to the callback
+ * and the hits in the case are marked consumed so their symptoms cannot open
+ * another case. Hosts live in a hash table with a least-recently-seen list;
+ * past the host cap the oldest host's case is closed early and the host
+ * evicted (counted), so a flood of host names cannot exhaust memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbc_arena.h"
+#include "kbc_engine.h"
+#include "kbc_hash.h"
+#include "kbc_time.h"
+#include "rule_internal.h"
+
+#define MAX_HITS_PER_EVENT 64
+#define HOST_MAX_HITS      256  /* buffered matching events per host */
+#define MAX_EVIDENCE       64   /* evidence listed on one incident */
+#define MESSAGE_COPY_MAX   4096 /* bytes of a message kept as evidence */
+
+typedef struct hit {
+        kbc_evidence ev; /* owns its strings and signals array */
+        uint64_t seq;    /* arrival order: stable ties */
+        bool consumed;   /* part of a closed case */
+} hit;
+
+typedef struct host_state {
+        char *name;
+        uint64_t hash;
+        int64_t max_time;
+        hit **hits; /* sorted by (time, seq) */
+        size_t nhits;
+        uint64_t unstored; /* hits not kept because the buffer was full */
+        bool open;
+        int64_t t0, window_ms;
+        struct host_state *chain;         /* hash bucket */
+        struct host_state *newer, *older; /* least-recently-seen list */
+} host_state;
+
+struct kbc_engine {
+        const kbc_ruleset *rs;
+        kbc_engine_opts opts;
+        kbc_incident_fn *cb;
+        void *opaque;
+        kbc_matcher *matcher;
+        const kbc_signal *last_hits[MAX_HITS_PER_EVENT];
+        size_t nlast_hits;
+        host_state **table;
+        size_t nbuckets, nhosts;
+        host_state *newest, *oldest;
+        uint64_t seq;
+        kbc_engine_stats stats;
+};
+
+/* ---- hosts ---------------------------------------------------------- */
+
+static uint64_t host_hash(kbc_str name)
+{
+        return kbc_fnv64_lower(KBC_FNV64_INIT, name.ptr, name.len);
+}
+
+static void lru_unlink(kbc_engine *e, host_state *h)
+{
+        if (h->newer)
+                h->newer->older = h->older;
+        else
+                e->newest = h->older;
+        if (h->older)
+                h->older->newer = h->newer;
+        else
+                e->oldest = h->newer;
+        h->newer = h->older = NULL;
+}
+
+static void lru_push(kbc_engine *e, host_state *h)
+{
+        h->older = e->newest;
+        h->newer = NULL;
+        if (e->newest)
+                e->newest->newer = h;
+        e->newest = h;
+        if (!e->oldest)
+                e->oldest = h;
+}
+
+static host_state *host_find(kbc_engine *e, kbc_str name, uint64_t hash)
+{
+        host_state *h = e->table[hash & (e->nbuckets - 1)];
+        while (h && !(h->hash == hash &&
+                      kbc_str_caseeq(kbc_str_cstr(h->name), name)))
+                h = h->chain;
+        return h;
+}
+
+static void table_grow(kbc_engine *e)
+{
+        size_t n = e->nbuckets * 2;
+        host_state **t = calloc(n, sizeof(*t));
+        if (!t)
+                return; /* keep the longer chains; still correct */
+        for (size_t i = 0; i < e->nbuckets; i++) {
+                host_state *h = e->table[i];
+                while (h) {
+                        host_state *next = h->chain;
+                        h->chain = t[h->hash & (n - 1)];
+                        t[h->hash & (n - 1)] = h;
+                        h = next;
+                }
+        }
+        free(e->table);
+        e->table = t;
+        e->nbuckets = n;
+}
+
+static void hit_free(hit *x)
+{
+        free(x->ev.provider);
+        free(x->ev.channel);
+        free(x->ev.message);
+        free(x->ev.origin);
+        free(x->ev.signals);
+        free(x);
+}
+
+static void host_remove(kbc_engine *e, host_state *h)
+{
+        host_state **pp = &e->table[h->hash & (e->nbuckets - 1)];
+        while (*pp != h)
+                pp = &(*pp)->chain;
+        *pp = h->chain;
+        lru_unlink(e, h);
+        for (size_t i = 0; i < h->nhits; i++)
+                hit_free(h->hits[i]);
+        free(h->hits);
+        free(h->name);
+        free(h);
+        e->nhosts--;
+}
+
+static void case_close(kbc_engine *e, host_state *h);
+
+static host_state *host_get(kbc_engine *e, kbc_str name)
+{
+        uint64_t hash = host_hash(name);
+        host_state *h = host_find(e, name, hash);
+        if (h) {
+                lru_unlink(e, h);
+                lru_push(e, h);
+                return h;
+        }
+        if (e->nhosts >= e->opts.max_hosts && e->oldest) {
+                host_state *victim = e->oldest;
+                fprintf(stderr,
+                        "kbcorr: host cap %zu reached: evicting '%s' "
+                        "(least recently seen)\n",
+                        e->opts.max_hosts, victim->name);
+                while (victim->open)
+                        case_close(e, victim);
+                host_remove(e, victim);
+                e->stats.evicted_hosts++;
+        }
+        h = calloc(1, sizeof(*h));
+        if (!h)
+                return NULL;
+        h->name = strndup(name.ptr, name.len);
+        h->hits = calloc(HOST_MAX_HITS, sizeof(*h->hits));
+        if (!h->name || !h->hits) {
+                free(h->name);
+                free(h->hits);
+                free(h);
+                return NULL;
+        }
+        h->hash = hash;
+        h->max_time = KBC_TIME_NONE;
+        if (e->nhosts + 1 > e->nbuckets)
+                table_grow(e);
+        h->chain = e->table[hash & (e->nbuckets - 1)];
+        e->table[hash & (e->nbuckets - 1)] = h;
+        lru_push(e, h);
+        e->nhosts++;
+        return h;
+}
+
+/* ---- hits ----------------------------------------------------------- */
+
+static char *copy_str(kbc_str s, size_t max)
+{
+        return strndup(s.ptr ? s.ptr : "", s.len < max ? s.len : max);
+}
+
+static int hit_order(const hit *a, const hit *b)
+{
+        if (a->ev.time_ms != b->ev.time_ms)
+                return a->ev.time_ms < b->ev.time_ms ? -1 : 1;
+        return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static hit *hit_new(kbc_engine *e, const kbc_event *ev,
+                    const kbc_signal *const *sigs, size_t nsigs)
+{
+        char origin[KBC_ORIGIN_STRLEN];
+        hit *x = calloc(1, sizeof(*x));
+        if (!x)
+                return NULL;
+        kbc_origin_format(&ev->origin, origin, sizeof(origin));
+        x->seq = e->seq++;
+        x->ev.time_ms = ev->time_ms;
+        x->ev.event_id = ev->event_id;
+        x->ev.has_record_id = ev->has_record_id;
+        x->ev.record_id = ev->record_id;
+        x->ev.provider = copy_str(ev->provider, 256);
+        x->ev.channel = copy_str(ev->channel, 256);
+        x->ev.message = copy_str(ev->message, MESSAGE_COPY_MAX);
+        x->ev.origin = strdup(origin);
+        x->ev.signals = malloc(nsigs * sizeof(*x->ev.signals));
+        if (!x->ev.provider || !x->ev.channel || !x->ev.message ||
+            !x->ev.origin || !x->ev.signals) {
+                hit_free(x);
+                return NULL;
+        }
+        memcpy(x->ev.signals, sigs, nsigs * sizeof(*sigs));
+        x->ev.nsignals = nsigs;
+        return x;
+}
+
+/* Inserts keeping (time, seq) order; events mostly arrive in order, so the
+ * scan from the end is short. */
+static void hits_insert(kbc_engine *e, host_state *h, hit *x)
+{
+        if (h->nhits == HOST_MAX_HITS) {
+                h->unstored++;
+                e->stats.dropped_hits++;
+                hit_free(x);
+                return;
+        }
+        size_t i = h->nhits;
+        while (i > 0 && hit_order(h->hits[i - 1], x) > 0) {
+                h->hits[i] = h->hits[i - 1];
+                i--;
+        }
+        h->hits[i] = x;
+        h->nhits++;
+}
+
+static bool hit_has_fresh_symptom(const hit *x)
+{
+        if (x->consumed)
+                return false;
+        for (size_t i = 0; i < x->ev.nsignals; i++)
+                if (x->ev.signals[i]->symptom)
+                        return true;
+        return false;
+}
+
+static int64_t hit_symptom_window(const hit *x)
+{
+        int64_t w = 0;
+        for (size_t i = 0; i < x->ev.nsignals; i++)
+                if (x->ev.signals[i]->symptom &&
+                    x->ev.signals[i]->rule->window_ms > w)
+                        w = x->ev.signals[i]->rule->window_ms;
+        return w;
+}
+
+/* Opens (or widens) the host's case from its earliest fresh symptom. */
+static void case_update(host_state *h)
+{
+        for (size_t i = 0; i < h->nhits; i++) {
+                const hit *x = h->hits[i];
+                if (!hit_has_fresh_symptom(x))
+                        continue;
+                int64_t w = hit_symptom_window(x);
+                if (!h->open) {
+                        h->open = true;
+                        h->t0 = x->ev.time_ms;
+                        h->window_ms = w;
+                } else if (x->ev.time_ms <= h->t0 + h->window_ms) {
+                        if (x->ev.time_ms < h->t0)
+                                h->t0 = x->ev.time_ms;
+                        if (w > h->window_ms)
+                                h->window_ms = w;
+                }
+        }
+}
+
+/* ---- closing a case: ranking and the incident ------------------------ */
+
+typedef struct score_entry {
+        const kbc_signal *sig;
+        bool fresh_symptom;
+} score_entry;
+
+static int score_entry_order(const void *a, const void *b)
+{
+        const kbc_signal *x = ((const score_entry *)a)->sig;
+        const kbc_signal *y = ((const score_entry *)b)->sig;
+        if (x->rule != y->rule)
+                return x->rule->index < y->rule->index ? -1 : 1;
+        return x < y ? -1 : x > y;
+}
+
+static int candidate_order(const void *a, const void *b)
+{
+        const kbc_candidate *x = a, *y = b;
+        if (x->score != y->score)
+                return x->score > y->score ? -1 : 1;
+        return x->rule->index < y->rule->index ? -1 : 1;
+}
+
+static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
+{
+        for (size_t i = 0; i < n; i++)
+                if (c[i].rule == r)
+                        return true;
+        return false;
+}
+
+/* Ranks the rules seen in hits[0..n): every rule with a fresh symptom is a
+ * candidate, scored by the weights of its distinct signals. */
+static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
+                              kbc_candidate **out)
+{
+        size_t nentries = 0;
+        for (size_t i = 0; i < n; i++)
+                nentries += hits[i]->ev.nsignals;
+        score_entry *en = kbc_arena_alloc(a, nentries * sizeof(*en) + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
+                        const kbc_signal *s = hits[i]->ev.signals[j];
+                        en[k].sig = s;
+                        en[k++].fresh_symptom =
+                            s->symptom && !hits[i]->consumed;
+                }
+        qsort(en, k, sizeof(*en), score_entry_order);
+
+        kbc_candidate *c = kbc_arena_alloc(a, k * sizeof(*c) + 1);
+        size_t nc = 0;
+        for (size_t i = 0; i < k;) {
+                const kbc_rule *r = en[i].sig->rule;
+                size_t j = i;
+                bool fresh = false;
+                while (j < k && en[j].sig->rule == r)
+                        fresh |= en[j++].fresh_symptom;
+                if (fresh) {
+                        kbc_candidate *cd = &c[nc++];
+                        cd->rule = r;
+                        cd->signals =
+                            kbc_arena_alloc(a, (j - i) * sizeof(*cd->signals));
+                        for (size_t m = i; m < j; m++) {
+                                if (m > i && en[m].sig == en[m - 1].sig)
+                                        continue;
+                                cd->signals[cd->nsignals++] = en[m].sig;
+                                cd->score += en[m].sig->weight;
+                        }
+                }
+                i = j;
+        }
+        qsort(c, nc, sizeof(*c), candidate_order);
+        *out = c;
+        return nc;
+}
+
+static void incident_id(kbc_incident *inc, const kbc_evidence *first)
+{
+        char num[64];
+        uint64_t h = KBC_FNV64_INIT;
+        const char *kb = inc->candidates[0].rule->id;
+        h = kbc_fnv64(h, kb, strlen(kb) + 1);
+        h = kbc_fnv64_lower(h, inc->host, strlen(inc->host) + 1);
+        int n = snprintf(num, sizeof(num), "%lld|%u|",
+                         (long long)first->time_ms, (unsigned)first->event_id);
+        h = kbc_fnv64(h, num, (size_t)n);
+        h = kbc_fnv64_lower(h, first->provider, strlen(first->provider) + 1);
+        if (first->has_record_id) {
+                n = snprintf(num, sizeof(num), "%llu",
+                             (unsigned long long)first->record_id);
+                h = kbc_fnv64(h, num, (size_t)n);
+        }
+        snprintf(inc->id, sizeof(inc->id), "%016llx", (unsigned long long)h);
+}
+
+/* The evidence: hits in the case that matched a candidate's signal, with
+ * only those signals listed. */
+static size_t collect_evidence(kbc_arena *a, hit **hits, size_t n,
+                               const kbc_candidate *c, size_t nc,
+                               kbc_evidence *out, uint64_t *count)
+{
+        size_t ne = 0;
+        for (size_t i = 0; i < n; i++) {
+                const kbc_evidence *src = &hits[i]->ev;
+                const kbc_signal **sigs =
+                    kbc_arena_alloc(a, src->nsignals * sizeof(*sigs));
+                size_t ns = 0;
+                for (size_t j = 0; j < src->nsignals; j++)
+                        if (is_candidate(c, nc, src->signals[j]->rule))
+                                sigs[ns++] = src->signals[j];
+                if (!ns)
+                        continue;
+                (*count)++;
+                if (ne == MAX_EVIDENCE)
+                        continue;
+                out[ne] = *src;
+                out[ne].signals = sigs;
+                out[ne++].nsignals = ns;
+        }
+        return ne;
+}
+
+static void case_close(kbc_engine *e, host_state *h)
+{
+        int64_t lo = h->t0 - h->window_ms, hi = h->t0 + h->window_ms;
+        size_t first = 0, last = 0;
+        while (first < h->nhits && h->hits[first]->ev.time_ms < lo)
+                first++;
+        last = first;
+        while (last < h->nhits && h->hits[last]->ev.time_ms <= hi)
+                last++;
+
+        kbc_arena *a = kbc_arena_new();
+        kbc_incident inc = {0};
+        kbc_candidate *cands;
+        inc.ncandidates =
+            rank_candidates(a, h->hits + first, last - first, &cands);
+        inc.candidates = cands;
+        if (inc.ncandidates) {
+                kbc_evidence *ev =
+                    kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));
+                inc.nevidence =
+                    collect_evidence(a, h->hits + first, last - first, cands,
+                                     inc.ncandidates, ev, &inc.count);
+                inc.count += h->unstored;
+                inc.evidence = ev;
+                inc.host = h->name;
+                inc.start_ms = ev[0].time_ms;
+                inc.end_ms = ev[inc.nevidence - 1].time_ms;
+                double total = 0;
+                for (size_t i = 0; i < inc.ncandidates; i++)
+                        total += cands[i].score;
+                inc.ntied = 1;
+                while (inc.ntied < inc.ncandidates &&
+                       cands[inc.ntied].score == cands[0].score)
+                        inc.ntied++;
+                double coverage = cands[0].score / cands[0].rule->max_score;
+                inc.confidence = cands[0].score / total * (1 + coverage) / 2;
+                incident_id(&inc, &ev[0]);
+                e->stats.incidents++;
+                e->cb(e->opaque, &inc);
+        }
+        kbc_arena_free(a);
+
+        for (size_t i = first; i < last; i++)
+                h->hits[i]->consumed = true;
+        h->unstored = 0;
+        h->open = false;
+        case_update(h); /* a later symptom outside the range opens anew */
+}
+
+/* ---- feeding -------------------------------------------------------- */
+
+static bool case_due(const kbc_engine *e, const host_state *h)
+{
+        return h->open &&
+               h->max_time - e->opts.lateness_ms > h->t0 + h->window_ms;
+}
+
+/* Drops hits no case can use any more; frees an idle host. */
+static void host_prune(kbc_engine *e, host_state *h)
+{
+        int64_t keep_from =
+            h->max_time - e->opts.lateness_ms - e->rs->max_window_ms;
+        if (h->open && h->t0 - h->window_ms < keep_from)
+                keep_from = h->t0 - h->window_ms;
+        size_t n = 0;
+        while (n < h->nhits && h->hits[n]->ev.time_ms < keep_from)
+                hit_free(h->hits[n++]);
+        if (n) {
+                memmove(h->hits, h->hits + n,
+                        (h->nhits - n) * sizeof(*h->hits));
+                h->nhits -= n;
+        }
+        if (!h->nhits && !h->open)
+                host_remove(e, h);
+}
+
+size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
+{
+        e->stats.events++;
+        e->nlast_hits = 0;
+        if (ev->time_ms == KBC_TIME_NONE || !ev->host.len) {
+                e->stats.untimed_events++;
+                return 0;
+        }
+        size_t n = kbc_match(e->matcher, ev, e->last_hits, MAX_HITS_PER_EVENT);
+        if (n > MAX_HITS_PER_EVENT)
+                n = MAX_HITS_PER_EVENT;
+        e->nlast_hits = n;
+
+        uint64_t hash = host_hash(ev->host);
+        host_state *h =
+            n ? host_get(e, ev->host) : host_find(e, ev->host, hash);
+        if (!h)
+                return n;
+        if (!n) { /* only advances the host's clock */
+                lru_unlink(e, h);
+                lru_push(e, h);
+        }
+        if (ev->time_ms > h->max_time)
+                h->max_time = ev->time_ms;
+        else if (ev->time_ms < h->max_time - e->opts.lateness_ms)
+                e->stats.late_events++;
+        if (case_due(e, h))
+                case_close(e, h);
+        if (n) {
+                e->stats.matched_events++;
+                e->stats.signal_hits += n;
+                hit *x = hit_new(e, ev, e->last_hits, n);
+                if (x)
+                        hits_insert(e, h, x);
+                case_update(h);
+                if (case_due(e, h)) /* a symptom later than the lateness */
+                        case_close(e, h);
+        }
+        host_prune(e, h);
+        return n;
+}
+
+static int open_case_order(const void *a, const void *b)
+{
+        const host_state *x = *(host_state *const *)a;
+        const host_state *y = *(host_state *const *)b;
+        if (x->t0 != y->t0)
+                return x->t0 < y->t0 ? -1 : 1;
+        return strcasecmp(x->name, y->name);
+}
+
+void kbc_engine_flush(kbc_engine *e)
+{
+        host_state **open = malloc((e->nhosts + 1) * sizeof(*open));
+        size_t n = 0;
+        if (!open)
+                return;
+        for (host_state *h = e->newest; h; h = h->older)
+                if (h->open)
+                        open[n++] = h;
+        qsort(open, n, sizeof(*open), open_case_order);
+        for (size_t i = 0; i < n; i++)
+                while (open[i]->open) /* closing may open a later case */
+                        case_close(e, open[i]);
+        free(open);
+}
+
+/* ---- life cycle and accessors --------------------------------------- */
+
+kbc_engine *kbc_engine_new(const kbc_ruleset *rs, const kbc_engine_opts *opts,
+                           kbc_incident_fn *cb, void *opaque)
+{
+        kbc_engine_opts defaults = KBC_ENGINE_OPTS_DEFAULT;
+        kbc_engine *e = calloc(1, sizeof(*e));
+        if (!e)
+                return NULL;
+        e->rs = rs;
+        e->opts = opts ? *opts : defaults;
+        if (!e->opts.max_hosts)
+                e->opts.max_hosts = defaults.max_hosts;
+        e->cb = cb;
+        e->opaque = opaque;
+        e->nbuckets = 1024;
+        e->table = calloc(e->nbuckets, sizeof(*e->table));
+        e->matcher = kbc_matcher_new(rs);
+        if (!e->table || !e->matcher) {
+                kbc_engine_free(e);
+                return NULL;
+        }
+        return e;
+}
+
+void kbc_engine_free(kbc_engine *e)
+{
+        if (!e)
+                return;
+        while (e->newest)
+                host_remove(e, e->newest);
+        free(e->table);
+        kbc_matcher_free(e->matcher);
+        free(e);
+}
+
+void kbc_engine_stats_get(const kbc_engine *e, kbc_engine_stats *out)
+{
+        *out = e->stats;
+        out->hosts = e->nhosts;
+}
+
+size_t kbc_engine_last_hits(const kbc_engine *e, const kbc_signal ***hits)
+{
+        *hits = (const kbc_signal **)e->last_hits;
+        return e->nlast_hits;
+}
+
+const char *kbc_rule_id(const kbc_rule *r)
+{
+        return r->id;
+}
+
+const char *kbc_signal_id(const kbc_signal *s)
+{
+        return s->id;
+}
+
+const kbc_rule *kbc_signal_rule(const kbc_signal *s)
+{
+        return s->rule;
+}
+
+bool kbc_signal_is_symptom(const kbc_signal *s)
+{
+        return s->symptom;
+}

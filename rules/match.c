@@ -1,1 +1,268 @@
-/* placeholder */
+/*
+ * match.c - which signals an event matches.
+ *
+ * At load, every signal goes into one bucket of a hash index keyed by
+ * (provider, event id), either of which may be "any". An event probes the
+ * four buckets that can hold its signals, checks the cheap equality tests
+ * (channel, event id) first, and runs PCRE2 (JIT, with match and depth
+ * limits) only on what remains. The cost per event thus follows the number
+ * of signals that could apply to its provider and id, not the rule count;
+ * message-only signals ("any", "any") are the exception that the
+ * multi-pattern prefilter will address.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbc_buf.h"
+#include "kbc_hash.h"
+#include "rule_internal.h"
+
+#define ANY_EVENT_ID UINT32_MAX /* event ids are 16-bit in practice */
+
+typedef struct bucket {
+        const char *provider; /* lower-case; NULL = any */
+        uint32_t event_id;    /* ANY_EVENT_ID = any */
+        const kbc_signal **signals;
+        size_t nsignals, cap;
+} bucket;
+
+struct kbc_signal_index {
+        bucket *slots; /* open addressing, power-of-two size */
+        size_t nslots, used;
+};
+
+struct kbc_matcher {
+        const kbc_ruleset *rs;
+        pcre2_match_data *md;
+        pcre2_match_context *mctx;
+        kbc_buf joined; /* EventData values joined, for events w/o message */
+};
+
+static uint64_t key_hash(kbc_str provider, uint32_t event_id)
+{
+        uint64_t h =
+            kbc_fnv64_lower(KBC_FNV64_INIT, provider.ptr, provider.len);
+        return kbc_fnv64(h, &event_id, sizeof(event_id));
+}
+
+static bool key_eq(const bucket *b, kbc_str provider, uint32_t event_id)
+{
+        if (b->event_id != event_id)
+                return false;
+        if (!b->provider)
+                return provider.ptr == NULL;
+        return provider.ptr &&
+               kbc_str_caseeq(kbc_str_cstr(b->provider), provider);
+}
+
+static bucket *index_find(const kbc_signal_index *idx, kbc_str provider,
+                          uint32_t event_id, bool *found)
+{
+        size_t mask = idx->nslots - 1;
+        size_t i = key_hash(provider, event_id) & mask;
+        for (;; i = (i + 1) & mask) {
+                bucket *b = &idx->slots[i];
+                if (!b->signals) {
+                        *found = false;
+                        return b;
+                }
+                if (key_eq(b, provider, event_id)) {
+                        *found = true;
+                        return b;
+                }
+        }
+}
+
+static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
+                      uint32_t event_id, const kbc_signal *s)
+{
+        kbc_str provider = prov ? kbc_str_cstr(prov) : (kbc_str){NULL, 0};
+        bool found;
+        bucket *b = index_find(idx, provider, event_id, &found);
+        if (!found) {
+                char *lower = NULL;
+                if (prov) {
+                        lower = kbc_arena_strdup(a, prov);
+                        for (char *p = lower; *p; p++)
+                                *p = kbc_ascii_lower(*p);
+                }
+                b->provider = lower;
+                b->event_id = event_id;
+                idx->used++;
+        }
+        if (b->nsignals == b->cap) {
+                size_t cap = b->cap ? b->cap * 2 : 4;
+                const kbc_signal **p = kbc_arena_alloc(a, cap * sizeof(*p));
+                if (b->nsignals)
+                        memcpy(p, b->signals, b->nsignals * sizeof(*p));
+                b->signals = p;
+                b->cap = cap;
+        }
+        b->signals[b->nsignals++] = s;
+}
+
+kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
+{
+        size_t keys = 0;
+        for (size_t r = 0; r < rs->nrules; r++)
+                for (size_t s = 0; s < rs->rules[r].nsignals; s++) {
+                        size_t n = rs->rules[r].signals[s].nevent_ids;
+                        keys += n ? n : 1;
+                }
+        kbc_signal_index *idx = calloc(1, sizeof(*idx));
+        if (!idx)
+                return NULL;
+        idx->nslots = 16;
+        while (idx->nslots < keys * 2) /* load factor <= 0.5 */
+                idx->nslots *= 2;
+        idx->slots = calloc(idx->nslots, sizeof(bucket));
+        if (!idx->slots) {
+                free(idx);
+                return NULL;
+        }
+        for (size_t r = 0; r < rs->nrules; r++) {
+                const kbc_rule *rule = &rs->rules[r];
+                for (size_t s = 0; s < rule->nsignals; s++) {
+                        const kbc_signal *sig = &rule->signals[s];
+                        if (!sig->nevent_ids)
+                                index_add(idx, rs->arena, sig->provider,
+                                          ANY_EVENT_ID, sig);
+                        for (size_t i = 0; i < sig->nevent_ids; i++)
+                                index_add(idx, rs->arena, sig->provider,
+                                          sig->event_ids[i], sig);
+                }
+        }
+        return idx;
+}
+
+void kbc_signal_index_free(kbc_signal_index *idx)
+{
+        if (!idx)
+                return;
+        free(idx->slots); /* buckets' arrays live in the rule set's arena */
+        free(idx);
+}
+
+kbc_matcher *kbc_matcher_new(const kbc_ruleset *rs)
+{
+        kbc_matcher *m = calloc(1, sizeof(*m));
+        if (!m)
+                return NULL;
+        m->rs = rs;
+        m->md = pcre2_match_data_create(1, NULL);
+        m->mctx = pcre2_match_context_create(NULL);
+        if (!m->md || !m->mctx) {
+                kbc_matcher_free(m);
+                return NULL;
+        }
+        pcre2_set_match_limit(m->mctx, KBC_MATCH_LIMIT);
+        pcre2_set_depth_limit(m->mctx, KBC_DEPTH_LIMIT);
+        kbc_buf_init(&m->joined, 1 << 20);
+        return m;
+}
+
+void kbc_matcher_free(kbc_matcher *m)
+{
+        if (!m)
+                return;
+        pcre2_match_data_free(m->md);
+        pcre2_match_context_free(m->mctx);
+        kbc_buf_free(&m->joined);
+        free(m);
+}
+
+/* A match-limit hit counts as no match: hostile input loses the signal,
+ * never the daemon. */
+static bool re_search(kbc_matcher *m, const pcre2_code *re, kbc_str s)
+{
+        int rc = pcre2_match(re, (PCRE2_SPTR)(s.ptr ? s.ptr : ""), s.len, 0, 0,
+                             m->md, m->mctx);
+        return rc >= 0;
+}
+
+/* What `message`/`text` patterns search: the rendered message, or for
+ * events without one (EVTX), the EventData values joined by spaces. */
+static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
+{
+        if (ev->message.len)
+                return ev->message;
+        kbc_buf_reset(&m->joined);
+        for (size_t i = 0; i < ev->nfields; i++) {
+                if (i)
+                        kbc_buf_putc(&m->joined, ' ');
+                kbc_buf_append(&m->joined, ev->fields[i].value.ptr,
+                               ev->fields[i].value.len);
+        }
+        return kbc_str_make(m->joined.data, m->joined.len);
+}
+
+static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
+                           const kbc_event *ev, kbc_str *text, bool *have_text)
+{
+        if (s->channel &&
+            !kbc_str_caseeq(kbc_str_cstr(s->channel), ev->channel))
+                return false;
+        for (size_t i = 0; i < s->ndata; i++) {
+                kbc_str v = kbc_event_field(ev, kbc_str_cstr(s->data[i].name));
+                if (!v.ptr || !re_search(m, s->data[i].re, v))
+                        return false;
+        }
+        if (s->message) {
+                if (!*have_text) {
+                        *text = message_text(m, ev);
+                        *have_text = true;
+                }
+                if (!re_search(m, s->message, *text))
+                        return false;
+        }
+        return true;
+}
+
+static int signal_order(const void *a, const void *b)
+{
+        const kbc_signal *x = *(const kbc_signal *const *)a;
+        const kbc_signal *y = *(const kbc_signal *const *)b;
+        if (x->rule != y->rule)
+                return x->rule->index < y->rule->index ? -1 : 1;
+        return x < y ? -1 : x > y;
+}
+
+size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
+                 size_t max)
+{
+        const kbc_signal_index *idx = m->rs->index;
+        kbc_str none = {NULL, 0};
+        uint32_t id = ev->has_event_id ? ev->event_id : ANY_EVENT_ID;
+        struct {
+                kbc_str provider;
+                uint32_t event_id;
+        } probes[4] = {{ev->provider, id},
+                       {ev->provider, ANY_EVENT_ID},
+                       {none, id},
+                       {none, ANY_EVENT_ID}};
+        size_t n = 0;
+        kbc_str text = {NULL, 0};
+        bool have_text = false;
+
+        for (size_t p = 0; p < 4; p++) {
+                if (p % 2 == 0 && id == ANY_EVENT_ID)
+                        continue; /* same key as the probe after it */
+                if (p < 2 && !ev->provider.len)
+                        continue;
+                bool found;
+                const bucket *b = index_find(idx, probes[p].provider,
+                                             probes[p].event_id, &found);
+                if (!found)
+                        continue;
+                for (size_t i = 0; i < b->nsignals; i++) {
+                        if (!signal_matches(m, b->signals[i], ev, &text,
+                                            &have_text))
+                                continue;
+                        if (n < max)
+                                hits[n] = b->signals[i];
+                        n++;
+                }
+        }
+        qsort(hits, n < max ? n : max, sizeof(*hits), signal_order);
+        return n;
+}

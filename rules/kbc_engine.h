@@ -1,0 +1,102 @@
+/*
+ * kbc_engine.h - per-host, event-time correlation (SPEC.md §5).
+ *
+ * Feed normalized events; the engine matches them against the rule set,
+ * keeps the matching ones per host, opens a case on a symptom, and when the
+ * case's window has passed in the host's event time it ranks the candidate
+ * KB articles and hands an incident to the callback. The same engine runs
+ * under `kbcorr replay` and `kbcorrd`, so both give the same incidents.
+ *
+ * Not thread-safe: one engine per thread (the daemon shards by partition).
+ */
+#ifndef KBC_ENGINE_H
+#define KBC_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbc_buf.h"
+#include "kbc_event.h"
+#include "kbc_rules.h"
+
+typedef struct kbc_engine_opts {
+        int64_t lateness_ms; /* allowed out-of-order lateness (default 1m) */
+        size_t max_hosts;    /* cap on tracked hosts (default 100000) */
+} kbc_engine_opts;
+
+#define KBC_ENGINE_OPTS_DEFAULT                                                \
+        {                                                                      \
+                60 * 1000, 100000                                              \
+        }
+
+/* One event that supports an incident, copied out of the input. */
+typedef struct kbc_evidence {
+        int64_t time_ms;
+        char *provider, *channel, *message, *origin;
+        uint32_t event_id;
+        bool has_record_id;
+        uint64_t record_id;
+        const kbc_signal **signals; /* the candidates' signals it matched */
+        size_t nsignals;
+} kbc_evidence;
+
+typedef struct kbc_candidate {
+        const kbc_rule *rule;
+        double score;
+        const kbc_signal **signals; /* distinct, in rule order */
+        size_t nsignals;
+} kbc_candidate;
+
+typedef struct kbc_incident {
+        char id[17];              /* 16 hex digits, deterministic */
+        const char *host;         /* as first logged */
+        int64_t start_ms, end_ms; /* first and last evidence */
+        uint64_t count;           /* matching events in the case */
+        double confidence;        /* 0..1, for candidates[0] */
+        size_t ntied;             /* candidates sharing the top score (>= 1) */
+        const kbc_candidate *candidates; /* ranked; [0] is the diagnosis */
+        size_t ncandidates;
+        const kbc_evidence *evidence; /* by time */
+        size_t nevidence;
+} kbc_incident;
+
+/* Called for each incident; the incident is valid only during the call. */
+typedef void kbc_incident_fn(void *opaque, const kbc_incident *inc);
+
+typedef struct kbc_engine kbc_engine;
+
+/* The engine borrows rs, which must outlive it. opts may be NULL. */
+kbc_engine *kbc_engine_new(const kbc_ruleset *rs, const kbc_engine_opts *opts,
+                           kbc_incident_fn *cb, void *opaque);
+void kbc_engine_free(kbc_engine *e);
+
+/* Feeds one event (views may die after the call). Returns the number of
+ * signals it matched. Events without a time or host are ignored (counted). */
+size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev);
+
+/* Closes every open case (end of input), in a deterministic order. */
+void kbc_engine_flush(kbc_engine *e);
+
+typedef struct kbc_engine_stats {
+        uint64_t events, matched_events, signal_hits, incidents;
+        uint64_t late_events, untimed_events, hosts, evicted_hosts;
+        uint64_t dropped_hits;
+} kbc_engine_stats;
+
+void kbc_engine_stats_get(const kbc_engine *e, kbc_engine_stats *out);
+
+/* The signals matched by the last fed event (for `kbcorr explain`). */
+size_t kbc_engine_last_hits(const kbc_engine *e, const kbc_signal ***hits);
+
+/* Incident as one line of JSON (ECS-aligned; docs/incident-schema.md),
+ * without the newline. Returns 0, or -1 if out grew past its cap. */
+int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *out);
+
+/* Read-only accessors for programs that print rules and signals. */
+const char *kbc_rule_id(const kbc_rule *r);
+const char *kbc_signal_id(const kbc_signal *s);
+const kbc_rule *kbc_signal_rule(const kbc_signal *s);
+bool kbc_signal_is_symptom(const kbc_signal *s);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * kbc_pipeline.h - one raw message in: decode, filter by time, correlate.
+ * The daemon (Kafka messages) and `kbcorr replay` (lines and records of
+ * files) both drive this, so live and replay share one code path.
+ */
+#ifndef KBC_PIPELINE_H
+#define KBC_PIPELINE_H
+
+#include "kbc_decode.h"
+#include "kbc_engine.h"
+
+typedef struct kbc_pipeline_opts {
+        kbc_format format; /* KBC_FMT_AUTO detects per message */
+        int64_t
+            from_ms;   /* events before are skipped; KBC_TIME_NONE = no bound */
+        int64_t to_ms; /* events at or after are skipped; idem */
+        kbc_engine_opts engine;
+} kbc_pipeline_opts;
+
+typedef struct kbc_pipeline kbc_pipeline;
+
+kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
+                               const kbc_pipeline_opts *opts,
+                               kbc_incident_fn *cb, void *opaque);
+void kbc_pipeline_free(kbc_pipeline *p);
+
+/* Returns 0 when the message was decoded (whether or not it matched), or -1
+ * when it was not: then diag got "ORIGIN: reason" and the caller sends the
+ * message to its dead-letter sink. */
+int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
+                      const kbc_origin *origin, kbc_diag_fn *diag,
+                      void *opaque);
+void kbc_pipeline_flush(kbc_pipeline *p);
+
+typedef struct kbc_pipeline_stats {
+        uint64_t messages, decode_errors, filtered;
+        uint64_t by_format[KBC_FMT__COUNT];
+        kbc_engine_stats engine;
+} kbc_pipeline_stats;
+
+/* What the last successful feed decoded, and the engine (for explain). */
+const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,
+                                         kbc_format *format);
+const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p);
+
+void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out);
+
+#endif

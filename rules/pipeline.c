@@ -1,0 +1,100 @@
+/*
+ * pipeline.c - decode, time filter and correlate one message (see
+ * kbc_pipeline.h). The decoded event lives in the pipeline, not on the
+ * stack: it is a few kilobytes of field views.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kbc_pipeline.h"
+#include "kbc_time.h"
+
+struct kbc_pipeline {
+        kbc_pipeline_opts opts;
+        kbc_decoder *decoder;
+        kbc_engine *engine;
+        kbc_event event;
+        kbc_format last_format;
+        kbc_pipeline_stats stats;
+};
+
+kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
+                               const kbc_pipeline_opts *opts,
+                               kbc_incident_fn *cb, void *opaque)
+{
+        kbc_pipeline *p = calloc(1, sizeof(*p));
+        if (!p)
+                return NULL;
+        p->opts = *opts;
+        p->decoder = kbc_decoder_new();
+        p->engine = kbc_engine_new(rs, &opts->engine, cb, opaque);
+        if (!p->decoder || !p->engine) {
+                kbc_pipeline_free(p);
+                return NULL;
+        }
+        return p;
+}
+
+void kbc_pipeline_free(kbc_pipeline *p)
+{
+        if (!p)
+                return;
+        kbc_decoder_free(p->decoder);
+        kbc_engine_free(p->engine);
+        free(p);
+}
+
+int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
+                      const kbc_origin *origin, kbc_diag_fn *diag, void *opaque)
+{
+        char err[256], where[KBC_ORIGIN_STRLEN],
+            msg[sizeof(err) + sizeof(where) + 4];
+        kbc_event *ev = &p->event;
+
+        p->stats.messages++;
+        ev->origin = *origin;
+        kbc_format f = kbc_decode(p->decoder, p->opts.format, buf, len, ev, err,
+                                  sizeof(err));
+        if (f == KBC_FMT_AUTO) {
+                p->stats.decode_errors++;
+                if (diag) {
+                        kbc_origin_format(origin, where, sizeof(where));
+                        snprintf(msg, sizeof(msg), "%s: %s", where, err);
+                        diag(opaque, msg);
+                }
+                return -1;
+        }
+        p->stats.by_format[f]++;
+        p->last_format = f;
+        if ((p->opts.from_ms != KBC_TIME_NONE &&
+             ev->time_ms < p->opts.from_ms) ||
+            (p->opts.to_ms != KBC_TIME_NONE && ev->time_ms >= p->opts.to_ms)) {
+                p->stats.filtered++;
+                return 0;
+        }
+        kbc_engine_feed(p->engine, ev);
+        return 0;
+}
+
+void kbc_pipeline_flush(kbc_pipeline *p)
+{
+        kbc_engine_flush(p->engine);
+}
+
+void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out)
+{
+        *out = p->stats;
+        kbc_engine_stats_get(p->engine, &out->engine);
+}
+
+const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,
+                                         kbc_format *format)
+{
+        *format = p->last_format;
+        return &p->event;
+}
+
+const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p)
+{
+        return p->engine;
+}

@@ -1,0 +1,333 @@
+/*
+ * test_correlate.c - the correlator against the curated seed rules: which
+ * KB wins, window edges, lateness and out-of-order events, interleaved
+ * hosts, deterministic ids, host eviction.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kbc_engine.h"
+#include "kbc_time.h"
+
+#define MIN (60 * 1000LL)
+#define T0  1710400000000LL /* 2024-03-14T07:06:40Z */
+
+static const kbc_ruleset *rules;
+
+typedef struct got {
+        int n;
+        char json[8][8192];
+        char kb[8][16];
+        char host[8][64];
+        size_t ntied[8];
+        double confidence[8];
+} got;
+
+static void collect(void *opaque, const kbc_incident *inc)
+{
+        got *g = opaque;
+        assert_true(g->n < 8);
+        kbc_buf b;
+        kbc_buf_init(&b, sizeof(g->json[0]) - 1);
+        assert_int_equal(kbc_incident_to_json(inc, &b), 0);
+        memcpy(g->json[g->n], b.data, b.len + 1);
+        kbc_buf_free(&b);
+        snprintf(g->kb[g->n], sizeof(g->kb[0]), "%s",
+                 kbc_rule_id(inc->candidates[0].rule));
+        snprintf(g->host[g->n], sizeof(g->host[0]), "%s", inc->host);
+        g->ntied[g->n] = inc->ntied;
+        g->confidence[g->n] = inc->confidence;
+        g->n++;
+}
+
+/* Events of the seed story; views point at string literals. */
+static kbc_event ev_make(const char *host, int64_t t, const char *provider,
+                         uint32_t id, const char *message, uint64_t record)
+{
+        kbc_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.time_ms = t;
+        ev.host = kbc_str_cstr(host);
+        ev.channel = kbc_str_cstr("System");
+        ev.provider = kbc_str_cstr(provider);
+        ev.event_id = id;
+        ev.has_event_id = true;
+        ev.record_id = record;
+        ev.has_record_id = true;
+        ev.message = kbc_str_cstr(message);
+        ev.origin.kind = KBC_ORIGIN_FILE;
+        ev.origin.source = "test";
+        ev.origin.position = (int64_t)record;
+        return ev;
+}
+
+static kbc_event smtp(const char *host, int64_t t, uint64_t rec)
+{
+        return ev_make(host, t, "Application Popup", 26,
+                       "Application popup: Microsoft Exchange Administrator : "
+                       "Extension 'SMTP' could not be loaded.",
+                       rec);
+}
+
+static kbc_event ev2037(const char *host, int64_t t, uint64_t rec)
+{
+        return ev_make(host, t, "MSExchangeSA", 2037,
+                       "The file version of '\\add-ins\\smtp\\i386\\"
+                       "imcadmin.dll' installed on the local server is not "
+                       "current.",
+                       rec);
+}
+
+static kbc_event rr_stopped(const char *host, int64_t t, uint64_t rec)
+{
+        kbc_event ev = ev_make(host, t, "Service Control Manager", 7036,
+                               "The Remote Registry service entered the "
+                               "stopped state.",
+                               rec);
+        ev.fields[0] =
+            (kbc_field){KBC_STR_LIT("param1"), KBC_STR_LIT("Remote Registry")};
+        ev.fields[1] =
+            (kbc_field){KBC_STR_LIT("param2"), KBC_STR_LIT("stopped")};
+        ev.nfields = 2;
+        return ev;
+}
+
+static kbc_event benign(const char *host, int64_t t, uint64_t rec)
+{
+        return ev_make(host, t, "Service Control Manager", 7036,
+                       "The Windows Update service entered the running state.",
+                       rec);
+}
+
+static void run(const kbc_event *evs, size_t n, const kbc_engine_opts *opts,
+                got *g)
+{
+        memset(g, 0, sizeof(*g));
+        kbc_engine *e = kbc_engine_new(rules, opts, collect, g);
+        assert_non_null(e);
+        for (size_t i = 0; i < n; i++)
+                kbc_engine_feed(e, &evs[i]);
+        kbc_engine_flush(e);
+        kbc_engine_free(e);
+}
+
+#define RUN(g, ...)                                                            \
+        do {                                                                   \
+                kbc_event evs_[] = {__VA_ARGS__};                              \
+                run(evs_, sizeof(evs_) / sizeof(evs_[0]), NULL, (g));          \
+        } while (0)
+
+static void test_2037_names_q247773(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, smtp("MAIL-A", T0, 1), ev2037("MAIL-A", T0 + 2 * MIN, 2));
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.kb[0], "Q247773");
+        assert_int_equal(g.ntied[0], 1);
+        assert_true(g.confidence[0] > 0.79 && g.confidence[0] < 0.81);
+        assert_non_null(strstr(g.json[0], "\"candidates\":[{\"kb.id\":"
+                                          "\"Q247773\",\"score\":4,"));
+}
+
+static void test_shared_symptom_alone_is_a_tie(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, smtp("MAIL-C", T0, 1));
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 2);
+        assert_non_null(strstr(g.json[0], "\"ambiguous\":true"));
+        assert_non_null(strstr(g.json[0], "Q247773, Q324332"));
+        assert_true(g.confidence[0] < 0.5);
+}
+
+static void test_benign_events_raise_nothing(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, benign("H", T0, 1), rr_stopped("H", T0 + MIN, 2),
+            benign("H", T0 + 2 * MIN, 3));
+        assert_int_equal(g.n, 0);
+}
+
+/* Evidence counts from T0 - window to T0 + window, both ends included. */
+static void test_window_edges(void **state)
+{
+        (void)state;
+        const int64_t w = 10 * MIN;
+        got g;
+        RUN(&g, rr_stopped("B", T0 - w, 1), smtp("B", T0, 2));
+        assert_string_equal(g.kb[0], "Q324332");
+        RUN(&g, rr_stopped("B", T0 - w - 1, 1), smtp("B", T0, 2));
+        assert_int_equal(g.ntied[0], 2); /* the stop is outside: a tie */
+        RUN(&g, smtp("B", T0, 1), rr_stopped("B", T0 + w, 2));
+        assert_string_equal(g.kb[0], "Q324332");
+        assert_int_equal(g.ntied[0], 1);
+        RUN(&g, smtp("B", T0, 1), rr_stopped("B", T0 + w + 1, 2));
+        assert_int_equal(g.ntied[0], 2);
+}
+
+/* The same events in any order within the lateness give the same bytes. */
+static void test_out_of_order_same_incident(void **state)
+{
+        (void)state;
+        got in_order, reversed;
+        RUN(&in_order, rr_stopped("B", T0, 1), smtp("B", T0 + MIN, 2),
+            benign("B", T0 + 2 * MIN, 3));
+        RUN(&reversed, benign("B", T0 + 2 * MIN, 3), smtp("B", T0 + MIN, 2),
+            rr_stopped("B", T0, 1));
+        assert_int_equal(in_order.n, 1);
+        assert_int_equal(reversed.n, 1);
+        assert_string_equal(in_order.json[0], reversed.json[0]);
+        assert_string_equal(in_order.kb[0], "Q324332");
+}
+
+/* A case closes when the host's own event time passes the window plus the
+ * lateness: before the end of input. */
+static void test_case_closes_on_watermark(void **state)
+{
+        (void)state;
+        got g = {0};
+        kbc_engine *e = kbc_engine_new(rules, NULL, collect, &g);
+        kbc_event a = smtp("A", T0, 1);
+        kbc_event b = benign("A", T0 + 11 * MIN, 2); /* window + lateness */
+        kbc_event c = benign("A", T0 + 11 * MIN + 1, 3);
+        kbc_engine_feed(e, &a);
+        kbc_engine_feed(e, &b);
+        assert_int_equal(g.n, 0);
+        kbc_engine_feed(e, &c);
+        assert_int_equal(g.n, 1);
+        kbc_engine_flush(e);
+        assert_int_equal(g.n, 1);
+        kbc_engine_free(e);
+}
+
+/* Two hosts interleaved give what each gives alone; host names compare
+ * ignoring case. */
+static void test_two_hosts_interleaved(void **state)
+{
+        (void)state;
+        got mixed, a_alone, b_alone;
+        RUN(&mixed, smtp("mail-a", T0, 1), rr_stopped("MAIL-B", T0, 1),
+            ev2037("MAIL-A", T0 + MIN, 2), smtp("MAIL-B", T0 + MIN, 2),
+            benign("mail-b", T0 + 2 * MIN, 3));
+        RUN(&a_alone, smtp("mail-a", T0, 1), ev2037("MAIL-A", T0 + MIN, 2));
+        RUN(&b_alone, rr_stopped("MAIL-B", T0, 1), smtp("MAIL-B", T0 + MIN, 2),
+            benign("mail-b", T0 + 2 * MIN, 3));
+        assert_int_equal(mixed.n, 2);
+        assert_string_equal(mixed.json[0], a_alone.json[0]);
+        assert_string_equal(mixed.json[1], b_alone.json[0]);
+        assert_string_equal(mixed.kb[0], "Q247773");
+        assert_string_equal(mixed.host[0], "mail-a"); /* as first logged */
+        assert_string_equal(mixed.kb[1], "Q324332");
+}
+
+/* Ids depend on the KB, the host and the first evidence; not on unrelated
+ * events, nor on where the events were read. */
+static void test_incident_id_deterministic(void **state)
+{
+        (void)state;
+        got plain, noisy, other_host;
+        RUN(&plain, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2));
+        kbc_event a = smtp("A", T0, 1), b = ev2037("A", T0 + MIN, 2);
+        a.origin.source = "elsewhere.jsonl";
+        RUN(&noisy, benign("A", T0 - MIN, 7), a, benign("Z", T0, 9), b);
+        RUN(&other_host, smtp("B", T0, 1), ev2037("B", T0 + MIN, 2));
+        char id1[17], id2[17], id3[17];
+        assert_int_equal(sscanf(strstr(plain.json[0], "\"id\":\""),
+                                "\"id\":\"%16[0-9a-f]", id1),
+                         1);
+        assert_int_equal(sscanf(strstr(noisy.json[0], "\"id\":\""),
+                                "\"id\":\"%16[0-9a-f]", id2),
+                         1);
+        assert_int_equal(sscanf(strstr(other_host.json[0], "\"id\":\""),
+                                "\"id\":\"%16[0-9a-f]", id3),
+                         1);
+        assert_string_equal(id1, id2);
+        assert_string_not_equal(id1, id3);
+}
+
+/* Repeats of the symptom fold into one incident with a count. */
+static void test_repeats_fold_into_one(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, smtp("A", T0, 1), smtp("A", T0 + MIN, 2),
+            smtp("A", T0 + 2 * MIN, 3), ev2037("A", T0 + 3 * MIN, 4));
+        assert_int_equal(g.n, 1);
+        assert_non_null(strstr(g.json[0], "\"count\":4"));
+}
+
+/* A symptom after the window closed opens a second case. */
+static void test_later_symptom_opens_new_case(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, smtp("A", T0, 1), smtp("A", T0 + 30 * MIN, 2));
+        assert_int_equal(g.n, 2);
+}
+
+/* Past the host cap, the least recently seen host's case closes early. */
+static void test_host_cap_evicts_oldest(void **state)
+{
+        (void)state;
+        got g = {0};
+        kbc_engine_opts opts = {MIN, 2};
+        kbc_engine *e = kbc_engine_new(rules, &opts, collect, &g);
+        kbc_event a = smtp("A", T0, 1), b = smtp("B", T0, 1),
+                  c = smtp("C", T0, 1);
+        kbc_engine_feed(e, &a);
+        kbc_engine_feed(e, &b);
+        assert_int_equal(g.n, 0);
+        kbc_engine_feed(e, &c);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.host[0], "A");
+        kbc_engine_stats st;
+        kbc_engine_stats_get(e, &st);
+        assert_int_equal(st.evicted_hosts, 1);
+        assert_int_equal(st.hosts, 2);
+        kbc_engine_flush(e);
+        assert_int_equal(g.n, 3);
+        kbc_engine_free(e);
+}
+
+static int load_rules(void **state)
+{
+        (void)state;
+        const char *path = KBC_SOURCE_DIR "/rules/curated";
+        rules = kbc_ruleset_load(&path, 1, NULL, NULL);
+        return rules ? 0 : -1;
+}
+
+static int free_rules(void **state)
+{
+        (void)state;
+        kbc_ruleset_free((kbc_ruleset *)rules);
+        return 0;
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_2037_names_q247773),
+            cmocka_unit_test(test_shared_symptom_alone_is_a_tie),
+            cmocka_unit_test(test_benign_events_raise_nothing),
+            cmocka_unit_test(test_window_edges),
+            cmocka_unit_test(test_out_of_order_same_incident),
+            cmocka_unit_test(test_case_closes_on_watermark),
+            cmocka_unit_test(test_two_hosts_interleaved),
+            cmocka_unit_test(test_incident_id_deterministic),
+            cmocka_unit_test(test_repeats_fold_into_one),
+            cmocka_unit_test(test_later_symptom_opens_new_case),
+            cmocka_unit_test(test_host_cap_evicts_oldest),
+        };
+        return cmocka_run_group_tests(tests, load_rules, free_rules);
+}

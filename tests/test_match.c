@@ -1,0 +1,161 @@
+/*
+ * test_match.c - which signals an event matches: the provider+event id
+ * index, case-insensitive names, event id lists, EventData fields, the
+ * message fallback for events without one, and bounded regex work on
+ * hostile input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kbc_engine.h"
+#include "kbc_rules.h"
+
+static kbc_ruleset *rules;
+static kbc_matcher *matcher;
+
+static kbc_event event(const char *provider, uint32_t id, const char *msg)
+{
+        kbc_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.provider = kbc_str_cstr(provider);
+        ev.channel = kbc_str_cstr("System");
+        ev.event_id = id;
+        ev.has_event_id = true;
+        ev.message = kbc_str_cstr(msg);
+        return ev;
+}
+
+static void add_field(kbc_event *ev, const char *name, const char *value)
+{
+        ev->fields[ev->nfields++] =
+            (kbc_field){kbc_str_cstr(name), kbc_str_cstr(value)};
+}
+
+/* The matched signal ids joined by spaces, in rule order. */
+static const char *matched(const kbc_event *ev)
+{
+        static char out[256];
+        const kbc_signal *hits[8];
+        size_t n = kbc_match(matcher, ev, hits, 8);
+        out[0] = '\0';
+        for (size_t i = 0; i < n && i < 8; i++) {
+                if (i)
+                        strcat(out, " ");
+                strcat(out, kbc_signal_id(hits[i]));
+        }
+        return out;
+}
+
+static void test_provider_and_event_id_list(void **state)
+{
+        (void)state;
+        kbc_event ev = event("Service Control Manager", 7034, "x");
+        assert_string_equal(matched(&ev), "crash-or-terminated");
+        ev = event("SERVICE CONTROL MANAGER", 7031, "x");
+        assert_string_equal(matched(&ev), "crash-or-terminated");
+        ev = event("Service Control Manager", 7035, "x");
+        assert_string_equal(matched(&ev), "");
+        ev = event("Other Provider", 7034, "x");
+        assert_string_equal(matched(&ev), "");
+}
+
+static void test_event_data_fields(void **state)
+{
+        (void)state;
+        kbc_event ev = event("Service Control Manager", 7036, "");
+        add_field(&ev, "param1", "Remote Registry");
+        add_field(&ev, "PARAM2", "Stopped");
+        assert_string_equal(matched(&ev), "remote-registry-stopped");
+
+        ev = event("Service Control Manager", 7036, "");
+        add_field(&ev, "param1", "Remote Registry");
+        add_field(&ev, "param2", "running");
+        assert_string_equal(matched(&ev), "");
+
+        ev = event("Service Control Manager", 7036, "");
+        add_field(&ev, "param1", "Remote Registry"); /* param2 missing */
+        assert_string_equal(matched(&ev), "");
+}
+
+/* Message-only signals apply to any provider; without a rendered message
+ * (EVTX) the EventData values stand in for it. */
+static void test_message_and_fallback(void **state)
+{
+        (void)state;
+        kbc_event ev = event("srv", 2013, "The disk C: is full.");
+        assert_string_equal(matched(&ev), "disk-full");
+        ev = event("srv", 2013, "");
+        add_field(&ev, "param1", "The disk D:");
+        add_field(&ev, "param2", "is full");
+        assert_string_equal(matched(&ev), "disk-full");
+        ev = event("srv", 2013, "");
+        assert_string_equal(matched(&ev), "");
+}
+
+static void test_channel_ignores_case(void **state)
+{
+        (void)state;
+        kbc_event ev = event("Microsoft-Windows-Security-Auditing", 4625, "");
+        ev.channel = kbc_str_cstr("security");
+        assert_string_equal(matched(&ev), "failed-logon");
+        ev.channel = kbc_str_cstr("System");
+        assert_string_equal(matched(&ev), "");
+}
+
+/* "^(a+)+$" against a long run of 'a' and a '!' backtracks exponentially
+ * without limits; the match limit turns it into "no match". */
+static void test_hostile_message_is_bounded(void **state)
+{
+        (void)state;
+        static char msg[4097];
+        memset(msg, 'a', sizeof(msg) - 2);
+        msg[sizeof(msg) - 2] = '!';
+        kbc_event ev = event("Evil", 1, msg);
+        assert_string_equal(matched(&ev), ""); /* ctest's timeout guards */
+        memset(msg, 'a', sizeof(msg) - 1);
+        ev = event("Evil", 1, msg);
+        assert_string_equal(matched(&ev), "catastrophic");
+}
+
+static void test_event_without_id_matches_no_id_signal(void **state)
+{
+        (void)state;
+        kbc_event ev = event("Service Control Manager", 0, "disk E: is full");
+        ev.has_event_id = false;
+        assert_string_equal(matched(&ev), "disk-full");
+}
+
+static int setup(void **state)
+{
+        (void)state;
+        const char *path = KBC_TEST_DATA "/rules_match";
+        rules = kbc_ruleset_load(&path, 1, NULL, NULL);
+        matcher = rules ? kbc_matcher_new(rules) : NULL;
+        return matcher ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        kbc_matcher_free(matcher);
+        kbc_ruleset_free(rules);
+        return 0;
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_provider_and_event_id_list),
+            cmocka_unit_test(test_event_data_fields),
+            cmocka_unit_test(test_message_and_fallback),
+            cmocka_unit_test(test_channel_ignores_case),
+            cmocka_unit_test(test_hostile_message_is_bounded),
+            cmocka_unit_test(test_event_without_id_matches_no_id_signal),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
