@@ -1,0 +1,41 @@
+/*
+ * tool.h - what the `kbcorr` subcommands share: exit codes, rule loading
+ * with diagnostics on stderr, and reading inputs line by line.
+ */
+#ifndef KBC_TOOL_H
+#define KBC_TOOL_H
+
+#include <stddef.h>
+
+#include "kbc_event.h"
+#include "kbc_rules.h"
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+#define TOOL_MAX_RULE_PATHS 64
+
+typedef struct tool_rule_paths {
+        const char *paths[TOOL_MAX_RULE_PATHS];
+        size_t n;
+} tool_rule_paths;
+
+/* Adds a --rules argument; returns -1 (after printing why) when full. */
+int tool_rule_paths_add(tool_rule_paths *rp, const char *path);
+/* Loads the rule set (the default folder when none was given), printing
+ * every problem as "file:line: ..." on stderr. NULL on failure. */
+kbc_ruleset *tool_load_rules(tool_rule_paths *rp);
+
+void tool_diag_stderr(void *opaque, const char *msg);
+
+/* Calls fn for each line of path ("-" = stdin), without the line end;
+ * origin is "path:line". Returns 0, or -1 if the file cannot be read
+ * (reported on stderr) or fn returned non-zero. */
+typedef int tool_line_fn(void *opaque, const char *line, size_t len,
+                         const kbc_origin *origin);
+int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
+
+int cmd_replay(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+#endif
