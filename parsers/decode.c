@@ -81,17 +81,6 @@ void kbc_decoder_free(kbc_decoder *d)
         free(d);
 }
 
-int kbc_fmt_fail(char *errstr, size_t errsize, const char *fmt, ...)
-{
-        if (errstr && errsize) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(errstr, errsize, fmt, ap);
-                va_end(ap);
-        }
-        return -1;
-}
-
 const char *kbc_fmt_preview(kbc_str s, char buf[KBC_FMT_PREVIEW_SIZE])
 {
         /* 40 output bytes, then "..." and the NUL: 44 <= 48. */
@@ -164,13 +153,13 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
         if (errstr && errsize)
                 errstr[0] = '\0';
         if ((unsigned)forced >= KBC_FMT__COUNT) {
-                kbc_fmt_fail(errstr, errsize, "unknown format %d", (int)forced);
+                kbc_errf(errstr, errsize, "unknown format %d", (int)forced);
                 goto fail;
         }
         if (len > KBC_DECODE_MAX_MESSAGE) {
-                kbc_fmt_fail(errstr, errsize,
-                             "oversized message: %zu bytes (limit %d)", len,
-                             KBC_DECODE_MAX_MESSAGE);
+                kbc_errf(errstr, errsize,
+                         "oversized message: %zu bytes (limit %d)", len,
+                         KBC_DECODE_MAX_MESSAGE);
                 goto fail;
         }
         /* A UTF-8 byte order mark, as PowerShell writes at a file's start. */
@@ -182,38 +171,36 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
         while (first < len && is_ws(buf[first]))
                 first++;
         if (first == len) {
-                kbc_fmt_fail(errstr, errsize, "empty message");
+                kbc_errf(errstr, errsize, "empty message");
                 goto fail;
         }
 
         if (buf[first] == '[') {
-                kbc_fmt_fail(errstr, errsize, "%s: JSON array, not an object",
-                             forced == KBC_FMT_AUTO ? "unrecognized format"
-                                                    : kbc_format_name(forced));
+                kbc_errf(errstr, errsize, "%s: JSON array, not an object",
+                         forced == KBC_FMT_AUTO ? "unrecognized format"
+                                                : kbc_format_name(forced));
                 goto fail;
         }
         if (buf[first] != '{') {
                 char pv[KBC_FMT_PREVIEW_SIZE];
-                kbc_fmt_fail(errstr, errsize,
-                             "%s: not JSON (starts with \"%s\")",
-                             forced == KBC_FMT_AUTO ? "unrecognized format"
-                                                    : kbc_format_name(forced),
-                             kbc_fmt_preview(
-                                 kbc_str_make(buf + first, len - first), pv));
+                kbc_errf(errstr, errsize, "%s: not JSON (starts with \"%s\")",
+                         forced == KBC_FMT_AUTO ? "unrecognized format"
+                                                : kbc_format_name(forced),
+                         kbc_fmt_preview(kbc_str_make(buf + first, len - first),
+                                         pv));
                 goto fail;
         }
         if (kbc_json_parse(d->json, buf, len, jerr, sizeof(jerr))) {
                 /* Forced: say which format expected it. */
-                kbc_fmt_fail(errstr, errsize, "%s%s%s",
-                             forced == KBC_FMT_AUTO ? ""
-                                                    : kbc_format_name(forced),
-                             forced == KBC_FMT_AUTO ? "" : ": ", jerr);
+                kbc_errf(errstr, errsize, "%s%s%s",
+                         forced == KBC_FMT_AUTO ? "" : kbc_format_name(forced),
+                         forced == KBC_FMT_AUTO ? "" : ": ", jerr);
                 goto fail;
         }
         f = json_format(d->json, forced);
         if (!f) {
-                kbc_fmt_fail(errstr, errsize,
-                             "unrecognized format: JSON without winlog member");
+                kbc_errf(errstr, errsize,
+                         "unrecognized format: JSON without winlog member");
                 goto fail;
         }
         if (f->decode(d->json, ev, errstr, errsize))

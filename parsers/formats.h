@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "json.h"
+#include "kbc_err.h"
 #include "kbc_decode.h"
 #include "kbc_event.h"
 
@@ -36,10 +37,6 @@ int kbc_winlogbeat_decode(kbc_json *j, kbc_event *ev, char *errstr,
                           size_t errsize);
 
 /* Shared helpers (decode.c). */
-
-/* Writes the formatted reason to errstr (if any) and returns -1. */
-int kbc_fmt_fail(char *errstr, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* A short printable excerpt of untrusted input for an error line: at most
  * 40 characters, bytes outside printable ASCII as \xNN, "..." when cut.

@@ -51,6 +51,7 @@
 
 #include "json.h"
 #include "kbc_buf.h"
+#include "kbc_err.h"
 
 /* Enough for any Windows event of the real capture (85-154 tokens) and
  * most others without growing. */
@@ -66,20 +67,6 @@ struct kbc_json {
         int ntok;
         kbc_buf scratch;
 };
-
-static int fail(char *errstr, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *errstr, size_t errsize, const char *fmt, ...)
-{
-        if (errstr && errsize) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(errstr, errsize, fmt, ap);
-                va_end(ap);
-        }
-        return -1;
-}
 
 kbc_json *kbc_json_new(size_t max_len)
 {
@@ -296,14 +283,16 @@ static bool valid_primitive(const char *s, size_t n)
 static int bad_byte(const kbc_json *j, size_t at, char *errstr, size_t errsize)
 {
         if (at >= j->len)
-                return fail(errstr, errsize,
-                            "invalid JSON: unexpected end at byte %zu", at);
+                return kbc_errf(errstr, errsize,
+                                "invalid JSON: unexpected end at byte %zu", at);
         unsigned char c = (unsigned char)j->js[at];
         if (c >= 0x20 && c < 0x7f)
-                return fail(errstr, errsize,
-                            "invalid JSON at byte %zu: unexpected '%c'", at, c);
-        return fail(errstr, errsize,
-                    "invalid JSON at byte %zu: unexpected byte 0x%02x", at, c);
+                return kbc_errf(errstr, errsize,
+                                "invalid JSON at byte %zu: unexpected '%c'", at,
+                                c);
+        return kbc_errf(errstr, errsize,
+                        "invalid JSON at byte %zu: unexpected byte 0x%02x", at,
+                        c);
 }
 
 /* A container, or a key waiting for its value, during validation. */
@@ -327,7 +316,8 @@ static int validate(kbc_json *j, char *errstr, size_t errsize)
         size_t at, root_end = 0;
 
         if (n < 1 || t[0].type != JSMN_OBJECT)
-                return fail(errstr, errsize, "JSON top level is not an object");
+                return kbc_errf(errstr, errsize,
+                                "JSON top level is not an object");
         if ((at = check_gap(js, 0, (size_t)t[0].start, 0)) != SIZE_MAX)
                 return bad_byte(j, at, errstr, errsize);
         st[sp++] = (frame){0, t[0].size, 0, (size_t)t[0].start + 1};
@@ -353,10 +343,11 @@ static int validate(kbc_json *j, char *errstr, size_t errsize)
                 if (i == n)
                         break;
                 if (sp == 0)
-                        return fail(errstr, errsize,
-                                    "trailing data after the JSON object at "
-                                    "byte %zu",
-                                    raw_start(&t[i]));
+                        return kbc_errf(
+                            errstr, errsize,
+                            "trailing data after the JSON object at "
+                            "byte %zu",
+                            raw_start(&t[i]));
 
                 frame *top = &st[sp - 1];
                 const jsmntok_t *ti = &t[i];
@@ -374,10 +365,11 @@ static int validate(kbc_json *j, char *errstr, size_t errsize)
                 if (is_key || ti->type == JSMN_OBJECT ||
                     ti->type == JSMN_ARRAY) {
                         if (sp == (int)(sizeof(st) / sizeof(st[0])))
-                                return fail(errstr, errsize,
-                                            "JSON nested deeper than %d "
-                                            "levels at byte %zu",
-                                            KBC_JSON_MAX_DEPTH, raw_start(ti));
+                                return kbc_errf(errstr, errsize,
+                                                "JSON nested deeper than %d "
+                                                "levels at byte %zu",
+                                                KBC_JSON_MAX_DEPTH,
+                                                raw_start(ti));
                         size_t open_end =
                             is_key ? raw_end(ti) : (size_t)ti->start + 1;
                         st[sp++] = (frame){i, ti->size, 0, open_end};
@@ -389,7 +381,7 @@ static int validate(kbc_json *j, char *errstr, size_t errsize)
                 if (ti->type == JSMN_PRIMITIVE &&
                     !valid_primitive(js + ti->start,
                                      (size_t)(ti->end - ti->start)))
-                        return fail(
+                        return kbc_errf(
                             errstr, errsize,
                             "invalid JSON at byte %d: bad literal "
                             "'%.*s'",
@@ -400,13 +392,13 @@ static int validate(kbc_json *j, char *errstr, size_t errsize)
                 top->last_end = raw_end(ti);
         }
         if (sp != 0)
-                return fail(errstr, errsize, "truncated JSON (%zu bytes)",
-                            j->len);
+                return kbc_errf(errstr, errsize, "truncated JSON (%zu bytes)",
+                                j->len);
         at = check_gap(js, root_end, j->len, 0);
         if (at != SIZE_MAX)
-                return fail(errstr, errsize,
-                            "trailing data after the JSON object at byte %zu",
-                            at);
+                return kbc_errf(
+                    errstr, errsize,
+                    "trailing data after the JSON object at byte %zu", at);
         return 0;
 }
 
@@ -419,22 +411,23 @@ int kbc_json_parse(kbc_json *j, const char *buf, size_t len, char *errstr,
         kbc_buf_reset(&j->scratch);
 
         if (len > j->max_len)
-                return fail(errstr, errsize, "JSON text too large: %zu bytes",
-                            len);
+                return kbc_errf(errstr, errsize,
+                                "JSON text too large: %zu bytes", len);
         size_t first = 0;
         while (first < len && is_ws(buf[first]))
                 first++;
         if (first == len)
-                return fail(errstr, errsize, "empty JSON text");
+                return kbc_errf(errstr, errsize, "empty JSON text");
         if (buf[first] != '{')
-                return fail(errstr, errsize, "JSON top level is not an object");
+                return kbc_errf(errstr, errsize,
+                                "JSON top level is not an object");
         size_t deep = too_deep(buf, len);
         if (deep != SIZE_MAX)
-                return fail(errstr, errsize,
-                            "JSON nested deeper than %d levels at byte %zu",
-                            KBC_JSON_MAX_DEPTH, deep);
+                return kbc_errf(errstr, errsize,
+                                "JSON nested deeper than %d levels at byte %zu",
+                                KBC_JSON_MAX_DEPTH, deep);
         if (scratch_reserve(j, len))
-                return fail(errstr, errsize, "out of memory");
+                return kbc_errf(errstr, errsize, "out of memory");
 
         jsmn_parser p;
         jsmn_init(&p);
@@ -444,35 +437,38 @@ int kbc_json_parse(kbc_json *j, const char *buf, size_t len, char *errstr,
                         break;
                 if (r == JSMN_ERROR_NOMEM) {
                         if (j->captok >= KBC_JSON_MAX_TOKENS)
-                                return fail(errstr, errsize,
-                                            "JSON has more than %d tokens",
-                                            KBC_JSON_MAX_TOKENS);
+                                return kbc_errf(errstr, errsize,
+                                                "JSON has more than %d tokens",
+                                                KBC_JSON_MAX_TOKENS);
                         if (grow_tokens(j))
-                                return fail(errstr, errsize, "out of memory");
+                                return kbc_errf(errstr, errsize,
+                                                "out of memory");
                         continue;
                 }
                 /* jsmn reads on past the top-level value. */
                 if (p.toknext > 0 && j->tok[0].end > 0 &&
                     p.pos >= (unsigned)j->tok[0].end)
-                        return fail(errstr, errsize,
-                                    "trailing data after the JSON object at "
-                                    "byte %u",
-                                    p.pos);
+                        return kbc_errf(
+                            errstr, errsize,
+                            "trailing data after the JSON object at "
+                            "byte %u",
+                            p.pos);
                 if (r == JSMN_ERROR_INVAL) {
                         /* A string is reported at its opening quote. */
                         if (p.pos < len && buf[p.pos] == '"')
-                                return fail(errstr, errsize,
-                                            "invalid escape in the JSON "
-                                            "string at byte %u",
-                                            p.pos);
+                                return kbc_errf(errstr, errsize,
+                                                "invalid escape in the JSON "
+                                                "string at byte %u",
+                                                p.pos);
                         return bad_byte(j, p.pos, errstr, errsize);
                 }
                 const char *nul = memchr(buf, '\0', len);
                 if (nul)
-                        return fail(errstr, errsize,
-                                    "NUL byte in JSON at byte %zu",
-                                    (size_t)(nul - buf));
-                return fail(errstr, errsize, "truncated JSON (%zu bytes)", len);
+                        return kbc_errf(errstr, errsize,
+                                        "NUL byte in JSON at byte %zu",
+                                        (size_t)(nul - buf));
+                return kbc_errf(errstr, errsize, "truncated JSON (%zu bytes)",
+                                len);
         }
         j->ntok = (int)p.toknext;
         return validate(j, errstr, errsize);

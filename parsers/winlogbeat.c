@@ -54,7 +54,7 @@ static int opt_text(kbc_json *j, int tok, kbc_str *out, const char *what,
         }
         if (rc == KBC_JSON_ETYPE)
                 return 0;
-        return kbc_fmt_fail(errstr, errsize, WLB "invalid string in %s", what);
+        return kbc_errf(errstr, errsize, WLB "invalid string in %s", what);
 }
 
 static int decode_time(kbc_json *j, kbc_event *ev, char *errstr, size_t errsize)
@@ -63,12 +63,12 @@ static int decode_time(kbc_json *j, kbc_event *ev, char *errstr, size_t errsize)
         int ts = kbc_json_find(j, 0, KBC_STR_LIT("@timestamp"));
         kbc_str s;
         if (ts < 0)
-                return kbc_fmt_fail(errstr, errsize, WLB "missing @timestamp");
+                return kbc_errf(errstr, errsize, WLB "missing @timestamp");
         if (kbc_json_text(j, ts, &s) != KBC_JSON_OK ||
             kbc_time_parse_iso(s, 0, &ev->time_ms))
-                return kbc_fmt_fail(errstr, errsize,
-                                    WLB "unparseable @timestamp \"%s\"",
-                                    kbc_fmt_preview(kbc_json_raw(j, ts), pv));
+                return kbc_errf(errstr, errsize,
+                                WLB "unparseable @timestamp \"%s\"",
+                                kbc_fmt_preview(kbc_json_raw(j, ts), pv));
         return 0;
 }
 
@@ -83,13 +83,12 @@ static int decode_event_id(kbc_json *j, int wl, kbc_event *ev, char *errstr,
                 id = find2(j, 0, KBC_STR_LIT("event"), KBC_STR_LIT("code"));
         }
         if (id < 0)
-                return kbc_fmt_fail(errstr, errsize,
-                                    WLB "missing winlog.event_id");
+                return kbc_errf(errstr, errsize, WLB "missing winlog.event_id");
         int64_t v;
         if (kbc_json_int(j, id, &v) || v < 0 || v > UINT32_MAX)
-                return kbc_fmt_fail(errstr, errsize,
-                                    WLB "%s is not an event id: \"%s\"", what,
-                                    kbc_fmt_preview(kbc_json_raw(j, id), pv));
+                return kbc_errf(errstr, errsize,
+                                WLB "%s is not an event id: \"%s\"", what,
+                                kbc_fmt_preview(kbc_json_raw(j, id), pv));
         ev->event_id = (uint32_t)v;
         ev->has_event_id = true;
         return 0;
@@ -113,9 +112,9 @@ static int decode_host(kbc_json *j, int wl, kbc_event *ev, char *errstr,
                         return 0;
                 }
         }
-        return kbc_fmt_fail(errstr, errsize,
-                            WLB "missing host (winlog.computer_name, "
-                                "host.name, agent.hostname)");
+        return kbc_errf(errstr, errsize,
+                        WLB "missing host (winlog.computer_name, "
+                            "host.name, agent.hostname)");
 }
 
 /* A record id that is present but not a non-negative integer is left out
@@ -140,8 +139,8 @@ static int decode_fields(kbc_json *j, int obj, const char *what, kbc_event *ev,
                 if (ty == KBC_JSON_OBJECT || ty == KBC_JSON_ARRAY)
                         continue;
                 if (kbc_json_string(j, k, &name) != KBC_JSON_OK)
-                        return kbc_fmt_fail(errstr, errsize,
-                                            WLB "invalid key in %s", what);
+                        return kbc_errf(errstr, errsize,
+                                        WLB "invalid key in %s", what);
                 if (ev->nfields >= KBC_EVENT_MAX_FIELDS) {
                         ev->fields_dropped++;
                         continue;
@@ -159,8 +158,7 @@ int kbc_winlogbeat_decode(kbc_json *j, kbc_event *ev, char *errstr,
 {
         int wl = kbc_json_find(j, 0, KBC_STR_LIT("winlog"));
         if (kbc_json_typeof(j, wl) != KBC_JSON_OBJECT)
-                return kbc_fmt_fail(errstr, errsize,
-                                    WLB "missing winlog object");
+                return kbc_errf(errstr, errsize, WLB "missing winlog object");
 
         if (decode_event_id(j, wl, ev, errstr, errsize) ||
             decode_time(j, ev, errstr, errsize) ||

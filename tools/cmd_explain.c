@@ -130,13 +130,8 @@ int cmd_explain(int argc, char **argv)
                                 return EXIT_USAGE;
                         break;
                 case 'f':
-                        if (kbc_format_parse(optarg, &opts.format)) {
-                                fprintf(stderr,
-                                        "kbcorr explain: unknown format '%s' "
-                                        "(auto, winlogbeat)\n",
-                                        optarg);
+                        if (tool_parse_format("explain", optarg, &opts.format))
                                 return EXIT_USAGE;
-                        }
                         break;
                 case 'a':
                         ctx.all = true;

@@ -106,13 +106,8 @@ int cmd_replay(int argc, char **argv)
                                 return EXIT_USAGE;
                         break;
                 case 'f':
-                        if (kbc_format_parse(optarg, &opts.format)) {
-                                fprintf(stderr,
-                                        "kbcorr replay: unknown format '%s' "
-                                        "(auto, winlogbeat)\n",
-                                        optarg);
+                        if (tool_parse_format("replay", optarg, &opts.format))
                                 return EXIT_USAGE;
-                        }
                         break;
                 case 'F':
                         if (parse_time_arg("--from", optarg, &opts.from_ms))

@@ -15,6 +15,17 @@ void tool_diag_stderr(void *opaque, const char *msg)
         fprintf(stderr, "%s\n", msg);
 }
 
+int tool_parse_format(const char *cmd, const char *name, kbc_format *out)
+{
+        if (kbc_format_parse(name, out) == 0)
+                return 0;
+        fprintf(stderr, "kbcorr %s: unknown format '%s' (known:", cmd, name);
+        for (int f = 0; f < KBC_FMT__COUNT; f++)
+                fprintf(stderr, " %s", kbc_format_name((kbc_format)f));
+        fprintf(stderr, ")\n");
+        return -1;
+}
+
 int tool_rule_paths_add(tool_rule_paths *rp, const char *path)
 {
         if (rp->n == TOOL_MAX_RULE_PATHS) {

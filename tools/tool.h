@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "kbc_decode.h"
 #include "kbc_event.h"
 #include "kbc_rules.h"
 
@@ -26,6 +27,9 @@ int tool_rule_paths_add(tool_rule_paths *rp, const char *path);
 kbc_ruleset *tool_load_rules(tool_rule_paths *rp);
 
 void tool_diag_stderr(void *opaque, const char *msg);
+
+/* --format NAME for command cmd; prints the error itself. 0 or -1. */
+int tool_parse_format(const char *cmd, const char *name, kbc_format *out);
 
 /* Calls fn for each line of path ("-" = stdin), without the line end;
  * origin is "path:line". Returns 0, or -1 if the file cannot be read

@@ -15,12 +15,14 @@ trap 'rm -rf "$work"' EXIT
 seed_lines() { # seed_lines FILE.xz DIR N: one file per line
 	[ -f "$1" ] || { echo "run.sh: missing $1 (the shared data)" >&2; exit 1; }
 	mkdir -p "$2"
-	xz -dc "$1" | head -n "$3" | split -l 1 - "$2/line-"
+	# head closes the pipe early: xz's SIGPIPE is expected, not a failure
+	(set +o pipefail; xz -dc "$1" | head -n "$3" | split -l 1 - "$2/line-")
 }
 
 status=0
-for fuzzer in "$build"/fuzz_*; do
-	[ -x "$fuzzer" ] || continue
+fuzzers=("$build"/tests/fuzz_*)
+[ -x "${fuzzers[0]}" ] || { echo "run.sh: no fuzz_* targets in $build/tests (configure with CC=clang -DKBC_FUZZ=ON)" >&2; exit 1; }
+for fuzzer in "${fuzzers[@]}"; do
 	name=$(basename "$fuzzer")
 	corpus="$work/$name"
 	mkdir -p "$corpus"
