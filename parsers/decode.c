@@ -2,10 +2,19 @@
  * decode.c - kbc_decode: one message in, one normalized event out, with the
  * format detected per message (a topic may mix collectors) or forced.
  *
- * How: refuse what no format can be (too large, empty), then, for a message
- * that starts with '{', tokenize it once (json.c) and ask each JSON format's
- * cheap predicate in turn (formats.h). The decoder owns the token array and
- * the scratch buffer and reuses them, so decoding allocates nothing once
+ * How: refuse what no format can be (too large, empty), then look at the
+ * first bytes. A message that starts with '{' is tokenized once (json.c)
+ * and each JSON format's cheap predicate is asked in turn (formats.h), the
+ * configured mappings last; '<' and a letter goes to the XML decoder, '<'
+ * and a digit is a syslog header (Snare); a msgpack map or array byte goes
+ * to Fluent Bit's msgpack form; a line with a MSWinEventLog tab field is
+ * Snare. The predicates are written so that no two formats claim the same
+ * message (docs/input-formats.md lists them). After any decoder, the
+ * well-known channel names are put in one case, so "security" from NXLog
+ * and "Security" from Winlogbeat are the same channel downstream.
+ *
+ * The decoder owns the token array, the XML parser, the msgpack zone and
+ * the scratch buffers and reuses them, so decoding allocates nothing once
  * they have grown to the largest message seen. A decoder is not shared
  * between threads; make one per consumer thread.
  */
@@ -25,17 +34,35 @@
 
 struct kbc_decoder {
         kbc_json *json;
+        kbc_winxml *xml;
+        kbc_msgpack_state *msgpack;
+        kbc_mapping_set *mappings;
+        kbc_fmt_opts opts;
+        const char *last_mapping;
 };
 
-/* Tried in order on a JSON message in auto mode. */
+/* Tried in order on a JSON message in auto mode. Each predicate excludes
+ * the others' key members: Winlogbeat 7 has "winlog"; Winlogbeat 6 has
+ * "event_id" and "log_name" but no "winlog"; NXLog "EventID" and
+ * "SourceName"; Fluent Bit "EventID" and "ProviderName" but no
+ * "SourceName". */
 static const kbc_json_format json_formats[] = {
     {KBC_FMT_WINLOGBEAT, kbc_winlogbeat_detect, kbc_winlogbeat_decode},
+    {KBC_FMT_WINLOGBEAT6, kbc_winlogbeat6_detect, kbc_winlogbeat6_decode},
+    {KBC_FMT_NXLOG, kbc_nxlog_detect, kbc_nxlog_decode},
+    {KBC_FMT_FLUENTBIT, kbc_fluentbit_detect, kbc_fluentbit_decode},
 };
 #define N_JSON_FORMATS (sizeof(json_formats) / sizeof(json_formats[0]))
 
 static const char *const format_names[KBC_FMT__COUNT] = {
     [KBC_FMT_AUTO] = "auto",
     [KBC_FMT_WINLOGBEAT] = "winlogbeat",
+    [KBC_FMT_WINLOGBEAT6] = "winlogbeat6",
+    [KBC_FMT_NXLOG] = "nxlog",
+    [KBC_FMT_FLUENTBIT] = "fluentbit",
+    [KBC_FMT_WINXML] = "winxml",
+    [KBC_FMT_SNARE] = "snare",
+    [KBC_FMT_MAPPED] = "mapped",
 };
 
 const char *kbc_format_name(kbc_format f)
@@ -66,8 +93,11 @@ kbc_decoder *kbc_decoder_new(void)
         if (!d)
                 return NULL;
         d->json = kbc_json_new(KBC_DECODE_MAX_MESSAGE);
-        if (!d->json) {
-                free(d);
+        d->xml = kbc_winxml_new();
+        d->msgpack = kbc_msgpack_state_new();
+        d->mappings = kbc_mapping_set_new();
+        if (!d->json || !d->xml || !d->msgpack || !d->mappings) {
+                kbc_decoder_free(d);
                 return NULL;
         }
         return d;
@@ -78,7 +108,211 @@ void kbc_decoder_free(kbc_decoder *d)
         if (!d)
                 return;
         kbc_json_free(d->json);
+        kbc_winxml_free(d->xml);
+        kbc_msgpack_state_free(d->msgpack);
+        kbc_mapping_set_free(d->mappings);
         free(d);
+}
+
+int kbc_decoder_set_local_offset(kbc_decoder *d, int minutes)
+{
+        if (minutes < -14 * 60 || minutes > 14 * 60)
+                return -1;
+        d->opts.local_offset_min = minutes;
+        return 0;
+}
+
+int kbc_decoder_add_mapping(kbc_decoder *d, const char *name,
+                            const kbc_json_mapping *m, char *errstr,
+                            size_t errsize)
+{
+        return kbc_mapping_set_add(d->mappings, name, m, errstr, errsize);
+}
+
+const char *kbc_decoder_last_mapping(const kbc_decoder *d)
+{
+        return d->last_mapping;
+}
+
+kbc_str kbc_fmt_param_name(size_t i)
+{
+        /* Built once at compile time: views of static storage, so a field
+         * name never points into a buffer that changes. */
+#define P10(t)                                                                 \
+        "param" #t "0", "param" #t "1", "param" #t "2", "param" #t "3",        \
+            "param" #t "4", "param" #t "5", "param" #t "6", "param" #t "7",    \
+            "param" #t "8", "param" #t "9"
+        static const char *const names[] = {
+            "param0", "param1", "param2", "param3", "param4", "param5",
+            "param6", "param7", "param8", "param9", P10(1),   P10(2),
+            P10(3),   P10(4),   P10(5),   P10(6),   "param70"};
+#undef P10
+        if (i + 1 >= sizeof(names) / sizeof(names[0]))
+                return KBC_STR_LIT("param");
+        return kbc_str_cstr(names[i + 1]);
+}
+
+kbc_str kbc_fmt_level_name(kbc_str number)
+{
+        static const char *const names[] = {"information", "critical",
+                                            "error",       "warning",
+                                            "information", "verbose"};
+        if (number.len == 1 && number.ptr[0] >= '0' && number.ptr[0] <= '5')
+                return kbc_str_cstr(names[number.ptr[0] - '0']);
+        return number;
+}
+
+int kbc_fmt_time(kbc_str s, int offset_min, int64_t *out_ms)
+{
+        /* Fluent Bit: "2021-02-22 18:26:33 +0900": drop the space before
+         * the zone, which ISO 8601 does not allow. */
+        if (s.len >= 6 && s.len < 64 && s.ptr[s.len - 6] == ' ' &&
+            (s.ptr[s.len - 5] == '+' || s.ptr[s.len - 5] == '-')) {
+                char tmp[64];
+                memcpy(tmp, s.ptr, s.len - 6);
+                memcpy(tmp + s.len - 6, s.ptr + s.len - 5, 5);
+                return kbc_time_parse_iso(kbc_str_make(tmp, s.len - 1),
+                                          offset_min, out_ms);
+        }
+        return kbc_time_parse_iso(s, offset_min, out_ms);
+}
+
+int64_t kbc_fmt_filetime_ms(uint64_t ft)
+{
+        /* 11644473600 s between 1601-01-01 and 1970-01-01. */
+        return (int64_t)(ft / 10000) - 11644473600000LL;
+}
+
+int kbc_fmt_parse_u32(kbc_str s, uint32_t *out)
+{
+        size_t i = 0, n = s.len;
+        while (i < n && s.ptr[i] == ' ')
+                i++;
+        while (n > i && s.ptr[n - 1] == ' ')
+                n--;
+        if (i == n || n - i > 10)
+                return -1;
+        uint64_t v = 0;
+        for (; i < n; i++) {
+                if (s.ptr[i] < '0' || s.ptr[i] > '9')
+                        return -1;
+                v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+        }
+        if (v > UINT32_MAX)
+                return -1;
+        *out = (uint32_t)v;
+        return 0;
+}
+
+int kbc_fmt_json_path(const kbc_json *j, int obj, const char *path)
+{
+        int tok = obj;
+        const char *p = path;
+        while (tok >= 0) {
+                const char *dot = strchr(p, '.');
+                size_t n = dot ? (size_t)(dot - p) : strlen(p);
+                tok = kbc_json_find(j, tok, kbc_str_make(p, n));
+                if (!dot)
+                        return tok;
+                p = dot + 1;
+        }
+        return -1;
+}
+
+int kbc_fmt_json_text(kbc_json *j, int tok, kbc_str *out, const char *fmt,
+                      const char *what, char *errstr, size_t errsize)
+{
+        kbc_str s;
+        int rc = kbc_json_text(j, tok, &s);
+        if (rc == KBC_JSON_OK) {
+                *out = s;
+                return 0;
+        }
+        if (rc == KBC_JSON_ETYPE)
+                return 0;
+        return kbc_errf(errstr, errsize, "%s: invalid string in %s", fmt, what);
+}
+
+int kbc_fmt_json_event_id(const kbc_json *j, int tok, kbc_event *ev,
+                          const char *fmt, const char *what, char *errstr,
+                          size_t errsize)
+{
+        char pv[KBC_FMT_PREVIEW_SIZE];
+        int64_t v;
+        if (tok < 0)
+                return kbc_errf(errstr, errsize, "%s: missing %s", fmt, what);
+        if (kbc_json_int(j, tok, &v) || v < 0 || v > UINT32_MAX)
+                return kbc_errf(errstr, errsize,
+                                "%s: %s is not an event id: \"%s\"", fmt, what,
+                                kbc_fmt_preview(kbc_json_raw(j, tok), pv));
+        ev->event_id = (uint32_t)v;
+        ev->has_event_id = true;
+        return 0;
+}
+
+void kbc_fmt_json_record_id(const kbc_json *j, int tok, kbc_event *ev)
+{
+        int64_t v;
+        if (tok >= 0 && kbc_json_int(j, tok, &v) == KBC_JSON_OK && v >= 0) {
+                ev->record_id = (uint64_t)v;
+                ev->has_record_id = true;
+        }
+}
+
+int kbc_fmt_json_time(kbc_json *j, int tok, int offset_min, kbc_event *ev,
+                      const char *fmt, const char *what, char *errstr,
+                      size_t errsize)
+{
+        char pv[KBC_FMT_PREVIEW_SIZE];
+        kbc_str s;
+        if (tok < 0)
+                return kbc_errf(errstr, errsize, "%s: missing %s", fmt, what);
+        if (kbc_json_text(j, tok, &s) != KBC_JSON_OK ||
+            kbc_fmt_time(s, offset_min, &ev->time_ms))
+                return kbc_errf(errstr, errsize, "%s: unparseable %s \"%s\"",
+                                fmt, what,
+                                kbc_fmt_preview(kbc_json_raw(j, tok), pv));
+        return 0;
+}
+
+int kbc_fmt_json_fields(kbc_json *j, int tok, kbc_event *ev, const char *fmt,
+                        const char *what, char *errstr, size_t errsize)
+{
+        kbc_json_type ty = kbc_json_typeof(j, tok);
+        if (ty == KBC_JSON_ARRAY) {
+                size_t i = 0;
+                int end = kbc_json_skip(j, tok);
+                for (int t = tok + 1; t < end; t = kbc_json_skip(j, t), i++) {
+                        kbc_json_type it = kbc_json_typeof(j, t);
+                        if (it == KBC_JSON_OBJECT || it == KBC_JSON_ARRAY)
+                                continue;
+                        kbc_str value = kbc_str_make("", 0);
+                        if (kbc_fmt_json_text(j, t, &value, fmt, what, errstr,
+                                              errsize))
+                                return -1;
+                        kbc_fmt_add_field(ev, kbc_fmt_param_name(i), value);
+                }
+                return 0;
+        }
+        for (int k = kbc_json_first_key(j, tok); k >= 0;
+             k = kbc_json_next_key(j, tok, k)) {
+                kbc_str name, value = kbc_str_make("", 0);
+                kbc_json_type vt = kbc_json_typeof(j, k + 1);
+                if (vt == KBC_JSON_OBJECT || vt == KBC_JSON_ARRAY)
+                        continue;
+                if (ev->nfields >= KBC_EVENT_MAX_FIELDS) {
+                        ev->fields_dropped++;
+                        continue;
+                }
+                if (kbc_json_string(j, k, &name) != KBC_JSON_OK)
+                        return kbc_errf(errstr, errsize,
+                                        "%s: invalid key in %s", fmt, what);
+                if (kbc_fmt_json_text(j, k + 1, &value, fmt, what, errstr,
+                                      errsize))
+                        return -1;
+                kbc_fmt_add_field(ev, name, value);
+        }
+        return 0;
 }
 
 const char *kbc_fmt_preview(kbc_str s, char buf[KBC_FMT_PREVIEW_SIZE])
@@ -131,36 +365,144 @@ static void reset_event(kbc_event *ev)
         ev->origin = origin;
 }
 
-/* Picks the JSON format for a parsed message; NULL if none claims it. */
-static const kbc_json_format *json_format(kbc_json *j, kbc_format forced)
+/* Well-known channels in the case Windows shows them; others as logged.
+ * NXLog from a WEC collector writes "security" for forwarded events. */
+static void normalize_channel(kbc_event *ev)
 {
+        static const kbc_str canon[] = {
+            KBC_STR_LIT("Security"),        KBC_STR_LIT("System"),
+            KBC_STR_LIT("Application"),     KBC_STR_LIT("Setup"),
+            KBC_STR_LIT("ForwardedEvents"),
+        };
+        for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++)
+                if (kbc_str_caseeq(ev->channel, canon[i])) {
+                        ev->channel = canon[i];
+                        return;
+                }
+}
+
+static bool is_json_format(kbc_format f)
+{
+        for (size_t i = 0; i < N_JSON_FORMATS; i++)
+                if (json_formats[i].format == f)
+                        return true;
+        return f == KBC_FMT_MAPPED;
+}
+
+static const char *who(kbc_format forced)
+{
+        return forced == KBC_FMT_AUTO ? "unrecognized format"
+                                      : kbc_format_name(forced);
+}
+
+/* A JSON object: the format whose predicate claims it, built-ins first. */
+static kbc_format decode_json(kbc_decoder *d, kbc_format forced,
+                              const char *buf, size_t len, kbc_event *ev,
+                              char *errstr, size_t errsize)
+{
+        char jerr[160];
+        if (kbc_json_parse(d->json, buf, len, jerr, sizeof(jerr))) {
+                /* Forced: say which format expected it. */
+                kbc_errf(errstr, errsize, "%s%s%s",
+                         forced == KBC_FMT_AUTO ? "" : kbc_format_name(forced),
+                         forced == KBC_FMT_AUTO ? "" : ": ", jerr);
+                return KBC_FMT_AUTO;
+        }
         for (size_t i = 0; i < N_JSON_FORMATS; i++) {
                 const kbc_json_format *f = &json_formats[i];
                 if (forced == f->format ||
-                    (forced == KBC_FMT_AUTO && f->detect(j)))
-                        return f;
+                    (forced == KBC_FMT_AUTO && f->detect(d->json)))
+                        return f->decode(d->json, &d->opts, ev, errstr, errsize)
+                                   ? KBC_FMT_AUTO
+                                   : f->format;
         }
-        return NULL;
+        int m = kbc_mapping_set_detect(d->mappings, d->json);
+        if (m < 0 && forced == KBC_FMT_MAPPED &&
+            kbc_mapping_set_count(d->mappings) == 1)
+                m = 0; /* the only mapping: forced means "use it" */
+        if (m < 0) {
+                kbc_errf(errstr, errsize,
+                         "%s: JSON object of no known format (no winlog, "
+                         "event_id+log_name, EventID+SourceName or "
+                         "EventID+ProviderName member%s)",
+                         who(forced),
+                         kbc_mapping_set_count(d->mappings)
+                             ? ", and no configured mapping matched"
+                             : "");
+                return KBC_FMT_AUTO;
+        }
+        if (kbc_mapping_decode(d->mappings, m, d->json, &d->opts, ev, errstr,
+                               errsize))
+                return KBC_FMT_AUTO;
+        d->last_mapping = kbc_mapping_set_name(d->mappings, m);
+        return KBC_FMT_MAPPED;
+}
+
+static bool is_digit(char c)
+{
+        return c >= '0' && c <= '9';
+}
+
+/* Picks the decoder by the first bytes (or the forced format). */
+static kbc_format dispatch(kbc_decoder *d, kbc_format forced, const char *buf,
+                           size_t len, size_t first, kbc_event *ev,
+                           char *errstr, size_t errsize)
+{
+        char pv[KBC_FMT_PREVIEW_SIZE];
+        unsigned char b0 = (unsigned char)buf[0];
+        char c = buf[first];
+
+        /* msgpack: the raw first byte, before any whitespace skipping. */
+        if ((forced == KBC_FMT_AUTO || forced == KBC_FMT_FLUENTBIT) &&
+            kbc_fluentbit_msgpack_detect(b0))
+                return kbc_fluentbit_msgpack_decode(
+                           d->msgpack, buf, len, &d->opts, ev, errstr, errsize)
+                           ? KBC_FMT_AUTO
+                           : KBC_FMT_FLUENTBIT;
+        if (forced == KBC_FMT_WINXML ||
+            (forced == KBC_FMT_AUTO && c == '<' && first + 1 < len &&
+             !is_digit(buf[first + 1])))
+                return kbc_winxml_decode(d->xml, buf + first, len - first, ev,
+                                         errstr, errsize)
+                           ? KBC_FMT_AUTO
+                           : KBC_FMT_WINXML;
+        if (forced == KBC_FMT_SNARE ||
+            (forced == KBC_FMT_AUTO && kbc_snare_detect(buf, len)))
+                return kbc_snare_decode(buf, len, &d->opts, ev, errstr, errsize)
+                           ? KBC_FMT_AUTO
+                           : KBC_FMT_SNARE;
+        if (c == '{' && (forced == KBC_FMT_AUTO || is_json_format(forced)))
+                return decode_json(d, forced, buf, len, ev, errstr, errsize);
+        if (c == '[') {
+                kbc_errf(errstr, errsize, "%s: JSON array, not an object",
+                         who(forced));
+                return KBC_FMT_AUTO;
+        }
+        kbc_errf(errstr, errsize,
+                 "%s: not JSON, XML, msgpack or Snare (starts with \"%s\")",
+                 who(forced),
+                 kbc_fmt_preview(kbc_str_make(buf + first, len - first), pv));
+        return KBC_FMT_AUTO;
 }
 
 kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
                       size_t len, kbc_event *ev, char *errstr, size_t errsize)
 {
-        char jerr[160];
-        const kbc_json_format *f;
+        kbc_format got = KBC_FMT_AUTO;
 
         reset_event(ev);
+        d->last_mapping = NULL;
         if (errstr && errsize)
                 errstr[0] = '\0';
         if ((unsigned)forced >= KBC_FMT__COUNT) {
                 kbc_errf(errstr, errsize, "unknown format %d", (int)forced);
-                goto fail;
+                goto out;
         }
         if (len > KBC_DECODE_MAX_MESSAGE) {
                 kbc_errf(errstr, errsize,
                          "oversized message: %zu bytes (limit %d)", len,
                          KBC_DECODE_MAX_MESSAGE);
-                goto fail;
+                goto out;
         }
         /* A UTF-8 byte order mark, as PowerShell writes at a file's start. */
         if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
@@ -172,42 +514,19 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
                 first++;
         if (first == len) {
                 kbc_errf(errstr, errsize, "empty message");
-                goto fail;
+                goto out;
         }
+        got = dispatch(d, forced, buf, len, first, ev, errstr, errsize);
+        if (got != KBC_FMT_AUTO)
+                normalize_channel(ev);
 
-        if (buf[first] == '[') {
-                kbc_errf(errstr, errsize, "%s: JSON array, not an object",
-                         forced == KBC_FMT_AUTO ? "unrecognized format"
-                                                : kbc_format_name(forced));
-                goto fail;
+out:
+        if (got == KBC_FMT_AUTO) {
+                reset_event(ev);
+                d->last_mapping = NULL;
+                if (errstr && errsize && !errstr[0])
+                        kbc_errf(errstr, errsize, "%s: undecodable message",
+                                 who(forced));
         }
-        if (buf[first] != '{') {
-                char pv[KBC_FMT_PREVIEW_SIZE];
-                kbc_errf(errstr, errsize, "%s: not JSON (starts with \"%s\")",
-                         forced == KBC_FMT_AUTO ? "unrecognized format"
-                                                : kbc_format_name(forced),
-                         kbc_fmt_preview(kbc_str_make(buf + first, len - first),
-                                         pv));
-                goto fail;
-        }
-        if (kbc_json_parse(d->json, buf, len, jerr, sizeof(jerr))) {
-                /* Forced: say which format expected it. */
-                kbc_errf(errstr, errsize, "%s%s%s",
-                         forced == KBC_FMT_AUTO ? "" : kbc_format_name(forced),
-                         forced == KBC_FMT_AUTO ? "" : ": ", jerr);
-                goto fail;
-        }
-        f = json_format(d->json, forced);
-        if (!f) {
-                kbc_errf(errstr, errsize,
-                         "unrecognized format: JSON without winlog member");
-                goto fail;
-        }
-        if (f->decode(d->json, ev, errstr, errsize))
-                goto fail;
-        return f->format;
-
-fail:
-        reset_event(ev);
-        return KBC_FMT_AUTO;
+        return got;
 }

@@ -153,9 +153,10 @@ static int decode_fields(kbc_json *j, int obj, const char *what, kbc_event *ev,
         return 0;
 }
 
-int kbc_winlogbeat_decode(kbc_json *j, kbc_event *ev, char *errstr,
-                          size_t errsize)
+int kbc_winlogbeat_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
+                          char *errstr, size_t errsize)
 {
+        (void)o; /* every Winlogbeat time carries its zone */
         int wl = kbc_json_find(j, 0, KBC_STR_LIT("winlog"));
         if (kbc_json_typeof(j, wl) != KBC_JSON_OBJECT)
                 return kbc_errf(errstr, errsize, WLB "missing winlog object");

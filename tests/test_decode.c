@@ -336,21 +336,23 @@ static void test_not_winlogbeat(void **state)
         decode_err(f, "", "empty message");
         decode_err(f, " \t\r\n ", "empty message");
         decode_err(f, "hello world", "unrecognized format: not JSON");
-        decode_err(f, "<Event xmlns='x'/>", "unrecognized format: not JSON");
         decode_err(f, "[1,2]", "unrecognized format: JSON array");
         /* The excerpt in the reason is printable and short, even for
-         * binary input such as msgpack. */
-        decode_err(f, "\x85\xa3Tag\x01",
-                   "not JSON (starts with \"\\x85\\xa3Tag\\x01\")");
-        decode_err(f,
-                   "<Event xmlns='http://schemas.microsoft.com/win/2004/08/"
-                   "events/event'><System>",
-                   "not JSON (starts with \"<Event "
-                   "xmlns='http://schemas.microsoft.c...\")");
+         * binary input. */
+        decode_err(f, "\x01\xa3Tag\x01",
+                   "not JSON, XML, msgpack or Snare (starts with "
+                   "\"\\x01\\xa3Tag\\x01\")");
+        decode_err(f, "%PDF-1.4 and a long tail of bytes that goes on and on",
+                   "(starts with \"%PDF-1.4 and a long tail of bytes that "
+                   "g...\")");
+        /* Other formats' shapes now go to their decoders, which say
+         * what is missing. */
+        decode_err(f, "<Event xmlns='x'/>", "winxml: missing System/EventID");
+        decode_err(f, "\x85\xa3Tag\x01", "fluentbit: invalid msgpack");
         decode_err(f, "{\"EventID\":4624,\"SourceName\":\"x\"}",
-                   "unrecognized format: JSON without winlog member");
+                   "nxlog: missing EventTime");
         decode_err(f, "{\"winlog\":\"System\"}",
-                   "unrecognized format: JSON without winlog member");
+                   "unrecognized format: JSON object of no known format");
 }
 
 static void test_broken_json(void **state)

@@ -20,7 +20,7 @@ static const char replay_usage[] =
     "skipped.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
-    "  --format F      input format: auto (default), winlogbeat\n"
+    "  --format F      input format: auto (default), winlogbeat,\n                  winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
     "  --to T          skip events at or after T\n"
     "  --lateness D    allowed out-of-order lateness (default 1m)\n"

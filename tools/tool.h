@@ -38,8 +38,19 @@ typedef int tool_line_fn(void *opaque, const char *line, size_t len,
                          const kbc_origin *origin);
 int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
 
+/* Calls fn with the whole content of each file under paths (files, or
+ * folders searched recursively; hidden entries skipped; sorted by path).
+ * A file that cannot be read is reported and skipped. Returns -1 if a path
+ * does not exist or fn returned non-zero. */
+typedef int tool_file_fn(void *opaque, const char *path, const char *buf,
+                         size_t len);
+int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,
+                   void *opaque);
+
 int cmd_replay(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_kb(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 #endif

@@ -31,6 +31,60 @@ for fuzzer in "${fuzzers[@]}"; do
 		seed_lines "$shared/data/events/winlogbeat7-ecs.jsonl.xz" "$corpus" 300
 		cp examples/*.jsonl "$corpus/" 2>/dev/null || true
 		;;
+	fuzz_decode_winlogbeat6)
+		seed_lines "$shared/data/events/winlogbeat6-kafka.jsonl.xz" "$corpus" 300
+		;;
+	fuzz_decode_nxlog)
+		seed_lines "$shared/data/events/nxlog-wec-kafka.jsonl.xz" "$corpus" 300
+		;;
+	fuzz_decode_mapped | fuzz_decode_fluentbit)
+		# JSON records of every flavour; the mapping and Fluent Bit
+		# decoders see member names they know among them
+		seed_lines "$shared/data/events/nxlog-wec-kafka.jsonl.xz" "$corpus" 100
+		(set +o pipefail; xz -dc "$shared/data/events/winlogbeat7-ecs.jsonl.xz" | head -n 50 |
+			jq -c '{ProviderName: .winlog.provider_name, EventID: .winlog.event_id, Level: 4,
+				TimeCreated: (."@timestamp" | sub("\\.[0-9]+Z$"; "") | sub("T"; " ") + " +0000"),
+				EventRecordID: .winlog.record_id, Channel: .winlog.channel, Computer: .winlog.computer_name,
+				Message: .message, StringInserts: [(.winlog.event_data // {})[]],
+				TimeGenerated: ."@timestamp", EventLog: .winlog.channel, Source: .winlog.provider_name,
+				RenderedDescription: .message}' | split -l 1 - "$corpus/fb-")
+		printf '\x82\xa7EventID\x01\xa8Computer\xa1h' >"$corpus/msgpack-map"
+		;;
+	fuzz_decode_winxml)
+		mkdir -p "$work/evtx"
+		tar xJf "$shared/data/events/evtx-samples.tar.xz" -C "$work/evtx"
+		i=0
+		command -v evtxexport >/dev/null || echo "run.sh: evtxexport (libevtx-utils) missing: $name seeded without EVTX records" >&2
+		for f in "$work"/evtx/samples/*.evtx; do
+			command -v evtxexport >/dev/null || break
+			# a few records of every sample, one file each
+			{ evtxexport -f xml "$f" 2>/dev/null || true; } | awk -v d="$corpus" -v p="$((i++))" '
+				/^<Event /{n++; out=d "/" p "-" n} n && n <= 5 {print > out}'
+		done
+		;;
+	fuzz_decode_snare)
+		# Snare lines made from real Winlogbeat 7 records
+		(set +o pipefail; xz -dc "$shared/data/events/winlogbeat7-ecs.jsonl.xz" | head -n 100 |
+			jq -r '[.winlog.computer_name, "MSWinEventLog", "1", .winlog.channel, "1",
+				"Tue Jul 30 14:38:16 2019", (.winlog.event_id|tostring), .winlog.provider_name,
+				"N/A", "N/A", "Information", .winlog.computer_name, "None", "",
+				((.message // "") | gsub("[\t\r\n]"; " ")), "0"] | join("\t")' |
+			split -l 1 - "$corpus/snare-")
+		;;
+	fuzz_kb_parse)
+		# 50 articles of each form, picked by a fixed stride.
+		for tarball in kbarchive-txt.tar.xz kbarchive-jekyll-subset.tar.xz; do
+			t="$shared/data/kb/$tarball"
+			[ -f "$t" ] || { echo "run.sh: missing $t (the shared data)" >&2; exit 1; }
+			mkdir -p "$work/kb"
+			list=$(tar -tJf "$t" | grep -E '(\.TXT|README\.md)$' | awk 'NR % 97 == 1 && n++ < 50')
+			# shellcheck disable=SC2086 # one path per word
+			tar -xJf "$t" -C "$work/kb" $list
+		done
+		find "$work/kb" -type f | while read -r f; do
+			cp "$f" "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
+		done
+		;;
 	fuzz_rule_load)
 		cp rules/curated/*.yaml tests/data/rules_ok/*.yaml "$corpus/" 2>/dev/null || true
 		;;
