@@ -1,0 +1,36 @@
+/*
+ * kb_internal.h - what the two halves of the KB article parser share:
+ * kb_article.c turns either file format into one array of normalized body
+ * lines (raw line numbers kept, each tagged with its section), and
+ * kb_signals.c reads signals off those lines. Not part of the public API.
+ */
+#ifndef KBC_KB_INTERNAL_H
+#define KBC_KB_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kbc_arena.h"
+#include "kbc_kb.h"
+
+/* Signals per article are capped so a hostile file cannot make the
+ * output grow without bound; the real maximum in the corpus is far below. */
+#define KBC_KB_MAX_SIGNALS 2048
+
+typedef struct kbc_kb_line {
+        const char *s; /* normalized text: no line end, no Jekyll tab */
+        size_t len;
+        int no;              /* line number in the file, 1-based */
+        int indent;          /* leading spaces (a tab counts as 8) */
+        bool blank;          /* only white space */
+        bool body;           /* inside a section body (not a heading, not
+                                the header or the trailer) */
+        const char *section; /* the section the line belongs to, or NULL */
+} kbc_kb_line;
+
+/* Extracts the signals of SPEC.md §4 from the body lines, deduplicated and
+ * in article order, allocated from a. Never fails: at worst returns none. */
+void kbc_kb_extract_signals(kbc_arena *a, const kbc_kb_line *lines, size_t n,
+                            const kbc_kb_signal **out, size_t *nout);
+
+#endif

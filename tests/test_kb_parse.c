@@ -1,0 +1,742 @@
+/*
+ * test_kb_parse.c - the KB article parser (parsers/kbc_kb.h).
+ *
+ * Unit tests on hand-written articles (each form, line ends, entities,
+ * headings, repeated groups, hostile input) and on the two seed articles,
+ * whose fields, sections and signals are checked exactly. Then the
+ * measured test: the articles named in tests/data/kb_truth/truth.txt are
+ * extracted from the corpus tarballs in ../shared (read in place, unpacked
+ * to a temporary folder, never copied into the repository), parsed, and
+ * their signals compared with the hand-checked truth:
+ *   - an expected event matches an extracted event with the same id and
+ *     the same source (case folded; both absent counts as the same);
+ *   - an expected code matches an extracted code with the same value;
+ *   - an expected message fragment matches an extracted message whose
+ *     text contains it (case folded, white space collapsed).
+ * Recall is matched expectations over expectations; precision is
+ * extracted signals that match some expectation over extracted signals.
+ * Both are printed with every miss and every extra, and asserted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kbc_arena.h"
+#include "kbc_kb.h"
+
+#define TXT_TAR    KBC_SHARED_DIR "/data/kb/kbarchive-txt.tar.xz"
+#define JEKYLL_TAR KBC_SHARED_DIR "/data/kb/kbarchive-jekyll-subset.tar.xz"
+#define TRUTH      KBC_TEST_DATA "/kb_truth/truth.txt"
+
+/* What we measure against; below these the test fails. */
+#define MIN_PRECISION 0.95
+#define MIN_RECALL    0.95
+
+static kbc_kb_article *parse_str(kbc_arena *a, const char *text)
+{
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, "test", text, strlen(text), err, sizeof(err));
+        if (!art)
+                fail_msg("parse failed: %s", err);
+        return art;
+}
+
+static void parse_fails(const char *buf, size_t len, const char *want)
+{
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        kbc_kb_article *art = kbc_kb_parse(a, "x", buf, len, err, sizeof(err));
+        if (art)
+                fail_msg("parsed what should fail (%s)", want);
+        if (!strstr(err, want))
+                fail_msg("reason \"%s\" does not say \"%s\"", err, want);
+        kbc_arena_free(a);
+}
+
+static const kbc_kb_signal *find_event(const kbc_kb_article *art, long id)
+{
+        for (size_t i = 0; i < art->nsignals; i++)
+                if (art->signals[i].kind == KBC_KB_EVENT &&
+                    art->signals[i].event_id == id)
+                        return &art->signals[i];
+        return NULL;
+}
+
+/* ---- hand-written articles --------------------------------------------- */
+
+/* A made-up article in the raw form; \r\n line ends are added by crlf(). */
+static const char raw_article[] =
+    "DOCUMENT:Q999001  01-FEB-2001  [winnt]\n"
+    "TITLE   :Widget &amp; Gadget &lt;Service&gt; Fails with &quot;Error&quot; "
+    "&#39;7&#39; &#92;x\n"
+    "PRODUCT :Widget Server\n"
+    "PROD/VER:winnt:4.0\n"
+    "OPER/SYS:\n"
+    "KEYWORDS:kbwidget kberrmsg\n"
+    "\n"
+    "======================================================================\n"
+    "-------------------------------------------------------------------------"
+    "------\n"
+    "The information in this article applies to:\n"
+    "\n"
+    " - Widget Server, version 4.0\n"
+    "-------------------------------------------------------------------------"
+    "------\n"
+    "\n"
+    "SYMPTOMS\n"
+    "========\n"
+    "\n"
+    "When the widget starts, you may receive the following error message:\n"
+    "\n"
+    "   The widget could not be frobnicated. Error 0x80070005.\n"
+    "\n"
+    "The following events are logged in the system log:\n"
+    "\n"
+    "   Event ID: 4001\n"
+    "   Source: WidgetSvc\n"
+    "   Description: The widget service\n"
+    "   stopped.\n"
+    "\n"
+    "   EventID : 4002 Source: Widget Helper Description: Helper gone.\n"
+    "\n"
+    "Cause\n"
+    "-----\n"
+    "\n"
+    "The frobnicator is missing. See STOP 0x0000000A (0x00000001, 0x80100000) "
+    "too.\n"
+    "\n"
+    "Resolution:\n"
+    "\n"
+    "Reinstall it. Event IDs 4003 and 4004 go away; the address 0x80100000 is "
+    "not a code.\n"
+    "\n"
+    "SYMPTOMS\n"
+    "========\n"
+    "\n"
+    "A second group: event number 4005 is logged.\n"
+    "\n"
+    "Additional query words: widget\n"
+    "\n"
+    "======================================================================\n"
+    "Keywords          : kbwidget kbextra\n"
+    "Technology        : kbWidgetSearch\n";
+
+static char *with_crlf(const char *lf)
+{
+        size_t n = strlen(lf), k = 0;
+        char *out = malloc(2 * n + 1);
+        assert_non_null(out);
+        for (size_t i = 0; i < n; i++) {
+                if (lf[i] == '\n')
+                        out[k++] = '\r';
+                out[k++] = lf[i];
+        }
+        out[k] = '\0';
+        return out;
+}
+
+static void test_raw_fields(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_str(a, raw_article);
+        assert_string_equal(art->id, "Q999001");
+        assert_string_equal(art->date, "01-FEB-2001");
+        assert_string_equal(art->title, "Widget & Gadget <Service> Fails with "
+                                        "\"Error\" '7' \\x");
+        assert_int_equal(art->nproducts, 2);
+        assert_string_equal(art->products[0], "Widget Server, version "
+                                              "winnt:4.0");
+        assert_string_equal(art->products[1], "Widget Server, version 4.0");
+        assert_int_equal(art->nkeywords, 3);
+        assert_string_equal(art->keywords[0], "kbwidget");
+        assert_string_equal(art->keywords[1], "kberrmsg");
+        assert_string_equal(art->keywords[2], "kbextra");
+
+        /* Headings: '=' underline, '-' underline, title case, a colon and
+         * no underline; the second SYMPTOMS group is joined to the first. */
+        assert_int_equal(art->nsections, 3);
+        assert_string_equal(art->sections[0].name, "SYMPTOMS");
+        assert_string_equal(art->sections[1].name, "CAUSE");
+        assert_string_equal(art->sections[2].name, "RESOLUTION");
+        assert_int_equal(art->sections[0].line, 15);
+        const kbc_kb_section *s = kbc_kb_section_get(art, "SYMPTOMS");
+        assert_non_null(s);
+        assert_non_null(strstr(s->text, "frobnicated"));
+        assert_non_null(strstr(s->text, "\n\nA second group: event number"));
+        assert_true(strncmp(s->text, "When the widget", 15) == 0);
+        assert_null(strstr(s->text, "Additional query"));
+        assert_string_equal(kbc_kb_section_get(art, "CAUSE")->text,
+                            "The frobnicator is missing. See STOP 0x0000000A "
+                            "(0x00000001, 0x80100000) too.");
+        assert_null(kbc_kb_section_get(art, "WORKAROUND"));
+        kbc_arena_free(a);
+}
+
+static void test_raw_signals(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_str(a, raw_article);
+        const kbc_kb_signal *e = find_event(art, 4001);
+        assert_non_null(e);
+        assert_string_equal(e->source, "WidgetSvc");
+        assert_string_equal(e->text, "The widget service stopped.");
+        assert_string_equal(e->section, "SYMPTOMS");
+        assert_int_equal(e->line, 24);
+        e = find_event(art, 4002);
+        assert_non_null(e);
+        assert_string_equal(e->source, "Widget Helper");
+        assert_string_equal(e->text, "Helper gone.");
+        assert_non_null(find_event(art, 4003));
+        assert_null(find_event(art, 4003)->source);
+        assert_non_null(find_event(art, 4004));
+        assert_non_null(find_event(art, 4005));
+
+        size_t nmsg = 0, ncode = 0;
+        bool stop = false, hres = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *g = &art->signals[i];
+                if (g->kind == KBC_KB_MESSAGE) {
+                        nmsg++;
+                        assert_string_equal(g->text,
+                                            "The widget could not be "
+                                            "frobnicated. Error 0x80070005.");
+                        assert_int_equal(g->line, 20);
+                } else if (g->kind == KBC_KB_CODE) {
+                        ncode++;
+                        stop |= !strcmp(g->code, "0x0000000A");
+                        hres |= !strcmp(g->code, "0x80070005");
+                        assert_string_not_equal(g->code, "0x80100000");
+                        assert_string_not_equal(g->code, "0x00000001");
+                }
+                if (i)
+                        assert_true(art->signals[i - 1].line <= g->line);
+        }
+        assert_int_equal(nmsg, 1);
+        assert_int_equal(ncode, 2);
+        assert_true(stop && hres);
+        kbc_arena_free(a);
+}
+
+/* Equal articles, field by field. */
+static void assert_same_article(const kbc_kb_article *x,
+                                const kbc_kb_article *y)
+{
+        assert_string_equal(x->id, y->id);
+        assert_string_equal(x->title, y->title);
+        assert_int_equal(x->nsections, y->nsections);
+        for (size_t i = 0; i < x->nsections; i++) {
+                assert_string_equal(x->sections[i].name, y->sections[i].name);
+                assert_string_equal(x->sections[i].text, y->sections[i].text);
+                assert_int_equal(x->sections[i].line, y->sections[i].line);
+        }
+        assert_int_equal(x->nsignals, y->nsignals);
+        for (size_t i = 0; i < x->nsignals; i++) {
+                const kbc_kb_signal *p = &x->signals[i], *q = &y->signals[i];
+                assert_int_equal(p->kind, q->kind);
+                assert_int_equal(p->event_id, q->event_id);
+                assert_int_equal(p->line, q->line);
+                if (p->text || q->text)
+                        assert_string_equal(p->text, q->text);
+                if (p->source || q->source)
+                        assert_string_equal(p->source, q->source);
+                if (p->code || q->code)
+                        assert_string_equal(p->code, q->code);
+        }
+}
+
+static void test_crlf_equals_lf(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        char *crlf = with_crlf(raw_article);
+        assert_same_article(parse_str(a, raw_article), parse_str(a, crlf));
+        free(crlf);
+        kbc_arena_free(a);
+}
+
+/* The same made-up article as a Jekyll page: front matter, {% raw %}, a tab
+ * before every body line, one leading space lost, <A0> for byte A0. */
+static const char jekyll_article[] =
+    "---\n"
+    "layout: page\n"
+    "title: \"Q999002: Widget &quot;Gadget&quot; &amp; \\\"Co\\\"\"\n"
+    "permalink: /kb/999/Q999002/\n"
+    "---\n"
+    "\n"
+    "## Q999002: Widget\n"
+    "\n"
+    "{% raw %}\n"
+    "\n"
+    "\tArticle: Q999002\n"
+    "\tProduct(s): Widget Server\n"
+    "\tVersion(s): 4.0\n"
+    "\tOperating System(s): \n"
+    "\tKeyword(s): kbwidget\n"
+    "\tLast Modified: 02-FEB-2002\n"
+    "\t\n"
+    "\tSYMPTOMS\n"
+    "\t========\n"
+    "\t\n"
+    "\tYou may receive the following error message:\n"
+    "\t\n"
+    "\t  Widget<A0>failed.\n"
+    "\t  ID no: c0001234\n"
+    "\t\n"
+    "\tCAUSE\n"
+    "\t=====\n"
+    "\t\n"
+    "\tNetBIOS name WIDGET<1C> is missing.\n"
+    "\t\n"
+    "{% endraw %}\n";
+
+static void test_jekyll(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_str(a, jekyll_article);
+        assert_string_equal(art->id, "Q999002");
+        assert_string_equal(art->title, "Widget \"Gadget\" & \"Co\"");
+        assert_string_equal(art->date, "02-FEB-2002");
+        assert_int_equal(art->nproducts, 1);
+        assert_string_equal(art->products[0], "Widget Server, version 4.0");
+        assert_int_equal(art->nkeywords, 1);
+        assert_int_equal(art->nsections, 2);
+        assert_int_equal(art->sections[0].line, 18);
+        /* <1C> stays as written; <A0> is the byte. */
+        assert_string_equal(kbc_kb_section_get(art, "CAUSE")->text,
+                            "NetBIOS name WIDGET<1C> is missing.");
+        assert_non_null(strstr(kbc_kb_section_get(art, "SYMPTOMS")->text,
+                               "   Widget\xa0"
+                               "failed."));
+        bool msg = false, code = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *g = &art->signals[i];
+                if (g->kind == KBC_KB_MESSAGE) {
+                        /* A0 is white space to the collapser. */
+                        assert_string_equal(g->text, "Widget failed.");
+                        assert_int_equal(g->line, 23);
+                        msg = true;
+                }
+                if (g->kind == KBC_KB_CODE) {
+                        assert_string_equal(g->code, "0xC0001234");
+                        code = true;
+                }
+        }
+        assert_true(msg && code);
+        kbc_arena_free(a);
+}
+
+static void test_hostile(void **state)
+{
+        (void)state;
+        parse_fails("", 0, "empty");
+        parse_fails("hello\nworld\n", 12, "not a KB article");
+        static const char bin[] = "DOCUMENT:Q1\0\x01\xff\xfe";
+        parse_fails(bin, sizeof(bin), "NUL byte");
+        parse_fails("---\nlayout: page\n", 17, "front matter");
+        parse_fails("DOCUMENT:   \n", 13, "id");
+
+        /* Random bytes without NUL: parsed or refused, never a crash. */
+        char junk[4096];
+        uint32_t x = 12345;
+        for (int round = 0; round < 200; round++) {
+                for (size_t i = 0; i < sizeof(junk); i++) {
+                        x = x * 1103515245u + 12345u;
+                        junk[i] = (char)((x >> 16) % 255 + 1);
+                }
+                memcpy(junk, round & 1 ? "DOCUMENT:Q7 " : "---\ntitle: ", 11);
+                kbc_arena *a = kbc_arena_new();
+                char err[128];
+                (void)kbc_kb_parse(a, "junk", junk, sizeof(junk), err,
+                                   sizeof(err));
+                kbc_arena_free(a);
+        }
+
+        /* A 1 MB line full of things that look like signals. */
+        const char head[] = "DOCUMENT:Q999003  01-JAN-2000  [x]\nTITLE   :t\n"
+                            "\nSYMPTOMS\n========\n\nerror message:\n\n   ";
+        size_t big = 1 << 20;
+        char *buf = malloc(sizeof(head) + big + 1);
+        assert_non_null(buf);
+        memcpy(buf, head, sizeof(head) - 1);
+        static const char pat[] = "Event ID: 77 Source: X 0x80004005 c0000005 "
+                                  "STOP 0x0000000A ( -2147467259 ";
+        size_t k = sizeof(head) - 1;
+        while (k + sizeof(pat) < sizeof(head) + big) {
+                memcpy(buf + k, pat, sizeof(pat) - 1);
+                k += sizeof(pat) - 1;
+        }
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_str(a, (buf[k] = '\0', buf));
+        assert_non_null(find_event(art, 77));
+        kbc_arena_free(a);
+        free(buf);
+}
+
+/* ---- the corpus: seeds and hand-checked truth -------------------------- */
+
+typedef struct expect {
+        enum { X_EVENT, X_CODE, X_MESSAGE } kind;
+        long id;
+        char *source, *code, *fragment;
+        bool hit;
+} expect;
+
+typedef struct truth_article {
+        char *path; /* inside its tarball */
+        expect x[32];
+        size_t nx;
+        bool none;
+} truth_article;
+
+typedef struct corpus {
+        char dir[256];
+        truth_article art[128];
+        size_t n;
+} corpus;
+
+static void trim_nl(char *s)
+{
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+                s[--n] = '\0';
+}
+
+static void load_truth(corpus *c)
+{
+        FILE *f = fopen(TRUTH, "r");
+        if (!f)
+                fail_msg("cannot read %s", TRUTH);
+        char line[1024];
+        truth_article *t = NULL;
+        while (fgets(line, sizeof(line), f)) {
+                trim_nl(line);
+                if (!line[0] || line[0] == '#')
+                        continue;
+                if (!strncmp(line, "article ", 8)) {
+                        assert_true(c->n < 128);
+                        t = &c->art[c->n++];
+                        memset(t, 0, sizeof(*t));
+                        t->path = strdup(line + 8);
+                        continue;
+                }
+                assert_non_null(t);
+                if (!strcmp(line, "none")) {
+                        t->none = true;
+                        continue;
+                }
+                assert_true(t->nx < 32);
+                expect *x = &t->x[t->nx++];
+                memset(x, 0, sizeof(*x));
+                if (!strncmp(line, "event ", 6)) {
+                        char *end;
+                        x->kind = X_EVENT;
+                        x->id = strtol(line + 6, &end, 10);
+                        while (*end == ' ')
+                                end++;
+                        x->source = *end ? strdup(end) : NULL;
+                } else if (!strncmp(line, "code ", 5)) {
+                        x->kind = X_CODE;
+                        x->code = strdup(line + 5);
+                } else if (!strncmp(line, "message ", 8)) {
+                        x->kind = X_MESSAGE;
+                        x->fragment = strdup(line + 8);
+                } else {
+                        fail_msg("%s: bad line \"%s\"", TRUTH, line);
+                }
+        }
+        fclose(f);
+}
+
+/* Unpacks the truth articles (the seeds among them) from both tarballs. */
+static int corpus_setup(void **state)
+{
+        corpus *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -1;
+        if (access(TXT_TAR, R_OK) || access(JEKYLL_TAR, R_OK)) {
+                fprintf(stderr,
+                        "test_kb_parse: the KB corpus is missing (%s); the "
+                        "shared data folder must sit beside the "
+                        "repository\n",
+                        TXT_TAR);
+                free(c);
+                return -1;
+        }
+        load_truth(c);
+        snprintf(c->dir, sizeof(c->dir), "/tmp/kbc-kbtest.XXXXXX");
+        if (!mkdtemp(c->dir)) {
+                free(c);
+                return -1;
+        }
+        const char *tars[2] = {TXT_TAR, JEKYLL_TAR};
+        const char *pfx[2] = {"txt/", "kb/"};
+        for (int t = 0; t < 2; t++) {
+                char cmd[16384];
+                int k = snprintf(cmd, sizeof(cmd), "tar -xJf '%s' -C '%s'",
+                                 tars[t], c->dir);
+                for (size_t i = 0; i < c->n; i++)
+                        if (!strncmp(c->art[i].path, pfx[t], strlen(pfx[t])))
+                                k += snprintf(cmd + k, sizeof(cmd) - (size_t)k,
+                                              " '%s'", c->art[i].path);
+                if ((size_t)k >= sizeof(cmd) || system(cmd) != 0) {
+                        fprintf(stderr, "test_kb_parse: failed: %s\n", cmd);
+                        free(c);
+                        return -1;
+                }
+        }
+        *state = c;
+        return 0;
+}
+
+static int corpus_teardown(void **state)
+{
+        corpus *c = *state;
+        char cmd[512];
+        if (!c)
+                return 0;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->dir);
+        if (system(cmd) != 0)
+                fprintf(stderr, "test_kb_parse: could not remove %s\n", c->dir);
+        for (size_t i = 0; i < c->n; i++) {
+                free(c->art[i].path);
+                for (size_t k = 0; k < c->art[i].nx; k++) {
+                        free(c->art[i].x[k].source);
+                        free(c->art[i].x[k].code);
+                        free(c->art[i].x[k].fragment);
+                }
+        }
+        free(c);
+        return 0;
+}
+
+static kbc_kb_article *parse_file(kbc_arena *a, const corpus *c,
+                                  const char *rel)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", c->dir, rel);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+                fail_msg("cannot open %s", path);
+        static char buf[1 << 20];
+        size_t n = fread(buf, 1, sizeof(buf), f);
+        fclose(f);
+        char err[256];
+        kbc_kb_article *art = kbc_kb_parse(a, rel, buf, n, err, sizeof(err));
+        if (!art)
+                fail_msg("%s: %s", rel, err);
+        /* The views must outlive the buffer: copy-independent check. */
+        return art;
+}
+
+static void test_seed_raw(void **state)
+{
+        corpus *c = *state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_file(a, c, "txt/247/Q247773.TXT");
+        assert_string_equal(art->id, "Q247773");
+        assert_string_equal(art->date, "09-JAN-2000");
+        assert_non_null(strstr(art->title, "Cannot Use IMS After Exchange"));
+        assert_int_equal(art->nsections, 3);
+        assert_string_equal(art->sections[0].name, "SYMPTOMS");
+        assert_string_equal(art->sections[1].name, "CAUSE");
+        assert_string_equal(art->sections[2].name, "RESOLUTION");
+        assert_non_null(strstr(art->sections[1].text, "proxy address"));
+        assert_int_equal(art->nsignals, 2);
+        assert_int_equal(art->signals[0].kind, KBC_KB_MESSAGE);
+        assert_string_equal(art->signals[0].text,
+                            "Extension SMTP could not be loaded.");
+        assert_int_equal(art->signals[0].line, 24);
+        assert_int_equal(art->signals[1].kind, KBC_KB_EVENT);
+        assert_int_equal(art->signals[1].event_id, 2037);
+        assert_string_equal(art->signals[1].source, "MSExchangeSA");
+        assert_int_equal(art->signals[1].line, 28);
+        assert_true(strncmp(art->signals[1].text, "The file version of", 19) ==
+                    0);
+        assert_string_equal(art->signals[1].section, "SYMPTOMS");
+        kbc_arena_free(a);
+}
+
+static void test_seed_jekyll(void **state)
+{
+        corpus *c = *state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_file(a, c, "kb/324/Q324332/README.md");
+        assert_string_equal(art->id, "Q324332");
+        assert_string_equal(art->date, "06-AUG-2002");
+        assert_string_equal(art->title, "XADM: Error Message: Extension 'SMTP' "
+                                        "Could Not Be Loaded");
+        assert_int_equal(art->nkeywords, 1);
+        assert_string_equal(art->keywords[0], "kberrmsg");
+        assert_int_equal(art->nsections, 5);
+        assert_string_equal(kbc_kb_section_get(art, "RESOLUTION")->text,
+                            "To resolve the behavior, start the Windows 2000 "
+                            "Remote Registry service.");
+        static const struct {
+                kbc_kb_signal_kind kind;
+                const char *what;
+                int line;
+        } want[] = {
+            {KBC_KB_MESSAGE, "Extension 'SMTP' could not be loaded. A problem",
+             33},
+            {KBC_KB_CODE, "0xC10312C6", 37},
+            {KBC_KB_MESSAGE, "The network path was not found", 42},
+            {KBC_KB_CODE, "0xC0020035", 45},
+            {KBC_KB_MESSAGE,
+             "Processing file <Drive>:\\Sp4\\Eng\\Server\\Setup"
+             "\\I386\\Shared.ins at or near line 7 File not "
+             "found",
+             50},
+        };
+        assert_int_equal(art->nsignals, sizeof(want) / sizeof(*want));
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *g = &art->signals[i];
+                assert_int_equal(g->kind, want[i].kind);
+                assert_int_equal(g->line, want[i].line);
+                const char *got = g->kind == KBC_KB_CODE ? g->code : g->text;
+                assert_true(strncmp(got, want[i].what, strlen(want[i].what)) ==
+                            0);
+        }
+        kbc_arena_free(a);
+}
+
+/* Lower case, white space collapsed, into out. */
+static void fold(const char *s, char *out, size_t size)
+{
+        size_t k = 0;
+        for (; *s && k + 1 < size; s++) {
+                char ch = *s;
+                if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+                        if (k && out[k - 1] != ' ')
+                                out[k++] = ' ';
+                        continue;
+                }
+                out[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        }
+        out[k] = '\0';
+}
+
+static bool same_source(const char *a, const char *b)
+{
+        if (!a || !b)
+                return !a && !b;
+        return strcasecmp(a, b) == 0;
+}
+
+static bool matches(const expect *x, const kbc_kb_signal *g)
+{
+        char ft[8192], ff[1024];
+        switch (x->kind) {
+        case X_EVENT:
+                return g->kind == KBC_KB_EVENT && g->event_id == x->id &&
+                       same_source(g->source, x->source);
+        case X_CODE:
+                return g->kind == KBC_KB_CODE && !strcmp(g->code, x->code);
+        case X_MESSAGE:
+                if (g->kind != KBC_KB_MESSAGE || !g->text)
+                        return false;
+                fold(g->text, ft, sizeof(ft));
+                fold(x->fragment, ff, sizeof(ff));
+                return strstr(ft, ff) != NULL;
+        }
+        return false;
+}
+
+static void describe(const kbc_kb_signal *g, char *out, size_t size)
+{
+        switch (g->kind) {
+        case KBC_KB_EVENT:
+                snprintf(out, size, "event %ld%s%s", g->event_id,
+                         g->source ? " " : "", g->source ? g->source : "");
+                break;
+        case KBC_KB_CODE:
+                snprintf(out, size, "code %s", g->code);
+                break;
+        case KBC_KB_MESSAGE:
+                snprintf(out, size, "message %.100s", g->text);
+                break;
+        }
+}
+
+static void test_truth(void **state)
+{
+        corpus *c = *state;
+        size_t nexp = 0, nhit = 0, next = 0, ngood = 0;
+        for (size_t i = 0; i < c->n; i++) {
+                truth_article *t = &c->art[i];
+                kbc_arena *a = kbc_arena_new();
+                kbc_kb_article *art = parse_file(a, c, t->path);
+                for (size_t s = 0; s < art->nsignals; s++) {
+                        const kbc_kb_signal *g = &art->signals[s];
+                        bool good = false;
+                        for (size_t k = 0; k < t->nx; k++)
+                                if (matches(&t->x[k], g)) {
+                                        t->x[k].hit = true;
+                                        good = true;
+                                }
+                        next++;
+                        ngood += good;
+                        if (!good) {
+                                char d[160];
+                                describe(g, d, sizeof(d));
+                                printf("  extra  %s:%d: %s\n", t->path, g->line,
+                                       d);
+                        }
+                }
+                for (size_t k = 0; k < t->nx; k++) {
+                        expect *x = &t->x[k];
+                        nexp++;
+                        nhit += x->hit;
+                        if (x->hit)
+                                continue;
+                        if (x->kind == X_EVENT)
+                                printf("  missed %s: event %ld %s\n", t->path,
+                                       x->id, x->source ? x->source : "");
+                        else
+                                printf("  missed %s: %s %s\n", t->path,
+                                       x->kind == X_CODE ? "code" : "message",
+                                       x->kind == X_CODE ? x->code
+                                                         : x->fragment);
+                }
+                kbc_arena_free(a);
+        }
+        double precision = next ? (double)ngood / (double)next : 1.0;
+        double recall = nexp ? (double)nhit / (double)nexp : 1.0;
+        printf("kb truth: %zu articles, %zu expected signals, %zu extracted; "
+               "precision %.3f (%zu/%zu), recall %.3f (%zu/%zu)\n",
+               c->n, nexp, next, precision, ngood, next, recall, nhit, nexp);
+        assert_true(c->n >= 40);
+        assert_true(precision >= MIN_PRECISION);
+        assert_true(recall >= MIN_RECALL);
+}
+
+int main(void)
+{
+        const struct CMUnitTest unit[] = {
+            cmocka_unit_test(test_raw_fields),
+            cmocka_unit_test(test_raw_signals),
+            cmocka_unit_test(test_crlf_equals_lf),
+            cmocka_unit_test(test_jekyll),
+            cmocka_unit_test(test_hostile),
+        };
+        const struct CMUnitTest real[] = {
+            cmocka_unit_test(test_seed_raw),
+            cmocka_unit_test(test_seed_jekyll),
+            cmocka_unit_test(test_truth),
+        };
+        int failed = cmocka_run_group_tests_name("kb_parse", unit, NULL, NULL);
+        failed += cmocka_run_group_tests_name("kb_corpus", real, corpus_setup,
+                                              corpus_teardown);
+        return failed;
+}
