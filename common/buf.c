@@ -79,8 +79,7 @@ int kbc_buf_printf(kbc_buf *b, const char *fmt, ...)
         return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *p, size_t avail)
+size_t kbc_utf8_len(const unsigned char *p, size_t avail)
 {
         unsigned char c = p[0];
         size_t n;
@@ -120,7 +119,7 @@ int kbc_buf_json_str(kbc_buf *b, kbc_str s)
         while (i < s.len) {
                 unsigned char c = p[i];
                 size_t n = c >= 0x20 && c != '"' && c != '\\'
-                               ? utf8_seq_len(p + i, s.len - i)
+                               ? kbc_utf8_len(p + i, s.len - i)
                                : 0;
                 if (n) { /* copy clean runs in one append */
                         i += n;

@@ -36,6 +36,9 @@ int kbc_buf_puts(kbc_buf *b, const char *s);
 int kbc_buf_printf(kbc_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+size_t kbc_utf8_len(const unsigned char *p, size_t avail);
+
 /* JSON: a quoted, escaped string (invalid UTF-8 bytes become U+FFFD). */
 int kbc_buf_json_str(kbc_buf *b, kbc_str s);
 /* JSON: "key": with the separating comma when needed (first = !comma). */

@@ -22,7 +22,9 @@
 #include "kbc_time.h"
 #include "rule_internal.h"
 
-#define MAX_HITS_PER_EVENT 64
+/* Signals one event may match: a generic code can support hundreds of
+ * articles at once, and a cut here would drop symptoms at random. */
+#define MAX_HITS_PER_EVENT 4096
 #define HOST_MAX_HITS      256  /* buffered matching events per host */
 #define MAX_EVIDENCE       64   /* evidence listed on one incident */
 #define MESSAGE_COPY_MAX   4096 /* bytes of a message kept as evidence */
@@ -501,8 +503,10 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
                 return 0;
         }
         size_t n = kbc_match(e->matcher, ev, e->last_hits, MAX_HITS_PER_EVENT);
-        if (n > MAX_HITS_PER_EVENT)
+        if (n > MAX_HITS_PER_EVENT) { /* counted, never silent */
+                e->stats.dropped_hits += n - MAX_HITS_PER_EVENT;
                 n = MAX_HITS_PER_EVENT;
+        }
         e->nlast_hits = n;
 
         uint64_t hash = host_hash(ev->host);

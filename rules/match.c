@@ -5,16 +5,18 @@
  * (provider, event id), either of which may be "any". An event probes the
  * four buckets that can hold its signals, checks the cheap equality tests
  * (channel, event id) first, and runs PCRE2 (JIT, with match and depth
- * limits) only on what remains. The cost per event thus follows the number
- * of signals that could apply to its provider and id, not the rule count;
- * message-only signals ("any", "any") are the exception that the
- * multi-pattern prefilter will address.
+ * limits) only on what remains. Message patterns with a required literal
+ * go through the prefilter (prefilter.h): the message is scanned once, and
+ * of the message-only signals ("any", "any") only those whose literal
+ * occurs are looked at. The cost per event thus follows the message and
+ * the signals that could apply, not the rule count.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kbc_buf.h"
 #include "kbc_hash.h"
+#include "prefilter.h"
 #include "rule_internal.h"
 
 #define ANY_EVENT_ID UINT32_MAX /* event ids are 16-bit in practice */
@@ -29,6 +31,12 @@ typedef struct bucket {
 struct kbc_signal_index {
         bucket *slots; /* open addressing, power-of-two size */
         size_t nslots, used;
+        const kbc_signal **all; /* by gindex */
+        size_t nsignals;
+        kbc_prefilter *prefilter;
+        /* ("any", "any") signals the prefilter cannot vouch for */
+        const kbc_signal **unfiltered_any;
+        size_t nunfiltered_any;
 };
 
 struct kbc_matcher {
@@ -36,6 +44,10 @@ struct kbc_matcher {
         pcre2_match_data *md;
         pcre2_match_context *mctx;
         kbc_buf joined; /* EventData values joined, for events w/o message */
+        kbc_buf normalized; /* the message as the prefilter sees it */
+        uint32_t *marks;    /* by gindex: == stamp when its literal occurs */
+        uint32_t *found;    /* gindexes whose literal occurs */
+        uint32_t stamp;
 };
 
 static uint64_t key_hash(kbc_str provider, uint32_t event_id)
@@ -120,10 +132,25 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                 free(idx);
                 return NULL;
         }
+        idx->all = kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*idx->all));
+        const char **literals =
+            kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*literals));
+        idx->unfiltered_any = kbc_arena_alloc(
+            rs->arena, (keys + 1) * sizeof(*idx->unfiltered_any));
         for (size_t r = 0; r < rs->nrules; r++) {
-                const kbc_rule *rule = &rs->rules[r];
+                kbc_rule *rule = &rs->rules[r];
                 for (size_t s = 0; s < rule->nsignals; s++) {
-                        const kbc_signal *sig = &rule->signals[s];
+                        kbc_signal *sig = &rule->signals[s];
+                        sig->gindex = (uint32_t)idx->nsignals;
+                        sig->literal =
+                            sig->message_src
+                                ? kbc_regex_literal(rs->arena, sig->message_src)
+                                : NULL;
+                        literals[idx->nsignals] = sig->literal;
+                        idx->all[idx->nsignals++] = sig;
+                        if (!sig->provider && !sig->nevent_ids && !sig->literal)
+                                idx->unfiltered_any[idx->nunfiltered_any++] =
+                                    sig;
                         if (!sig->nevent_ids)
                                 index_add(idx, rs->arena, sig->provider,
                                           ANY_EVENT_ID, sig);
@@ -132,6 +159,11 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                                           sig->event_ids[i], sig);
                 }
         }
+        idx->prefilter = kbc_prefilter_build(literals, idx->nsignals);
+        if (!idx->prefilter) {
+                kbc_signal_index_free(idx);
+                return NULL;
+        }
         return idx;
 }
 
@@ -139,6 +171,7 @@ void kbc_signal_index_free(kbc_signal_index *idx)
 {
         if (!idx)
                 return;
+        kbc_prefilter_free(idx->prefilter);
         free(idx->slots); /* buckets' arrays live in the rule set's arena */
         free(idx);
 }
@@ -158,6 +191,14 @@ kbc_matcher *kbc_matcher_new(const kbc_ruleset *rs)
         pcre2_set_match_limit(m->mctx, KBC_MATCH_LIMIT);
         pcre2_set_depth_limit(m->mctx, KBC_DEPTH_LIMIT);
         kbc_buf_init(&m->joined, 1 << 20);
+        kbc_buf_init(&m->normalized, 1 << 20);
+        size_t n = rs->index->nsignals + 1;
+        m->marks = calloc(n, sizeof(*m->marks));
+        m->found = calloc(n, sizeof(*m->found));
+        if (!m->marks || !m->found) {
+                kbc_matcher_free(m);
+                return NULL;
+        }
         return m;
 }
 
@@ -168,6 +209,9 @@ void kbc_matcher_free(kbc_matcher *m)
         pcre2_match_data_free(m->md);
         pcre2_match_context_free(m->mctx);
         kbc_buf_free(&m->joined);
+        kbc_buf_free(&m->normalized);
+        free(m->marks);
+        free(m->found);
         free(m);
 }
 
@@ -197,8 +241,10 @@ static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
 }
 
 static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
-                           const kbc_event *ev, kbc_str *text, bool *have_text)
+                           const kbc_event *ev, kbc_str text)
 {
+        if (s->literal && m->marks[s->gindex] != m->stamp)
+                return false; /* its literal is not in the message */
         if (s->channel &&
             !kbc_str_caseeq(kbc_str_cstr(s->channel), ev->channel))
                 return false;
@@ -207,15 +253,33 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                 if (!v.ptr || !re_search(m, s->data[i].re, v))
                         return false;
         }
-        if (s->message) {
-                if (!*have_text) {
-                        *text = message_text(m, ev);
-                        *have_text = true;
-                }
-                if (!re_search(m, s->message, *text))
-                        return false;
+        return !s->message || re_search(m, s->message, text);
+}
+
+/* Normalizes and scans the message once per event; returns how many
+ * literals were found (their gindexes in m->found). */
+static size_t prefilter_event(kbc_matcher *m, kbc_str text)
+{
+        const kbc_signal_index *idx = m->rs->index;
+        if (++m->stamp == 0) { /* wrapped: forget every old mark */
+                memset(m->marks, 0, (idx->nsignals + 1) * sizeof(*m->marks));
+                m->stamp = 1;
         }
-        return true;
+        kbc_prefilter_normalize(text.ptr, text.len, &m->normalized);
+        return kbc_prefilter_scan(
+            idx->prefilter, m->normalized.data ? m->normalized.data : "",
+            m->normalized.len, m->marks, m->stamp, m->found);
+}
+
+static void consider(kbc_matcher *m, const kbc_signal *s, const kbc_event *ev,
+                     kbc_str text, const kbc_signal **hits, size_t max,
+                     size_t *n)
+{
+        if (!signal_matches(m, s, ev, text))
+                return;
+        if (*n < max)
+                hits[*n] = s;
+        (*n)++;
 }
 
 static int signal_order(const void *a, const void *b)
@@ -231,37 +295,36 @@ size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
                  size_t max)
 {
         const kbc_signal_index *idx = m->rs->index;
-        kbc_str none = {NULL, 0};
         uint32_t id = ev->has_event_id ? ev->event_id : ANY_EVENT_ID;
-        struct {
+        kbc_str text = message_text(m, ev);
+        size_t nfound = prefilter_event(m, text), n = 0;
+        /* The buckets that can hold this event's signals; ("any", "any")
+         * is walked through the prefilter instead, below. */
+        const struct {
                 kbc_str provider;
                 uint32_t event_id;
-        } probes[4] = {{ev->provider, id},
-                       {ev->provider, ANY_EVENT_ID},
-                       {none, id},
-                       {none, ANY_EVENT_ID}};
-        size_t n = 0;
-        kbc_str text = {NULL, 0};
-        bool have_text = false;
+        } probes[3] = {
+            {ev->provider, id}, {ev->provider, ANY_EVENT_ID}, {{NULL, 0}, id}};
 
-        for (size_t p = 0; p < 4; p++) {
-                if (p % 2 == 0 && id == ANY_EVENT_ID)
-                        continue; /* same key as the probe after it */
+        for (size_t p = 0; p < 3; p++) {
                 if (p < 2 && !ev->provider.len)
+                        continue;
+                if (probes[p].event_id == ANY_EVENT_ID && p == 0)
+                        continue; /* the same key as the next probe */
+                if (p == 2 && id == ANY_EVENT_ID)
                         continue;
                 bool found;
                 const bucket *b = index_find(idx, probes[p].provider,
                                              probes[p].event_id, &found);
-                if (!found)
-                        continue;
-                for (size_t i = 0; i < b->nsignals; i++) {
-                        if (!signal_matches(m, b->signals[i], ev, &text,
-                                            &have_text))
-                                continue;
-                        if (n < max)
-                                hits[n] = b->signals[i];
-                        n++;
-                }
+                for (size_t i = 0; found && i < b->nsignals; i++)
+                        consider(m, b->signals[i], ev, text, hits, max, &n);
+        }
+        for (size_t i = 0; i < idx->nunfiltered_any; i++)
+                consider(m, idx->unfiltered_any[i], ev, text, hits, max, &n);
+        for (size_t i = 0; i < nfound; i++) {
+                const kbc_signal *s = idx->all[m->found[i]];
+                if (!s->provider && !s->nevent_ids)
+                        consider(m, s, ev, text, hits, max, &n);
         }
         qsort(hits, n < max ? n : max, sizeof(*hits), signal_order);
         return n;

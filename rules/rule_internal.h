@@ -39,10 +39,14 @@ struct kbc_signal {
         const char *message_src; /* the regex as compiled, for explain */
         const kbc_data_match *data;
         size_t ndata;
+        /* Set by the matcher's index: */
+        uint32_t gindex;     /* position in the rule set's signals */
+        const char *literal; /* required literal of message, or NULL */
 };
 
 typedef struct kbc_test_expect {
         const char *kb;                /* winner, or NULL */
+        const char *top;               /* winner or tied with it, or NULL */
         const char *const *candidates; /* exact ranked list, or NULL */
         size_t ncandidates;
         long incidents; /* expected count, or -1 = not checked */
@@ -100,5 +104,12 @@ struct kbc_ruleset {
  * whitespace and placeholders such as <servername>, %1, xxx. Writes a PCRE2
  * pattern to the arena. */
 const char *kbc_text_to_regex(kbc_arena *a, const char *text);
+
+/* A message the pattern of text matches: placeholders filled in. Used to
+ * write the tests of generated rules. */
+const char *kbc_text_example(kbc_arena *a, const char *text);
+
+/* Words of letters in text outside placeholders: how specific it is. */
+size_t kbc_text_literal_words(const char *text);
 
 #endif

@@ -57,8 +57,8 @@ static const char *const test_keys[] = {"name", "events", "expect", NULL};
 static const char *const event_keys[] = {
     "time",      "host",  "provider", "channel", "event_id",
     "record_id", "level", "message",  "data",    NULL};
-static const char *const expect_keys[] = {"kb", "candidates", "incidents",
-                                          NULL};
+static const char *const expect_keys[] = {"kb", "top", "candidates",
+                                          "incidents", NULL};
 
 /* State of one load. */
 typedef struct loader {
@@ -607,11 +607,12 @@ static void parse_expect(walk *w, kbc_test_expect *e, const yaml_node_t *n)
         kbc_ydoc_check_keys(w->d, n, "expect", expect_keys);
         if (kbc_ydoc_map_len(n) == 0) {
                 rep(w, n,
-                    "expect has no keys (use kb, candidates or "
+                    "expect has no keys (use kb, top, candidates or "
                     "incidents)");
                 return;
         }
         e->kb = opt_str(w, n, "kb", false);
+        e->top = opt_str(w, n, "top", false);
         if ((v = kbc_ydoc_get(w->d, n, "candidates")))
                 parse_string_list(w, v, "candidates", &e->candidates,
                                   &e->ncandidates);
@@ -625,9 +626,8 @@ static void parse_expect(walk *w, kbc_test_expect *e, const yaml_node_t *n)
                         e->incidents = (long)x;
         }
         /* Contradictions that no run can satisfy: say so now. */
-        if (e->kb && e->incidents == 0)
-                rep(w, inc, "kb '%.*s' and incidents: 0 cannot both hold",
-                    NAME_EXCERPT, e->kb);
+        if ((e->kb || e->top) && e->incidents == 0)
+                rep(w, inc, "kb or top and incidents: 0 cannot both hold");
         if (e->kb && e->candidates && e->ncandidates > 0 && e->candidates[0] &&
             strcmp(e->candidates[0], e->kb))
                 rep(w, v, "kb '%.*s' must be the first of candidates",

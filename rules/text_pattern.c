@@ -236,22 +236,30 @@ static void put_literal(kbc_buf *b, const unsigned char *s, size_t len)
                 kbc_buf_printf(b, "\\%c", c); /* any ASCII punctuation */
 }
 
-const char *kbc_text_to_regex(kbc_arena *a, const char *text)
+/* At most one token per byte, plus the "0x" split's extra one: the phrase's
+ * tokens (caller frees). */
+static tok *tokens_of(const char *text, size_t *nt)
 {
-        const unsigned char *s = (const unsigned char *)text;
-        size_t n = strlen(text), nt, first = 0, last;
-        const char *out;
-        tok *toks;
-        kbc_buf b;
-
-        /* At most one token per byte, plus the "0x" split's extra one. */
-        toks = malloc((n + 2) * sizeof(*toks));
+        size_t n = strlen(text);
+        tok *toks = malloc((n + 2) * sizeof(*toks));
         if (!toks) {
                 fputs("kbcorr: out of memory\n", stderr);
                 abort();
         }
+        *nt = tokenize((const unsigned char *)text, n, toks);
+        return toks;
+}
+
+const char *kbc_text_to_regex(kbc_arena *a, const char *text)
+{
+        const unsigned char *s = (const unsigned char *)text;
+        size_t nt, first = 0, last;
+        const char *out;
+        tok *toks;
+        kbc_buf b;
+
+        toks = tokens_of(text, &nt);
         kbc_buf_init(&b, SIZE_MAX);
-        nt = tokenize(s, n, toks);
 
         /* Whitespace, quotes and ellipses at either end can only ever
          * match nothing in an unanchored search. */
@@ -298,4 +306,48 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text)
         kbc_buf_free(&b);
         free(toks);
         return out;
+}
+
+const char *kbc_text_example(kbc_arena *a, const char *text)
+{
+        size_t nt;
+        tok *toks = tokens_of(text, &nt);
+        kbc_buf b;
+        kbc_buf_init(&b, SIZE_MAX);
+        for (size_t i = 0; i < nt; i++) {
+                const tok *t = &toks[i];
+                if (t->type == TOK_WS)
+                        kbc_buf_putc(&b, ' ');
+                else if (t->type == TOK_WILD || t->type == TOK_ELLIPSIS)
+                        kbc_buf_puts(&b, "X1");
+                else
+                        kbc_buf_append(&b, text + t->start, t->len);
+        }
+        const char *out = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+        kbc_buf_free(&b);
+        free(toks);
+        return out;
+}
+
+size_t kbc_text_literal_words(const char *text)
+{
+        size_t nt, words = 0;
+        tok *toks = tokens_of(text, &nt);
+        bool in_run = false, has_letter = false;
+        for (size_t i = 0; i <= nt; i++) {
+                unsigned char c =
+                    i < nt ? (unsigned char)text[toks[i].start] : ' ';
+                bool word_char = i < nt && toks[i].type == TOK_LIT &&
+                                 (is_word(c) && c != '_');
+                if (word_char) {
+                        has_letter |= is_alpha(c) || c >= 0x80;
+                        in_run = true;
+                        continue;
+                }
+                if (in_run && has_letter)
+                        words++; /* a run of letters and digits ended */
+                in_run = has_letter = false;
+        }
+        free(toks);
+        return words;
 }

@@ -408,7 +408,7 @@ static const struct {
      "time, host, provider, channel, event_id, "
      "record_id, level, message, data)"},
     {"expect_key.yaml", 11,
-     "unknown key 'winner' in expect (valid: kb, candidates, "
+     "unknown key 'winner' in expect (valid: kb, top, candidates, "
      "incidents)"},
     {"expect_incidents.yaml", 13,
      "test 'negative': incidents must be an integer >= 0, got '-1'"},

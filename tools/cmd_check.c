@@ -27,6 +27,7 @@ static const char check_usage[] =
 
 typedef struct test_outcome {
         size_t nincidents;
+        size_t ntied;           /* of the first incident */
         const kbc_rule *winner; /* of the first incident */
         const kbc_rule *candidates[MAX_TEST_CANDIDATES];
         size_t ncandidates;
@@ -38,6 +39,7 @@ static void collect(void *opaque, const kbc_incident *inc)
         if (o->nincidents++)
                 return;
         o->winner = inc->candidates[0].rule;
+        o->ntied = inc->ntied;
         for (size_t i = 0; i < inc->ncandidates && i < MAX_TEST_CANDIDATES; i++)
                 o->candidates[o->ncandidates++] = inc->candidates[i].rule;
 }
@@ -59,6 +61,16 @@ static bool candidates_equal(const test_outcome *o, const kbc_test_expect *x)
                 if (strcmp(o->candidates[i]->id, x->candidates[i]))
                         return false;
         return true;
+}
+
+/* The winner, or a candidate tied with it: articles that share a symptom
+ * cannot be told apart by it, and that is the right answer. */
+static bool among_top(const test_outcome *o, const char *kb)
+{
+        for (size_t i = 0; i < o->ntied && i < o->ncandidates; i++)
+                if (!strcmp(o->candidates[i]->id, kb))
+                        return true;
+        return false;
 }
 
 /* Runs one test; prints why it failed. Returns true when it passed. */
@@ -86,7 +98,7 @@ static bool run_test(const kbc_ruleset *rs, const kbc_rule *rule,
                        o.nincidents ? ")" : "");
                 return false;
         }
-        if ((x->kb || x->candidates) && !o.nincidents) {
+        if ((x->kb || x->top || x->candidates) && !o.nincidents) {
                 printf("%s:%d: %s: test '%s': expected an incident, got "
                        "none\n",
                        rule->file, t->line, rule->id, name);
@@ -97,6 +109,13 @@ static bool run_test(const kbc_ruleset *rs, const kbc_rule *rule,
                        "(candidates: %s)\n",
                        rule->file, t->line, rule->id, name, x->kb, o.winner->id,
                        got);
+                return false;
+        }
+        if (x->top && !among_top(&o, x->top)) {
+                printf("%s:%d: %s: test '%s': expected %s among the top "
+                       "candidates, got %s (candidates: %s)\n",
+                       rule->file, t->line, rule->id, name, x->top,
+                       o.winner->id, got);
                 return false;
         }
         if (x->candidates && !candidates_equal(&o, x)) {

@@ -20,7 +20,8 @@ static const char explain_usage[] =
     "given.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
-    "  --format F      input format: auto (default), winlogbeat,\n                  winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
+    "  --format F      input format: auto (default), winlogbeat,\n             "
+    "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --all           also list events that match nothing\n"
     "  -h, --help      this help\n";
 

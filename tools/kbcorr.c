@@ -18,6 +18,9 @@ static const struct {
      "validate rules (file:line errors) and run their tests"},
     {"explain", cmd_explain,
      "show per event how it was decoded and what it matched"},
+    {"compile", cmd_compile,
+     "KB articles to rule files: kbcorr compile [-o DIR] KB_PATH..."},
+    {"kb", cmd_kb, "parse KB articles: kbcorr kb parse FILE... (JSON lines)"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,604 @@
+/*
+ * kb_compile.c - writes the rule file for a parsed KB article.
+ *
+ * Each article signal becomes one rule signal:
+ *
+ *   event id + source + description   provider, event_id, text   weight 3
+ *   event id + source                 provider, event_id         weight 2
+ *   event id + description            event_id, text             weight 2
+ *   event id alone                    event_id                   weight 1
+ *   quoted message                    text                       weight 2
+ *   error code                        message: \b(0x)?CODE\b     weight 2
+ *
+ * and is a symptom (may open a case) only when it is specific: a message
+ * of at least four words, a (source, id) pair that is not one of Windows'
+ * routine events, and in every case shared by at most SHARED_MAX articles
+ * of the corpus (counted in pass 1). Anything else supports a diagnosis at
+ * weight 1 but never raises an incident alone: a bare "Access is denied"
+ * or a lone 7036 would fire on every healthy server. An article left with
+ * no symptom is skipped, counted by reason.
+ *
+ * Messages are cut to their first sentence (at most MESSAGE_MAX bytes):
+ * rendered events rarely repeat a long dialog text word for word, and the
+ * first sentence is what tells the articles apart. Each rule gets a test
+ * made of one event per signal, expecting the article at the top.
+ *
+ * YAML is written by hand with a fixed layout so that the output is
+ * stable: double-quoted scalars with escapes for one-line values (bytes
+ * that are not UTF-8 are read as Latin-1, as the corpus is), literal
+ * blocks for cause and resolution so that a reviewer sees the paragraphs.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbc_compile.h"
+#include "kbc_hash.h"
+#include "rule_internal.h"
+
+#define SHARED_MAX       5    /* articles a symptom may share */
+#define MESSAGE_MAX      200  /* bytes of a message kept in a pattern */
+#define SPECIFIC_WORDS   4    /* literal words a symptom message needs */
+#define SECTION_MAX      4000 /* bytes of cause/resolution kept */
+#define MAX_RULE_SIGNALS 32
+
+/* Routine events of a healthy Windows server: as evidence they help, as a
+ * trigger they would fire all day. */
+static const struct {
+        const char *source;
+        long id;
+} routine_events[] = {
+    {"service control manager", 7035},
+    {"service control manager", 7036},
+    {"service control manager", 7040},
+    {"eventlog", 6005},
+    {"eventlog", 6006},
+    {"eventlog", 6009},
+    {"eventlog", 6013},
+    {"security", 528},
+    {"security", 538},
+    {"security", 540},
+    {"security", 576},
+    {"security", 4624},
+    {"security", 4634},
+    {"security", 4672},
+    {"userenv", 1517},
+    {"winlogon", 7001},
+    {"winlogon", 7002},
+};
+
+/* Messages that name no particular problem (compared without case and
+ * punctuation); corpus counts catch most, these are common in logs even
+ * where the corpus is quiet. */
+static const char *const routine_messages[] = {
+    "the operation completed successfully",
+    "the service entered the running state",
+    "the service entered the stopped state",
+    "the command completed successfully",
+};
+
+struct kbc_compiler {
+        uint64_t *keys; /* open addressing; 0 = empty */
+        uint32_t *counts;
+        size_t nslots, used;
+};
+
+typedef struct rule_signal {
+        char id[64];
+        bool symptom;
+        int weight;
+        const char *provider; /* NULL = any */
+        long event_id;        /* -1 = any */
+        const char *text;     /* for text: */
+        char regex[64];       /* for message: (codes) */
+        const char *example;  /* message of its test event */
+} rule_signal;
+
+const char *kbc_compile_outcome_name(kbc_compile_outcome o)
+{
+        static const char *const names[KBC_COMPILE__COUNT] = {
+            [KBC_COMPILED] = "compiled",
+            [KBC_SKIP_NO_SIGNAL] = "no log signal",
+            [KBC_SKIP_ONLY_GENERIC] = "only generic signals",
+        };
+        return (unsigned)o < KBC_COMPILE__COUNT ? names[o] : "unknown";
+}
+
+/* ---- corpus counts --------------------------------------------------- */
+
+kbc_compiler *kbc_compiler_new(void)
+{
+        kbc_compiler *c = calloc(1, sizeof(*c));
+        if (!c)
+                return NULL;
+        c->nslots = 1 << 16;
+        c->keys = calloc(c->nslots, sizeof(*c->keys));
+        c->counts = calloc(c->nslots, sizeof(*c->counts));
+        if (!c->keys || !c->counts) {
+                kbc_compiler_free(c);
+                return NULL;
+        }
+        return c;
+}
+
+void kbc_compiler_free(kbc_compiler *c)
+{
+        if (!c)
+                return;
+        free(c->keys);
+        free(c->counts);
+        free(c);
+}
+
+static size_t slot_of(const kbc_compiler *c, uint64_t key)
+{
+        size_t i = key & (c->nslots - 1);
+        while (c->keys[i] && c->keys[i] != key)
+                i = (i + 1) & (c->nslots - 1);
+        return i;
+}
+
+static void grow(kbc_compiler *c)
+{
+        kbc_compiler big = {calloc(c->nslots * 2, sizeof(uint64_t)),
+                            calloc(c->nslots * 2, sizeof(uint32_t)),
+                            c->nslots * 2, c->used};
+        if (!big.keys || !big.counts) {
+                free(big.keys);
+                free(big.counts);
+                return; /* stays correct, just fuller */
+        }
+        for (size_t i = 0; i < c->nslots; i++) {
+                if (!c->keys[i])
+                        continue;
+                size_t j = slot_of(&big, c->keys[i]);
+                big.keys[j] = c->keys[i];
+                big.counts[j] = c->counts[i];
+        }
+        free(c->keys);
+        free(c->counts);
+        *c = big;
+}
+
+static uint32_t count_of(const kbc_compiler *c, uint64_t key)
+{
+        size_t i = slot_of(c, key);
+        return c->keys[i] ? c->counts[i] : 0;
+}
+
+/* ---- text helpers ---------------------------------------------------- */
+
+static bool is_alnum(unsigned char ch)
+{
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+               (ch >= '0' && ch <= '9') || ch >= 0x80;
+}
+
+/* Hash of the words of s, lower case, punctuation and spacing ignored:
+ * the same message quoted two ways is one key. */
+static uint64_t words_key(uint64_t h, const char *s)
+{
+        bool gap = false;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (!is_alnum(*p)) {
+                        gap = true;
+                        continue;
+                }
+                if (gap)
+                        h = kbc_fnv64(h, " ", 1);
+                gap = false;
+                h = kbc_fnv64_lower(h, p, 1);
+        }
+        return h ? h : 1;
+}
+
+static bool words_equal(const char *s, const char *plain)
+{
+        return words_key(KBC_FNV64_INIT, s) == words_key(KBC_FNV64_INIT, plain);
+}
+
+/* The first sentence of a message with at least SPECIFIC_WORDS words, cut
+ * at MESSAGE_MAX bytes on a word boundary. */
+static const char *message_head(kbc_arena *a, const char *text)
+{
+        size_t n = strlen(text), end = n;
+        for (size_t i = 0; i + 1 < n; i++) {
+                if (text[i] == '.' && text[i + 1] == ' ') {
+                        char *head = kbc_arena_strndup(a, text, i + 1);
+                        if (kbc_text_literal_words(head) >= SPECIFIC_WORDS) {
+                                end = i + 1;
+                                break;
+                        }
+                }
+        }
+        if (end > MESSAGE_MAX) {
+                size_t cut = MESSAGE_MAX;
+                while (cut > 0 && text[cut] != ' ')
+                        cut--;
+                end = cut ? cut : MESSAGE_MAX;
+        }
+        return kbc_arena_strndup(a, text, end);
+}
+
+static void slug(char *out, size_t size, const char *prefix, const char *s,
+                 size_t max_words)
+{
+        size_t o = (size_t)snprintf(out, size, "%s", prefix), words = 0;
+        bool gap = true;
+        for (const unsigned char *p = (const unsigned char *)s;
+             *p && o + 2 < size; p++) {
+                bool word = (*p >= 'a' && *p <= 'z') ||
+                            (*p >= 'A' && *p <= 'Z') ||
+                            (*p >= '0' && *p <= '9');
+                if (!word) {
+                        gap = true;
+                        continue;
+                }
+                if (gap) {
+                        if (words++ == max_words)
+                                break;
+                        if (o > strlen(prefix))
+                                out[o++] = '-';
+                }
+                gap = false;
+                out[o++] = (char)kbc_ascii_lower((char)*p);
+        }
+        out[o] = '\0';
+}
+
+/* ---- article signals to rule signals --------------------------------- */
+
+static bool routine_event(const char *source, long id)
+{
+        for (size_t i = 0; i < sizeof(routine_events) / sizeof(*routine_events);
+             i++)
+                if (routine_events[i].id == id &&
+                    kbc_str_caseeq(kbc_str_cstr(source),
+                                   kbc_str_cstr(routine_events[i].source)))
+                        return true;
+        return false;
+}
+
+static bool routine_message(const char *text)
+{
+        for (size_t i = 0;
+             i < sizeof(routine_messages) / sizeof(*routine_messages); i++)
+                if (words_equal(text, routine_messages[i]))
+                        return true;
+        return false;
+}
+
+/* Key of a signal for corpus counts; 0 when it has none. */
+static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
+{
+        uint64_t h = KBC_FNV64_INIT;
+        switch (s->kind) {
+        case KBC_KB_EVENT:
+                h = kbc_fnv64(h, "e", 1);
+                if (s->source)
+                        h = words_key(h, s->source);
+                h = kbc_fnv64(h, &s->event_id, sizeof(s->event_id));
+                return h ? h : 1;
+        case KBC_KB_MESSAGE:
+                return s->text ? words_key(kbc_fnv64(h, "m", 1),
+                                           message_head(a, s->text))
+                               : 0;
+        case KBC_KB_CODE:
+                return s->code ? words_key(kbc_fnv64(h, "c", 1), s->code) : 0;
+        }
+        return 0;
+}
+
+void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
+{
+        kbc_arena *a = kbc_arena_new();
+        uint64_t *seen = kbc_arena_alloc(a, (art->nsignals + 1) * 8);
+        size_t nseen = 0;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                uint64_t key = signal_key(a, &art->signals[i]);
+                bool dup = !key;
+                for (size_t j = 0; j < nseen && !dup; j++)
+                        dup = seen[j] == key;
+                if (dup)
+                        continue;
+                seen[nseen++] = key;
+                if (c->used * 2 >= c->nslots)
+                        grow(c);
+                size_t slot = slot_of(c, key);
+                if (!c->keys[slot]) {
+                        c->keys[slot] = key;
+                        c->used++;
+                }
+                c->counts[slot]++;
+        }
+        kbc_arena_free(a);
+}
+
+static void to_rule_signal(const kbc_compiler *c, kbc_arena *a,
+                           const kbc_kb_signal *s, rule_signal *r)
+{
+        bool shared = count_of(c, signal_key(a, s)) > SHARED_MAX;
+        const char *text = s->text ? message_head(a, s->text) : NULL;
+        bool specific_text = text &&
+                             kbc_text_literal_words(text) >= SPECIFIC_WORDS &&
+                             !routine_message(text);
+
+        memset(r, 0, sizeof(*r));
+        r->event_id = -1;
+        switch (s->kind) {
+        case KBC_KB_EVENT:
+                r->event_id = s->event_id;
+                r->provider = s->source;
+                r->text = text;
+                snprintf(r->id, sizeof(r->id), "event-%ld", s->event_id);
+                if (s->source)
+                        slug(r->id + strlen(r->id),
+                             sizeof(r->id) - strlen(r->id), "-", s->source, 4);
+                if (s->source && specific_text)
+                        r->weight = 3;
+                else if (s->source && !routine_event(s->source, s->event_id))
+                        r->weight = 2;
+                else if (specific_text)
+                        r->weight = 2;
+                else
+                        r->weight = 1;
+                r->example = text ? kbc_text_example(a, text)
+                                  : "An event described in the article.";
+                break;
+        case KBC_KB_MESSAGE:
+                r->text = text;
+                slug(r->id, sizeof(r->id), "msg-", text ? text : "", 6);
+                r->weight = specific_text ? 2 : 1;
+                r->example = kbc_text_example(a, text ? text : "");
+                break;
+        case KBC_KB_CODE: {
+                const char *hex = s->code;
+                if (hex[0] == '0' && (hex[1] | 0x20) == 'x')
+                        hex += 2;
+                snprintf(r->id, sizeof(r->id), "code-0x%.40s", hex);
+                for (char *p = r->id; *p; p++)
+                        *p = kbc_ascii_lower(*p);
+                snprintf(r->regex, sizeof(r->regex), "\\b(?:0x)?%.40s\\b", hex);
+                r->weight = 2;
+                char *ex = kbc_arena_alloc(a, 96);
+                snprintf(ex, 96, "The operation failed with error 0x%.40s.",
+                         hex);
+                r->example = ex;
+                break;
+        }
+        }
+        r->symptom = r->weight >= 2 && !shared;
+        if (!r->symptom)
+                r->weight = 1;
+}
+
+/* ---- YAML output ----------------------------------------------------- */
+
+/* A double-quoted YAML scalar; bytes that are not UTF-8 are taken as
+ * Latin-1 (\xNN is the code point U+00NN in YAML). */
+static void yaml_quoted(kbc_buf *b, const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        size_t n = strlen(s);
+        kbc_buf_putc(b, '"');
+        for (size_t i = 0; i < n;) {
+                size_t len = p[i] >= 0x20 && p[i] != 0x7f
+                                 ? kbc_utf8_len(p + i, n - i)
+                                 : 0;
+                if (p[i] == '"' || p[i] == '\\') {
+                        kbc_buf_putc(b, '\\');
+                        kbc_buf_putc(b, (char)p[i++]);
+                } else if (len) {
+                        kbc_buf_append(b, p + i, len);
+                        i += len;
+                } else {
+                        kbc_buf_printf(b, "\\x%02x", p[i++]);
+                }
+        }
+        kbc_buf_putc(b, '"');
+}
+
+/* Can s be written as a literal block: printable UTF-8 lines, tabs and
+ * line breaks allowed? */
+static bool block_safe(const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        size_t n = strlen(s);
+        if (!n || s[n - 1] == '\n' || s[0] == '\n')
+                return false;
+        for (size_t i = 0; i < n;) {
+                if (p[i] == '\n' || p[i] == '\t') {
+                        i++;
+                        continue;
+                }
+                size_t len = p[i] >= 0x20 && p[i] != 0x7f
+                                 ? kbc_utf8_len(p + i, n - i)
+                                 : 0;
+                if (!len)
+                        return false;
+                i += len;
+        }
+        return true;
+}
+
+/* A prose field: a literal block when possible, so paragraphs survive. */
+static void yaml_prose(kbc_buf *b, const char *key, const char *text)
+{
+        char *cut = NULL;
+        size_t n = strlen(text);
+        if (n > SECTION_MAX) {
+                size_t end = SECTION_MAX;
+                while (end > 0 && text[end] != '\n')
+                        end--;
+                cut = strndup(text, end ? end : SECTION_MAX);
+                text = cut ? cut : text;
+        }
+        kbc_buf_printf(b, "%s:", key);
+        if (!block_safe(text)) {
+                kbc_buf_putc(b, ' ');
+                yaml_quoted(b, text);
+                kbc_buf_putc(b, '\n');
+                free(cut);
+                return;
+        }
+        /* An explicit indent when the text itself starts indented. */
+        kbc_buf_puts(b, text[0] == ' ' ? " |2-\n" : " |-\n");
+        for (const char *line = text; line;) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t)(nl - line) : strlen(line);
+                if (len)
+                        kbc_buf_puts(b, "  ");
+                kbc_buf_append(b, line, len);
+                kbc_buf_putc(b, '\n');
+                line = nl ? nl + 1 : NULL;
+        }
+        free(cut);
+}
+
+static const char *section_text(const kbc_kb_article *art,
+                                const char *const *names, const char *fallback)
+{
+        for (; *names; names++) {
+                const kbc_kb_section *s = kbc_kb_section_get(art, *names);
+                if (s && s->text && *s->text)
+                        return s->text;
+        }
+        return fallback;
+}
+
+static void write_signal(kbc_buf *b, const rule_signal *r)
+{
+        kbc_buf_printf(b, "  - id: %s\n", r->id);
+        if (r->symptom)
+                kbc_buf_puts(b, "    symptom: true\n");
+        kbc_buf_printf(b, "    weight: %d\n    match:\n", r->weight);
+        if (r->provider) {
+                kbc_buf_puts(b, "      provider: ");
+                yaml_quoted(b, r->provider);
+                kbc_buf_putc(b, '\n');
+        }
+        if (r->event_id >= 0)
+                kbc_buf_printf(b, "      event_id: %ld\n", r->event_id);
+        if (r->text) {
+                kbc_buf_puts(b, "      text: ");
+                yaml_quoted(b, r->text);
+                kbc_buf_putc(b, '\n');
+        } else if (r->regex[0]) {
+                kbc_buf_puts(b, "      message: ");
+                yaml_quoted(b, r->regex);
+                kbc_buf_putc(b, '\n');
+        }
+}
+
+static void write_test_event(kbc_buf *b, const rule_signal *r, size_t i)
+{
+        kbc_buf_printf(b, "      - time: \"2001-01-01T00:00:%02zuZ\"\n",
+                       i % 60);
+        kbc_buf_puts(b, "        provider: ");
+        yaml_quoted(b, r->provider ? r->provider : "Application Popup");
+        kbc_buf_printf(b, "\n        event_id: %ld\n",
+                       r->event_id >= 0 ? r->event_id : 26);
+        kbc_buf_puts(b, "        message: ");
+        yaml_quoted(b, r->example);
+        kbc_buf_putc(b, '\n');
+}
+
+static bool id_taken(const rule_signal *sigs, size_t n, const char *id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(sigs[i].id, id))
+                        return true;
+        return false;
+}
+
+/* Distinct ids within the rule: a second "event-7000" becomes
+ * "event-7000-2". */
+static void make_id_unique(rule_signal *sigs, size_t n)
+{
+        rule_signal *last = &sigs[n - 1];
+        char base[sizeof(last->id) - 8];
+        snprintf(base, sizeof(base), "%.*s", (int)sizeof(base) - 1, last->id);
+        for (unsigned k = 2; id_taken(sigs, n - 1, last->id); k++)
+                snprintf(last->id, sizeof(last->id), "%s-%u", base, k);
+}
+
+static bool same_signal(const rule_signal *a, const rule_signal *b)
+{
+        return a->event_id == b->event_id &&
+               !strcmp(a->provider ? a->provider : "",
+                       b->provider ? b->provider : "") &&
+               !strcmp(a->text ? a->text : "", b->text ? b->text : "") &&
+               !strcmp(a->regex, b->regex);
+}
+
+kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
+                                       const kbc_kb_article *art, kbc_buf *out)
+{
+        static const char *const cause_names[] = {"CAUSE", NULL};
+        static const char *const fix_names[] = {"RESOLUTION", "WORKAROUND",
+                                                "STATUS", NULL};
+        rule_signal sigs[MAX_RULE_SIGNALS];
+        size_t n = 0, nsymptoms = 0;
+        kbc_compile_outcome outcome = KBC_SKIP_NO_SIGNAL;
+        kbc_arena *a = kbc_arena_new();
+
+        for (size_t i = 0; i < art->nsignals && n < MAX_RULE_SIGNALS; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
+                    (s->kind == KBC_KB_CODE && !s->code))
+                        continue;
+                to_rule_signal(c, a, s, &sigs[n]);
+                if (sigs[n].text && !kbc_text_literal_words(sigs[n].text))
+                        continue; /* only placeholders: matches anything */
+                bool dup = false;
+                for (size_t j = 0; j < n && !dup; j++)
+                        dup = same_signal(&sigs[j], &sigs[n]);
+                if (dup)
+                        continue;
+                nsymptoms += sigs[n].symptom;
+                n++;
+                make_id_unique(sigs, n);
+        }
+        if (!n)
+                goto out;
+        outcome = KBC_SKIP_ONLY_GENERIC;
+        if (!nsymptoms)
+                goto out;
+        outcome = KBC_COMPILED;
+
+        char ref[128];
+        snprintf(ref, sizeof(ref), "https://support.microsoft.com/kb/%s",
+                 art->id + (art->id[0] == 'Q'));
+        const char *see = kbc_arena_strndup(a, ref, strlen(ref));
+        kbc_buf_printf(out,
+                       "# Generated by kbcorr compile from %s.\n"
+                       "# Regenerate rather than edit; curate a copy in "
+                       "rules/curated/ instead.\n",
+                       art->path);
+        kbc_buf_printf(out, "id: %s\ntitle: ", art->id);
+        yaml_quoted(out, art->title ? art->title : art->id);
+        kbc_buf_puts(out, "\nproducts: [");
+        for (size_t i = 0; i < art->nproducts; i++) {
+                if (i)
+                        kbc_buf_puts(out, ", ");
+                yaml_quoted(out, art->products[i]);
+        }
+        kbc_buf_printf(out, "]\nreference: %s\nwindow: 10m\n", ref);
+        yaml_prose(out, "cause",
+                   section_text(art, cause_names,
+                                "The article names no cause; see it at the "
+                                "reference."));
+        yaml_prose(out, "resolution", section_text(art, fix_names, see));
+        kbc_buf_puts(out, "signals:\n");
+        for (size_t i = 0; i < n; i++)
+                write_signal(out, &sigs[i]);
+        kbc_buf_puts(out, "tests:\n  - name: the article's own signals\n"
+                          "    events:\n");
+        for (size_t i = 0; i < n; i++)
+                write_test_event(out, &sigs[i], i);
+        kbc_buf_printf(out, "    expect: { top: %s }\n", art->id);
+out:
+        kbc_arena_free(a);
+        return outcome;
+}
