@@ -54,4 +54,17 @@ static inline bool kbc_str_eq(kbc_str a, kbc_str b)
         return a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len));
 }
 
+/* Length of the quote character at s (' " and the typographic ‘ ’ “ ”,
+ * UTF-8 E2 80 98/99/9C/9D), or 0. Rendered messages and KB articles quote
+ * names every which way; patterns and the prefilter treat them alike. */
+static inline size_t kbc_quote_len(const unsigned char *s, size_t avail)
+{
+        if (s[0] == '\'' || s[0] == '"')
+                return 1;
+        if (avail >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+            (s[2] == 0x98 || s[2] == 0x99 || s[2] == 0x9c || s[2] == 0x9d))
+                return 3;
+        return 0;
+}
+
 #endif

@@ -530,3 +530,40 @@ out:
         }
         return got;
 }
+
+static int member(const kbc_json *j, const char *path)
+{
+        return path ? kbc_fmt_json_path(j, 0, path) : -1;
+}
+
+int kbc_fmt_json_common(kbc_json *j, const kbc_fmt_json_names *n,
+                        int local_offset_min, kbc_event *ev, const char *fmt,
+                        char *errstr, size_t errsize)
+{
+        if (kbc_fmt_json_event_id(j, member(j, n->event_id), ev, fmt,
+                                  n->event_id, errstr, errsize) ||
+            kbc_fmt_json_time(j, member(j, n->time), local_offset_min, ev, fmt,
+                              n->time, errstr, errsize) ||
+            kbc_fmt_json_text(j, member(j, n->host), &ev->host, fmt, n->host,
+                              errstr, errsize))
+                return -1;
+        if (ev->host.len == 0)
+                return kbc_errf(errstr, errsize, "%s: missing %s", fmt,
+                                n->host);
+        const struct {
+                const char *path;
+                kbc_str *dst;
+        } text[] = {
+            {n->channel, &ev->channel},
+            {n->provider, &ev->provider},
+            {n->level, &ev->level},
+            {n->message, &ev->message},
+        };
+        for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+                if (text[i].path &&
+                    kbc_fmt_json_text(j, member(j, text[i].path), text[i].dst,
+                                      fmt, text[i].path, errstr, errsize))
+                        return -1;
+        kbc_fmt_json_record_id(j, member(j, n->record_id), ev);
+        return 0;
+}

@@ -62,36 +62,13 @@ bool kbc_fluentbit_detect(const kbc_json *j)
 int kbc_fluentbit_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
                          char *errstr, size_t errsize)
 {
-        int id = kbc_json_find(j, 0, KBC_STR_LIT("EventID"));
-        int ts = kbc_json_find(j, 0, KBC_STR_LIT("TimeCreated"));
-        int host = kbc_json_find(j, 0, KBC_STR_LIT("Computer"));
-        if (kbc_fmt_json_event_id(j, id, ev, FMT, "EventID", errstr, errsize) ||
-            kbc_fmt_json_time(j, ts, o->local_offset_min, ev, FMT,
-                              "TimeCreated", errstr, errsize) ||
-            kbc_fmt_json_text(j, host, &ev->host, FMT, "Computer", errstr,
-                              errsize))
+        static const kbc_fmt_json_names names = {
+            "EventID",      "TimeCreated", "Computer", "Channel",
+            "ProviderName", "Level",       "Message",  "EventRecordID"};
+        if (kbc_fmt_json_common(j, &names, o->local_offset_min, ev, FMT, errstr,
+                                errsize))
                 return -1;
-        if (ev->host.len == 0)
-                return kbc_errf(errstr, errsize, FMT ": missing Computer");
-        static const struct {
-                const char *name;
-                size_t off;
-        } text[] = {
-            {"Channel", offsetof(kbc_event, channel)},
-            {"ProviderName", offsetof(kbc_event, provider)},
-            {"Level", offsetof(kbc_event, level)},
-            {"Message", offsetof(kbc_event, message)},
-        };
-        for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
-                int t = kbc_json_find(j, 0, kbc_str_cstr(text[i].name));
-                kbc_str *dst = (kbc_str *)((char *)ev + text[i].off);
-                if (kbc_fmt_json_text(j, t, dst, FMT, text[i].name, errstr,
-                                      errsize))
-                        return -1;
-        }
         ev->level = kbc_fmt_level_name(ev->level);
-        kbc_fmt_json_record_id(
-            j, kbc_json_find(j, 0, KBC_STR_LIT("EventRecordID")), ev);
         int si = kbc_json_find(j, 0, KBC_STR_LIT("StringInserts"));
         if (kbc_json_typeof(j, si) == KBC_JSON_ARRAY)
                 return kbc_fmt_json_fields(j, si, ev, FMT, "StringInserts",

@@ -166,6 +166,19 @@ int kbc_fmt_json_event_id(const kbc_json *j, int tok, kbc_event *ev,
  * string); anything else leaves it absent. */
 void kbc_fmt_json_record_id(const kbc_json *j, int tok, kbc_event *ev);
 
+/* Member paths of the fields every flat JSON format has (NULL = absent). */
+typedef struct kbc_fmt_json_names {
+        const char *event_id, *time, *host; /* required */
+        const char *channel, *provider, *level, *message, *record_id;
+} kbc_fmt_json_names;
+
+/* Decodes those fields into ev. Event id, time and a non-empty host are
+ * required; errors name the format and the member. The level is left as
+ * logged (formats name numeric levels their own way). */
+int kbc_fmt_json_common(kbc_json *j, const kbc_fmt_json_names *n,
+                        int local_offset_min, kbc_event *ev, const char *fmt,
+                        char *errstr, size_t errsize);
+
 /* The event time from tok, required. */
 int kbc_fmt_json_time(kbc_json *j, int tok, int offset_min, kbc_event *ev,
                       const char *fmt, const char *what, char *errstr,

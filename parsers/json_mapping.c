@@ -164,34 +164,17 @@ int kbc_mapping_decode(const kbc_mapping_set *ms, int i, kbc_json *j,
                        size_t errsize)
 {
         const mapping *m = &ms->m[i];
-        const char *fmt = m->errname;
-        if (kbc_fmt_json_event_id(j, tok_of(m, j, P_EVENT_ID), ev, fmt,
-                                  m->path[P_EVENT_ID], errstr, errsize) ||
-            kbc_fmt_json_time(j, tok_of(m, j, P_TIME), o->local_offset_min, ev,
-                              fmt, m->path[P_TIME], errstr, errsize) ||
-            kbc_fmt_json_text(j, tok_of(m, j, P_HOST), &ev->host, fmt,
-                              m->path[P_HOST], errstr, errsize))
+#define PATH(p) (m->path[p][0] ? m->path[p] : NULL)
+        const kbc_fmt_json_names names = {PATH(P_EVENT_ID), PATH(P_TIME),
+                                          PATH(P_HOST),     PATH(P_CHANNEL),
+                                          PATH(P_PROVIDER), PATH(P_LEVEL),
+                                          PATH(P_MESSAGE),  PATH(P_RECORD_ID)};
+#undef PATH
+        if (kbc_fmt_json_common(j, &names, o->local_offset_min, ev, m->errname,
+                                errstr, errsize))
                 return -1;
-        if (ev->host.len == 0)
-                return kbc_errf(errstr, errsize, "%s: missing %s", fmt,
-                                m->path[P_HOST]);
-        static const struct {
-                int p;
-                size_t off;
-        } text[] = {
-            {P_CHANNEL, offsetof(kbc_event, channel)},
-            {P_PROVIDER, offsetof(kbc_event, provider)},
-            {P_LEVEL, offsetof(kbc_event, level)},
-            {P_MESSAGE, offsetof(kbc_event, message)},
-        };
-        for (size_t t = 0; t < sizeof(text) / sizeof(text[0]); t++) {
-                kbc_str *dst = (kbc_str *)((char *)ev + text[t].off);
-                if (kbc_fmt_json_text(j, tok_of(m, j, text[t].p), dst, fmt,
-                                      m->path[text[t].p], errstr, errsize))
-                        return -1;
-        }
         ev->level = kbc_fmt_level_name(ev->level);
-        kbc_fmt_json_record_id(j, tok_of(m, j, P_RECORD_ID), ev);
-        return kbc_fmt_json_fields(j, tok_of(m, j, P_EVENT_DATA), ev, fmt,
-                                   m->path[P_EVENT_DATA], errstr, errsize);
+        return kbc_fmt_json_fields(j, tok_of(m, j, P_EVENT_DATA), ev,
+                                   m->errname, m->path[P_EVENT_DATA], errstr,
+                                   errsize);
 }

@@ -138,36 +138,12 @@ static int decode_fields(kbc_json *j, kbc_event *ev, char *errstr,
 int kbc_nxlog_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
                      char *errstr, size_t errsize)
 {
-        int id = kbc_json_find(j, 0, KBC_STR_LIT("EventID"));
-        int ts = kbc_json_find(j, 0, KBC_STR_LIT("EventTime"));
-        int host = kbc_json_find(j, 0, KBC_STR_LIT("Hostname"));
-        if (kbc_fmt_json_event_id(j, id, ev, FMT, "EventID", errstr, errsize) ||
-            kbc_fmt_json_time(j, ts, o->local_offset_min, ev, FMT, "EventTime",
-                              errstr, errsize) ||
-            kbc_fmt_json_text(j, host, &ev->host, FMT, "Hostname", errstr,
-                              errsize))
+        static const kbc_fmt_json_names names = {
+            "EventID",    "EventTime", "Hostname", "Channel",
+            "SourceName", "Severity",  "Message",  "RecordNumber"};
+        if (kbc_fmt_json_common(j, &names, o->local_offset_min, ev, FMT, errstr,
+                                errsize))
                 return -1;
-        if (ev->host.len == 0)
-                return kbc_errf(errstr, errsize, FMT ": missing Hostname");
-
-        static const struct {
-                const char *name;
-                size_t off;
-        } text[] = {
-            {"Channel", offsetof(kbc_event, channel)},
-            {"SourceName", offsetof(kbc_event, provider)},
-            {"Severity", offsetof(kbc_event, level)},
-            {"Message", offsetof(kbc_event, message)},
-        };
-        for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
-                int t = kbc_json_find(j, 0, kbc_str_cstr(text[i].name));
-                kbc_str *dst = (kbc_str *)((char *)ev + text[i].off);
-                if (kbc_fmt_json_text(j, t, dst, FMT, text[i].name, errstr,
-                                      errsize))
-                        return -1;
-        }
         ev->level = level_name(ev->level);
-        kbc_fmt_json_record_id(
-            j, kbc_json_find(j, 0, KBC_STR_LIT("RecordNumber")), ev);
         return decode_fields(j, ev, errstr, errsize);
 }

@@ -31,37 +31,11 @@ int kbc_winlogbeat6_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
                            char *errstr, size_t errsize)
 {
         (void)o; /* @timestamp always carries its zone */
-        int id = kbc_json_find(j, 0, KBC_STR_LIT("event_id"));
-        int ts = kbc_json_find(j, 0, KBC_STR_LIT("@timestamp"));
-        int host = kbc_json_find(j, 0, KBC_STR_LIT("computer_name"));
-        if (kbc_fmt_json_event_id(j, id, ev, FMT, "event_id", errstr,
-                                  errsize) ||
-            kbc_fmt_json_time(j, ts, 0, ev, FMT, "@timestamp", errstr,
-                              errsize) ||
-            kbc_fmt_json_text(j, host, &ev->host, FMT, "computer_name", errstr,
-                              errsize))
+        static const kbc_fmt_json_names names = {
+            "event_id",    "@timestamp", "computer_name", "log_name",
+            "source_name", "level",      "message",       "record_number"};
+        if (kbc_fmt_json_common(j, &names, 0, ev, FMT, errstr, errsize))
                 return -1;
-        if (ev->host.len == 0)
-                return kbc_errf(errstr, errsize, FMT ": missing computer_name");
-
-        static const struct {
-                const char *name;
-                size_t off;
-        } text[] = {
-            {"log_name", offsetof(kbc_event, channel)},
-            {"source_name", offsetof(kbc_event, provider)},
-            {"level", offsetof(kbc_event, level)},
-            {"message", offsetof(kbc_event, message)},
-        };
-        for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
-                int t = kbc_json_find(j, 0, kbc_str_cstr(text[i].name));
-                kbc_str *dst = (kbc_str *)((char *)ev + text[i].off);
-                if (kbc_fmt_json_text(j, t, dst, FMT, text[i].name, errstr,
-                                      errsize))
-                        return -1;
-        }
-        kbc_fmt_json_record_id(
-            j, kbc_json_find(j, 0, KBC_STR_LIT("record_number")), ev);
 
         int ed = kbc_json_find(j, 0, KBC_STR_LIT("event_data"));
         int ud = kbc_json_find(j, 0, KBC_STR_LIT("user_data"));

@@ -77,18 +77,6 @@ static bool is_word(unsigned char c)
         return is_alpha(c) || is_digit(c) || c == '_' || c >= 0x80;
 }
 
-/* Length of the quote character at s, or 0. */
-static size_t quote_len(const unsigned char *s, size_t avail)
-{
-        if (s[0] == '\'' || s[0] == '"')
-                return 1;
-        /* U+2018 ‘ U+2019 ’ U+201C “ U+201D ” are E2 80 98/99/9C/9D. */
-        if (avail >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-            (s[2] == 0x98 || s[2] == 0x99 || s[2] == 0x9c || s[2] == 0x9d))
-                return 3;
-        return 0;
-}
-
 /* <servername>, <file name>: a short name in angle brackets. */
 static size_t angle_len(const unsigned char *s, size_t avail)
 {
@@ -190,7 +178,7 @@ static size_t tokenize(const unsigned char *s, size_t n, tok *toks)
                         while (i + len < n && is_space(s[i + len]))
                                 len++;
                         t.type = TOK_WS;
-                } else if ((len = quote_len(s + i, n - i))) {
+                } else if ((len = kbc_quote_len(s + i, n - i))) {
                         t.type = TOK_QUOTE;
                 } else if ((len = angle_len(s + i, n - i)) ||
                            (len = percent_len(s + i, n - i)) ||
