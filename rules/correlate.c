@@ -326,8 +326,33 @@ static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
         return false;
 }
 
+/* A rule's score: each event in the case is one observation, so it
+ * credits at most one signal of the rule (its heaviest not yet credited);
+ * an event that matches three phrases of one article is still one event. */
+static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
+                           size_t n)
+{
+        bool *credited = kbc_arena_alloc(a, r->nsignals);
+        double score = 0;
+        for (size_t i = 0; i < n; i++) {
+                const kbc_signal *best = NULL;
+                for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
+                        const kbc_signal *s = hits[i]->ev.signals[j];
+                        if (s->rule == r && !credited[s - r->signals] &&
+                            (!best || s->weight > best->weight))
+                                best = s;
+                }
+                if (best) {
+                        credited[best - r->signals] = true;
+                        score += best->weight;
+                }
+        }
+        return score;
+}
+
 /* Ranks the rules seen in hits[0..n): every rule with a fresh symptom is a
- * candidate, scored by the weights of its distinct signals. */
+ * candidate; its signals are the distinct ones seen, its score is
+ * credit_score's. */
 static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
                               kbc_candidate **out)
 {
@@ -358,12 +383,10 @@ static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
                         cd->rule = r;
                         cd->signals =
                             kbc_arena_alloc(a, (j - i) * sizeof(*cd->signals));
-                        for (size_t m = i; m < j; m++) {
-                                if (m > i && en[m].sig == en[m - 1].sig)
-                                        continue;
-                                cd->signals[cd->nsignals++] = en[m].sig;
-                                cd->score += en[m].sig->weight;
-                        }
+                        for (size_t m = i; m < j; m++)
+                                if (m == i || en[m].sig != en[m - 1].sig)
+                                        cd->signals[cd->nsignals++] = en[m].sig;
+                        cd->score = credit_score(a, r, hits, n);
                 }
                 i = j;
         }

@@ -30,17 +30,6 @@ static bool is_space(unsigned char c)
                c == '\v';
 }
 
-/* Length of a quote character at s: ' " or UTF-8 ‘ ’ “ ”. */
-static size_t quote_len(const unsigned char *s, size_t avail)
-{
-        if (s[0] == '\'' || s[0] == '"')
-                return 1;
-        if (avail >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-            (s[2] == 0x98 || s[2] == 0x99 || s[2] == 0x9c || s[2] == 0x9d))
-                return 3;
-        return 0;
-}
-
 void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
 {
         const unsigned char *s = (const unsigned char *)in;
@@ -51,7 +40,7 @@ void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
         char *o = out->data;
         size_t n = 0;
         for (size_t i = 0; i < len;) {
-                size_t q = quote_len(s + i, len - i);
+                size_t q = kbc_quote_len(s + i, len - i);
                 if (q) {
                         i += q;
                         continue;
@@ -234,6 +223,13 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                         p += 2;
                         if (strchr("bBAzZG", d))
                                 continue; /* zero-width */
+                        if (d == 's' && *p == '+') {
+                                /* One or more blanks: one space once
+                                 * normalized, and still a literal run. */
+                                p += 1 + (p[1] == '?');
+                                run_add(&r, ' ');
+                                continue;
+                        }
                         if (d == 's') {
                                 run_add(&r, ' ');
                                 last_literal = true;
