@@ -6,7 +6,8 @@
  *   event id + source + description   provider, event_id, text   weight 3
  *   event id + source                 provider, event_id         weight 2
  *   event id + description            event_id, text             weight 2
- *   event id alone                    event_id                   weight 1
+ *   event id alone                    (dropped: "event 1" is every Sysmon
+ *                                     process start, every boot, ...)
  *   quoted message                    text                       weight 2
  *   error code                        message: \b(0x)?CODE\b     weight 2
  *
@@ -546,7 +547,8 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         for (size_t i = 0; i < art->nsignals && n < MAX_RULE_SIGNALS; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
                 if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
-                    (s->kind == KBC_KB_CODE && !s->code))
+                    (s->kind == KBC_KB_CODE && !s->code) ||
+                    (s->kind == KBC_KB_EVENT && !s->source && !s->text))
                         continue;
                 to_rule_signal(c, a, s, &sigs[n]);
                 if (sigs[n].text && !kbc_text_literal_words(sigs[n].text))
