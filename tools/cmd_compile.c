@@ -137,10 +137,11 @@ int cmd_compile(int argc, char **argv)
                 goto out;
         const char *const *paths = (const char *const *)argv + optind;
         size_t npaths = (size_t)(argc - optind);
-        if (tool_each_file(paths, npaths, compile_one, &run))
+        int unreadable = tool_each_file(paths, npaths, compile_one, &run);
+        if (unreadable < 0)
                 goto out;
         run.writing = true;
-        if (tool_each_file(paths, npaths, compile_one, &run))
+        if (tool_each_file(paths, npaths, compile_one, &run) < 0)
                 goto out;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         fprintf(
@@ -154,7 +155,7 @@ int cmd_compile(int argc, char **argv)
             kbc_compile_outcome_name(KBC_SKIP_NO_SIGNAL),
             run.outcomes[KBC_SKIP_ONLY_GENERIC],
             kbc_compile_outcome_name(KBC_SKIP_ONLY_GENERIC), run.unparseable);
-        rc = run.write_errors ? EXIT_USAGE : EXIT_OK;
+        rc = run.write_errors || unreadable ? EXIT_USAGE : EXIT_OK;
 out:
         kbc_compiler_free(run.compiler);
         kbc_buf_free(&run.yaml);

@@ -10,23 +10,16 @@
  * "PATH: reason" and the run goes on; the exit status is then 2 (input
  * error, SPEC.md §6), after every other article has been printed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "kbc_arena.h"
 #include "kbc_buf.h"
 #include "kbc_kb.h"
 #include "tool.h"
 
-#define KB_MAX_FILE                                                            \
-        (16u << 20)              /* no article comes near; a cap all the same  \
-                                  */
-#define KB_MAX_LINE  (64u << 20) /* one JSON line */
-#define KB_MAX_DEPTH 16
+#define KB_MAX_LINE (64u << 20) /* one JSON line */
 
 static const char kb_usage[] =
     "usage: kbcorr kb parse FILE|DIR...\n\n"
@@ -42,115 +35,6 @@ static const char kb_usage[] =
     "Exit codes: 0 all parsed, 2 usage error or any file not read or not "
     "parsed.\n\n"
     "  -h, --help      this help\n";
-
-typedef struct path_list {
-        char **v;
-        size_t n, cap;
-} path_list;
-
-static int path_add(path_list *pl, const char *p)
-{
-        if (pl->n == pl->cap) {
-                size_t nc = pl->cap ? pl->cap * 2 : 256;
-                char **v = realloc(pl->v, nc * sizeof(*v));
-                if (!v)
-                        return -1;
-                pl->v = v;
-                pl->cap = nc;
-        }
-        pl->v[pl->n] = strdup(p);
-        if (!pl->v[pl->n])
-                return -1;
-        pl->n++;
-        return 0;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds the regular files under dir (hidden entries skipped). */
-static int walk(path_list *pl, const char *dir, int depth)
-{
-        int rc = 0;
-        DIR *d = opendir(dir);
-        if (!d) {
-                fprintf(stderr, "%s: %s\n", dir, strerror(errno));
-                return -1;
-        }
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                size_t n = strlen(dir) + strlen(de->d_name) + 2;
-                char *p = malloc(n);
-                if (!p) {
-                        rc = -1;
-                        break;
-                }
-                snprintf(p, n, "%s/%s", dir, de->d_name);
-                struct stat st;
-                if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-                        if (depth < KB_MAX_DEPTH && walk(pl, p, depth + 1))
-                                rc = -1;
-                } else if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-                        if (path_add(pl, p))
-                                rc = -1;
-                }
-                free(p);
-        }
-        closedir(d);
-        return rc;
-}
-
-/* Reads the whole file (up to KB_MAX_FILE); NULL with errno-like reason. */
-static char *read_file(const char *path, size_t *len, const char **why)
-{
-        char *buf = NULL;
-        FILE *f = fopen(path, "rb");
-        *why = NULL;
-        if (!f) {
-                *why = strerror(errno);
-                return NULL;
-        }
-        size_t cap = 1 << 16, n = 0;
-        buf = malloc(cap);
-        while (buf) {
-                if (n == cap) {
-                        if (cap >= KB_MAX_FILE) {
-                                *why = "file too large for a KB article "
-                                       "(more than 16 MiB)";
-                                goto fail;
-                        }
-                        char *nb = realloc(buf, cap * 2);
-                        if (!nb)
-                                goto fail;
-                        buf = nb;
-                        cap *= 2;
-                }
-                size_t r = fread(buf + n, 1, cap - n, f);
-                n += r;
-                if (r == 0) {
-                        if (ferror(f)) {
-                                *why = strerror(errno);
-                                goto fail;
-                        }
-                        break;
-                }
-        }
-        if (!buf)
-                *why = "out of memory";
-        fclose(f);
-        *len = n;
-        return buf;
-fail:
-        if (!*why)
-                *why = "out of memory";
-        free(buf);
-        fclose(f);
-        return NULL;
-}
 
 static void json_opt_str(kbc_buf *b, const char *key, const char *v)
 {
@@ -237,47 +121,44 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
         kbc_buf_puts(b, "]}\n");
 }
 
-/* Parses and prints one file; 0, or -1 after reporting why on stderr. */
-static int parse_one(const char *path, kbc_buf *out)
+typedef struct kb_run {
+        kbc_buf out;
+        int failed; /* articles not parsed or not printed */
+} kb_run;
+
+/* Parses and prints one article; a failure is reported and counted. */
+static int parse_one(void *opaque, const char *path, const char *buf,
+                     size_t len)
 {
-        int rc = -1;
-        size_t len = 0;
-        const char *why;
+        kb_run *run = opaque;
         char err[256];
-        kbc_arena *a = NULL;
-        char *buf = read_file(path, &len, &why);
-        if (!buf) {
-                fprintf(stderr, "%s: %s\n", path, why);
-                goto out;
-        }
-        a = kbc_arena_new();
+        kbc_arena *a = kbc_arena_new();
         kbc_kb_article *art = kbc_kb_parse(a, path, buf, len, err, sizeof(err));
         if (!art) {
                 fprintf(stderr, "%s: %s\n", path, err);
+                run->failed++;
                 goto out;
         }
-        kbc_buf_reset(out);
-        write_article(out, art);
-        if (out->overflow) {
+        kbc_buf_reset(&run->out);
+        write_article(&run->out, art);
+        if (run->out.overflow) {
                 fprintf(stderr, "%s: parsed article too large to print\n",
                         path);
+                run->failed++;
                 goto out;
         }
-        fwrite(out->data, 1, out->len, stdout);
-        rc = 0;
+        fwrite(run->out.data, 1, run->out.len, stdout);
 out:
         kbc_arena_free(a);
-        free(buf);
-        return rc;
+        return 0;
 }
 
 static int kb_parse(int argc, char **argv)
 {
-        path_list pl = {0};
-        kbc_buf out;
+        kb_run run = {.failed = 0};
         int status = EXIT_OK;
 
-        kbc_buf_init(&out, KB_MAX_LINE);
+        kbc_buf_init(&run.out, KB_MAX_LINE);
         for (int i = 1; i < argc; i++) {
                 if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
                         fputs(kb_usage, stdout);
@@ -296,36 +177,17 @@ static int kb_parse(int argc, char **argv)
                 status = EXIT_USAGE;
                 goto out;
         }
-        for (int i = 1; i < argc; i++) {
-                struct stat st;
-                if (stat(argv[i], &st) != 0) {
-                        fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
-                        status = EXIT_USAGE;
-                        continue;
-                }
-                if (!S_ISDIR(st.st_mode)) {
-                        if (parse_one(argv[i], &out))
-                                status = EXIT_USAGE;
-                        continue;
-                }
-                size_t from = pl.n;
-                if (walk(&pl, argv[i], 0))
-                        status = EXIT_USAGE;
-                qsort(pl.v + from, pl.n - from, sizeof(*pl.v), cmp_path);
-                for (size_t k = from; k < pl.n; k++)
-                        if (parse_one(pl.v[k], &out))
-                                status = EXIT_USAGE;
-        }
+        if (tool_each_file((const char *const *)argv + 1, (size_t)argc - 1,
+                           parse_one, &run) ||
+            run.failed)
+                status = EXIT_USAGE;
         if (fflush(stdout) != 0) {
                 fprintf(stderr, "kbcorr kb parse: writing output: %s\n",
                         strerror(errno));
                 status = EXIT_USAGE;
         }
 out:
-        for (size_t k = 0; k < pl.n; k++)
-                free(pl.v[k]);
-        free(pl.v);
-        kbc_buf_free(&out);
+        kbc_buf_free(&run.out);
         return status;
 }
 

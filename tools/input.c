@@ -111,19 +111,24 @@ int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque)
 
 #define FILE_MAX (16 << 20) /* a KB article is a few KiB; this is not one */
 
-static int each_in(const char *path, tool_file_fn *fn, void *opaque);
+/* Walks one path; returns -1 when fn asked to stop, else adds the
+ * files it could not read to *unreadable. */
+static int each_in(const char *path, tool_file_fn *fn, void *opaque,
+                   int *unreadable);
 
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
         return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int each_in_dir(const char *dir, tool_file_fn *fn, void *opaque)
+static int each_in_dir(const char *dir, tool_file_fn *fn, void *opaque,
+                       int *unreadable)
 {
         struct dirent **names;
         int n = scandir(dir, &names, NULL, by_name), rc = 0;
         if (n < 0) {
-                fprintf(stderr, "kbcorr: %s: %s\n", dir, strerror(errno));
+                fprintf(stderr, "%s: %s\n", dir, strerror(errno));
+                (*unreadable)++;
                 return 0;
         }
         for (int i = 0; i < n; i++) {
@@ -131,36 +136,40 @@ static int each_in_dir(const char *dir, tool_file_fn *fn, void *opaque)
                 if (!rc && names[i]->d_name[0] != '.' &&
                     snprintf(path, sizeof(path), "%s/%s", dir,
                              names[i]->d_name) < (int)sizeof(path))
-                        rc = each_in(path, fn, opaque);
+                        rc = each_in(path, fn, opaque, unreadable);
                 free(names[i]);
         }
         free(names);
         return rc;
 }
 
-static int each_in(const char *path, tool_file_fn *fn, void *opaque)
+static int each_in(const char *path, tool_file_fn *fn, void *opaque,
+                   int *unreadable)
 {
         struct stat st;
         if (stat(path, &st)) {
-                fprintf(stderr, "kbcorr: %s: %s\n", path, strerror(errno));
+                fprintf(stderr, "%s: %s\n", path, strerror(errno));
+                (*unreadable)++;
                 return 0;
         }
         if (S_ISDIR(st.st_mode))
-                return each_in_dir(path, fn, opaque);
+                return each_in_dir(path, fn, opaque, unreadable);
         if (st.st_size > FILE_MAX) {
-                fprintf(stderr, "kbcorr: %s: larger than %d bytes, skipped\n",
-                        path, FILE_MAX);
+                fprintf(stderr, "%s: larger than %d bytes, skipped\n", path,
+                        FILE_MAX);
+                (*unreadable)++;
                 return 0;
         }
         FILE *f = fopen(path, "rb");
         char *buf = malloc((size_t)st.st_size + 1);
         size_t len = f && buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
         int rc = 0;
-        if (!f || !buf || ferror(f))
-                fprintf(stderr, "kbcorr: %s: cannot read: %s\n", path,
-                        strerror(errno));
-        else
+        if (!f || !buf || ferror(f)) {
+                fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+                (*unreadable)++;
+        } else {
                 rc = fn(opaque, path, buf, len);
+        }
         if (f)
                 fclose(f);
         free(buf);
@@ -170,15 +179,9 @@ static int each_in(const char *path, tool_file_fn *fn, void *opaque)
 int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,
                    void *opaque)
 {
-        for (size_t i = 0; i < npaths; i++) {
-                struct stat st;
-                if (stat(paths[i], &st)) {
-                        fprintf(stderr, "kbcorr: %s: %s\n", paths[i],
-                                strerror(errno));
+        int unreadable = 0;
+        for (size_t i = 0; i < npaths; i++)
+                if (each_in(paths[i], fn, opaque, &unreadable))
                         return -1;
-                }
-                if (each_in(paths[i], fn, opaque))
-                        return -1;
-        }
-        return 0;
+        return unreadable;
 }

@@ -40,8 +40,8 @@ int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
 
 /* Calls fn with the whole content of each file under paths (files, or
  * folders searched recursively; hidden entries skipped; sorted by path).
- * A file that cannot be read is reported and skipped. Returns -1 if a path
- * does not exist or fn returned non-zero. */
+ * A path or file that cannot be read is reported on stderr and skipped.
+ * Returns how many could not be read, or -1 when fn returned non-zero. */
 typedef int tool_file_fn(void *opaque, const char *path, const char *buf,
                          size_t len);
 int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,
