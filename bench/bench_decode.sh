@@ -10,28 +10,14 @@
 # Use a build without sanitizers (e.g. the default RelWithDebInfo).
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:?usage: bench_decode.sh BUILD_DIR [SECONDS]}
 secs=${2:-1}
-bench=$build/bench/bench_decode
-shared=${KBC_SHARED_DIR:-$repo/../shared}
-events=$shared/data/events
-files=(winlogbeat7-ecs winlogbeat6-kafka nxlog-wec-kafka)
+NAME=bench_decode.sh
+BENCH=$build/bench/bench_decode
+# shellcheck source=bench/lib.bash
+. "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-die() {
-	echo "bench_decode.sh: $*" >&2
-	exit 2
-}
-
-[[ -x $bench ]] || die "no $bench; build it first:
-  cmake -S $repo -B $build && cmake --build $build --target bench_decode"
 for f in "${files[@]}"; do
-	[[ -r $events/$f.jsonl.xz ]] || die "real data missing: $events/$f.jsonl.xz"
+	decompress "$f"
 done
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-for f in "${files[@]}"; do
-	xz -dc "$events/$f.jsonl.xz" >"$tmp/$f.jsonl"
-done
-"$bench" "$tmp" "$secs"
+"$BENCH" "$tmp" "$secs"
