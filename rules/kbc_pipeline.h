@@ -15,6 +15,7 @@ typedef struct kbc_pipeline_opts {
             from_ms;   /* events before are skipped; KBC_TIME_NONE = no bound */
         int64_t to_ms; /* events at or after are skipped; idem */
         kbc_engine_opts engine;
+        int local_offset_min; /* zone of zone-less times, minutes east */
 } kbc_pipeline_opts;
 
 typedef struct kbc_pipeline kbc_pipeline;

@@ -32,6 +32,7 @@ kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
                 kbc_pipeline_free(p);
                 return NULL;
         }
+        kbc_decoder_set_local_offset(p->decoder, opts->local_offset_min);
         return p;
 }
 

@@ -20,6 +20,8 @@ static const char explain_usage[] =
     "given.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
+    "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
+    "                  Snare): +HH:MM east of UTC; default 0 (UTC)\n"
     "  --format F      input format: auto (default), winlogbeat,\n             "
     "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --all           also list events that match nothing\n"
@@ -114,12 +116,13 @@ int cmd_explain(int argc, char **argv)
         static const struct option longopts[] = {
             {"rules", required_argument, NULL, 'r'},
             {"format", required_argument, NULL, 'f'},
+            {"utc-offset", required_argument, NULL, 'u'},
             {"all", no_argument, NULL, 'a'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_rule_paths rules = {0};
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
-                                  KBC_ENGINE_OPTS_DEFAULT};
+                                  KBC_ENGINE_OPTS_DEFAULT, 0};
         explain_ctx ctx = {0};
         int c, rc = EXIT_USAGE;
 
@@ -128,6 +131,11 @@ int cmd_explain(int argc, char **argv)
                 switch (c) {
                 case 'r':
                         if (tool_rule_paths_add(&rules, optarg))
+                                return EXIT_USAGE;
+                        break;
+                case 'u':
+                        if (tool_parse_utc_offset("explain", optarg,
+                                                  &opts.local_offset_min))
                                 return EXIT_USAGE;
                         break;
                 case 'f':

@@ -28,6 +28,10 @@ kbc_ruleset *tool_load_rules(tool_rule_paths *rp);
 
 void tool_diag_stderr(void *opaque, const char *msg);
 
+/* --utc-offset: "+05:30", "-0500", "+2" or "0" to minutes east of UTC;
+ * prints the error itself. 0 or -1. */
+int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes);
+
 /* --format NAME for command cmd; prints the error itself. 0 or -1. */
 int tool_parse_format(const char *cmd, const char *name, kbc_format *out);
 
