@@ -44,6 +44,9 @@ const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,
                                          kbc_format *format);
 const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p);
 
+/* The decoder, to register JSON mappings on (kbc_mappings_load). */
+kbc_decoder *kbc_pipeline_decoder(kbc_pipeline *p);
+
 void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out);
 
 #endif

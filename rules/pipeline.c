@@ -99,3 +99,8 @@ const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p)
 {
         return p->engine;
 }
+
+kbc_decoder *kbc_pipeline_decoder(kbc_pipeline *p)
+{
+        return p->decoder;
+}

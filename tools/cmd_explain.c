@@ -22,6 +22,8 @@ static const char explain_usage[] =
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
     "                  Snare): +HH:MM east of UTC; default 0 (UTC)\n"
+    "  --mapping FILE  JSON field mappings for other JSON flavours (YAML;\n"
+    "                  docs/input-formats.md); repeatable\n"
     "  --format F      input format: auto (default), winlogbeat,\n             "
     "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --all           also list events that match nothing\n"
@@ -117,10 +119,13 @@ int cmd_explain(int argc, char **argv)
             {"rules", required_argument, NULL, 'r'},
             {"format", required_argument, NULL, 'f'},
             {"utc-offset", required_argument, NULL, 'u'},
+            {"mapping", required_argument, NULL, 'm'},
             {"all", no_argument, NULL, 'a'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_rule_paths rules = {0};
+        const char *mappings[TOOL_MAX_RULE_PATHS];
+        size_t nmappings = 0;
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
                                   KBC_ENGINE_OPTS_DEFAULT, 0};
         explain_ctx ctx = {0};
@@ -132,6 +137,13 @@ int cmd_explain(int argc, char **argv)
                 case 'r':
                         if (tool_rule_paths_add(&rules, optarg))
                                 return EXIT_USAGE;
+                        break;
+                case 'm':
+                        if (nmappings == TOOL_MAX_RULE_PATHS) {
+                                fputs("kbcorr: too many --mapping\n", stderr);
+                                return EXIT_USAGE;
+                        }
+                        mappings[nmappings++] = optarg;
                         break;
                 case 'u':
                         if (tool_parse_utc_offset("explain", optarg,
@@ -162,7 +174,8 @@ int cmd_explain(int argc, char **argv)
         if (!rs)
                 return EXIT_USAGE;
         ctx.pipeline = kbc_pipeline_new(rs, &opts, show_incident, &ctx);
-        if (ctx.pipeline) {
+        if (ctx.pipeline &&
+            !tool_load_mappings(ctx.pipeline, mappings, nmappings)) {
                 rc = tool_read_lines(argv[optind], explain_line, &ctx)
                          ? EXIT_USAGE
                          : EXIT_OK;

@@ -22,6 +22,8 @@ static const char replay_usage[] =
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
     "                  Snare): +HH:MM east of UTC; default 0 (UTC)\n"
+    "  --mapping FILE  JSON field mappings for other JSON flavours (YAML;\n"
+    "                  docs/input-formats.md); repeatable\n"
     "  --format F      input format: auto (default), winlogbeat,\n             "
     "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
@@ -90,6 +92,7 @@ int cmd_replay(int argc, char **argv)
             {"rules", required_argument, NULL, 'r'},
             {"format", required_argument, NULL, 'f'},
             {"utc-offset", required_argument, NULL, 'u'},
+            {"mapping", required_argument, NULL, 'm'},
             {"from", required_argument, NULL, 'F'},
             {"to", required_argument, NULL, 'T'},
             {"lateness", required_argument, NULL, 'l'},
@@ -97,6 +100,8 @@ int cmd_replay(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_rule_paths rules = {0};
+        const char *mappings[TOOL_MAX_RULE_PATHS];
+        size_t nmappings = 0;
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
                                   KBC_ENGINE_OPTS_DEFAULT, 0};
         bool stats = false;
@@ -108,6 +113,13 @@ int cmd_replay(int argc, char **argv)
                 case 'r':
                         if (tool_rule_paths_add(&rules, optarg))
                                 return EXIT_USAGE;
+                        break;
+                case 'm':
+                        if (nmappings == TOOL_MAX_RULE_PATHS) {
+                                fputs("kbcorr: too many --mapping\n", stderr);
+                                return EXIT_USAGE;
+                        }
+                        mappings[nmappings++] = optarg;
                         break;
                 case 'u':
                         if (tool_parse_utc_offset("replay", optarg,
@@ -159,7 +171,8 @@ int cmd_replay(int argc, char **argv)
         if (!rs)
                 goto out;
         ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
-        if (!ctx.pipeline)
+        if (!ctx.pipeline ||
+            tool_load_mappings(ctx.pipeline, mappings, nmappings))
                 goto out;
         rc = EXIT_OK;
         for (int i = optind; i < argc; i++)

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "kbc_evtx.h"
+#include "kbc_mapping_load.h"
+#include "kbc_pipeline.h"
 #include "tool.h"
 
 void tool_diag_stderr(void *opaque, const char *msg)
@@ -51,6 +53,16 @@ int tool_parse_format(const char *cmd, const char *name, kbc_format *out)
                 fprintf(stderr, " %s", kbc_format_name((kbc_format)f));
         fprintf(stderr, ")\n");
         return -1;
+}
+
+int tool_load_mappings(struct kbc_pipeline *p, const char *const *files,
+                       size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (kbc_mappings_load(kbc_pipeline_decoder(p), files[i],
+                                      tool_diag_stderr, NULL))
+                        return -1;
+        return 0;
 }
 
 int tool_rule_paths_add(tool_rule_paths *rp, const char *path)

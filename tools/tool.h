@@ -51,6 +51,12 @@ typedef int tool_file_fn(void *opaque, const char *path, const char *buf,
 int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,
                    void *opaque);
 
+/* Registers the JSON mappings of each --mapping file on the pipeline's
+ * decoder; problems are printed as file:line. 0, or -1. */
+struct kbc_pipeline;
+int tool_load_mappings(struct kbc_pipeline *p, const char *const *files,
+                       size_t n);
+
 int cmd_replay(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

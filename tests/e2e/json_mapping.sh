@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A JSON flavour kbcorr has no decoder for (a Log Analytics export) becomes
+# usable with a mapping file and no code change: the seed symptom in that
+# shape gives the tied Q247773/Q324332 incident. A broken mapping file is
+# reported as file:line and is a usage error.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.bash
+. "$(dirname "$0")/lib.bash"
+need_tools
+MAPPING=$KBC_SOURCE_DIR/examples/mappings/loganalytics.yaml
+
+cat >"$TMP/la.jsonl" <<'JSON'
+{"TimeGenerated":"2024-03-14T09:00:00.5Z","Computer":"MAIL-C.corp.example","EventLog":"System","Source":"Application Popup","EventID":"26","EventLevelName":"Information","RenderedDescription":"Application popup: Microsoft Exchange Administrator : Extension 'SMTP' could not be loaded.","ParameterXml":["Microsoft Exchange Administrator"]}
+JSON
+run without "$KBCORR" replay --rules "$RULES" "$TMP/la.jsonl"
+grep -q "la.jsonl:1: unrecognized format" "$TMP/without.err" ||
+        fail "without a mapping the record is not decoded" "FILE:1: unrecognized format" "$(cat "$TMP/without.err")"
+
+run with "$KBCORR" replay --mapping "$MAPPING" --rules "$RULES" "$TMP/la.jsonl"
+expect_rc with 0
+got=$(jq -r '[.host.name, .kb.ambiguous, ([.candidates[] | .["kb.id"]] | join(","))] | join(" ")' "$TMP/with.out")
+expect_eq "incident from the mapped record" "MAIL-C.corp.example true Q247773,Q324332" "$got"
+
+printf 'mappings:\n  broken:\n    time: TimeGenerated\n    colour: red\n' >"$TMP/bad.yaml"
+run bad "$KBCORR" replay --mapping "$TMP/bad.yaml" --rules "$RULES" "$TMP/la.jsonl"
+expect_rc bad 2
+grep -q "bad.yaml:4: unknown key 'colour'" "$TMP/bad.err" ||
+        fail "bad mapping reported at file:line" "bad.yaml:4: unknown key 'colour' ..." "$(cat "$TMP/bad.err")"
+echo "ok: a mapping file decodes a Log Analytics record"
