@@ -116,16 +116,11 @@ static int explain_line(void *opaque, const char *line, size_t len,
 int cmd_explain(int argc, char **argv)
 {
         static const struct option longopts[] = {
-            {"rules", required_argument, NULL, 'r'},
-            {"format", required_argument, NULL, 'f'},
-            {"utc-offset", required_argument, NULL, 'u'},
-            {"mapping", required_argument, NULL, 'm'},
+            TOOL_INPUT_LONGOPTS,
             {"all", no_argument, NULL, 'a'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
-        tool_rule_paths rules = {0};
-        const char *mappings[TOOL_MAX_RULE_PATHS];
-        size_t nmappings = 0;
+        tool_input_args in = {0};
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
                                   KBC_ENGINE_OPTS_DEFAULT, 0};
         explain_ctx ctx = {0};
@@ -133,27 +128,12 @@ int cmd_explain(int argc, char **argv)
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                int taken = tool_input_option("explain", c, optarg, &in, &opts);
+                if (taken < 0)
+                        return EXIT_USAGE;
+                if (taken)
+                        continue;
                 switch (c) {
-                case 'r':
-                        if (tool_rule_paths_add(&rules, optarg))
-                                return EXIT_USAGE;
-                        break;
-                case 'm':
-                        if (nmappings == TOOL_MAX_RULE_PATHS) {
-                                fputs("kbcorr: too many --mapping\n", stderr);
-                                return EXIT_USAGE;
-                        }
-                        mappings[nmappings++] = optarg;
-                        break;
-                case 'u':
-                        if (tool_parse_utc_offset("explain", optarg,
-                                                  &opts.local_offset_min))
-                                return EXIT_USAGE;
-                        break;
-                case 'f':
-                        if (tool_parse_format("explain", optarg, &opts.format))
-                                return EXIT_USAGE;
-                        break;
                 case 'a':
                         ctx.all = true;
                         break;
@@ -170,12 +150,11 @@ int cmd_explain(int argc, char **argv)
                                 "stdin)\n");
                 return EXIT_USAGE;
         }
-        kbc_ruleset *rs = tool_load_rules(&rules);
+        kbc_ruleset *rs = tool_load_rules(&in.rules);
         if (!rs)
                 return EXIT_USAGE;
         ctx.pipeline = kbc_pipeline_new(rs, &opts, show_incident, &ctx);
-        if (ctx.pipeline &&
-            !tool_load_mappings(ctx.pipeline, mappings, nmappings)) {
+        if (ctx.pipeline && !tool_load_mappings(ctx.pipeline, &in)) {
                 rc = tool_read_lines(argv[optind], explain_line, &ctx)
                          ? EXIT_USAGE
                          : EXIT_OK;

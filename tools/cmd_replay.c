@@ -89,19 +89,14 @@ static int parse_time_arg(const char *opt, const char *arg, int64_t *out)
 int cmd_replay(int argc, char **argv)
 {
         static const struct option longopts[] = {
-            {"rules", required_argument, NULL, 'r'},
-            {"format", required_argument, NULL, 'f'},
-            {"utc-offset", required_argument, NULL, 'u'},
-            {"mapping", required_argument, NULL, 'm'},
+            TOOL_INPUT_LONGOPTS,
             {"from", required_argument, NULL, 'F'},
             {"to", required_argument, NULL, 'T'},
             {"lateness", required_argument, NULL, 'l'},
             {"stats", no_argument, NULL, 's'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
-        tool_rule_paths rules = {0};
-        const char *mappings[TOOL_MAX_RULE_PATHS];
-        size_t nmappings = 0;
+        tool_input_args in = {0};
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
                                   KBC_ENGINE_OPTS_DEFAULT, 0};
         bool stats = false;
@@ -109,27 +104,12 @@ int cmd_replay(int argc, char **argv)
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                int taken = tool_input_option("replay", c, optarg, &in, &opts);
+                if (taken < 0)
+                        return EXIT_USAGE;
+                if (taken)
+                        continue;
                 switch (c) {
-                case 'r':
-                        if (tool_rule_paths_add(&rules, optarg))
-                                return EXIT_USAGE;
-                        break;
-                case 'm':
-                        if (nmappings == TOOL_MAX_RULE_PATHS) {
-                                fputs("kbcorr: too many --mapping\n", stderr);
-                                return EXIT_USAGE;
-                        }
-                        mappings[nmappings++] = optarg;
-                        break;
-                case 'u':
-                        if (tool_parse_utc_offset("replay", optarg,
-                                                  &opts.local_offset_min))
-                                return EXIT_USAGE;
-                        break;
-                case 'f':
-                        if (tool_parse_format("replay", optarg, &opts.format))
-                                return EXIT_USAGE;
-                        break;
                 case 'F':
                         if (parse_time_arg("--from", optarg, &opts.from_ms))
                                 return EXIT_USAGE;
@@ -167,12 +147,11 @@ int cmd_replay(int argc, char **argv)
 
         replay_ctx ctx = {0};
         kbc_buf_init(&ctx.out, 16 << 20);
-        kbc_ruleset *rs = tool_load_rules(&rules);
+        kbc_ruleset *rs = tool_load_rules(&in.rules);
         if (!rs)
                 goto out;
         ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
-        if (!ctx.pipeline ||
-            tool_load_mappings(ctx.pipeline, mappings, nmappings))
+        if (!ctx.pipeline || tool_load_mappings(ctx.pipeline, &in))
                 goto out;
         rc = EXIT_OK;
         for (int i = optind; i < argc; i++)

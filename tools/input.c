@@ -55,13 +55,35 @@ int tool_parse_format(const char *cmd, const char *name, kbc_format *out)
         return -1;
 }
 
-int tool_load_mappings(struct kbc_pipeline *p, const char *const *files,
-                       size_t n)
+int tool_load_mappings(kbc_pipeline *p, const tool_input_args *in)
 {
-        for (size_t i = 0; i < n; i++)
-                if (kbc_mappings_load(kbc_pipeline_decoder(p), files[i],
+        for (size_t i = 0; i < in->nmappings; i++)
+                if (kbc_mappings_load(kbc_pipeline_decoder(p), in->mappings[i],
                                       tool_diag_stderr, NULL))
                         return -1;
+        return 0;
+}
+
+int tool_input_option(const char *cmd, int c, const char *arg,
+                      tool_input_args *in, kbc_pipeline_opts *opts)
+{
+        switch (c) {
+        case 'r':
+                return tool_rule_paths_add(&in->rules, arg) ? -1 : 1;
+        case 'm':
+                if (in->nmappings == TOOL_MAX_RULE_PATHS) {
+                        fprintf(stderr, "kbcorr %s: too many --mapping\n", cmd);
+                        return -1;
+                }
+                in->mappings[in->nmappings++] = arg;
+                return 1;
+        case 'u':
+                return tool_parse_utc_offset(cmd, arg, &opts->local_offset_min)
+                           ? -1
+                           : 1;
+        case 'f':
+                return tool_parse_format(cmd, arg, &opts->format) ? -1 : 1;
+        }
         return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "kbc_decode.h"
+#include "kbc_pipeline.h"
 #include "kbc_event.h"
 #include "kbc_rules.h"
 
@@ -51,11 +52,30 @@ typedef int tool_file_fn(void *opaque, const char *path, const char *buf,
 int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,
                    void *opaque);
 
+/* The input options replay and explain share. */
+typedef struct tool_input_args {
+        tool_rule_paths rules;
+        const char *mappings[TOOL_MAX_RULE_PATHS];
+        size_t nmappings;
+} tool_input_args;
+
+/* clang-format off */
+#define TOOL_INPUT_LONGOPTS                                     \
+        {"rules", required_argument, NULL, 'r'},                \
+        {"format", required_argument, NULL, 'f'},               \
+        {"utc-offset", required_argument, NULL, 'u'},           \
+        {"mapping", required_argument, NULL, 'm'}
+/* clang-format on */
+
+/* Takes option c (from TOOL_INPUT_LONGOPTS) of command cmd into in and
+ * opts. Returns 1 when it was one of them, 0 when not, -1 when its value
+ * is wrong (reported). */
+int tool_input_option(const char *cmd, int c, const char *arg,
+                      tool_input_args *in, kbc_pipeline_opts *opts);
+
 /* Registers the JSON mappings of each --mapping file on the pipeline's
  * decoder; problems are printed as file:line. 0, or -1. */
-struct kbc_pipeline;
-int tool_load_mappings(struct kbc_pipeline *p, const char *const *files,
-                       size_t n);
+int tool_load_mappings(kbc_pipeline *p, const tool_input_args *in);
 
 int cmd_replay(int argc, char **argv);
 int cmd_check(int argc, char **argv);
