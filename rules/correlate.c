@@ -150,9 +150,8 @@ static void host_remove(kbc_engine *e, host_state *h)
 
 static void case_close(kbc_engine *e, host_state *h);
 
-static host_state *host_get(kbc_engine *e, kbc_str name)
+static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
 {
-        uint64_t hash = host_hash(name);
         host_state *h = host_find(e, name, hash);
         if (h) {
                 lru_unlink(e, h);
@@ -534,7 +533,7 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
 
         uint64_t hash = host_hash(ev->host);
         host_state *h =
-            n ? host_get(e, ev->host) : host_find(e, ev->host, hash);
+            n ? host_get(e, ev->host, hash) : host_find(e, ev->host, hash);
         if (!h)
                 return n;
         if (!n) { /* only advances the host's clock */
