@@ -32,6 +32,20 @@ kbc_str kbc_event_field(const kbc_event *ev, kbc_str name)
         return kbc_str_make(empty, 0);
 }
 
+bool kbc_event_reports_problem(const kbc_event *ev)
+{
+        static const kbc_str problem_levels[] = {KBC_STR_LIT("warning"),
+                                                 KBC_STR_LIT("error"),
+                                                 KBC_STR_LIT("critical")};
+        if (!ev->level.len ||
+            kbc_str_caseeq(ev->provider, KBC_STR_LIT("Application Popup")))
+                return true;
+        for (size_t i = 0; i < 3; i++)
+                if (kbc_str_caseeq(ev->level, problem_levels[i]))
+                        return true;
+        return false;
+}
+
 /* UTF-8 continuation byte: never start a kept tail in the middle of a
  * character. */
 static int is_cont(unsigned char c)

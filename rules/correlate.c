@@ -28,6 +28,10 @@
 #define HOST_MAX_HITS      256  /* buffered matching events per host */
 #define MAX_EVIDENCE       64   /* evidence listed on one incident */
 #define MESSAGE_COPY_MAX   4096 /* bytes of a message kept as evidence */
+/* More candidates than this sharing the top score means the evidence is a
+ * phrase many articles quote: no cause can be named, so no incident. */
+#define MAX_TIED         3
+#define REPEATS_PER_HOST 16 /* incidents remembered per host to fold */
 
 typedef struct hit {
         kbc_evidence ev; /* owns its strings and signals array */
@@ -35,15 +39,26 @@ typedef struct hit {
         bool consumed;   /* part of a closed case */
 } hit;
 
+/* An incident raised on a host, remembered for the suppression period so
+ * that a repeat updates it instead of raising another. */
+typedef struct repeat {
+        const kbc_rule *rule;
+        char id[17];
+        int64_t first_ms, last_ms;
+        uint64_t count, occurrences;
+} repeat;
+
 typedef struct host_state {
         char *name;
         uint64_t hash;
         int64_t max_time;
-        hit **hits; /* sorted by (time, seq) */
-        size_t nhits;
+        hit **hits; /* sorted by (time, seq); grows to HOST_MAX_HITS */
+        size_t nhits, cap;
         uint64_t unstored; /* hits not kept because the buffer was full */
         bool open;
         int64_t t0, window_ms;
+        repeat *repeats; /* allocated on the host's first incident */
+        size_t nrepeats;
         struct host_state *chain;         /* hash bucket */
         struct host_state *newer, *older; /* least-recently-seen list */
 } host_state;
@@ -61,6 +76,8 @@ struct kbc_engine {
         host_state *newest, *oldest;
         uint64_t seq;
         kbc_engine_stats stats;
+        uint64_t *rule_events, *rule_incidents; /* by rule index */
+        uint64_t *signal_hits;                  /* by gindex */
 };
 
 /* ---- hosts ---------------------------------------------------------- */
@@ -143,12 +160,20 @@ static void host_remove(kbc_engine *e, host_state *h)
         for (size_t i = 0; i < h->nhits; i++)
                 hit_free(h->hits[i]);
         free(h->hits);
+        free(h->repeats);
         free(h->name);
         free(h);
         e->nhosts--;
 }
 
 static void case_close(kbc_engine *e, host_state *h);
+
+static bool is_power_of_ten(uint64_t n)
+{
+        while (n >= 10 && n % 10 == 0)
+                n /= 10;
+        return n == 1;
+}
 
 static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
 {
@@ -160,23 +185,28 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
         }
         if (e->nhosts >= e->opts.max_hosts && e->oldest) {
                 host_state *victim = e->oldest;
-                fprintf(stderr,
-                        "kbcorr: host cap %zu reached: evicting '%s' "
-                        "(least recently seen)\n",
-                        e->opts.max_hosts, victim->name);
+                if (!victim->open && !victim->nhits && !victim->nrepeats) {
+                        host_remove(e, victim); /* only its clock is lost */
+                        goto add;
+                }
+                e->stats.evicted_hosts++;
+                if (is_power_of_ten(e->stats.evicted_hosts)) /* not a flood */
+                        fprintf(stderr,
+                                "kbcorr: host cap %zu reached: evicted '%s' "
+                                "(least recently seen; %llu evictions so "
+                                "far)\n",
+                                e->opts.max_hosts, victim->name,
+                                (unsigned long long)e->stats.evicted_hosts);
                 while (victim->open)
                         case_close(e, victim);
                 host_remove(e, victim);
-                e->stats.evicted_hosts++;
         }
+add:
         h = calloc(1, sizeof(*h));
         if (!h)
                 return NULL;
         h->name = strndup(name.ptr, name.len);
-        h->hits = calloc(HOST_MAX_HITS, sizeof(*h->hits));
-        if (!h->name || !h->hits) {
-                free(h->name);
-                free(h->hits);
+        if (!h->name) {
                 free(h);
                 return NULL;
         }
@@ -237,7 +267,15 @@ static hit *hit_new(kbc_engine *e, const kbc_event *ev,
  * scan from the end is short. */
 static void hits_insert(kbc_engine *e, host_state *h, hit *x)
 {
-        if (h->nhits == HOST_MAX_HITS) {
+        if (h->nhits == h->cap && h->cap < HOST_MAX_HITS) {
+                size_t cap = h->cap ? h->cap * 2 : 4;
+                hit **p = realloc(h->hits, cap * sizeof(*p));
+                if (p) {
+                        h->hits = p;
+                        h->cap = cap;
+                }
+        }
+        if (h->nhits == h->cap) {
                 h->unstored++;
                 e->stats.dropped_hits++;
                 hit_free(x);
@@ -293,7 +331,7 @@ static void case_update(host_state *h)
         }
 }
 
-/* ---- closing a case: ranking and the incident ------------------------ */
+/* ---- ranking --------------------------------------------------------- */
 
 typedef struct score_entry {
         const kbc_signal *sig;
@@ -440,6 +478,69 @@ static size_t collect_evidence(kbc_arena *a, hit **hits, size_t n,
         return ne;
 }
 
+/* ---- suppression ------------------------------------------------------ */
+
+/* The slot for a new remembered incident: a free one, or the one seen
+ * longest ago. NULL only when memory runs out (then nothing is folded). */
+static repeat *repeat_slot(host_state *h)
+{
+        if (!h->repeats) {
+                h->repeats = calloc(REPEATS_PER_HOST, sizeof(*h->repeats));
+                if (!h->repeats)
+                        return NULL;
+        }
+        if (h->nrepeats < REPEATS_PER_HOST)
+                return &h->repeats[h->nrepeats++];
+        repeat *oldest = &h->repeats[0];
+        for (size_t i = 1; i < h->nrepeats; i++)
+                if (h->repeats[i].last_ms < oldest->last_ms)
+                        oldest = &h->repeats[i];
+        return oldest;
+}
+
+/* Folds inc into the host's earlier incident of the same KB when that was
+ * last seen within the suppression period: same id and first-seen time,
+ * counts added. Otherwise remembers inc for later repeats. */
+static void suppress_fold(kbc_engine *e, host_state *h, kbc_incident *inc)
+{
+        const kbc_rule *r = inc->candidates[0].rule;
+        repeat *x = NULL;
+        inc->occurrences = 1;
+        if (!e->opts.suppress_ms)
+                return;
+        for (size_t i = 0; i < h->nrepeats && !x; i++)
+                if (h->repeats[i].rule == r)
+                        x = &h->repeats[i];
+        if (x && inc->start_ms - x->last_ms <= e->opts.suppress_ms) {
+                memcpy(inc->id, x->id, sizeof(inc->id));
+                inc->start_ms = x->first_ms;
+                inc->count += x->count;
+                inc->occurrences = x->occurrences + 1;
+                e->stats.suppressed++;
+        } else {
+                if (!x && !(x = repeat_slot(h)))
+                        return;
+                x->rule = r;
+                memcpy(x->id, inc->id, sizeof(x->id));
+                x->first_ms = inc->start_ms;
+        }
+        x->last_ms = inc->end_ms;
+        x->count = inc->count;
+        x->occurrences = inc->occurrences;
+}
+
+/* Forgets incidents last seen before the suppression period. */
+static void repeats_expire(kbc_engine *e, host_state *h, int64_t watermark)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < h->nrepeats; i++)
+                if (h->repeats[i].last_ms + e->opts.suppress_ms >= watermark)
+                        h->repeats[n++] = h->repeats[i];
+        h->nrepeats = n;
+}
+
+/* ---- closing a case --------------------------------------------------- */
+
 static void case_close(kbc_engine *e, host_state *h)
 {
         int64_t lo = h->t0 - h->window_ms, hi = h->t0 + h->window_ms;
@@ -456,6 +557,14 @@ static void case_close(kbc_engine *e, host_state *h)
         inc.ncandidates =
             rank_candidates(a, h->hits + first, last - first, &cands);
         inc.candidates = cands;
+        inc.ntied = 1;
+        while (inc.ntied < inc.ncandidates &&
+               cands[inc.ntied].score == cands[0].score)
+                inc.ntied++;
+        if (inc.ntied > MAX_TIED) {
+                e->stats.unresolved++;
+                inc.ncandidates = 0;
+        }
         if (inc.ncandidates) {
                 kbc_evidence *ev =
                     kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));
@@ -470,14 +579,12 @@ static void case_close(kbc_engine *e, host_state *h)
                 double total = 0;
                 for (size_t i = 0; i < inc.ncandidates; i++)
                         total += cands[i].score;
-                inc.ntied = 1;
-                while (inc.ntied < inc.ncandidates &&
-                       cands[inc.ntied].score == cands[0].score)
-                        inc.ntied++;
                 double coverage = cands[0].score / cands[0].rule->max_score;
                 inc.confidence = cands[0].score / total * (1 + coverage) / 2;
                 incident_id(&inc, &ev[0]);
+                suppress_fold(e, h, &inc);
                 e->stats.incidents++;
+                e->rule_incidents[cands[0].rule->index]++;
                 e->cb(e->opaque, &inc);
         }
         kbc_arena_free(a);
@@ -497,11 +604,14 @@ static bool case_due(const kbc_engine *e, const host_state *h)
                h->max_time - e->opts.lateness_ms > h->t0 + h->window_ms;
 }
 
-/* Drops hits no case can use any more; frees an idle host. */
+/* Drops hits no case can use any more and incidents past suppression. An
+ * idle host stays (a few dozen bytes) so that its clock still tells late
+ * events, until the host cap makes room. */
 static void host_prune(kbc_engine *e, host_state *h)
 {
-        int64_t keep_from =
-            h->max_time - e->opts.lateness_ms - e->rs->max_window_ms;
+        int64_t watermark = h->max_time - e->opts.lateness_ms;
+        int64_t keep_from = watermark - e->rs->max_window_ms;
+        repeats_expire(e, h, watermark);
         if (h->open && h->t0 - h->window_ms < keep_from)
                 keep_from = h->t0 - h->window_ms;
         size_t n = 0;
@@ -512,8 +622,23 @@ static void host_prune(kbc_engine *e, host_state *h)
                         (h->nhits - n) * sizeof(*h->hits));
                 h->nhits -= n;
         }
-        if (!h->nhits && !h->open)
-                host_remove(e, h);
+        if (!h->nhits) { /* give the buffer back: most hosts are quiet */
+                free(h->hits);
+                h->hits = NULL;
+                h->cap = 0;
+        }
+}
+
+/* hits are in rule order (kbc_match), so an event counts once per rule. */
+static void count_hits(kbc_engine *e, const kbc_signal *const *hits, size_t n)
+{
+        e->stats.matched_events++;
+        e->stats.signal_hits += n;
+        for (size_t i = 0; i < n; i++) {
+                e->signal_hits[hits[i]->gindex]++;
+                if (!i || hits[i]->rule != hits[i - 1]->rule)
+                        e->rule_events[hits[i]->rule->index]++;
+        }
 }
 
 size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
@@ -547,8 +672,7 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
         if (case_due(e, h))
                 case_close(e, h);
         if (n) {
-                e->stats.matched_events++;
-                e->stats.signal_hits += n;
+                count_hits(e, e->last_hits, n);
                 hit *x = hit_new(e, ev, e->last_hits, n);
                 if (x)
                         hits_insert(e, h, x);
@@ -603,7 +727,11 @@ kbc_engine *kbc_engine_new(const kbc_ruleset *rs, const kbc_engine_opts *opts,
         e->nbuckets = 1024;
         e->table = calloc(e->nbuckets, sizeof(*e->table));
         e->matcher = kbc_matcher_new(rs);
-        if (!e->table || !e->matcher) {
+        e->rule_events = calloc(rs->nrules + 1, sizeof(*e->rule_events));
+        e->rule_incidents = calloc(rs->nrules + 1, sizeof(*e->rule_incidents));
+        e->signal_hits = calloc(rs->nsignals + 1, sizeof(*e->signal_hits));
+        if (!e->table || !e->matcher || !e->rule_events || !e->rule_incidents ||
+            !e->signal_hits) {
                 kbc_engine_free(e);
                 return NULL;
         }
@@ -618,6 +746,9 @@ void kbc_engine_free(kbc_engine *e)
                 host_remove(e, e->newest);
         free(e->table);
         kbc_matcher_free(e->matcher);
+        free(e->rule_events);
+        free(e->rule_incidents);
+        free(e->signal_hits);
         free(e);
 }
 
@@ -633,9 +764,34 @@ size_t kbc_engine_last_hits(const kbc_engine *e, const kbc_signal ***hits)
         return e->nlast_hits;
 }
 
+uint64_t kbc_engine_rule_events(const kbc_engine *e, const kbc_rule *r)
+{
+        return e->rule_events[r->index];
+}
+
+uint64_t kbc_engine_rule_incidents(const kbc_engine *e, const kbc_rule *r)
+{
+        return e->rule_incidents[r->index];
+}
+
+uint64_t kbc_engine_signal_hits(const kbc_engine *e, const kbc_signal *s)
+{
+        return e->signal_hits[s->gindex];
+}
+
 const char *kbc_rule_id(const kbc_rule *r)
 {
         return r->id;
+}
+
+size_t kbc_rule_signal_count(const kbc_rule *r)
+{
+        return r->nsignals;
+}
+
+const kbc_signal *kbc_rule_signal(const kbc_rule *r, size_t i)
+{
+        return &r->signals[i];
 }
 
 const char *kbc_signal_id(const kbc_signal *s)

@@ -190,8 +190,9 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
         put_str(b, "id", true, inc->id);
         put_time(b, "start", true, inc->start_ms);
         put_time(b, "end", true, inc->end_ms);
-        kbc_buf_printf(b, ",\"severity\":%d,\"count\":%llu", top->severity,
-                       (unsigned long long)inc->count);
+        kbc_buf_printf(b, ",\"severity\":%d,\"count\":%llu,\"sequence\":%llu",
+                       top->severity, (unsigned long long)inc->count,
+                       (unsigned long long)inc->occurrences);
         kbc_buf_puts(b, ",\"module\":\"kbcorr\"}");
         kbc_buf_puts(b, ",\"host\":{");
         put_str(b, "name", false, inc->host);

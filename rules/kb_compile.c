@@ -36,13 +36,23 @@
 
 #include "kbc_compile.h"
 #include "kbc_hash.h"
+#include "prefilter.h"
 #include "rule_internal.h"
 
 #define SHARED_MAX       5    /* articles a symptom may share */
 #define MESSAGE_MAX      200  /* bytes of a message kept in a pattern */
-#define SPECIFIC_WORDS   4    /* literal words a symptom message needs */
+#define HEAD_WORDS       4    /* words a message's first sentence needs */
+#define SPECIFIC_WORDS   3    /* content words a symptom message needs */
 #define SECTION_MAX      4000 /* bytes of cause/resolution kept */
 #define MAX_RULE_SIGNALS 32
+/* The event logs of Windows NT and 2000, which the corpus (to 2002)
+ * describes; the Applications and Services channels came with Vista. */
+#define CLASSIC_CHANNELS                                                       \
+        "[Application, System, Security, Directory Service, DNS Server, "      \
+        "File Replication Service]"
+#define SUPPORT_WORDS      2       /* content words a supporting one needs */
+#define SUPPORT_SHARED_MAX 20      /* articles a supporting signal may share */
+#define CODE_SYMPTOM_MIN   0x10000 /* smaller codes are plain numbers too */
 
 /* Routine events of a healthy Windows server: as evidence they help, as a
  * trigger they would fire all day. */
@@ -94,6 +104,7 @@ typedef struct rule_signal {
         const char *text;     /* for text: */
         char regex[64];       /* for message: (codes) */
         const char *example;  /* message of its test event */
+        bool problem_level;   /* only on events reporting a problem */
 } rule_signal;
 
 const char *kbc_compile_outcome_name(kbc_compile_outcome o)
@@ -199,7 +210,7 @@ static bool words_equal(const char *s, const char *plain)
         return words_key(KBC_FNV64_INIT, s) == words_key(KBC_FNV64_INIT, plain);
 }
 
-/* The first sentence of a message with at least SPECIFIC_WORDS words, cut
+/* The first sentence of a message with at least HEAD_WORDS words, cut
  * at MESSAGE_MAX bytes on a word boundary. */
 static const char *message_head(kbc_arena *a, const char *text)
 {
@@ -207,7 +218,7 @@ static const char *message_head(kbc_arena *a, const char *text)
         for (size_t i = 0; i + 1 < n; i++) {
                 if (text[i] == '.' && text[i + 1] == ' ') {
                         char *head = kbc_arena_strndup(a, text, i + 1);
-                        if (kbc_text_literal_words(head) >= SPECIFIC_WORDS) {
+                        if (kbc_text_literal_words(head) >= HEAD_WORDS) {
                                 end = i + 1;
                                 break;
                         }
@@ -270,6 +281,14 @@ static bool routine_message(const char *text)
         return false;
 }
 
+/* Key of the message a signal quotes, whatever its kind; 0 if none. */
+static uint64_t text_key(kbc_arena *a, const kbc_kb_signal *s)
+{
+        return s->text ? words_key(kbc_fnv64(KBC_FNV64_INIT, "m", 1),
+                                   message_head(a, s->text))
+                       : 0;
+}
+
 /* Key of a signal for corpus counts; 0 when it has none. */
 static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
 {
@@ -282,9 +301,7 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
                 h = kbc_fnv64(h, &s->event_id, sizeof(s->event_id));
                 return h ? h : 1;
         case KBC_KB_MESSAGE:
-                return s->text ? words_key(kbc_fnv64(h, "m", 1),
-                                           message_head(a, s->text))
-                               : 0;
+                return text_key(a, s);
         case KBC_KB_CODE:
                 return s->code ? words_key(kbc_fnv64(h, "c", 1), s->code) : 0;
         }
@@ -294,10 +311,13 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
 void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
 {
         kbc_arena *a = kbc_arena_new();
-        uint64_t *seen = kbc_arena_alloc(a, (art->nsignals + 1) * 8);
+        uint64_t *seen = kbc_arena_alloc(a, (2 * art->nsignals + 1) * 8);
         size_t nseen = 0;
-        for (size_t i = 0; i < art->nsignals; i++) {
-                uint64_t key = signal_key(a, &art->signals[i]);
+        /* An event's text counts as a message too: how common the words
+         * are matters apart from how common the event id is. */
+        for (size_t i = 0; i < 2 * art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i / 2];
+                uint64_t key = i % 2 ? text_key(a, s) : signal_key(a, s);
                 bool dup = !key;
                 for (size_t j = 0; j < nseen && !dup; j++)
                         dup = seen[j] == key;
@@ -316,14 +336,33 @@ void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
         kbc_arena_free(a);
 }
 
-static void to_rule_signal(const kbc_compiler *c, kbc_arena *a,
+/* Error codes that name no error: success, and -1 (any unset field). */
+static bool code_names_nothing(unsigned long long v)
+{
+        return v == 0 || v == 0xffffffffULL || v == 0xffffffffffffffffULL;
+}
+
+/* Would the signal's message pattern run on every event? Only patterns
+ * with a required literal go through the prefilter (prefilter.h). */
+static bool unfiltered_text(kbc_arena *a, const rule_signal *r)
+{
+        return r->text && r->event_id < 0 && !r->provider &&
+               !kbc_regex_literal(a, kbc_text_to_regex(a, r->text));
+}
+
+/* Fills r from s; false when the signal is too generic to keep even as
+ * support: it would match benign logs all day and tell no article apart. */
+static bool to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                            const kbc_kb_signal *s, rule_signal *r)
 {
-        bool shared = count_of(c, signal_key(a, s)) > SHARED_MAX;
+        uint32_t articles = count_of(c, signal_key(a, s));
+        bool shared = articles > SHARED_MAX;
         const char *text = s->text ? message_head(a, s->text) : NULL;
         bool specific_text = text &&
-                             kbc_text_literal_words(text) >= SPECIFIC_WORDS &&
+                             kbc_text_content_words(text) >= SPECIFIC_WORDS &&
                              !routine_message(text);
+
+        bool small_code = false;
 
         memset(r, 0, sizeof(*r));
         r->event_id = -1;
@@ -357,6 +396,10 @@ static void to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 const char *hex = s->code;
                 if (hex[0] == '0' && (hex[1] | 0x20) == 'x')
                         hex += 2;
+                unsigned long long value = strtoull(hex, NULL, 16);
+                if (code_names_nothing(value))
+                        return false;
+                small_code = value < CODE_SYMPTOM_MIN;
                 snprintf(r->id, sizeof(r->id), "code-0x%.40s", hex);
                 for (char *p = r->id; *p; p++)
                         *p = kbc_ascii_lower(*p);
@@ -369,9 +412,26 @@ static void to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 break;
         }
         }
-        r->symptom = r->weight >= 2 && !shared;
+        r->symptom = r->weight >= 2 && !shared && !small_code;
+        /* Support weighs 1, unless it quotes a message few articles share:
+         * "5004" is common, 5004 with its text is not. */
         if (!r->symptom)
-                r->weight = 1;
+                r->weight = s->kind == KBC_KB_EVENT && specific_text &&
+                                    count_of(c, text_key(a, s)) <= SHARED_MAX
+                                ? 2
+                                : 1;
+        /* A message or a code alone opens a case only where Windows logged
+         * a problem, in a log that existed when the article was written:
+         * the same words in an informational event (a service starting, a
+         * command's output echoed) or in a Vista-era trace channel (an HTTP
+         * header in CAPI2/Operational) are no symptom. */
+        r->problem_level = r->symptom && r->event_id < 0;
+        if (r->symptom)
+                return !unfiltered_text(a, r);
+        return articles <= SUPPORT_SHARED_MAX &&
+               (!r->text || r->provider ||
+                kbc_text_content_words(r->text) >= SUPPORT_WORDS) &&
+               !unfiltered_text(a, r);
 }
 
 /* ---- YAML output ----------------------------------------------------- */
@@ -481,6 +541,9 @@ static void write_signal(kbc_buf *b, const rule_signal *r)
         }
         if (r->event_id >= 0)
                 kbc_buf_printf(b, "      event_id: %ld\n", r->event_id);
+        if (r->problem_level)
+                kbc_buf_puts(b, "      problem: true\n      channel: "
+                                "" CLASSIC_CHANNELS "\n");
         if (r->text) {
                 kbc_buf_puts(b, "      text: ");
                 yaml_quoted(b, r->text);
@@ -500,6 +563,8 @@ static void write_test_event(kbc_buf *b, const rule_signal *r, size_t i)
         yaml_quoted(b, r->provider ? r->provider : "Application Popup");
         kbc_buf_printf(b, "\n        event_id: %ld\n",
                        r->event_id >= 0 ? r->event_id : 26);
+        if (r->problem_level)
+                kbc_buf_puts(b, "        level: error\n");
         kbc_buf_puts(b, "        message: ");
         yaml_quoted(b, r->example);
         kbc_buf_putc(b, '\n');
@@ -550,7 +615,8 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                     (s->kind == KBC_KB_CODE && !s->code) ||
                     (s->kind == KBC_KB_EVENT && !s->source && !s->text))
                         continue;
-                to_rule_signal(c, a, s, &sigs[n]);
+                if (!to_rule_signal(c, a, s, &sigs[n]))
+                        continue;
                 if (sigs[n].text && !kbc_text_literal_words(sigs[n].text))
                         continue; /* only placeholders: matches anything */
                 bool dup = false;

@@ -23,11 +23,13 @@
 typedef struct kbc_engine_opts {
         int64_t lateness_ms; /* allowed out-of-order lateness (default 1m) */
         size_t max_hosts;    /* cap on tracked hosts (default 100000) */
+        int64_t suppress_ms; /* repeats of a host's incident within this
+                                period update it (default 1h; 0 = never) */
 } kbc_engine_opts;
 
 #define KBC_ENGINE_OPTS_DEFAULT                                                \
         {                                                                      \
-                60 * 1000, 100000                                              \
+                60 * 1000, 100000, 60 * 60 * 1000                              \
         }
 
 /* One event that supports an incident, copied out of the input. */
@@ -51,8 +53,9 @@ typedef struct kbc_candidate {
 typedef struct kbc_incident {
         char id[17];              /* 16 hex digits, deterministic */
         const char *host;         /* as first logged */
-        int64_t start_ms, end_ms; /* first and last evidence */
-        uint64_t count;           /* matching events in the case */
+        int64_t start_ms, end_ms; /* first seen, last evidence */
+        uint64_t count;           /* matching events, all occurrences */
+        uint64_t occurrences;     /* cases folded into it (>= 1) */
         double confidence;        /* 0..1, for candidates[0] */
         size_t ntied;             /* candidates sharing the top score (>= 1) */
         const kbc_candidate *candidates; /* ranked; [0] is the diagnosis */
@@ -61,7 +64,9 @@ typedef struct kbc_incident {
         size_t nevidence;
 } kbc_incident;
 
-/* Called for each incident; the incident is valid only during the call. */
+/* Called for each incident; the incident is valid only during the call.
+ * A repeat within the suppression period comes again with the same id,
+ * start and a higher count and occurrences: a SIEM upserts on the id. */
 typedef void kbc_incident_fn(void *opaque, const kbc_incident *inc);
 
 typedef struct kbc_engine kbc_engine;
@@ -82,9 +87,19 @@ typedef struct kbc_engine_stats {
         uint64_t events, matched_events, signal_hits, incidents;
         uint64_t late_events, untimed_events, hosts, evicted_hosts;
         uint64_t dropped_hits;
+        uint64_t suppressed; /* repeats folded into an earlier incident */
+        uint64_t unresolved; /* cases too ambiguous to name a cause */
 } kbc_engine_stats;
 
 void kbc_engine_stats_get(const kbc_engine *e, kbc_engine_stats *out);
+
+/* Per-rule and per-signal counts since the engine started, so that a noisy
+ * rule is easy to find (`kbcorr replay --stats`, the daemon's /metrics):
+ * events that matched any signal of the rule, incidents it won, and hits
+ * of one signal. */
+uint64_t kbc_engine_rule_events(const kbc_engine *e, const kbc_rule *r);
+uint64_t kbc_engine_rule_incidents(const kbc_engine *e, const kbc_rule *r);
+uint64_t kbc_engine_signal_hits(const kbc_engine *e, const kbc_signal *s);
 
 /* The signals matched by the last fed event (for `kbcorr explain`). */
 size_t kbc_engine_last_hits(const kbc_engine *e, const kbc_signal ***hits);
@@ -95,6 +110,8 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *out);
 
 /* Read-only accessors for programs that print rules and signals. */
 const char *kbc_rule_id(const kbc_rule *r);
+size_t kbc_rule_signal_count(const kbc_rule *r);
+const kbc_signal *kbc_rule_signal(const kbc_rule *r, size_t i);
 const char *kbc_signal_id(const kbc_signal *s);
 const kbc_rule *kbc_signal_rule(const kbc_signal *s);
 bool kbc_signal_is_symptom(const kbc_signal *s);

@@ -13,18 +13,23 @@
 typedef struct kbc_ruleset kbc_ruleset;
 typedef struct kbc_rule kbc_rule;
 typedef struct kbc_signal kbc_signal;
+typedef struct kbc_rule_test kbc_rule_test;
 
 /* Receives each problem found while loading, as "file:line: what is wrong". */
 typedef void kbc_diag_fn(void *opaque, const char *msg);
 
 /* Loads every *.yaml / *.yml under each path (a file, or a folder searched
- * recursively, files in sorted order). Every problem is reported through
- * diag (may be NULL); if there was any, returns NULL. */
+ * recursively, files in sorted order). A rule id defined twice within one
+ * path is an error; a later path's rule replaces an earlier path's, so
+ * curated rules listed after the compiled corpus win. Every problem is
+ * reported through diag (may be NULL); if there was any, returns NULL. */
 kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
                               kbc_diag_fn *diag, void *opaque);
 void kbc_ruleset_free(kbc_ruleset *rs);
 
 size_t kbc_ruleset_count(const kbc_ruleset *rs);
+/* Rules replaced by a later path's rule of the same id. */
+size_t kbc_ruleset_overridden(const kbc_ruleset *rs);
 const kbc_rule *kbc_ruleset_rule(const kbc_ruleset *rs, size_t i);
 
 /* Per-thread matching scratch (PCRE2 match data); reuse across events. */

@@ -113,6 +113,20 @@ static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
         b->signals[b->nsignals++] = s;
 }
 
+/* JIT code costs about 10 KB and 50 us a pattern: with the whole KB
+ * loaded that was 255 MB and 1.5 s (BENCHMARKS.md). A message pattern
+ * behind the prefilter runs only on the rare event holding its literal,
+ * so it stays interpreted; patterns that run on every event of their
+ * bucket (no literal, or EventData tests) get JIT code. JIT is an
+ * optimisation only: a pattern the JIT cannot take runs interpreted. */
+static void jit_if_hot(const kbc_signal *sig)
+{
+        if (sig->message && !sig->literal)
+                (void)pcre2_jit_compile(sig->message, PCRE2_JIT_COMPLETE);
+        for (size_t i = 0; i < sig->ndata; i++)
+                (void)pcre2_jit_compile(sig->data[i].re, PCRE2_JIT_COMPLETE);
+}
+
 kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
 {
         size_t keys = 0;
@@ -147,6 +161,7 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                                 ? kbc_regex_literal(rs->arena, sig->message_src)
                                 : NULL;
                         literals[idx->nsignals] = sig->literal;
+                        jit_if_hot(sig);
                         idx->all[idx->nsignals++] = sig;
                         if (!sig->provider && !sig->nevent_ids && !sig->literal)
                                 idx->unfiltered_any[idx->nunfiltered_any++] =
@@ -159,6 +174,7 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                                           sig->event_ids[i], sig);
                 }
         }
+        rs->nsignals = idx->nsignals;
         idx->prefilter = kbc_prefilter_build(literals, idx->nsignals);
         if (!idx->prefilter) {
                 kbc_signal_index_free(idx);
@@ -240,13 +256,22 @@ static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
         return kbc_str_make(m->joined.data, m->joined.len);
 }
 
+static bool channel_matches(const kbc_signal *s, kbc_str channel)
+{
+        for (size_t i = 0; i < s->nchannels; i++)
+                if (kbc_str_caseeq(kbc_str_cstr(s->channels[i]), channel))
+                        return true;
+        return false;
+}
+
 static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                            const kbc_event *ev, kbc_str text)
 {
         if (s->literal && m->marks[s->gindex] != m->stamp)
                 return false; /* its literal is not in the message */
-        if (s->channel &&
-            !kbc_str_caseeq(kbc_str_cstr(s->channel), ev->channel))
+        if (s->nchannels && !channel_matches(s, ev->channel))
+                return false;
+        if (s->problem && !kbc_event_reports_problem(ev))
                 return false;
         for (size_t i = 0; i < s->ndata; i++) {
                 kbc_str v = kbc_event_field(ev, kbc_str_cstr(s->data[i].name));

@@ -307,77 +307,97 @@ static gram_slot *slot_for(gram_slot *slots, size_t nslots, uint32_t g)
         return &slots[i];
 }
 
-kbc_prefilter *kbc_prefilter_build(const char *const *literals, size_t n)
+/* How common each gram is among all literals, counted by a 20-bit hash of
+ * it: a collision only makes a gram look commoner, and 4 MB do for any
+ * rule set (an exact table of every gram was 67 MB for the whole KB). */
+#define COUNT_BITS 20
+
+static uint32_t count_slot(uint32_t g)
 {
-        kbc_prefilter *p = calloc(1, sizeof(*p));
-        size_t ngrams = 0, nanchors = 0;
-        if (!p)
-                return NULL;
-        p->literals = literals;
-        p->lengths = calloc(n + 1, sizeof(*p->lengths));
-        for (size_t i = 0; i < n; i++)
-                if (literals[i] && strlen(literals[i]) >= GRAM)
-                        ngrams += strlen(literals[i]) - GRAM + 1;
-        p->nslots = 16;
-        while (p->nslots < ngrams * 2)
-                p->nslots *= 2;
-        p->slots = calloc(p->nslots, sizeof(*p->slots));
-        p->anchors = calloc(n + 1, sizeof(*p->anchors));
-        uint32_t *chosen = calloc(n + 1, sizeof(*chosen));
-        if (!p->lengths || !p->slots || !p->anchors || !chosen) {
-                free(chosen);
-                kbc_prefilter_free(p);
-                return NULL;
-        }
-        /* Count every gram of every literal... */
-        for (size_t i = 0; i < n; i++) {
-                size_t len = literals[i] ? strlen(literals[i]) : 0;
-                p->lengths[i] = len;
-                for (size_t o = 0; len >= GRAM && o + GRAM <= len; o++) {
-                        gram_slot *s = slot_for(p->slots, p->nslots,
-                                                load_gram(literals[i] + o));
-                        s->used = true;
-                        s->gram = load_gram(literals[i] + o);
-                        s->count++;
+        return (g * 2246822519u) >> (32 - COUNT_BITS);
+}
+
+/* The offset of the literal's rarest gram. */
+static uint32_t rarest_gram(const uint32_t *counts, const char *lit, size_t len)
+{
+        uint32_t best = UINT32_MAX, at = 0;
+        for (size_t o = 0; o + GRAM <= len; o++) {
+                uint32_t c = counts[count_slot(load_gram(lit + o))];
+                if (c < best) {
+                        best = c;
+                        at = (uint32_t)o;
                 }
         }
-        /* ...anchor each literal on its rarest one... */
-        for (size_t i = 0; i < n; i++) {
-                uint32_t best = UINT32_MAX;
-                for (size_t o = 0;
-                     p->lengths[i] >= GRAM && o + GRAM <= p->lengths[i]; o++) {
-                        gram_slot *s = slot_for(p->slots, p->nslots,
-                                                load_gram(literals[i] + o));
-                        if (s->count < best) {
-                                best = s->count;
-                                chosen[i] = (uint32_t)o;
-                        }
-                }
-        }
-        /* ...and lay the anchors out by gram. */
-        for (size_t i = 0; i < p->nslots; i++)
-                p->slots[i].count = 0;
-        for (size_t i = 0; i < n; i++)
-                if (p->lengths[i] >= GRAM)
-                        slot_for(p->slots, p->nslots,
-                                 load_gram(literals[i] + chosen[i]))
-                            ->count++;
-        for (size_t i = 0; i < p->nslots; i++) {
-                p->slots[i].first = (uint32_t)nanchors;
-                nanchors += p->slots[i].count;
-                p->slots[i].count = 0;
-        }
+        return at;
+}
+
+/* Anchors literal i on chosen[i]; with fill false only counts it. */
+static void place_anchors(kbc_prefilter *p, const char *const *literals,
+                          size_t n, const uint32_t *chosen, bool fill)
+{
         for (size_t i = 0; i < n; i++) {
                 if (p->lengths[i] < GRAM)
                         continue;
                 uint32_t g = load_gram(literals[i] + chosen[i]);
                 gram_slot *s = slot_for(p->slots, p->nslots, g);
-                p->anchors[s->first + s->count++] =
-                    (anchor){(uint32_t)i, chosen[i]};
-                p->filter[gram_hash(g) / 64] |= 1ull << (gram_hash(g) % 64);
+                if (fill) {
+                        p->anchors[s->first + s->count] =
+                            (anchor){(uint32_t)i, chosen[i]};
+                        p->filter[gram_hash(g) / 64] |= 1ull
+                                                        << (gram_hash(g) % 64);
+                }
+                s->used = true;
+                s->gram = g;
+                s->count++;
         }
+}
+
+kbc_prefilter *kbc_prefilter_build(const char *const *literals, size_t n)
+{
+        kbc_prefilter *p = calloc(1, sizeof(*p));
+        size_t nanchored = 0, nanchors = 0;
+        if (!p)
+                return NULL;
+        p->literals = literals;
+        p->lengths = calloc(n + 1, sizeof(*p->lengths));
+        p->anchors = calloc(n + 1, sizeof(*p->anchors));
+        uint32_t *chosen = calloc(n + 1, sizeof(*chosen));
+        uint32_t *counts = calloc(1u << COUNT_BITS, sizeof(*counts));
+        if (!p->lengths || !p->anchors || !chosen || !counts)
+                goto fail;
+        /* Count every gram of every literal, anchor each literal on its
+         * rarest one... */
+        for (size_t i = 0; i < n; i++) {
+                size_t len = literals[i] ? strlen(literals[i]) : 0;
+                p->lengths[i] = len;
+                nanchored += len >= GRAM;
+                for (size_t o = 0; len >= GRAM && o + GRAM <= len; o++)
+                        counts[count_slot(load_gram(literals[i] + o))]++;
+        }
+        for (size_t i = 0; i < n; i++)
+                chosen[i] = rarest_gram(counts, literals[i], p->lengths[i]);
+        /* ...and lay the anchors out by gram. */
+        p->nslots = 16;
+        while (p->nslots < nanchored * 2)
+                p->nslots *= 2;
+        p->slots = calloc(p->nslots, sizeof(*p->slots));
+        if (!p->slots)
+                goto fail;
+        place_anchors(p, literals, n, chosen, false);
+        for (size_t i = 0; i < p->nslots; i++) {
+                p->slots[i].first = (uint32_t)nanchors;
+                nanchors += p->slots[i].count;
+                p->slots[i].count = 0;
+        }
+        place_anchors(p, literals, n, chosen, true);
+        free(counts);
         free(chosen);
         return p;
+fail:
+        free(counts);
+        free(chosen);
+        kbc_prefilter_free(p);
+        return NULL;
 }
 
 void kbc_prefilter_free(kbc_prefilter *p)

@@ -32,9 +32,11 @@ struct kbc_signal {
         bool symptom;         /* may open a case; others only support one */
         int line;             /* of "- id:" in the rule file */
         const char *provider; /* NULL = any; compared case-insensitively */
-        const char *channel;  /* NULL = any */
+        const char *const *channels; /* empty = any */
+        size_t nchannels;
         const uint32_t *event_ids; /* empty = any */
         size_t nevent_ids;
+        bool problem; /* only events that report a problem (kbc_event.h) */
         pcre2_code *message;     /* from message: or text:; NULL = any */
         const char *message_src; /* the regex as compiled, for explain */
         const kbc_data_match *data;
@@ -81,6 +83,8 @@ struct kbc_rule {
         int64_t window_ms;
         double max_score; /* sum of all signal weights */
         size_t index;     /* position in the rule set (sorted by id) */
+        size_t layer;     /* which of the loaded paths it came from */
+        bool overridden;  /* by a later path's rule of the same id */
         kbc_signal *signals;
         size_t nsignals;
         kbc_rule_test *tests;
@@ -96,6 +100,8 @@ struct kbc_ruleset {
         kbc_arena *arena;
         kbc_rule *rules; /* sorted by id */
         size_t nrules;
+        size_t nsignals; /* in all rules; gindex < nsignals */
+        size_t noverridden;
         int64_t max_window_ms;
         kbc_signal_index *index;
 };
@@ -109,7 +115,12 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text);
  * write the tests of generated rules. */
 const char *kbc_text_example(kbc_arena *a, const char *text);
 
-/* Words of letters in text outside placeholders: how specific it is. */
+/* Words of letters in text outside placeholders: how long it is. */
 size_t kbc_text_literal_words(const char *text);
+
+/* Of those, the words of two letters or more that are not so common in
+ * messages that they tell nothing ("could not be loaded" has one): how
+ * specific the text is. */
+size_t kbc_text_content_words(const char *text);
 
 #endif

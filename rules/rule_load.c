@@ -51,8 +51,9 @@ static const char *const rule_keys[] = {
     "cause", "resolution", "signals",  "tests",     NULL};
 static const char *const signal_keys[] = {"id", "symptom", "weight", "match",
                                           NULL};
-static const char *const match_keys[] = {
-    "provider", "channel", "event_id", "message", "text", "data", NULL};
+static const char *const match_keys[] = {"provider", "channel", "event_id",
+                                         "problem",  "message", "text",
+                                         "data",     NULL};
 static const char *const test_keys[] = {"name", "events", "expect", NULL};
 static const char *const event_keys[] = {
     "time",      "host",  "provider", "channel", "event_id",
@@ -66,6 +67,8 @@ typedef struct loader {
         kbc_ydiag diag;
         kbc_rule **rules; /* every rule parsed, bad ones too */
         size_t nrules, cap;
+        size_t layer;      /* index of the --rules path being loaded */
+        size_t overridden; /* rules replaced by a later path's */
 } loader;
 
 /* State while walking one file. */
@@ -174,8 +177,8 @@ static const char *req_str(walk *w, const yaml_node_t *map, const char *key,
         return v ? str_value(w, v, key, false) : NULL;
 }
 
-/* Compiles src (len bytes) for a signal; NULL after reporting. JIT is an
- * optimisation only: a pattern the JIT cannot take runs interpreted. */
+/* Compiles src (len bytes) for a signal; NULL after reporting. The matcher
+ * decides which patterns are worth JIT code (kbc_signal_index_build). */
 static pcre2_code *compile_re(walk *w, const yaml_node_t *n, const char *src,
                               size_t len, const char *what)
 {
@@ -192,7 +195,6 @@ static pcre2_code *compile_re(walk *w, const yaml_node_t *n, const char *src,
                     (const char *)err);
                 return NULL;
         }
-        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
         return re;
 }
 
@@ -323,6 +325,9 @@ static void parse_signal_data(walk *w, kbc_signal *sig, const yaml_node_t *n)
 
 /* Does the phrase have anything to find? Whitespace, quotes and dots alone
  * would compile to a pattern that matches every message. */
+static void parse_string_list(walk *w, const yaml_node_t *n, const char *what,
+                              const char *const **out, size_t *nout);
+
 static bool text_has_content(const char *s)
 {
         for (; *s; s++)
@@ -330,6 +335,21 @@ static bool text_has_content(const char *s)
                     (*s >= 'A' && *s <= 'Z') || (unsigned char)*s >= 0x80)
                         return true;
         return false;
+}
+
+/* A channel name, or a list of them (any matches). */
+static void parse_channels(walk *w, kbc_signal *sig, const yaml_node_t *n)
+{
+        if (!kbc_ynode_is_seq(n)) {
+                const char **one = kbc_arena_alloc(w->L->arena, sizeof(*one));
+                one[0] = str_value(w, n, "channel", false);
+                sig->channels = one;
+                sig->nchannels = one[0] != NULL;
+                return;
+        }
+        parse_string_list(w, n, "channel", &sig->channels, &sig->nchannels);
+        if (!sig->nchannels)
+                rep(w, n, "channel must name at least one channel");
 }
 
 static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
@@ -340,7 +360,7 @@ static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
         if (!kbc_ynode_is_map(m)) {
                 rep(w, m,
                     "match must be a mapping (provider, channel, "
-                    "event_id, message, text, data), got %s",
+                    "event_id, problem, message, text, data), got %s",
                     DESC(m));
                 return;
         }
@@ -348,13 +368,17 @@ static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
         if (kbc_ydoc_map_len(m) == 0) {
                 rep(w, m,
                     "match has no keys (use provider, channel, "
-                    "event_id, message, text or data)");
+                    "event_id, problem, message, text or data)");
                 return;
         }
         sig->provider = opt_str(w, m, "provider", false);
-        sig->channel = opt_str(w, m, "channel", false);
+        if ((n = kbc_ydoc_get(w->d, m, "channel")))
+                parse_channels(w, sig, n);
         if ((n = kbc_ydoc_get(w->d, m, "event_id")))
                 parse_event_ids(w, sig, n);
+        if ((n = kbc_ydoc_get(w->d, m, "problem")) &&
+            kbc_ynode_bool(n, &sig->problem))
+                rep(w, n, "problem must be true or false, got %s", DESC(n));
         msg = kbc_ydoc_get(w->d, m, "message");
         text = kbc_ydoc_get(w->d, m, "text");
         if (msg && text) {
@@ -778,6 +802,7 @@ static void add_rule(loader *L, kbc_rule *r)
                 L->cap = L->cap ? L->cap * 2 : 64;
                 L->rules = xrealloc(L->rules, L->cap * sizeof(*L->rules));
         }
+        r->layer = L->layer;
         L->rules[L->nrules++] = r;
 }
 
@@ -965,6 +990,11 @@ static void load_path(loader *L, const char *path)
         free(pl.v);
 }
 
+static void free_rule_patterns(const kbc_rule *r);
+
+/* One id, one rule. Within one --rules path a second definition is an
+ * error; a later path's rule replaces an earlier path's (curated rules
+ * listed after the compiled corpus win), and the earlier is dropped. */
 static void check_rule_ids(loader *L)
 {
         id_ref *refs = xrealloc(NULL, (L->nrules + 1) * sizeof(*refs));
@@ -979,13 +1009,28 @@ static void check_rule_ids(loader *L)
                         first = i;
                         continue;
                 }
-                const kbc_rule *a = refs[first].item, *b = refs[i].item;
-                kbc_ydiag_report(&L->diag, b->file, b->line,
-                                 "duplicate rule id '%.*s' (also defined at "
-                                 "%s:%d)",
-                                 NAME_EXCERPT, b->id, a->file, a->line);
+                kbc_rule *a = (kbc_rule *)refs[i - 1].item;
+                const kbc_rule *b = refs[i].item;
+                if (a->layer == b->layer) {
+                        kbc_ydiag_report(&L->diag, b->file, b->line,
+                                         "duplicate rule id '%.*s' (also "
+                                         "defined at %s:%d)",
+                                         NAME_EXCERPT, b->id, a->file, a->line);
+                        continue;
+                }
+                a->overridden = true; /* b came from a later path */
         }
         free(refs);
+        size_t kept = 0;
+        for (size_t i = 0; i < L->nrules; i++) {
+                if (!L->rules[i]->overridden) {
+                        L->rules[kept++] = L->rules[i];
+                        continue;
+                }
+                free_rule_patterns(L->rules[i]);
+                L->overridden++;
+        }
+        L->nrules = kept;
 }
 
 static void free_rule_patterns(const kbc_rule *r)
@@ -1032,14 +1077,15 @@ kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
         kbc_ruleset *rs = NULL;
 
         L.arena = kbc_arena_new();
-        for (size_t i = 0; i < npaths; i++)
-                load_path(&L, paths[i]);
+        for (L.layer = 0; L.layer < npaths; L.layer++)
+                load_path(&L, paths[L.layer]);
         check_rule_ids(&L);
         if (L.diag.count)
                 goto out;
 
         rs = kbc_arena_alloc(L.arena, sizeof(*rs));
         rs->arena = L.arena;
+        rs->noverridden = L.overridden;
         build_set(&L, rs);
         rs->index = kbc_signal_index_build(rs);
         if (!rs->index) {
@@ -1068,6 +1114,11 @@ void kbc_ruleset_free(kbc_ruleset *rs)
         if (rs->index)
                 kbc_signal_index_free(rs->index);
         kbc_arena_free(rs->arena); /* rs itself lives in it */
+}
+
+size_t kbc_ruleset_overridden(const kbc_ruleset *rs)
+{
+        return rs->noverridden;
 }
 
 size_t kbc_ruleset_count(const kbc_ruleset *rs)

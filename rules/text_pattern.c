@@ -23,11 +23,11 @@
  *                          ... and … (text the article left out)
  *   trailing period      \.?  (messages end with or without one)
  *
- * Leading and trailing whitespace and quotes are dropped (the pattern is
- * searched, not anchored, so they could only ever match nothing), and so is
- * an ellipsis at either end. Case is left to the caller, which compiles
- * with PCRE2_CASELESS; the quote class holds UTF-8 characters, so the
- * pattern needs PCRE2_UTF too.
+ * Leading and trailing whitespace, quotes and placeholders are dropped (the
+ * pattern is searched, not anchored, so they could only ever match nothing,
+ * or anything), and placeholders next to each other become one wildcard. Case
+ * is left to the caller, which compiles with PCRE2_CASELESS; the quote class
+ * holds UTF-8 characters, so the pattern needs PCRE2_UTF too.
  *
  * Why this shape: every quantifier is on a single character or a bounded
  * wildcard, never nested, and neighbouring tokens match disjoint sets
@@ -212,6 +212,25 @@ static bool is_gap(const tok *t)
         return t->type == TOK_WS || t->type == TOK_QUOTE;
 }
 
+static bool is_wild(const tok *t)
+{
+        return t->type == TOK_WILD || t->type == TOK_ELLIPSIS;
+}
+
+/* Placeholders next to each other, with only space between, are one
+ * wildcard: two bounded wildcards in a row would backtrack 80 x 80 times
+ * per starting position for no gain in meaning. Returns the last token of
+ * the run that starts at the wildcard toks[i]. */
+static size_t wild_run_end(const tok *toks, size_t i, size_t last)
+{
+        size_t end = i;
+        for (size_t j = i + 1;
+             j < last && (is_gap(&toks[j]) || is_wild(&toks[j])); j++)
+                if (is_wild(&toks[j]))
+                        end = j;
+        return end;
+}
+
 static void put_literal(kbc_buf *b, const unsigned char *s, size_t len)
 {
         unsigned char c = s[0];
@@ -249,14 +268,13 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text)
         toks = tokens_of(text, &nt);
         kbc_buf_init(&b, SIZE_MAX);
 
-        /* Whitespace, quotes and ellipses at either end can only ever
-         * match nothing in an unanchored search. */
-        while (first < nt &&
-               (is_gap(&toks[first]) || toks[first].type == TOK_ELLIPSIS))
+        /* Whitespace, quotes and placeholders at either end can only
+         * ever match nothing, or anything, in an unanchored search. */
+        while (first < nt && (is_gap(&toks[first]) || is_wild(&toks[first])))
                 first++;
         last = nt;
         while (last > first &&
-               (is_gap(&toks[last - 1]) || toks[last - 1].type == TOK_ELLIPSIS))
+               (is_gap(&toks[last - 1]) || is_wild(&toks[last - 1])))
                 last--;
 
         for (size_t i = first; i < last; i++) {
@@ -283,6 +301,7 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text)
                 case TOK_WILD:
                 case TOK_ELLIPSIS:
                         kbc_buf_puts(&b, WILDCARD);
+                        i = wild_run_end(toks, i, last);
                         break;
                 }
         }
@@ -335,6 +354,50 @@ size_t kbc_text_literal_words(const char *text)
                 if (in_run && has_letter)
                         words++; /* a run of letters and digits ended */
                 in_run = has_letter = false;
+        }
+        free(toks);
+        return words;
+}
+
+/* Words too common in messages to tell one problem from another. */
+static bool is_stop_word(const char *w, size_t len)
+{
+        static const char *const stop[] = {
+            "a",     "an",     "and",       "are",      "as",     "at",
+            "be",    "been",   "by",        "can",      "cannot", "could",
+            "did",   "do",     "does",      "for",      "from",   "has",
+            "have",  "in",     "is",        "it",       "its",    "may",
+            "no",    "not",    "of",        "on",       "or",     "that",
+            "the",   "there",  "this",      "to",       "unable", "was",
+            "were",  "will",   "with",      "would",    "you",    "your",
+            "error", "failed", "following", "occurred", "please", NULL};
+        for (size_t i = 0; stop[i]; i++)
+                if (strlen(stop[i]) == len &&
+                    kbc_str_caseeq(kbc_str_make(w, len), kbc_str_cstr(stop[i])))
+                        return true;
+        return false;
+}
+
+size_t kbc_text_content_words(const char *text)
+{
+        size_t nt, words = 0, start = 0, len = 0;
+        tok *toks = tokens_of(text, &nt);
+        bool has_letter = false;
+        for (size_t i = 0; i <= nt; i++) {
+                unsigned char c =
+                    i < nt ? (unsigned char)text[toks[i].start] : ' ';
+                if (i < nt && toks[i].type == TOK_LIT && is_word(c) &&
+                    c != '_') {
+                        if (!len)
+                                start = toks[i].start;
+                        len += toks[i].len;
+                        has_letter |= is_alpha(c) || c >= 0x80;
+                        continue;
+                }
+                if (has_letter && len >= 2 && !is_stop_word(text + start, len))
+                        words++;
+                len = 0;
+                has_letter = false;
         }
         free(toks);
         return words;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "kbc_engine.h"
 #include "kbc_time.h"
@@ -20,6 +21,16 @@
 #define T0  1710400000000LL /* 2024-03-14T07:06:40Z */
 
 static const kbc_ruleset *rules;
+
+/* Bytes the heap has handed out, or 0 under ASan (its own allocator). */
+static size_t heap_in_use(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+        return 0;
+#else
+        return mallinfo2().uordblks;
+#endif
+}
 
 typedef struct got {
         int n;
@@ -45,6 +56,17 @@ static void collect(void *opaque, const kbc_incident *inc)
         g->ntied[g->n] = inc->ntied;
         g->confidence[g->n] = inc->confidence;
         g->n++;
+}
+
+/* Do two incidents (as JSON) carry the same event.id? */
+static bool same_id(const char *json_a, const char *json_b)
+{
+        char a[17], b[17];
+        assert_int_equal(
+            sscanf(strstr(json_a, "\"id\":\""), "\"id\":\"%16[0-9a-f]", a), 1);
+        assert_int_equal(
+            sscanf(strstr(json_b, "\"id\":\""), "\"id\":\"%16[0-9a-f]", b), 1);
+        return !strcmp(a, b);
 }
 
 /* Events of the seed story; views point at string literals. */
@@ -241,18 +263,8 @@ static void test_incident_id_deterministic(void **state)
         a.origin.source = "elsewhere.jsonl";
         RUN(&noisy, benign("A", T0 - MIN, 7), a, benign("Z", T0, 9), b);
         RUN(&other_host, smtp("B", T0, 1), ev2037("B", T0 + MIN, 2));
-        char id1[17], id2[17], id3[17];
-        assert_int_equal(sscanf(strstr(plain.json[0], "\"id\":\""),
-                                "\"id\":\"%16[0-9a-f]", id1),
-                         1);
-        assert_int_equal(sscanf(strstr(noisy.json[0], "\"id\":\""),
-                                "\"id\":\"%16[0-9a-f]", id2),
-                         1);
-        assert_int_equal(sscanf(strstr(other_host.json[0], "\"id\":\""),
-                                "\"id\":\"%16[0-9a-f]", id3),
-                         1);
-        assert_string_equal(id1, id2);
-        assert_string_not_equal(id1, id3);
+        assert_true(same_id(plain.json[0], noisy.json[0]));
+        assert_false(same_id(plain.json[0], other_host.json[0]));
 }
 
 /* Repeats of the symptom fold into one incident with a count. */
@@ -266,13 +278,114 @@ static void test_repeats_fold_into_one(void **state)
         assert_non_null(strstr(g.json[0], "\"count\":4"));
 }
 
-/* A symptom after the window closed opens a second case. */
-static void test_later_symptom_opens_new_case(void **state)
+#define RUN_OPTS(g, opts, ...)                                                 \
+        do {                                                                   \
+                kbc_event evs_[] = {__VA_ARGS__};                              \
+                run(evs_, sizeof(evs_) / sizeof(evs_[0]), (opts), (g));        \
+        } while (0)
+
+/* A symptom after the window closed opens a second case; within the
+ * suppression period (default 1h) it updates the first incident: same id
+ * and start, the counts added, the sequence raised. */
+static void test_repeat_within_suppression_updates_incident(void **state)
 {
         (void)state;
         got g;
-        RUN(&g, smtp("A", T0, 1), smtp("A", T0 + 30 * MIN, 2));
+        RUN(&g, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2),
+            smtp("A", T0 + 30 * MIN, 3), ev2037("A", T0 + 31 * MIN, 4));
         assert_int_equal(g.n, 2);
+        assert_true(same_id(g.json[0], g.json[1]));
+        assert_non_null(strstr(g.json[0], "\"count\":2,\"sequence\":1"));
+        assert_non_null(strstr(g.json[1], "\"count\":4,\"sequence\":2"));
+        assert_non_null(
+            strstr(g.json[1], "\"start\":\"2024-03-14T07:06:40.000Z\""));
+        assert_non_null(
+            strstr(g.json[1], "\"end\":\"2024-03-14T07:37:40.000Z\""));
+}
+
+/* After the suppression period, or with suppression off, a repeat is a
+ * new incident with its own id. */
+static void test_repeat_after_suppression_is_new(void **state)
+{
+        (void)state;
+        got late, off;
+        RUN(&late, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2),
+            smtp("A", T0 + 62 * MIN, 3), ev2037("A", T0 + 63 * MIN, 4));
+        assert_int_equal(late.n, 2);
+        assert_false(same_id(late.json[0], late.json[1]));
+        assert_non_null(strstr(late.json[1], "\"sequence\":1"));
+
+        kbc_engine_opts never = {MIN, 100000, 0};
+        RUN_OPTS(&off, &never, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2),
+                 smtp("A", T0 + 30 * MIN, 3), ev2037("A", T0 + 31 * MIN, 4));
+        assert_int_equal(off.n, 2);
+        assert_false(same_id(off.json[0], off.json[1]));
+}
+
+/* Repeats fold per host and per KB: another host, or another KB on the
+ * same host, raises its own incident. */
+static void test_suppression_is_per_host_and_kb(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2),
+            rr_stopped("A", T0 + 30 * MIN, 3), smtp("A", T0 + 31 * MIN, 4),
+            smtp("B", T0 + 40 * MIN, 1), ev2037("B", T0 + 41 * MIN, 2));
+        assert_int_equal(g.n, 3);
+        assert_string_equal(g.kb[0], "Q247773");
+        assert_string_equal(g.kb[1], "Q324332");
+        assert_string_equal(g.kb[2], "Q247773");
+        assert_false(same_id(g.json[0], g.json[2]));
+        assert_non_null(strstr(g.json[1], "\"sequence\":1"));
+}
+
+/* Evidence later than the allowed lateness misses a closed case and is
+ * counted; a larger lateness keeps the case open for it. */
+static void test_lateness_bound(void **state)
+{
+        (void)state;
+        got g;
+        kbc_engine_opts strict = {MIN, 100000, 0};
+        kbc_engine_opts lenient = {30 * MIN, 100000, 0};
+        kbc_event evs[] = {smtp("B", T0, 1), benign("B", T0 + 12 * MIN, 2),
+                           rr_stopped("B", T0 - MIN, 3)};
+
+        memset(&g, 0, sizeof(g));
+        kbc_engine *e = kbc_engine_new(rules, &strict, collect, &g);
+        for (size_t i = 0; i < 3; i++)
+                kbc_engine_feed(e, &evs[i]);
+        kbc_engine_flush(e);
+        kbc_engine_stats st;
+        kbc_engine_stats_get(e, &st);
+        kbc_engine_free(e);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 2); /* closed without the stop */
+        assert_int_equal(st.late_events, 1);
+
+        run(evs, 3, &lenient, &g);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.kb[0], "Q324332");
+        assert_int_equal(g.ntied[0], 1);
+}
+
+/* The watermark is the host's own: another host's clock running ahead
+ * closes nothing, so files of different hosts replay in any order. */
+static void test_watermark_is_per_host(void **state)
+{
+        (void)state;
+        got g = {0};
+        kbc_engine *e = kbc_engine_new(rules, NULL, collect, &g);
+        kbc_event b = smtp("B", T0, 1);
+        kbc_event a = benign("A", T0 + 24 * 60 * MIN, 1);
+        kbc_event b2 = rr_stopped("B", T0 + 5 * MIN, 2);
+        kbc_engine_feed(e, &b);
+        kbc_engine_feed(e, &a);
+        kbc_engine_feed(e, &b2);
+        assert_int_equal(g.n, 0);
+        kbc_engine_flush(e);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.kb[0], "Q324332");
+        kbc_engine_free(e);
 }
 
 /* Past the host cap, the least recently seen host's case closes early. */
@@ -280,7 +393,7 @@ static void test_host_cap_evicts_oldest(void **state)
 {
         (void)state;
         got g = {0};
-        kbc_engine_opts opts = {MIN, 2};
+        kbc_engine_opts opts = {MIN, 2, 60 * MIN};
         kbc_engine *e = kbc_engine_new(rules, &opts, collect, &g);
         kbc_event a = smtp("A", T0, 1), b = smtp("B", T0, 1),
                   c = smtp("C", T0, 1);
@@ -296,6 +409,49 @@ static void test_host_cap_evicts_oldest(void **state)
         assert_int_equal(st.hosts, 2);
         kbc_engine_flush(e);
         assert_int_equal(g.n, 3);
+        kbc_engine_free(e);
+}
+
+static void count_incident(void *opaque, const kbc_incident *inc)
+{
+        (void)inc;
+        (*(size_t *)opaque)++;
+}
+
+/* A flood of 1,000,000 distinct host names: tracked hosts stay at the cap,
+ * every eviction of a host with state is counted, open cases are closed
+ * (not lost) on eviction, and the heap does not grow with the flood. */
+static void test_host_flood_stays_bounded(void **state)
+{
+        (void)state;
+        enum { HOSTS = 1000000, CAP = 10000, SYMPTOM_EVERY = 100000 };
+        kbc_engine_opts opts = {MIN, CAP, 60 * MIN};
+        size_t incidents = 0;
+        kbc_engine *e =
+            kbc_engine_new(rules, &opts, count_incident, &incidents);
+        assert_non_null(e);
+        size_t heap_at_cap = 0;
+        for (uint64_t i = 0; i < HOSTS; i++) {
+                char host[16];
+                snprintf(host, sizeof(host), "H%07llu", (unsigned long long)i);
+                kbc_event ev = i % SYMPTOM_EVERY
+                                   ? rr_stopped(host, T0 + (int64_t)i, i)
+                                   : smtp(host, T0 + (int64_t)i, i);
+                kbc_engine_feed(e, &ev);
+                if (i == CAP)
+                        heap_at_cap = heap_in_use();
+        }
+        kbc_engine_stats st;
+        kbc_engine_stats_get(e, &st);
+        assert_int_equal(st.hosts, CAP);
+        assert_int_equal(st.evicted_hosts, HOSTS - CAP);
+        assert_int_equal(incidents, HOSTS / SYMPTOM_EVERY); /* all evicted */
+        /* 100 times the hosts, yet the heap holds what it held at the cap
+         * (give or take allocator slack). */
+        if (heap_at_cap)
+                assert_true(heap_in_use() < heap_at_cap + (8u << 20));
+        kbc_engine_flush(e);
+        assert_int_equal(incidents, HOSTS / SYMPTOM_EVERY);
         kbc_engine_free(e);
 }
 
@@ -326,8 +482,13 @@ int main(void)
             cmocka_unit_test(test_two_hosts_interleaved),
             cmocka_unit_test(test_incident_id_deterministic),
             cmocka_unit_test(test_repeats_fold_into_one),
-            cmocka_unit_test(test_later_symptom_opens_new_case),
+            cmocka_unit_test(test_repeat_within_suppression_updates_incident),
+            cmocka_unit_test(test_repeat_after_suppression_is_new),
+            cmocka_unit_test(test_suppression_is_per_host_and_kb),
+            cmocka_unit_test(test_lateness_bound),
+            cmocka_unit_test(test_watermark_is_per_host),
             cmocka_unit_test(test_host_cap_evicts_oldest),
+            cmocka_unit_test(test_host_flood_stays_bounded),
         };
         return cmocka_run_group_tests(tests, load_rules, free_rules);
 }

@@ -130,6 +130,29 @@ static void test_event_without_id_matches_no_id_signal(void **state)
         assert_string_equal(matched(&ev), "disk-full");
 }
 
+/* `problem: true`: only events that report one (warning, error,
+ * critical, an Application Popup, or no level given); `channel` as a list
+ * takes any of its names. */
+static void test_problem_and_channel_list(void **state)
+{
+        (void)state;
+        const char *msg = "The disk quota was exceeded on E:";
+        kbc_event ev = event("Disk", 1, msg);
+        ev.level = kbc_str_cstr("Error");
+        assert_string_equal(matched(&ev), "quota-exceeded");
+        ev.level = kbc_str_cstr("information");
+        assert_string_equal(matched(&ev), "");
+        ev.level = kbc_str_cstr("");
+        assert_string_equal(matched(&ev), "quota-exceeded");
+        ev = event("Application Popup", 26, msg);
+        ev.level = kbc_str_cstr("information");
+        assert_string_equal(matched(&ev), "quota-exceeded");
+        ev.channel = kbc_str_cstr("application");
+        assert_string_equal(matched(&ev), "quota-exceeded");
+        ev.channel = kbc_str_cstr("Microsoft-Windows-CAPI2/Operational");
+        assert_string_equal(matched(&ev), "");
+}
+
 static int setup(void **state)
 {
         (void)state;
@@ -156,6 +179,7 @@ int main(void)
             cmocka_unit_test(test_channel_ignores_case),
             cmocka_unit_test(test_hostile_message_is_bounded),
             cmocka_unit_test(test_event_without_id_matches_no_id_signal),
+            cmocka_unit_test(test_problem_and_channel_list),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -132,7 +132,7 @@ static void test_ok_q247773(void **state)
         assert_true(s->weight == 1.0);
         assert_int_equal(s->line, 15);
         assert_null(s->provider);
-        assert_null(s->channel);
+        assert_int_equal(s->nchannels, 0);
         assert_int_equal(s->nevent_ids, 0);
         assert_int_equal(s->ndata, 0);
         assert_non_null(s->message);
@@ -223,7 +223,8 @@ static void test_ok_defaults_and_data(void **state)
         assert_string_equal(s->id, "remote-registry-stopped");
         assert_false(s->symptom);
         assert_string_equal(s->provider, "Service Control Manager");
-        assert_string_equal(s->channel, "System");
+        assert_int_equal(s->nchannels, 1);
+        assert_string_equal(s->channels[0], "System");
         assert_int_equal(s->nevent_ids, 2);
         assert_int_equal(s->event_ids[0], 7036);
         assert_int_equal(s->event_ids[1], 7034);
@@ -361,6 +362,9 @@ static void test_text_to_regex(void **state)
             {"boxxxes", "boYYYes", false},
             {"<servername>", "anything", true},
             {"\xe2\x80\x9cquoted\xe2\x80\x9d text", "\"quoted\" text", true},
+            /* placeholders at the ends match nothing, or anything */
+            {"<add-in module> could not be loaded", "could not be loaded",
+             true},
         };
         kbc_arena *a = kbc_arena_new();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -372,6 +376,16 @@ static void test_text_to_regex(void **state)
                                  cases[i].subject);
                 pcre2_code_free(re);
         }
+        /* Placeholders side by side are one wildcard (two in a row
+         * backtrack 80 x 80 times per position for nothing), and those at
+         * either end are dropped. */
+        assert_string_equal(kbc_text_to_regex(a, "<CR><LF>ERROR<CR><LF>"),
+                            "ERROR");
+        assert_string_equal(kbc_text_to_regex(a, "at %1 %2 in <file>"),
+                            "at['\"\u2018\u2019\u201C\u201D]?\\s+"
+                            "['\"\u2018\u2019\u201C\u201D]?"
+                            ".{1,80}?['\"\u2018\u2019\u201C\u201D]?\\s+"
+                            "['\"\u2018\u2019\u201C\u201D]?in");
         kbc_arena_free(a);
 }
 
@@ -486,14 +500,24 @@ static void test_duplicate_rule_ids(void **state)
                                            "duplicate rule id 'Q100001' "
                                            "(also defined at " DATA
                                            "/rules_bad/dup/a.yaml:1)");
+}
 
-        /* The same file twice is the same id twice. */
-        const char *twice[] = {DATA "/rules_ok/Q100001.yaml",
-                               DATA "/rules_ok/Q100001.yaml"};
-        memset(&d, 0, sizeof(d));
-        assert_null(kbc_ruleset_load(twice, 2, collect, &d));
-        assert_int_equal(d.n, 1);
-        assert_non_null(strstr(d.msg[0], "duplicate rule id 'Q100001'"));
+/* Given as separate paths, a later path's rule replaces an earlier one's
+ * (curated rules listed after the compiled corpus win). */
+static void test_later_path_replaces_rule(void **state)
+{
+        (void)state;
+        diags d = {0};
+        const char *layered[] = {DATA "/rules_bad/dup/a.yaml",
+                                 DATA "/rules_bad/dup/b.yaml"};
+        kbc_ruleset *rs = kbc_ruleset_load(layered, 2, collect, &d);
+        print_diags(&d);
+        assert_non_null(rs);
+        assert_int_equal(kbc_ruleset_count(rs), 1);
+        assert_int_equal(kbc_ruleset_overridden(rs), 1);
+        assert_string_equal(kbc_ruleset_rule(rs, 0)->file,
+                            DATA "/rules_bad/dup/b.yaml");
+        kbc_ruleset_free(rs);
 }
 
 static void test_paths(void **state)
@@ -622,6 +646,7 @@ int main(void)
             cmocka_unit_test(test_bad_fixtures),
             cmocka_unit_test(test_every_problem_in_line_order),
             cmocka_unit_test(test_duplicate_rule_ids),
+            cmocka_unit_test(test_later_path_replaces_rule),
             cmocka_unit_test(test_paths),
             cmocka_unit_test(test_hostile_yaml),
             cmocka_unit_test(test_hostile_pattern_is_bounded),

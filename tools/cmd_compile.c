@@ -2,7 +2,9 @@
  * cmd_compile.c - `kbcorr compile`: KB articles (files or folders) to rule
  * files, one per article that has something a log can show. Two passes
  * over the input: the first counts how many articles share each symptom,
- * the second writes the rules (see rules/kb_compile.c for why).
+ * the second writes the rules (see rules/kb_compile.c for why). Then every
+ * rule's own test runs against the whole output, and the articles that
+ * their own signals can never name are removed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,8 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kbc_compile.h"
+#include "rule_internal.h"
 #include "tool.h"
 
 static const char compile_usage[] =
@@ -68,6 +72,37 @@ static int write_rule(compile_run *run, const char *id)
                 return -1;
         }
         return 0;
+}
+
+/* Removes the rules whose own test fails against the whole output: their
+ * signals tie with more articles than an incident may name, or another
+ * article outweighs them, so they could only ever cost matching time.
+ * Dropping one never makes another fail (it only loses a competitor).
+ * Returns how many were removed, or -1 if the output does not load. */
+static long drop_unnameable(const compile_run *run)
+{
+        const char *dir = run->outdir;
+        kbc_ruleset *rs = kbc_ruleset_load(&dir, 1, tool_diag_stderr, NULL);
+        long dropped = 0;
+        if (!rs)
+                return -1;
+        for (size_t r = 0; r < kbc_ruleset_count(rs); r++) {
+                const kbc_rule *rule = kbc_ruleset_rule(rs, r);
+                for (size_t i = 0; i < rule->ntests; i++) {
+                        if (tool_rule_test(rs, rule, &rule->tests[i], NULL))
+                                continue;
+                        if (unlink(rule->file)) {
+                                fprintf(stderr, "kbcorr compile: %s: %s\n",
+                                        rule->file, strerror(errno));
+                                kbc_ruleset_free(rs);
+                                return -1;
+                        }
+                        dropped++;
+                        break;
+                }
+        }
+        kbc_ruleset_free(rs);
+        return dropped;
 }
 
 static int compile_one(void *opaque, const char *path, const char *buf,
@@ -143,18 +178,23 @@ int cmd_compile(int argc, char **argv)
         run.writing = true;
         if (tool_each_file(paths, npaths, compile_one, &run) < 0)
                 goto out;
+        size_t written = run.outcomes[KBC_COMPILED] - run.write_errors;
+        long dropped = written ? drop_unnameable(&run) : 0;
+        if (dropped < 0)
+                goto out;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        fprintf(
-            stderr,
-            "kbcorr compile: %zu articles read, %zu rules written to %s "
-            "in %.1f s; skipped: %zu %s, %zu %s, %zu unparseable\n",
-            run.read, run.outcomes[KBC_COMPILED] - run.write_errors, run.outdir,
-            (double)(t1.tv_sec - t0.tv_sec) +
-                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-            run.outcomes[KBC_SKIP_NO_SIGNAL],
-            kbc_compile_outcome_name(KBC_SKIP_NO_SIGNAL),
-            run.outcomes[KBC_SKIP_ONLY_GENERIC],
-            kbc_compile_outcome_name(KBC_SKIP_ONLY_GENERIC), run.unparseable);
+        fprintf(stderr,
+                "kbcorr compile: %zu articles read, %zu rules written to %s "
+                "in %.1f s; skipped: %zu %s, %zu %s, %ld never named by their "
+                "own signals, %zu unparseable\n",
+                run.read, written - (size_t)dropped, run.outdir,
+                (double)(t1.tv_sec - t0.tv_sec) +
+                    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                run.outcomes[KBC_SKIP_NO_SIGNAL],
+                kbc_compile_outcome_name(KBC_SKIP_NO_SIGNAL),
+                run.outcomes[KBC_SKIP_ONLY_GENERIC],
+                kbc_compile_outcome_name(KBC_SKIP_ONLY_GENERIC), dropped,
+                run.unparseable);
         rc = run.write_errors || unreadable ? EXIT_USAGE : EXIT_OK;
 out:
         kbc_compiler_free(run.compiler);

@@ -29,7 +29,11 @@ static const char replay_usage[] =
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
     "  --to T          skip events at or after T\n"
     "  --lateness D    allowed out-of-order lateness (default 1m)\n"
-    "  --stats         print counters on stderr at the end\n"
+    "  --suppress D    a host's repeat of an incident within D updates it\n"
+    "                  (same id, higher count) instead of raising another\n"
+    "                  (default 1h; 0 = never)\n"
+    "  --stats         print counters and the top rules by matched events\n"
+    "                  on stderr at the end\n"
     "  -h, --help      this help\n";
 
 typedef struct replay_ctx {
@@ -59,22 +63,81 @@ static int feed_line(void *opaque, const char *line, size_t len,
         return 0; /* a bad record is reported and skipped, never fatal */
 }
 
-static void print_stats(const kbc_pipeline *p)
+#define TOP_RULES 10
+
+/* The rule's signal with the most hits: what to look at first. */
+static const kbc_signal *noisiest_signal(const kbc_engine *e, const kbc_rule *r)
+{
+        const kbc_signal *best = kbc_rule_signal(r, 0);
+        for (size_t i = 1; i < kbc_rule_signal_count(r); i++)
+                if (kbc_engine_signal_hits(e, kbc_rule_signal(r, i)) >
+                    kbc_engine_signal_hits(e, best))
+                        best = kbc_rule_signal(r, i);
+        return best;
+}
+
+/* The rules that matched the most events, with their rate per 100,000
+ * events and their noisiest signal, so a noisy rule is easy to find. */
+static void print_top_rules(const kbc_engine *e, const kbc_ruleset *rs,
+                            uint64_t events)
+{
+        const kbc_rule *top[TOP_RULES] = {0};
+        for (size_t i = 0; i < kbc_ruleset_count(rs); i++) {
+                const kbc_rule *r = kbc_ruleset_rule(rs, i);
+                uint64_t n = kbc_engine_rule_events(e, r);
+                size_t k = TOP_RULES;
+                while (
+                    k > 0 && n &&
+                    (!top[k - 1] || n > kbc_engine_rule_events(e, top[k - 1])))
+                        k--;
+                if (k == TOP_RULES)
+                        continue;
+                memmove(top + k + 1, top + k,
+                        (TOP_RULES - k - 1) * sizeof(*top));
+                top[k] = r;
+        }
+        if (!top[0])
+                return;
+        fprintf(stderr, "top rules by matched events (per 100k events):\n");
+        for (size_t k = 0; k < TOP_RULES && top[k]; k++) {
+                uint64_t n = kbc_engine_rule_events(e, top[k]);
+                const kbc_signal *s = noisiest_signal(e, top[k]);
+                fprintf(
+                    stderr,
+                    "  %-10s %8llu events (%.0f), %llu incidents; "
+                    "noisiest signal %s: %llu hits\n",
+                    kbc_rule_id(top[k]), (unsigned long long)n,
+                    events ? n * 100000.0 / events : 0.0,
+                    (unsigned long long)kbc_engine_rule_incidents(e, top[k]),
+                    kbc_signal_id(s),
+                    (unsigned long long)kbc_engine_signal_hits(e, s));
+        }
+}
+
+static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
 {
         kbc_pipeline_stats s;
         kbc_pipeline_stats_get(p, &s);
         fprintf(stderr,
                 "messages %llu, decode errors %llu, filtered %llu, "
-                "matched events %llu, signal hits %llu, incidents %llu, "
-                "late %llu, evicted hosts %llu\n",
+                "matched events %llu, signal hits %llu, incidents %llu "
+                "(%llu repeats folded), unresolved cases %llu, late %llu, "
+                "evicted hosts %llu\n",
                 (unsigned long long)s.messages,
                 (unsigned long long)s.decode_errors,
                 (unsigned long long)s.filtered,
                 (unsigned long long)s.engine.matched_events,
                 (unsigned long long)s.engine.signal_hits,
                 (unsigned long long)s.engine.incidents,
+                (unsigned long long)s.engine.suppressed,
+                (unsigned long long)s.engine.unresolved,
                 (unsigned long long)s.engine.late_events,
                 (unsigned long long)s.engine.evicted_hosts);
+        fprintf(stderr, "incidents per 100k events: %.2f\n",
+                s.engine.events
+                    ? s.engine.incidents * 100000.0 / s.engine.events
+                    : 0.0);
+        print_top_rules(kbc_pipeline_engine(p), rs, s.engine.events);
 }
 
 static int parse_time_arg(const char *opt, const char *arg, int64_t *out)
@@ -86,6 +149,18 @@ static int parse_time_arg(const char *opt, const char *arg, int64_t *out)
         return -1;
 }
 
+static int parse_duration_arg(const char *opt, const char *arg, int64_t *out)
+{
+        if (!strcmp(arg, "0")) {
+                *out = 0;
+                return 0;
+        }
+        if (kbc_duration_parse(arg, out) == 0)
+                return 0;
+        fprintf(stderr, "kbcorr replay: %s: not a duration: '%s'\n", opt, arg);
+        return -1;
+}
+
 int cmd_replay(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -93,6 +168,7 @@ int cmd_replay(int argc, char **argv)
             {"from", required_argument, NULL, 'F'},
             {"to", required_argument, NULL, 'T'},
             {"lateness", required_argument, NULL, 'l'},
+            {"suppress", required_argument, NULL, 'S'},
             {"stats", no_argument, NULL, 's'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
@@ -119,14 +195,14 @@ int cmd_replay(int argc, char **argv)
                                 return EXIT_USAGE;
                         break;
                 case 'l':
-                        if (kbc_duration_parse(optarg,
-                                               &opts.engine.lateness_ms)) {
-                                fprintf(stderr,
-                                        "kbcorr replay: --lateness: not a "
-                                        "duration: '%s'\n",
-                                        optarg);
+                        if (parse_duration_arg("--lateness", optarg,
+                                               &opts.engine.lateness_ms))
                                 return EXIT_USAGE;
-                        }
+                        break;
+                case 'S':
+                        if (parse_duration_arg("--suppress", optarg,
+                                               &opts.engine.suppress_ms))
+                                return EXIT_USAGE;
                         break;
                 case 's':
                         stats = true;
@@ -159,7 +235,7 @@ int cmd_replay(int argc, char **argv)
                         rc = EXIT_USAGE;
         kbc_pipeline_flush(ctx.pipeline);
         if (stats)
-                print_stats(ctx.pipeline);
+                print_stats(ctx.pipeline, rs);
         if (fflush(stdout)) {
                 perror("kbcorr replay: stdout");
                 rc = EXIT_USAGE;

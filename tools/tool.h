@@ -5,7 +5,9 @@
 #ifndef KBC_TOOL_H
 #define KBC_TOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kbc_decode.h"
 #include "kbc_pipeline.h"
@@ -76,6 +78,11 @@ int tool_input_option(const char *cmd, int c, const char *arg,
 /* Registers the JSON mappings of each --mapping file on the pipeline's
  * decoder; problems are printed as file:line. 0, or -1. */
 int tool_load_mappings(kbc_pipeline *p, const tool_input_args *in);
+
+/* Runs one test embedded in rule against the whole set rs; true when it
+ * passed, else prints why as FILE:LINE: ... to report (NULL: silent). */
+bool tool_rule_test(const kbc_ruleset *rs, const kbc_rule *rule,
+                    const kbc_rule_test *t, FILE *report);
 
 int cmd_replay(int argc, char **argv);
 int cmd_check(int argc, char **argv);
