@@ -26,10 +26,20 @@
 
 /* ---- normalization --------------------------------------------------- */
 
+/* What normalization does with each byte: most bytes are copied lower
+ * case; a table keeps the loop to one load and one branch per byte (it is
+ * a third of the matcher's time per event with the whole KB). */
+enum { COPY, SPACE, QUOTE, MAYBE_QUOTE };
+
+static const unsigned char byte_class[256] = {
+    ['\t'] = SPACE,       ['\n'] = SPACE, ['\r'] = SPACE, ['\f'] = SPACE,
+    ['\v'] = SPACE,       [' '] = SPACE,  ['\''] = QUOTE, ['"'] = QUOTE,
+    [0xe2] = MAYBE_QUOTE, /* typographic quotes: E2 80 98/99/9C/9D */
+};
+
 static bool is_space(unsigned char c)
 {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-               c == '\v';
+        return byte_class[c] == SPACE;
 }
 
 void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
@@ -42,20 +52,27 @@ void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
         char *o = out->data;
         size_t n = 0;
         for (size_t i = 0; i < len;) {
-                size_t q = kbc_quote_len(s + i, len - i);
-                if (q) {
-                        i += q;
-                        continue;
-                }
-                if (is_space(s[i])) {
+                unsigned char c = s[i];
+                switch (byte_class[c]) {
+                case SPACE:
                         space = n > 0;
                         i++;
                         continue;
+                case QUOTE:
+                        i++;
+                        continue;
+                case MAYBE_QUOTE:
+                        if (kbc_quote_len(s + i, len - i)) {
+                                i += 3;
+                                continue;
+                        }
+                        break;
                 }
                 if (space)
                         o[n++] = ' ';
                 space = false;
-                o[n++] = kbc_ascii_lower((char)s[i++]);
+                o[n++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+                i++;
         }
         o[n] = '\0';
         out->len = n;

@@ -71,6 +71,16 @@ for fuzzer in "${fuzzers[@]}"; do
 				((.message // "") | gsub("[\t\r\n]"; " ")), "0"] | join("\t")' |
 			split -l 1 - "$corpus/snare-")
 		;;
+	fuzz_prefilter)
+		# a phrase or regex of the curated rules, and a message it finds
+		printf '\0%s\n%s' "Extension SMTP could not be loaded." \
+			"Application popup: Microsoft Exchange Administrator : Extension \xe2\x80\x9cSMTP\xe2\x80\x9d  could NOT be loaded" >"$corpus/text-quotes"
+		printf '\0%s\n%s' "The %1 service terminated with error %2!d!." \
+			"The Remote Registry service terminated with error 1067" >"$corpus/text-inserts"
+		printf '\1%s\n%s' 'imcadmin\.dll.*\bnot\s+current' \
+			"The file version of '\\add-ins\\smtp\\i386\\imcadmin.dll' installed on the local server is not current." >"$corpus/regex"
+		printf '\1%s\n%s' '\b(?:0x)?C0020035\b' "ID no: 0xc0020035" >"$corpus/code"
+		;;
 	fuzz_kb_parse)
 		# 50 articles of each form, picked by a fixed stride.
 		for tarball in kbarchive-txt.tar.xz kbarchive-jekyll-subset.tar.xz; do
