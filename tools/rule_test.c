@@ -63,7 +63,8 @@ static bool among_top(const test_outcome *o, const char *kb)
 }
 
 /* Prints why a test failed, unless the caller only wants the verdict. */
-static void say(FILE *report, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+say(FILE *report, const char *fmt, ...)
 {
         va_list ap;
         if (!report)

@@ -71,7 +71,8 @@ static uint64_t touch_rule(const kbc_rule *r, kbc_matcher *m)
                 if (s->rule != r || !s->id || !(s->weight > 0))
                         abort();
                 h = touch(h, s->provider);
-                h = touch(h, s->channel);
+                for (size_t j = 0; j < s->nchannels; j++)
+                        h = touch(h, s->channels[j]);
                 h = touch(h, s->message_src);
                 h = kbc_fnv64(h, s->event_ids,
                               s->nevent_ids * sizeof(*s->event_ids));
