@@ -33,11 +33,31 @@ struct kbc_signal_index {
         size_t nslots, used;
         const kbc_signal **all; /* by gindex */
         size_t nsignals;
-        kbc_prefilter *prefilter;
+        /* Every literal, for events that report a problem; and only the
+         * literals of signals without `problem: true`, for the others. Most
+         * compiled symptoms need a problem, and most events report none,
+         * so the second is sparse and scans at about the speed of a small
+         * rule set (BENCHMARKS.md). */
+        kbc_prefilter *prefilter, *prefilter_plain;
         /* ("any", "any") signals the prefilter cannot vouch for */
         const kbc_signal **unfiltered_any;
         size_t nunfiltered_any;
+        size_t npatterns; /* distinct message patterns */
 };
+
+/* A message pattern as this matcher runs it. A pattern that turns out to
+ * run on many events (a code such as 0x00000004 that benign Security logs
+ * are full of) gets JIT code of its own here, in the matcher, so the rule
+ * set stays read-only and shared. */
+typedef struct pattern_state {
+        uint32_t stamp; /* == the matcher's once run on this event */
+        uint32_t runs;
+        bool matched; /* the verdict for this event */
+        pcre2_code *jit;
+} pattern_state;
+
+#define HOT_RUNS 64   /* runs before a pattern is worth its JIT code */
+#define HOT_MAX  1024 /* JIT copies per matcher: about 10 KB each */
 
 struct kbc_matcher {
         const kbc_ruleset *rs;
@@ -48,6 +68,8 @@ struct kbc_matcher {
         uint32_t *marks;    /* by gindex: == stamp when its literal occurs */
         uint32_t *found;    /* gindexes whose literal occurs */
         uint32_t stamp;
+        pattern_state *patterns; /* by kbc_signal.pattern */
+        size_t nhot;             /* patterns given JIT code */
 };
 
 static uint64_t key_hash(kbc_str provider, uint32_t event_id)
@@ -127,6 +149,38 @@ static void jit_if_hot(const kbc_signal *sig)
                 (void)pcre2_jit_compile(sig->data[i].re, PCRE2_JIT_COMPLETE);
 }
 
+/* Numbers the distinct message patterns: articles of one product quote
+ * the same codes and phrases (seven rules look for 0x00000004), and one
+ * PCRE2 run per event answers for all of them. Returns how many. */
+static size_t number_patterns(kbc_ruleset *rs, size_t nsignals)
+{
+        size_t nslots = 16, npatterns = 0;
+        while (nslots < nsignals * 2)
+                nslots *= 2;
+        const kbc_signal **slots = calloc(nslots, sizeof(*slots));
+        if (!slots)
+                return 0;
+        for (size_t r = 0; r < rs->nrules; r++)
+                for (size_t k = 0; k < rs->rules[r].nsignals; k++) {
+                        kbc_signal *sig = &rs->rules[r].signals[k];
+                        if (!sig->message)
+                                continue;
+                        const char *src = sig->message_src;
+                        size_t i = kbc_fnv64(KBC_FNV64_INIT, src, strlen(src)) &
+                                   (nslots - 1);
+                        while (slots[i] && strcmp(slots[i]->message_src, src))
+                                i = (i + 1) & (nslots - 1);
+                        if (!slots[i]) {
+                                slots[i] = sig;
+                                sig->pattern = (uint32_t)npatterns++;
+                        } else {
+                                sig->pattern = slots[i]->pattern;
+                        }
+                }
+        free(slots);
+        return npatterns;
+}
+
 kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
 {
         size_t keys = 0;
@@ -149,6 +203,8 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
         idx->all = kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*idx->all));
         const char **literals =
             kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*literals));
+        const char **plain =
+            kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*plain));
         idx->unfiltered_any = kbc_arena_alloc(
             rs->arena, (keys + 1) * sizeof(*idx->unfiltered_any));
         for (size_t r = 0; r < rs->nrules; r++) {
@@ -161,6 +217,8 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                                 ? kbc_regex_literal(rs->arena, sig->message_src)
                                 : NULL;
                         literals[idx->nsignals] = sig->literal;
+                        plain[idx->nsignals] =
+                            sig->problem ? NULL : sig->literal;
                         jit_if_hot(sig);
                         idx->all[idx->nsignals++] = sig;
                         if (!sig->provider && !sig->nevent_ids && !sig->literal)
@@ -175,8 +233,10 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                 }
         }
         rs->nsignals = idx->nsignals;
+        idx->npatterns = number_patterns(rs, idx->nsignals);
         idx->prefilter = kbc_prefilter_build(literals, idx->nsignals);
-        if (!idx->prefilter) {
+        idx->prefilter_plain = kbc_prefilter_build(plain, idx->nsignals);
+        if (!idx->prefilter || !idx->prefilter_plain) {
                 kbc_signal_index_free(idx);
                 return NULL;
         }
@@ -188,6 +248,7 @@ void kbc_signal_index_free(kbc_signal_index *idx)
         if (!idx)
                 return;
         kbc_prefilter_free(idx->prefilter);
+        kbc_prefilter_free(idx->prefilter_plain);
         free(idx->slots); /* buckets' arrays live in the rule set's arena */
         free(idx);
 }
@@ -211,7 +272,8 @@ kbc_matcher *kbc_matcher_new(const kbc_ruleset *rs)
         size_t n = rs->index->nsignals + 1;
         m->marks = calloc(n, sizeof(*m->marks));
         m->found = calloc(n, sizeof(*m->found));
-        if (!m->marks || !m->found) {
+        m->patterns = calloc(rs->index->npatterns + 1, sizeof(*m->patterns));
+        if (!m->marks || !m->found || !m->patterns) {
                 kbc_matcher_free(m);
                 return NULL;
         }
@@ -228,16 +290,23 @@ void kbc_matcher_free(kbc_matcher *m)
         kbc_buf_free(&m->normalized);
         free(m->marks);
         free(m->found);
+        for (size_t i = 0; m->patterns && i < m->rs->index->npatterns; i++)
+                pcre2_code_free(m->patterns[i].jit);
+        free(m->patterns);
         free(m);
 }
 
 /* A match-limit hit counts as no match: hostile input loses the signal,
  * never the daemon. */
+static int re_run(kbc_matcher *m, const pcre2_code *re, kbc_str s)
+{
+        return pcre2_match(re, (PCRE2_SPTR)(s.ptr ? s.ptr : ""), s.len, 0, 0,
+                           m->md, m->mctx);
+}
+
 static bool re_search(kbc_matcher *m, const pcre2_code *re, kbc_str s)
 {
-        int rc = pcre2_match(re, (PCRE2_SPTR)(s.ptr ? s.ptr : ""), s.len, 0, 0,
-                             m->md, m->mctx);
-        return rc >= 0;
+        return re_run(m, re, s) >= 0;
 }
 
 /* What `message`/`text` patterns search: the rendered message, or for
@@ -254,6 +323,33 @@ static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
                                ev->fields[i].value.len);
         }
         return kbc_str_make(m->joined.data, m->joined.len);
+}
+
+/* Runs each distinct pattern once per event (rules of one product quote
+ * the same codes), with JIT code once it has proved hot. */
+static bool message_matches(kbc_matcher *m, const kbc_signal *s, kbc_str text)
+{
+        pattern_state *ps = &m->patterns[s->pattern];
+        if (ps->stamp == m->stamp)
+                return ps->matched;
+        ps->stamp = m->stamp;
+        if (!ps->jit && ++ps->runs == HOT_RUNS && m->nhot < HOT_MAX) {
+                pcre2_code *c = pcre2_code_copy(s->message);
+                if (c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0) {
+                        ps->jit = c;
+                        m->nhot++;
+                } else {
+                        pcre2_code_free(c);
+                }
+        }
+        /* JIT code that gives up (its stack, its match limit) hands over
+         * to the interpreter, so the verdict never depends on whether
+         * this matcher has seen the pattern HOT_RUNS times. */
+        int rc = ps->jit ? re_run(m, ps->jit, text) : 0;
+        if (!ps->jit || (rc < 0 && rc != PCRE2_ERROR_NOMATCH))
+                rc = re_run(m, s->message, text);
+        ps->matched = rc >= 0;
+        return ps->matched;
 }
 
 static bool channel_matches(const kbc_signal *s, kbc_str channel)
@@ -278,22 +374,30 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                 if (!v.ptr || !re_search(m, s->data[i].re, v))
                         return false;
         }
-        return !s->message || re_search(m, s->message, text);
+        if (!s->message)
+                return true;
+        return message_matches(m, s, text);
 }
 
 /* Normalizes and scans the message once per event; returns how many
- * literals were found (their gindexes in m->found). */
-static size_t prefilter_event(kbc_matcher *m, kbc_str text)
+ * literals were found (their gindexes in m->found). A literal of a
+ * `problem` signal is not looked for in an event that reports none:
+ * signal_matches would turn the signal down anyway. */
+static size_t prefilter_event(kbc_matcher *m, const kbc_event *ev, kbc_str text)
 {
         const kbc_signal_index *idx = m->rs->index;
         if (++m->stamp == 0) { /* wrapped: forget every old mark */
                 memset(m->marks, 0, (idx->nsignals + 1) * sizeof(*m->marks));
+                for (size_t i = 0; i < idx->npatterns; i++)
+                        m->patterns[i].stamp = 0;
                 m->stamp = 1;
         }
         kbc_prefilter_normalize(text.ptr, text.len, &m->normalized);
         return kbc_prefilter_scan(
-            idx->prefilter, m->normalized.data ? m->normalized.data : "",
-            m->normalized.len, m->marks, m->stamp, m->found);
+            kbc_event_reports_problem(ev) ? idx->prefilter
+                                          : idx->prefilter_plain,
+            m->normalized.data ? m->normalized.data : "", m->normalized.len,
+            m->marks, m->stamp, m->found);
 }
 
 static void consider(kbc_matcher *m, const kbc_signal *s, const kbc_event *ev,
@@ -322,7 +426,7 @@ size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
         const kbc_signal_index *idx = m->rs->index;
         uint32_t id = ev->has_event_id ? ev->event_id : ANY_EVENT_ID;
         kbc_str text = message_text(m, ev);
-        size_t nfound = prefilter_event(m, text), n = 0;
+        size_t nfound = prefilter_event(m, ev, text), n = 0;
         /* The buckets that can hold this event's signals; ("any", "any")
          * is walked through the prefilter instead, below. */
         const struct {

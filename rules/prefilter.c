@@ -2,16 +2,16 @@
  * prefilter.c - required literals of patterns, and a scan that finds all of
  * them in one pass over a message (see prefilter.h for the why).
  *
- * Scan: each literal is anchored on its rarest 4-byte gram (rarest among
- * all literals, so that common words such as "the " anchor nothing). The
- * grams sit in a hash table behind a 1 Mbit filter (128 KB, stays in L2;
- * with the whole KB 2.5% of its bits are set, where a 64 Kbit one had a
- * third set and lost a third of the scan time to false probes). The scan
- * loads the 4 bytes at every position of the message, and only on a
- * filter hit looks the gram up and compares the whole literal in place.
- * This is the Rabin-Karp idea with fixed-width anchors: written by hand
- * because Debian's vectorscan would add a C++ dependency for a job this
- * small, and bench/ measures what it does per event.
+ * Scan: each literal is anchored on its rarest 8-byte gram (rarest among
+ * all literals, so that common phrases anchor nothing). The grams sit in
+ * a hash table behind a bit filter sized to them. The scan loads the 8
+ * bytes at every position of the message, and only on a filter hit looks
+ * the gram up and compares the whole literal in place. This is the
+ * Rabin-Karp idea with fixed-width anchors, written by hand because on
+ * these literals and real messages it scans faster than Debian's
+ * vectorscan (which would also add a C++ dependency) and far faster than
+ * a plain Aho-Corasick automaton: bench/bench_prefilter measures all three
+ * (BENCHMARKS.md).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,8 +19,7 @@
 
 #include "prefilter.h"
 
-#define GRAM        4
-#define FILTER_BITS 20
+#define GRAM        KBC_LITERAL_MIN /* bytes of an anchor */
 #define RUN_MAX     256
 #define QUOTE_CLASS "['\"\u2018\u2019\u201C\u201D]"
 
@@ -42,6 +41,40 @@ static bool is_space(unsigned char c)
         return byte_class[c] == SPACE;
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* The 16 bytes at s, lower-cased, and a mask of those normalization must
+ * look at one by one: whitespace and control bytes, quotes, 0xE2, but not
+ * a single space followed by a byte that is copied (the common case, kept
+ * as it is). Needs s[16] readable. */
+static unsigned plain_run(const unsigned char *s, __m128i *lower)
+{
+        const __m128i sp = _mm_set1_epi8(' ');
+        __m128i v = _mm_loadu_si128((const __m128i *)s);
+        __m128i w = _mm_loadu_si128((const __m128i *)(s + 1));
+#define SPECIAL(x)                                                             \
+        _mm_or_si128(                                                          \
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),               \
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))),              \
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),                \
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xe2))))
+        __m128i lone_space =
+            _mm_andnot_si128(SPECIAL(w), _mm_cmpeq_epi8(v, sp));
+        __m128i look = _mm_andnot_si128(lone_space, SPECIAL(v));
+#undef SPECIAL
+        __m128i upper =
+            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                          _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+        *lower = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+        return (unsigned)_mm_movemask_epi8(look);
+}
+#endif
+
+/* Normalization runs over every message of every event, so it is a large
+ * part of the matcher's time: with SSE2 (every x86-64) it copies the runs
+ * of plain bytes 16 at a time and goes byte by byte only where something
+ * changes (bench/bench_prefilter measures both). */
 void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
 {
         const unsigned char *s = (const unsigned char *)in;
@@ -52,6 +85,21 @@ void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
         char *o = out->data;
         size_t n = 0;
         for (size_t i = 0; i < len;) {
+#ifdef __SSE2__
+                /* Only between a copied byte and the next: a pending or
+                 * leading space is the byte loop's to resolve. The store
+                 * stays inside the reserved len bytes, since n <= i. */
+                if (!space && n > 0 && i + 17 <= len) {
+                        __m128i lower;
+                        unsigned look = plain_run(s + i, &lower);
+                        size_t k = look ? (size_t)__builtin_ctz(look) : 16;
+                        _mm_storeu_si128((__m128i *)(o + n), lower);
+                        n += k;
+                        i += k;
+                        if (k)
+                                continue;
+                }
+#endif
                 unsigned char c = s[i];
                 switch (byte_class[c]) {
                 case SPACE:
@@ -286,44 +334,77 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
 
 /* ---- the scan -------------------------------------------------------- */
 
+/* Each literal is anchored on one of its 8-byte grams, the one rarest
+ * among all literals. Why 8 and not 4: a gram rare among the literals can
+ * still be common in logs ("ows\" of every Windows path anchored
+ * "c:\windows\vnetware.386"); with 4-byte grams 90% of the probes that
+ * passed the filter found such an anchor and then no literal, and the
+ * scan cost 2.4 us an event with the whole KB. Eight bytes are rare in
+ * logs too; BENCHMARKS.md has the figures. */
 typedef struct anchor {
-        uint32_t signal;
+        uint32_t literal;
         uint32_t offset; /* of the gram in the literal */
 } anchor;
 
 typedef struct gram_slot {
-        uint32_t gram;
-        uint32_t first, count; /* range in anchors[] */
-        bool used;
+        uint64_t gram;
+        uint32_t first, count; /* range in anchors[]; count 0 = empty */
 } gram_slot;
 
 struct kbc_prefilter {
         const char *const *literals;
         size_t *lengths;
         gram_slot *slots;
-        size_t nslots;
+        size_t nslots; /* a power of two */
         anchor *anchors;
-        uint64_t filter[(1u << FILTER_BITS) / 64];
+        size_t nanchors;
+        uint64_t *filter;
+        unsigned filter_bits; /* log2 of the filter's size in bits */
 };
 
-static uint32_t load_gram(const char *s)
+static uint64_t load_gram(const char *s)
 {
-        uint32_t g;
+        uint64_t g;
         memcpy(&g, s, sizeof(g));
         return g;
 }
 
-static uint32_t gram_hash(uint32_t g)
+static uint64_t mix(uint64_t g)
 {
-        return (g * 2654435761u) >> (32 - FILTER_BITS);
+        return g * 0x9e3779b97f4a7c15ull;
 }
 
-static gram_slot *slot_for(gram_slot *slots, size_t nslots, uint32_t g)
+static uint32_t filter_bit(const kbc_prefilter *p, uint64_t g)
 {
-        size_t i = (g * 2246822519u) & (nslots - 1);
-        while (slots[i].used && slots[i].gram != g)
-                i = (i + 1) & (nslots - 1);
-        return &slots[i];
+        return (uint32_t)(mix(g) >> (64 - p->filter_bits));
+}
+
+static bool in_filter(const kbc_prefilter *p, uint64_t g)
+{
+        uint32_t b = filter_bit(p, g);
+        return p->filter[b / 64] & (1ull << (b % 64));
+}
+
+/* About 64 bits per anchor, so that under 2% of them are set, between 4
+ * Kbit and 1 Mbit: the filter is read at every byte of every message, so
+ * a small rule set's stays in L1 and the whole KB's (23,000 anchors) in
+ * L2. A 64 Kbit filter for the whole KB had a third of its bits set and
+ * lost a third of the scan time to false probes. */
+static unsigned filter_bits_for(size_t nanchors)
+{
+        unsigned bits = 12;
+        while (bits < 20 && (1ull << bits) < 64 * (uint64_t)nanchors)
+                bits++;
+        return bits;
+}
+
+static gram_slot *slot_for(const kbc_prefilter *p, uint64_t g)
+{
+        size_t mask = p->nslots - 1;
+        size_t i = (size_t)(mix(g) >> 20) & mask;
+        while (p->slots[i].count && p->slots[i].gram != g)
+                i = (i + 1) & mask;
+        return &p->slots[i];
 }
 
 /* How common each gram is among all literals, counted by a 20-bit hash of
@@ -331,9 +412,9 @@ static gram_slot *slot_for(gram_slot *slots, size_t nslots, uint32_t g)
  * rule set (an exact table of every gram was 67 MB for the whole KB). */
 #define COUNT_BITS 20
 
-static uint32_t count_slot(uint32_t g)
+static uint32_t count_slot(uint64_t g)
 {
-        return (g * 2246822519u) >> (32 - COUNT_BITS);
+        return (uint32_t)(mix(g) >> (64 - COUNT_BITS));
 }
 
 /* The offset of the literal's rarest gram. */
@@ -350,39 +431,45 @@ static uint32_t rarest_gram(const uint32_t *counts, const char *lit, size_t len)
         return at;
 }
 
-/* Anchors literal i on chosen[i]; with fill false only counts it. */
-static void place_anchors(kbc_prefilter *p, const char *const *literals,
-                          size_t n, const uint32_t *chosen, bool fill)
+/* Lays the anchors out by gram: counts them per slot, gives each slot its
+ * range, then fills. The second pass inserts the same grams in the same
+ * order, so each lands in the slot it had. */
+static void place_anchors(kbc_prefilter *p, size_t n, const uint32_t *chosen)
 {
-        for (size_t i = 0; i < n; i++) {
-                if (p->lengths[i] < GRAM)
-                        continue;
-                uint32_t g = load_gram(literals[i] + chosen[i]);
-                gram_slot *s = slot_for(p->slots, p->nslots, g);
-                if (fill) {
-                        p->anchors[s->first + s->count] =
-                            (anchor){(uint32_t)i, chosen[i]};
-                        p->filter[gram_hash(g) / 64] |= 1ull
-                                                        << (gram_hash(g) % 64);
+        for (int fill = 0; fill < 2; fill++) {
+                for (size_t i = 0; i < n; i++) {
+                        if (p->lengths[i] < GRAM)
+                                continue;
+                        uint64_t g = load_gram(p->literals[i] + chosen[i]);
+                        gram_slot *s = slot_for(p, g);
+                        if (fill) {
+                                p->anchors[s->first + s->count] =
+                                    (anchor){(uint32_t)i, chosen[i]};
+                                uint32_t b = filter_bit(p, g);
+                                p->filter[b / 64] |= 1ull << (b % 64);
+                        }
+                        s->gram = g;
+                        s->count++;
                 }
-                s->used = true;
-                s->gram = g;
-                s->count++;
+                for (size_t k = 0; !fill && k < p->nslots; k++) {
+                        p->slots[k].first = (uint32_t)p->nanchors;
+                        p->nanchors += p->slots[k].count;
+                        p->slots[k].count = 0;
+                }
         }
 }
 
 kbc_prefilter *kbc_prefilter_build(const char *const *literals, size_t n)
 {
         kbc_prefilter *p = calloc(1, sizeof(*p));
-        size_t nanchored = 0, nanchors = 0;
+        size_t nanchored = 0;
         if (!p)
                 return NULL;
         p->literals = literals;
         p->lengths = calloc(n + 1, sizeof(*p->lengths));
-        p->anchors = calloc(n + 1, sizeof(*p->anchors));
         uint32_t *chosen = calloc(n + 1, sizeof(*chosen));
         uint32_t *counts = calloc(1u << COUNT_BITS, sizeof(*counts));
-        if (!p->lengths || !p->anchors || !chosen || !counts)
+        if (!p->lengths || !chosen || !counts)
                 goto fail;
         /* Count every gram of every literal, anchor each literal on its
          * rarest one... */
@@ -390,7 +477,7 @@ kbc_prefilter *kbc_prefilter_build(const char *const *literals, size_t n)
                 size_t len = literals[i] ? strlen(literals[i]) : 0;
                 p->lengths[i] = len;
                 nanchored += len >= GRAM;
-                for (size_t o = 0; len >= GRAM && o + GRAM <= len; o++)
+                for (size_t o = 0; o + GRAM <= len; o++)
                         counts[count_slot(load_gram(literals[i] + o))]++;
         }
         for (size_t i = 0; i < n; i++)
@@ -400,15 +487,12 @@ kbc_prefilter *kbc_prefilter_build(const char *const *literals, size_t n)
         while (p->nslots < nanchored * 2)
                 p->nslots *= 2;
         p->slots = calloc(p->nslots, sizeof(*p->slots));
-        if (!p->slots)
+        p->anchors = calloc(nanchored + 1, sizeof(*p->anchors));
+        p->filter_bits = filter_bits_for(nanchored);
+        p->filter = calloc((1u << p->filter_bits) / 64, sizeof(*p->filter));
+        if (!p->slots || !p->anchors || !p->filter)
                 goto fail;
-        place_anchors(p, literals, n, chosen, false);
-        for (size_t i = 0; i < p->nslots; i++) {
-                p->slots[i].first = (uint32_t)nanchors;
-                nanchors += p->slots[i].count;
-                p->slots[i].count = 0;
-        }
-        place_anchors(p, literals, n, chosen, true);
+        place_anchors(p, n, chosen);
         free(counts);
         free(chosen);
         return p;
@@ -426,7 +510,30 @@ void kbc_prefilter_free(kbc_prefilter *p)
         free(p->lengths);
         free(p->slots);
         free(p->anchors);
+        free(p->filter);
         free(p);
+}
+
+/* The literals anchored on gram g at text + i; the rare path, kept out of
+ * the scan loop. */
+static size_t __attribute__((noinline))
+probe(const kbc_prefilter *p, uint64_t g, const char *text, size_t len,
+      size_t i, uint32_t *marks, uint32_t stamp, uint32_t *found)
+{
+        const gram_slot *s = slot_for(p, g);
+        size_t nfound = 0;
+        for (uint32_t k = 0; k < s->count; k++) {
+                const anchor *an = &p->anchors[s->first + k];
+                size_t litlen = p->lengths[an->literal];
+                if (i < an->offset || i - an->offset + litlen > len ||
+                    marks[an->literal] == stamp ||
+                    memcmp(text + i - an->offset, p->literals[an->literal],
+                           litlen))
+                        continue;
+                marks[an->literal] = stamp;
+                found[nfound++] = an->literal;
+        }
+        return nfound;
 }
 
 size_t kbc_prefilter_scan(const kbc_prefilter *p, const char *text, size_t len,
@@ -434,24 +541,10 @@ size_t kbc_prefilter_scan(const kbc_prefilter *p, const char *text, size_t len,
 {
         size_t nfound = 0;
         for (size_t i = 0; i + GRAM <= len; i++) {
-                uint32_t g = load_gram(text + i);
-                uint32_t h = gram_hash(g);
-                if (!(p->filter[h / 64] & (1ull << (h % 64))))
-                        continue;
-                const gram_slot *s = slot_for(p->slots, p->nslots, g);
-                if (!s->used || !s->count)
-                        continue;
-                for (uint32_t k = 0; k < s->count; k++) {
-                        const anchor *an = &p->anchors[s->first + k];
-                        size_t litlen = p->lengths[an->signal];
-                        if (i < an->offset || i - an->offset + litlen > len ||
-                            marks[an->signal] == stamp ||
-                            memcmp(text + i - an->offset,
-                                   p->literals[an->signal], litlen))
-                                continue;
-                        marks[an->signal] = stamp;
-                        found[nfound++] = an->signal;
-                }
+                uint64_t g = load_gram(text + i);
+                if (in_filter(p, g))
+                        nfound += probe(p, g, text, len, i, marks, stamp,
+                                        found + nfound);
         }
         return nfound;
 }

@@ -23,8 +23,10 @@
 #include "kbc_arena.h"
 #include "kbc_buf.h"
 
-/* Shortest literal worth filtering on: the scan anchors on 4 bytes. */
-#define KBC_LITERAL_MIN 4
+/* Shortest literal worth filtering on: the scan anchors on 8 bytes. A
+ * pattern whose every sure run is shorter ("net use", "msgbox") is too
+ * common a phrase to be evidence, and the compiler drops it. */
+#define KBC_LITERAL_MIN 8
 
 /* The longest required literal of a PCRE2 pattern compiled caselessly, in
  * normalized form, or NULL when none of KBC_LITERAL_MIN bytes is sure. */

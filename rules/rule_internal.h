@@ -44,6 +44,7 @@ struct kbc_signal {
         /* Set by the matcher's index: */
         uint32_t gindex;     /* position in the rule set's signals */
         const char *literal; /* required literal of message, or NULL */
+        uint32_t pattern;    /* message's number among distinct ones */
 };
 
 typedef struct kbc_test_expect {

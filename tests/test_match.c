@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -153,6 +154,26 @@ static void test_problem_and_channel_list(void **state)
         assert_string_equal(matched(&ev), "");
 }
 
+/* A pattern two articles share, run on many events: with or without a
+ * problem level, before and after it is hot enough for JIT code of its
+ * own, every verdict is right for both articles. */
+static void test_shared_hot_pattern(void **state)
+{
+        (void)state;
+        char msg[128];
+        for (int i = 0; i < 600; i++) {
+                bool hit = i % 3 == 0;
+                snprintf(msg, sizeof(msg),
+                         "The operation failed with error 0x%s (attempt %d)",
+                         hit ? "C0020035" : "c0020036", i);
+                kbc_event ev = event("MSExchangeIS", 9000, msg);
+                ev.level = kbc_str_cstr(i % 2 ? "Information" : "Error");
+                assert_string_equal(matched(&ev), hit ? "network-path-code "
+                                                        "same-code"
+                                                      : "");
+        }
+}
+
 static int setup(void **state)
 {
         (void)state;
@@ -180,6 +201,7 @@ int main(void)
             cmocka_unit_test(test_hostile_message_is_bounded),
             cmocka_unit_test(test_event_without_id_matches_no_id_signal),
             cmocka_unit_test(test_problem_and_channel_list),
+            cmocka_unit_test(test_shared_hot_pattern),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,171 @@
+/*
+ * test_prefilter.c - the prefilter's normalization and scan against plain
+ * definitions written here byte by byte: normalization copies 16 bytes at
+ * a time where it can, and the scan anchors each literal on one 8-byte
+ * gram, and neither may ever differ from the slow obvious answer (a
+ * literal missed is a symptom lost, silently).
+ */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kbc_str.h"
+#include "prefilter.h"
+
+/* What normalization means: ASCII lower case, quotes (' " and the four
+ * typographic ones) dropped, each run of whitespace one space, none at
+ * either end. */
+static size_t reference_normalize(const char *in, size_t len, char *out)
+{
+        const unsigned char *s = (const unsigned char *)in;
+        size_t n = 0;
+        bool space = false;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = s[i];
+                if (c == ' ' || (c >= '\t' && c <= '\r')) {
+                        space = n > 0;
+                        continue;
+                }
+                if (c == '\'' || c == '"')
+                        continue;
+                if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 &&
+                    (s[i + 2] == 0x98 || s[i + 2] == 0x99 || s[i + 2] == 0x9c ||
+                     s[i + 2] == 0x9d)) {
+                        i += 2;
+                        continue;
+                }
+                if (space)
+                        out[n++] = ' ';
+                space = false;
+                out[n++] = kbc_ascii_lower((char)c);
+        }
+        return n;
+}
+
+static void assert_normalizes(const char *in, size_t len)
+{
+        kbc_buf got;
+        char *want = malloc(len + 1);
+        assert_non_null(want);
+        size_t nwant = reference_normalize(in, len, want);
+        kbc_buf_init(&got, 1 << 20);
+        kbc_prefilter_normalize(in, len, &got);
+        assert_int_equal(got.len, nwant);
+        assert_memory_equal(got.data, want, nwant);
+        assert_int_equal(got.data[got.len], '\0');
+        kbc_buf_free(&got);
+        free(want);
+}
+
+static void test_normalize_real_messages(void **state)
+{
+        (void)state;
+        static const char *msgs[] = {
+            "Process Create:\r\nRuleName: \r\nUtcTime: 2019-05-14 02:33:20.912"
+            "\r\nImage: C:\\Windows\\System32\\svchost.exe\r\n",
+            "Extension 'SMTP' could not be loaded.   ",
+            "  \t The Remote Registry service entered the \"stopped\" state.",
+            "The file version of \xe2\x80\x98\\add-ins\\smtp\\i386\\imcadmin."
+            "dll\xe2\x80\x99 installed on the local server is not current.",
+            "A  B   C    D     E      F       G        H         I          J",
+            "0123456789abcdef 0123456789abcdef  0123456789abcdef   0123456789a",
+            "\xe2\x82\xac price \xe2\x80 cut \xe2\x80\x9dquoted\xe2\x80\x9c "
+            "and so on until the end of the line, past sixteen bytes",
+        };
+        for (size_t i = 0; i < sizeof(msgs) / sizeof(*msgs); i++)
+                for (size_t len = 0; len <= strlen(msgs[i]); len++)
+                        assert_normalizes(msgs[i], len);
+}
+
+/* Random texts over the bytes where normalization does something, at
+ * every alignment: spaces and quotes across 16-byte boundaries are where
+ * a copy 16 bytes at a time could go wrong. */
+static void test_normalize_random(void **state)
+{
+        (void)state;
+        static const char alphabet[] = " \t\r\n'\"aZz09\\:\xe2\x80\x98\x9d";
+        char text[80];
+        srand(5);
+        for (int round = 0; round < 20000; round++) {
+                size_t len = (size_t)rand() % sizeof(text);
+                for (size_t i = 0; i < len; i++)
+                        text[i] = rand() % 4 ? alphabet[rand() % 5 + 6]
+                                             : alphabet[rand() % 17];
+                assert_normalizes(text, len);
+        }
+}
+
+/* The scan finds exactly the literals memmem finds. */
+static void test_scan_finds_every_literal(void **state)
+{
+        (void)state;
+        static const char *literals[] = {
+            "extension smtp could not be loaded",
+            "c:\\windows\\vnetware.386",
+            "c:\\windows\\system32",
+            "00000004",
+            "00000040",
+            NULL, /* a pattern without a literal */
+            "remote registry service entered the stopped state",
+            "registry service",
+            "0xc0020035",
+        };
+        size_t n = sizeof(literals) / sizeof(*literals);
+        static const char *words[] = {"c:\\windows\\",
+                                      "system32",
+                                      "vnetware.386",
+                                      "0000000",
+                                      "4",
+                                      "40",
+                                      " ",
+                                      "remote ",
+                                      "registry service",
+                                      " entered the ",
+                                      "stopped state",
+                                      "extension smtp ",
+                                      "could not be loaded",
+                                      "0xc002",
+                                      "0035",
+                                      "x"};
+        kbc_prefilter *p = kbc_prefilter_build(literals, n);
+        assert_non_null(p);
+        uint32_t marks[16] = {0}, found[16];
+        char text[512];
+        srand(7);
+        for (uint32_t stamp = 1; stamp <= 5000; stamp++) {
+                size_t len = 0;
+                while (len < sizeof(text) - 32 && rand() % 24) {
+                        const char *w = words[rand() % 16];
+                        memcpy(text + len, w, strlen(w));
+                        len += strlen(w);
+                }
+                text[len] = '\0';
+                size_t nfound =
+                    kbc_prefilter_scan(p, text, len, marks, stamp, found);
+                size_t nwant = 0;
+                for (size_t i = 0; i < n; i++) {
+                        bool in = literals[i] && memmem(text, len, literals[i],
+                                                        strlen(literals[i]));
+                        nwant += in;
+                        assert_int_equal(marks[i] == stamp, in);
+                }
+                assert_int_equal(nfound, nwant);
+        }
+        kbc_prefilter_free(p);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_normalize_real_messages),
+            cmocka_unit_test(test_normalize_random),
+            cmocka_unit_test(test_scan_finds_every_literal),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
