@@ -5,8 +5,12 @@
 #   scripts/dev.sh test   install what is missing, build, run the whole suite
 #                         (plain build, then ASan/UBSan build, then fuzzers)
 #   scripts/dev.sh deps   only install the Debian packages
+#   scripts/dev.sh bench  install the peers and tools bench/ compares with
+#                         (sec, hyperfine, vectorscan, GNU time), build
+#                         build-bench/ (Release); then run bench/*.sh by hand
 #
-# Runs as root, or uses sudo. Build trees: build/, build-asan/, build-fuzz/.
+# Runs as root, or uses sudo. Build trees: build/, build-asan/, build-fuzz/,
+# build-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +18,7 @@ RUNTIME_PKGS=(librdkafka-dev libpcre2-dev libmsgpack-dev libyaml-dev
 	libexpat1-dev libevtx-dev libmicrohttpd-dev libjsmn-dev)
 BUILD_PKGS=(build-essential cmake pkg-config xz-utils)
 TEST_PKGS=(libcmocka-dev jq kcat clang libclang-rt-14-dev libevtx-utils)
+BENCH_PKGS=(sec hyperfine libvectorscan-dev time valgrind perl)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 as_root() {
@@ -50,6 +55,10 @@ case "${1:-}" in
 deps)
 	install_missing "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}"
 	;;
+bench)
+	install_missing "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}"
+	build build-bench -DCMAKE_BUILD_TYPE=Release
+	;;
 run)
 	install_missing "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}"
 	build build
@@ -66,7 +75,7 @@ test)
 	fuzz_briefly
 	;;
 *)
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac
