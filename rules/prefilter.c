@@ -162,6 +162,13 @@ static void run_add(run *r, char c)
         r->cur[r->ncur++] = kbc_ascii_lower(c);
 }
 
+/* \cX is one character whatever X is: X must not be read as syntax
+ * (\c[ is ESC, not a class; fuzz_prefilter found it). p is at the 'c'. */
+static bool control_escape(const char *p)
+{
+        return p[0] == 'c' && p[1];
+}
+
 /* End of the character class starting at p (the '['); NULL if open. */
 static const char *class_end(const char *p)
 {
@@ -172,7 +179,7 @@ static const char *class_end(const char *p)
                 p++;
         for (; *p; p++) {
                 if (*p == '\\' && p[1])
-                        p++;
+                        p += control_escape(p + 1) ? 2 : 1;
                 else if (*p == ']')
                         return p;
         }
@@ -218,7 +225,7 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                 char c = *p;
                 if (depth > 0) {
                         if (c == '\\' && p[1])
-                                p++;
+                                p += control_escape(p + 1) ? 2 : 1;
                         else if (c == '[')
                                 p = class_end(p) ? class_end(p) : p;
                         else if (c == '(')
@@ -306,7 +313,8 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                             (d >= '0' && d <= '9')) {
                                 if (d == 'Q' || d == 'E')
                                         return NULL;
-                                p = skip_escape_arg(p);
+                                p = control_escape(p - 1) ? p + 1
+                                                          : skip_escape_arg(p);
                                 run_break(&r);
                                 continue;
                         }

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "kbc_arena.h"
 #include "kbc_str.h"
 #include "prefilter.h"
 
@@ -160,12 +161,30 @@ static void test_scan_finds_every_literal(void **state)
         kbc_prefilter_free(p);
 }
 
+/* Required literals of regexes: \cX is one character whatever X is
+ * (fuzz_prefilter found \c[ read as a class, which hid an alternation). */
+static void test_literal_of_control_escapes(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        assert_null(kbc_regex_literal(a, "\\c[ab|cdefghijkl"));
+        assert_string_equal(kbc_regex_literal(a, "x[\\c]]abcdefghij"),
+                            "abcdefghij");
+        assert_string_equal(kbc_regex_literal(a, "(a\\c)b*)xyz12345"),
+                            "xyz12345");
+        assert_string_equal(kbc_regex_literal(a, "disk quota was exceeded"),
+                            "disk quota was exceeded");
+        assert_null(kbc_regex_literal(a, "net use"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_normalize_real_messages),
             cmocka_unit_test(test_normalize_random),
             cmocka_unit_test(test_scan_finds_every_literal),
+            cmocka_unit_test(test_literal_of_control_escapes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
