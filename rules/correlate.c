@@ -37,6 +37,10 @@ typedef struct hit {
         kbc_evidence ev; /* owns its strings and signals array */
         uint64_t seq;    /* arrival order: stable ties */
         bool consumed;   /* part of a closed case */
+        /* The lowest input position to re-read from for this hit to count
+         * as it did: its own, or once its case closed, the case's lowest
+         * (a restart must rebuild the whole case, not a part of it). */
+        int64_t pin;
 } hit;
 
 /* An incident raised on a host, remembered for the suppression period so
@@ -46,6 +50,7 @@ typedef struct repeat {
         char id[17];
         int64_t first_ms, last_ms;
         uint64_t count, occurrences;
+        int64_t pin; /* lowest input position of the first occurrence */
 } repeat;
 
 typedef struct host_state {
@@ -244,6 +249,7 @@ static hit *hit_new(kbc_engine *e, const kbc_event *ev,
                 return NULL;
         kbc_origin_format(&ev->origin, origin, sizeof(origin));
         x->seq = e->seq++;
+        x->pin = ev->origin.position;
         x->ev.time_ms = ev->time_ms;
         x->ev.event_id = ev->event_id;
         x->ev.has_record_id = ev->has_record_id;
@@ -523,6 +529,7 @@ static void suppress_fold(kbc_engine *e, host_state *h, kbc_incident *inc)
                 x->rule = r;
                 memcpy(x->id, inc->id, sizeof(x->id));
                 x->first_ms = inc->start_ms;
+                x->pin = inc->replay_from;
         }
         x->last_ms = inc->end_ms;
         x->count = inc->count;
@@ -554,6 +561,10 @@ static void case_close(kbc_engine *e, host_state *h)
         kbc_arena *a = kbc_arena_new();
         kbc_incident inc = {0};
         kbc_candidate *cands;
+        inc.replay_from = INT64_MAX;
+        for (size_t i = first; i < last; i++)
+                if (h->hits[i]->pin < inc.replay_from)
+                        inc.replay_from = h->hits[i]->pin;
         inc.ncandidates =
             rank_candidates(a, h->hits + first, last - first, &cands);
         inc.candidates = cands;
@@ -589,8 +600,10 @@ static void case_close(kbc_engine *e, host_state *h)
         }
         kbc_arena_free(a);
 
-        for (size_t i = first; i < last; i++)
+        for (size_t i = first; i < last; i++) {
                 h->hits[i]->consumed = true;
+                h->hits[i]->pin = inc.replay_from;
+        }
         h->unstored = 0;
         h->open = false;
         case_update(h); /* a later symptom outside the range opens anew */
@@ -707,6 +720,20 @@ void kbc_engine_flush(kbc_engine *e)
                 while (open[i]->open) /* closing may open a later case */
                         case_close(e, open[i]);
         free(open);
+}
+
+int64_t kbc_engine_low_mark(const kbc_engine *e)
+{
+        int64_t low = INT64_MAX;
+        for (const host_state *h = e->newest; h; h = h->older) {
+                for (size_t i = 0; i < h->nhits; i++)
+                        if (h->hits[i]->pin < low)
+                                low = h->hits[i]->pin;
+                for (size_t i = 0; i < h->nrepeats; i++)
+                        if (h->repeats[i].pin < low)
+                                low = h->repeats[i].pin;
+        }
+        return low;
 }
 
 /* ---- life cycle and accessors --------------------------------------- */

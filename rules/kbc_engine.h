@@ -62,6 +62,10 @@ typedef struct kbc_incident {
         size_t ncandidates;
         const kbc_evidence *evidence; /* by time */
         size_t nevidence;
+        /* Lowest input position (kbc_origin.position: Kafka offset, line
+         * or record) of the events in the case: re-reading from here
+         * raises this incident again, with the same id. */
+        int64_t replay_from;
 } kbc_incident;
 
 /* Called for each incident; the incident is valid only during the call.
@@ -79,6 +83,15 @@ void kbc_engine_free(kbc_engine *e);
 /* Feeds one event (views may die after the call). Returns the number of
  * signals it matched. Events without a time or host are ignored (counted). */
 size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev);
+
+/* The lowest input position the engine still depends on: of any event
+ * it holds for a case to come, and of the first occurrence of any incident
+ * it remembers to fold repeats into. A consumer that restarts reading from
+ * here rebuilds the same state and raises the same incidents with the
+ * same ids; INT64_MAX when it holds nothing. Positions are compared as
+ * numbers, so feed one engine from one ordered source (a partition).
+ * Walks every tracked host: call it per batch, not per event. */
+int64_t kbc_engine_low_mark(const kbc_engine *e);
 
 /* Closes every open case (end of input), in a deterministic order. */
 void kbc_engine_flush(kbc_engine *e);
