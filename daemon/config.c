@@ -1,0 +1,310 @@
+/*
+ * config.c - kbcorrd's YAML configuration, checked key by key so that a
+ * mistake fails at start as "file:line: what is wrong" (the rule loader's
+ * yaml_doc.h does the line-aware walking).
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "kbc_arena.h"
+#include "kbc_time.h"
+#include "yaml_doc.h"
+
+typedef struct owned {
+        kbc_ydoc doc;
+        kbc_ydiag diag;
+        kbc_arena *arena;
+        const char *dir; /* of the config file, for relative paths */
+} owned;
+
+static void diag_stderr(void *opaque, const char *msg)
+{
+        (void)opaque;
+        fprintf(stderr, "kbcorrd: %s\n", msg);
+}
+
+/* A non-empty string scalar, or NULL after reporting. */
+static const char *str_of(kbc_ydoc *d, const yaml_node_t *n, const char *what)
+{
+        size_t len;
+        const char *s = kbc_ynode_str(n, &len);
+        if (!s || !len || kbc_ynode_is_null(n) || strlen(s) != len) {
+                char buf[64];
+                kbc_ydoc_report(d, n, "%s must be a non-empty string, got %s",
+                                what, kbc_ynode_describe(n, buf, sizeof(buf)));
+                return NULL;
+        }
+        return s;
+}
+
+static const char *path_of(owned *o, const yaml_node_t *n, const char *what)
+{
+        const char *s = str_of(&o->doc, n, what);
+        if (!s || s[0] == '/' || !strcmp(s, "-"))
+                return s;
+        size_t len = strlen(o->dir) + 1 + strlen(s);
+        char *p = kbc_arena_alloc(o->arena, len + 1);
+        if (p)
+                snprintf(p, len + 1, "%s/%s", o->dir, s);
+        return p;
+}
+
+/* A string or a list of strings into out[]; paths resolved if asked. */
+static void list_of(owned *o, const yaml_node_t *n, const char *what,
+                    bool paths, const char **out, size_t *nout)
+{
+        kbc_ydoc *d = &o->doc;
+        size_t count = kbc_ynode_is_seq(n) ? kbc_ydoc_seq_len(n) : 1;
+        if (count > KBCD_MAX_LIST) {
+                kbc_ydoc_report(d, n, "%s: at most %d entries", what,
+                                KBCD_MAX_LIST);
+                return;
+        }
+        for (size_t i = 0; i < count; i++) {
+                const yaml_node_t *item =
+                    kbc_ynode_is_seq(n) ? kbc_ydoc_seq_at(d, n, i) : n;
+                const char *s =
+                    paths ? path_of(o, item, what) : str_of(d, item, what);
+                if (s)
+                        out[(*nout)++] = s;
+        }
+}
+
+static void duration_of(kbc_ydoc *d, const yaml_node_t *n, const char *what,
+                        int64_t *out)
+{
+        const char *s = str_of(d, n, what);
+        if (s && kbc_duration_parse(s, out))
+                kbc_ydoc_report(d, n,
+                                "%s: expected a duration such as 500ms, "
+                                "30s, 10m, 1h, got '%s'",
+                                what, s);
+}
+
+static void int_of(kbc_ydoc *d, const yaml_node_t *n, const char *what,
+                   int64_t min, int64_t max, int64_t *out)
+{
+        if (kbc_ynode_int(n, min, max, out))
+                kbc_ydoc_report(d, n, "%s: expected an integer in %lld..%lld",
+                                what, (long long)min, (long long)max);
+}
+
+static void bool_of(kbc_ydoc *d, const yaml_node_t *n, const char *what,
+                    bool *out)
+{
+        if (kbc_ynode_bool(n, out))
+                kbc_ydoc_report(d, n, "%s: expected true or false", what);
+}
+
+/* The mapping under key, checked against valid; NULL when absent. */
+static yaml_node_t *section(kbc_ydoc *d, const yaml_node_t *root,
+                            const char *key, const char *const *valid)
+{
+        yaml_node_t *m = kbc_ydoc_get(d, root, key);
+        if (!m)
+                return NULL;
+        if (!kbc_ynode_is_map(m)) {
+                char buf[64];
+                kbc_ydoc_report(d, m, "'%s' must be a mapping, got %s", key,
+                                kbc_ynode_describe(m, buf, sizeof(buf)));
+                return NULL;
+        }
+        kbc_ydoc_check_keys(d, m, key, valid);
+        return m;
+}
+
+#define GET(map, key) ((map) ? kbc_ydoc_get(d, (map), (key)) : NULL)
+
+static void load_input(owned *o, const yaml_node_t *root, kbcd_config *c)
+{
+        static const char *const keys[] = {"topics", "group", "format",
+                                           "max_message_bytes", NULL};
+        kbc_ydoc *d = &o->doc;
+        yaml_node_t *in = section(d, root, "input", keys), *n;
+        if (!in) {
+                kbc_ydoc_report(d, root, "missing 'input' (topics, group)");
+                return;
+        }
+        if ((n = GET(in, "topics")))
+                list_of(o, n, "input.topics", false, c->topics, &c->ntopics);
+        else
+                kbc_ydoc_report(d, in, "missing input.topics");
+        if ((n = GET(in, "group")))
+                c->group = str_of(d, n, "input.group");
+        if ((n = GET(in, "format"))) {
+                const char *f = str_of(d, n, "input.format");
+                if (f && kbc_format_parse(f, &c->format))
+                        kbc_ydoc_report(d, n, "input.format: unknown '%s'", f);
+        }
+        int64_t v;
+        if ((n = GET(in, "max_message_bytes"))) {
+                int_of(d, n, "input.max_message_bytes", 256, 64 << 20, &v);
+                c->max_message_bytes = (size_t)v;
+        }
+}
+
+static void load_kafka(owned *o, const yaml_node_t *root, kbcd_config *c)
+{
+        kbc_ydoc *d = &o->doc;
+        yaml_node_t *k = kbc_ydoc_get(d, root, "kafka");
+        if (!k)
+                return;
+        if (!kbc_ynode_is_map(k)) {
+                kbc_ydoc_report(d, k,
+                                "'kafka' must be a mapping of "
+                                "librdkafka properties");
+                return;
+        }
+        for (size_t i = 0; i < kbc_ydoc_map_len(k); i++) {
+                yaml_node_t *key, *val;
+                kbc_ydoc_map_at(d, k, i, &key, &val);
+                const char *ks = str_of(d, key, "a kafka property name");
+                size_t len;
+                const char *vs = kbc_ynode_str(val, &len);
+                if (!vs) {
+                        kbc_ydoc_report(d, val, "kafka.%s: expected a value",
+                                        ks ? ks : "?");
+                        continue;
+                }
+                if (ks && c->nkafka < KBCD_MAX_LIST)
+                        c->kafka[c->nkafka++] = (kbcd_kv){ks, vs};
+        }
+}
+
+static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
+{
+        static const char *const out_keys[] = {"kafka", "file", "stdout", NULL};
+        static const char *const dead_keys[] = {"kafka", "file", NULL};
+        kbc_ydoc *d = &o->doc;
+        yaml_node_t *out = section(d, root, "output", out_keys), *n;
+        if ((n = GET(out, "kafka")))
+                c->out_topic = str_of(d, n, "output.kafka (a topic)");
+        if ((n = GET(out, "file")))
+                c->out_file = path_of(o, n, "output.file");
+        if ((n = GET(out, "stdout")))
+                bool_of(d, n, "output.stdout", &c->out_stdout);
+        if (!c->out_topic && !c->out_file && !c->out_stdout)
+                kbc_ydoc_report(d, out ? out : root,
+                                "no output: set output.kafka, output.file "
+                                "or output.stdout");
+        yaml_node_t *dead = section(d, root, "dead_letter", dead_keys);
+        if ((n = GET(dead, "kafka")))
+                c->dead_topic = str_of(d, n, "dead_letter.kafka (a topic)");
+        if ((n = GET(dead, "file")))
+                c->dead_file = path_of(o, n, "dead_letter.file");
+        if (c->dead_topic && c->dead_file)
+                kbc_ydoc_report(d, dead,
+                                "dead_letter: kafka or file, not both");
+}
+
+static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
+{
+        static const char *const corr_keys[] = {"lateness", "suppress",
+                                                "max_hosts", NULL};
+        static const char *const metrics_keys[] = {"listen", NULL};
+        static const char *const shutdown_keys[] = {"drain", NULL};
+        static const char *const mock_keys[] = {"brokers", "partitions", "feed",
+                                                "exit_when_done", NULL};
+        kbc_ydoc *d = &o->doc;
+        yaml_node_t *m = section(d, root, "correlation", corr_keys), *n;
+        int64_t v;
+        if ((n = GET(m, "lateness")))
+                duration_of(d, n, "correlation.lateness",
+                            &c->engine.lateness_ms);
+        if ((n = GET(m, "suppress")))
+                duration_of(d, n, "correlation.suppress",
+                            &c->engine.suppress_ms);
+        if ((n = GET(m, "max_hosts"))) {
+                int_of(d, n, "correlation.max_hosts", 1, 100000000, &v);
+                c->engine.max_hosts = (size_t)v;
+        }
+        m = section(d, root, "metrics", metrics_keys);
+        if ((n = GET(m, "listen")))
+                c->metrics_listen = str_of(d, n, "metrics.listen");
+        m = section(d, root, "shutdown", shutdown_keys);
+        if ((n = GET(m, "drain")))
+                duration_of(d, n, "shutdown.drain", &c->drain_ms);
+        m = section(d, root, "mock", mock_keys);
+        if (!m)
+                return;
+        c->mock = true;
+        if ((n = GET(m, "brokers"))) {
+                int_of(d, n, "mock.brokers", 1, 9, &v);
+                c->mock_brokers = (int)v;
+        }
+        if ((n = GET(m, "partitions"))) {
+                int_of(d, n, "mock.partitions", 1, 256, &v);
+                c->mock_partitions = (int)v;
+        }
+        if ((n = GET(m, "feed")))
+                list_of(o, n, "mock.feed", true, c->mock_feed, &c->nmock_feed);
+        if ((n = GET(m, "exit_when_done")))
+                bool_of(d, n, "mock.exit_when_done", &c->mock_exit_when_done);
+}
+
+int kbcd_config_load(kbcd_config *c, const char *path)
+{
+        static const char *const keys[] = {
+            "rules",    "mappings",    "input",       "kafka",
+            "output",   "dead_letter", "correlation", "metrics",
+            "shutdown", "mock",        NULL};
+        kbc_engine_opts defaults = KBC_ENGINE_OPTS_DEFAULT;
+        owned *o = calloc(1, sizeof(*o));
+        memset(c, 0, sizeof(*c));
+        if (!o)
+                return -1;
+        c->doc = o;
+        c->path = path;
+        c->group = "kbcorr";
+        c->max_message_bytes = 1 << 20;
+        c->engine = defaults;
+        c->drain_ms = 10000;
+        c->mock_brokers = 3;
+        c->mock_partitions = 4;
+        o->arena = kbc_arena_new();
+        char *copy = o->arena ? kbc_arena_strdup(o->arena, path) : NULL;
+        if (!copy)
+                return -1;
+        o->dir = kbc_arena_strdup(o->arena, dirname(copy));
+        o->diag.fn = diag_stderr;
+        if (kbc_ydoc_load_file(&o->doc, path, &o->diag))
+                return -1;
+        kbc_ydoc *d = &o->doc;
+        yaml_node_t *root = kbc_ydoc_root(d), *n;
+        if (!kbc_ynode_is_map(root)) {
+                kbc_ydoc_report(d, root, "the configuration must be a mapping");
+                return -1;
+        }
+        kbc_ydiag_hold(&o->diag);
+        kbc_ydoc_check_keys(d, root, "the configuration", keys);
+        if ((n = kbc_ydoc_get(d, root, "rules")))
+                list_of(o, n, "rules", true, c->rules, &c->nrules);
+        else
+                kbc_ydoc_report(d, root, "missing 'rules' (rule folders)");
+        if ((n = kbc_ydoc_get(d, root, "mappings")))
+                list_of(o, n, "mappings", true, c->mappings, &c->nmappings);
+        load_input(o, root, c);
+        load_kafka(o, root, c);
+        load_sinks(o, root, c);
+        load_rest(o, root, c);
+        if (!c->mock && !c->nkafka)
+                kbc_ydoc_report(d, root,
+                                "missing 'kafka' (bootstrap.servers "
+                                "at least), or a 'mock' section");
+        kbc_ydiag_flush(&o->diag);
+        return o->diag.count ? -1 : 0;
+}
+
+void kbcd_config_free(kbcd_config *c)
+{
+        owned *o = c->doc;
+        if (!o)
+                return;
+        kbc_ydoc_free(&o->doc);
+        kbc_arena_free(o->arena);
+        free(o);
+        c->doc = NULL;
+}

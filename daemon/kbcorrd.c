@@ -1,0 +1,457 @@
+/*
+ * kbcorrd.c - the daemon: a Kafka consumer group in, incidents out
+ * (SPEC.md §7). The consumer loop, partition life cycle and offset
+ * bookkeeping live here; kbcorrd.h says why the stored offsets make a
+ * kill -9 at any moment lose nothing.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kbc_mapping_load.h"
+#include "kbc_time.h"
+#include "kbcorrd.h"
+
+static const char usage[] =
+    "usage: kbcorrd --config FILE [--check]\n\n"
+    "Consumes Windows events from Kafka in a consumer group, correlates\n"
+    "them with the KB rules per host, and writes incidents to the sinks the\n"
+    "configuration names. Offsets are committed only as far as every\n"
+    "incident that depends on them is acknowledged, so a restart after a\n"
+    "crash loses nothing (duplicates carry the same incident id).\n\n"
+    "  -c, --config FILE  the YAML configuration (docs/daemon.md)\n"
+    "      --check        load the configuration and the rules, then exit\n"
+    "  -h, --help         this help\n\n"
+    "Signals: SIGTERM or SIGINT drain, commit what is safe and exit.\n"
+    "Exit codes: 0 clean exit, 2 bad configuration or rules.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+        (void)sig;
+        stop_requested = 1;
+}
+
+void kbcd_log(const char *level, const char *fmt, ...)
+{
+        char msg[1024], ts[32];
+        struct timespec now;
+        struct tm tm;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        clock_gettime(CLOCK_REALTIME, &now);
+        gmtime_r(&now.tv_sec, &tm);
+        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+        fprintf(stderr, "ts=%s.%03ldZ level=%s msg=\"", ts,
+                now.tv_nsec / 1000000, level);
+        for (const char *p = msg; *p; p++) /* one line, quoted */
+                if (*p == '"' || *p == '\\')
+                        fprintf(stderr, "\\%c", *p);
+                else if ((unsigned char)*p < 0x20)
+                        fputc(' ', stderr);
+                else
+                        fputc(*p, stderr);
+        fputs("\"\n", stderr);
+}
+
+/* ---- partitions ------------------------------------------------------ */
+
+static void on_incident(void *opaque, const kbc_incident *inc)
+{
+        kbcd_emit_incident(opaque, inc);
+}
+
+static kbcd_part *part_find(kbcd *d, const char *topic, int32_t partition)
+{
+        for (kbcd_part *p = d->parts; p; p = p->next_part)
+                if (p->partition == partition && !strcmp(p->topic, topic))
+                        return p;
+        return NULL;
+}
+
+static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
+{
+        kbcd_part *p = part_find(d, topic, partition);
+        if (!p) {
+                p = calloc(1, sizeof(*p));
+                if (!p || !(p->topic = strdup(topic))) {
+                        free(p);
+                        return NULL;
+                }
+                p->partition = partition;
+                p->d = d;
+                p->next_part = d->parts;
+                d->parts = p;
+        }
+        if (!p->pipeline) {
+                kbc_pipeline_opts opts = {.format = d->cfg.format,
+                                          .from_ms = KBC_TIME_NONE,
+                                          .to_ms = KBC_TIME_NONE,
+                                          .engine = d->cfg.engine};
+                p->pipeline = kbc_pipeline_new(d->rules, &opts, on_incident, p);
+                for (size_t i = 0; p->pipeline && i < d->cfg.nmappings; i++)
+                        kbc_mappings_load(kbc_pipeline_decoder(p->pipeline),
+                                          d->cfg.mappings[i], NULL, NULL);
+        }
+        p->next = -1;
+        p->eof = false;
+        return p;
+}
+
+/* The offset a restart must read this partition from (kbcorrd.h), or -1
+ * when nothing was read since it was assigned. */
+static int64_t part_safe_offset(const kbcd_part *p)
+{
+        if (p->next < 0)
+                return -1;
+        int64_t safe = p->next;
+        if (p->pipeline) {
+                int64_t low =
+                    kbc_engine_low_mark(kbc_pipeline_engine(p->pipeline));
+                if (low < safe)
+                        safe = low;
+        }
+        for (const kbcd_inflight *f = p->inflight; f; f = f->next)
+                if (f->replay_from < safe)
+                        safe = f->replay_from;
+        return safe;
+}
+
+/* Syncs the file sinks, then stores each partition's safe offset for the
+ * consumer's next commit (only: revoked: those being revoked). */
+static void store_offsets(kbcd *d, bool revoked_only,
+                          const rd_kafka_topic_partition_list_t *revoked)
+{
+        kbcd_sinks_sync(d);
+        rd_kafka_topic_partition_list_t *l =
+            rd_kafka_topic_partition_list_new(8);
+        for (kbcd_part *p = d->parts; p; p = p->next_part) {
+                if (!p->pipeline ||
+                    (revoked_only && !rd_kafka_topic_partition_list_find(
+                                         revoked, p->topic, p->partition)))
+                        continue;
+                int64_t off = part_safe_offset(p);
+                if (off >= 0)
+                        rd_kafka_topic_partition_list_add(l, p->topic,
+                                                          p->partition)
+                            ->offset = off;
+        }
+        if (l->cnt) {
+                rd_kafka_resp_err_t err =
+                    rd_kafka_offsets_store(d->consumer, l);
+                if (err && err != RD_KAFKA_RESP_ERR__STATE)
+                        kbcd_log("warn", "storing offsets: %s",
+                                 rd_kafka_err2str(err));
+        }
+        rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Drops a revoked partition's state: its new owner re-reads from the
+ * committed offset, so nothing of it is lost here. */
+static void part_revoke(kbcd_part *p)
+{
+        kbc_pipeline_free(p->pipeline);
+        p->pipeline = NULL;
+        p->next = -1;
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+        kbcd *d = opaque;
+        bool cooperative =
+            !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+                for (int i = 0; i < parts->cnt; i++) {
+                        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                        if (!part_assign(d, tp->topic, tp->partition))
+                                kbcd_log("error", "out of memory for %s[%d]",
+                                         tp->topic, tp->partition);
+                        kbcd_log("info", "assigned %s[%d]", tp->topic,
+                                 tp->partition);
+                }
+                d->assigned_once = true;
+                if (cooperative)
+                        rd_kafka_incremental_assign(rk, parts);
+                else
+                        rd_kafka_assign(rk, parts);
+                return;
+        }
+        /* Revoked: what is in flight for them is waited for (bounded),
+         * then the safe offsets are committed before the state goes. */
+        int left = kbcd_sinks_drain(d, (int)d->cfg.drain_ms);
+        if (left)
+                kbcd_log("warn",
+                         "%d deliveries still pending at revocation: "
+                         "their offsets stay held",
+                         left);
+        store_offsets(d, true, parts);
+        rd_kafka_commit(rk, NULL, 0);
+        for (int i = 0; i < parts->cnt; i++) {
+                kbcd_part *p = part_find(d, parts->elems[i].topic,
+                                         parts->elems[i].partition);
+                if (p)
+                        part_revoke(p);
+                kbcd_log("info", "revoked %s[%d]", parts->elems[i].topic,
+                         parts->elems[i].partition);
+        }
+        if (cooperative)
+                rd_kafka_incremental_unassign(rk, parts);
+        else
+                rd_kafka_assign(rk, NULL);
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+/* Keeps the decoder's "origin: reason" for the dead letter. */
+static void keep_reason(void *opaque, const char *msg)
+{
+        snprintf(opaque, 512, "%s", msg);
+}
+
+static void handle_message(kbcd *d, rd_kafka_message_t *m)
+{
+        const char *topic = rd_kafka_topic_name(m->rkt);
+        kbcd_part *p = part_find(d, topic, m->partition);
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                if (p)
+                        p->eof = true;
+                return;
+        }
+        if (m->err) {
+                kbcd_log("warn", "consumer: %s", rd_kafka_message_errstr(m));
+                return;
+        }
+        if (!p || !p->pipeline)
+                return; /* not ours any more */
+        d->messages++;
+        p->eof = false;
+        kbc_origin origin = {KBC_ORIGIN_KAFKA, topic, m->partition, m->offset};
+        char reason[600], why[512] = "";
+        if (m->len > d->cfg.max_message_bytes) {
+                snprintf(reason, sizeof(reason),
+                         "oversized: %zu bytes, input.max_message_bytes is %zu",
+                         m->len, d->cfg.max_message_bytes);
+                kbcd_emit_dead_letter(p, m, reason);
+        } else if (kbc_pipeline_feed(p->pipeline, m->payload ? m->payload : "",
+                                     m->len, &origin, keep_reason, why)) {
+                /* the decoder's words, without the origin it led with */
+                char at[KBC_ORIGIN_STRLEN + 2];
+                kbc_origin_format(&origin, at, sizeof(at) - 2);
+                strcat(at, ": ");
+                const char *w =
+                    strncmp(why, at, strlen(at)) ? why : why + strlen(at);
+                snprintf(reason, sizeof(reason), "undecodable: %s", w);
+                kbcd_emit_dead_letter(p, m, reason);
+        }
+        p->next = m->offset + 1;
+}
+
+static bool all_done(const kbcd *d)
+{
+        if (!d->assigned_once)
+                return false;
+        for (const kbcd_part *p = d->parts; p; p = p->next_part)
+                if (p->pipeline && !p->eof)
+                        return false;
+        return true;
+}
+
+/* mock.exit_when_done: the feed is consumed; close every open case as a
+ * replay does at the end of its input. */
+static void flush_cases(kbcd *d)
+{
+        for (kbcd_part *p = d->parts; p; p = p->next_part)
+                if (p->pipeline)
+                        kbc_pipeline_flush(p->pipeline);
+}
+
+static int consumer_open(kbcd *d)
+{
+        const kbcd_config *c = &d->cfg;
+        char err[512];
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        struct {
+                const char *k, *v;
+        } ours[] = {
+            {"group.id", c->group},
+            {"partition.assignment.strategy", "cooperative-sticky"},
+            {"enable.auto.offset.store", "false"},
+            {"enable.auto.commit", "true"},
+            {"auto.offset.reset", "earliest"},
+            {"enable.partition.eof", c->mock_exit_when_done ? "true" : "false"},
+        };
+        for (size_t i = 0; i < sizeof(ours) / sizeof(*ours); i++)
+                rd_kafka_conf_set(conf, ours[i].k, ours[i].v, err, sizeof(err));
+        /* The kafka map comes last: it may override auto.offset.reset or
+         * the strategy, never the offset store (that is the guarantee). */
+        for (size_t i = 0; i < c->nkafka; i++) {
+                if (!strcmp(c->kafka[i].key, "enable.auto.offset.store"))
+                        continue;
+                if (rd_kafka_conf_set(conf, c->kafka[i].key, c->kafka[i].value,
+                                      err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+                        kbcd_log("error", "%s: kafka.%s: %s", c->path,
+                                 c->kafka[i].key, err);
+                        rd_kafka_conf_destroy(conf);
+                        return -1;
+                }
+        }
+        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+        rd_kafka_conf_set_opaque(conf, d);
+        d->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+        if (!d->consumer) {
+                kbcd_log("error", "cannot create the consumer: %s", err);
+                return -1;
+        }
+        rd_kafka_poll_set_consumer(d->consumer);
+        rd_kafka_topic_partition_list_t *topics =
+            rd_kafka_topic_partition_list_new((int)c->ntopics);
+        for (size_t i = 0; i < c->ntopics; i++)
+                rd_kafka_topic_partition_list_add(topics, c->topics[i],
+                                                  RD_KAFKA_PARTITION_UA);
+        rd_kafka_resp_err_t e = rd_kafka_subscribe(d->consumer, topics);
+        rd_kafka_topic_partition_list_destroy(topics);
+        if (e) {
+                kbcd_log("error", "subscribe: %s", rd_kafka_err2str(e));
+                return -1;
+        }
+        return 0;
+}
+
+static int64_t now_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+#define STORE_EVERY_MS 200
+
+static void run(kbcd *d)
+{
+        int64_t last_store = now_ms();
+        bool finishing = false;
+        while (!stop_requested) {
+                rd_kafka_message_t *m =
+                    rd_kafka_consumer_poll(d->consumer, 100);
+                if (m) {
+                        handle_message(d, m);
+                        rd_kafka_message_destroy(m);
+                }
+                if (d->producer)
+                        rd_kafka_poll(d->producer, 0);
+                if (now_ms() - last_store >= STORE_EVERY_MS) {
+                        store_offsets(d, false, NULL);
+                        last_store = now_ms();
+                }
+                if (d->cfg.mock_exit_when_done && !finishing && all_done(d)) {
+                        kbcd_log("info", "mock: feed consumed, closing cases");
+                        flush_cases(d);
+                        finishing = true;
+                        stop_requested = 1;
+                }
+        }
+}
+
+static void shutdown_daemon(kbcd *d)
+{
+        int left = kbcd_sinks_drain(d, (int)d->cfg.drain_ms);
+        if (left)
+                kbcd_log("warn",
+                         "%d deliveries pending after %" PRId64
+                         " ms: their offsets stay held",
+                         left, d->cfg.drain_ms);
+        store_offsets(d, false, NULL);
+        rd_kafka_resp_err_t err = rd_kafka_commit(d->consumer, NULL, 0);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+                kbcd_log("warn", "final commit: %s", rd_kafka_err2str(err));
+        rd_kafka_consumer_close(d->consumer);
+        kbcd_log("info",
+                 "stopped: %" PRIu64 " messages, %" PRIu64
+                 " incidents, %" PRIu64 " dead letters",
+                 d->messages, d->incidents, d->dead_letters);
+}
+
+static void rules_diag(void *opaque, const char *msg)
+{
+        (void)opaque;
+        fprintf(stderr, "kbcorrd: %s\n", msg);
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option opts[] = {{"config", 1, NULL, 'c'},
+                                             {"check", 0, NULL, 'k'},
+                                             {"help", 0, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+        const char *config = NULL;
+        bool check = false;
+        int o;
+        while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+                switch (o) {
+                case 'c':
+                        config = optarg;
+                        break;
+                case 'k':
+                        check = true;
+                        break;
+                case 'h':
+                        fputs(usage, stdout);
+                        return 0;
+                default:
+                        fputs(usage, stderr);
+                        return 2;
+                }
+        }
+        if (!config || optind != argc) {
+                fputs(usage, stderr);
+                return 2;
+        }
+        static kbcd d;
+        if (kbcd_config_load(&d.cfg, config))
+                return 2;
+        d.rules = kbc_ruleset_load(d.cfg.rules, d.cfg.nrules, rules_diag, NULL);
+        if (!d.rules) {
+                fprintf(stderr, "kbcorrd: the rule set was not loaded\n");
+                return 2;
+        }
+        kbcd_log("info", "%zu rules loaded", kbc_ruleset_count(d.rules));
+        if (check)
+                return 0;
+        signal(SIGTERM, on_stop);
+        signal(SIGINT, on_stop);
+        signal(SIGPIPE, SIG_IGN);
+        int rc = 0;
+        if ((d.cfg.mock && kbcd_mock_start(&d)) || kbcd_sinks_open(&d) ||
+            consumer_open(&d)) {
+                rc = 2;
+        } else {
+                run(&d);
+                shutdown_daemon(&d);
+        }
+        if (d.consumer)
+                rd_kafka_destroy(d.consumer);
+        kbcd_sinks_close(&d);
+        for (kbcd_part *p = d.parts, *next; p; p = next) {
+                next = p->next_part;
+                part_revoke(p);
+                while (p->inflight) {
+                        kbcd_inflight *f = p->inflight;
+                        p->inflight = f->next;
+                        free(f);
+                }
+                free(p->topic);
+                free(p);
+        }
+        kbcd_mock_stop(&d);
+        kbc_ruleset_free(d.rules);
+        kbcd_config_free(&d.cfg);
+        return rc;
+}

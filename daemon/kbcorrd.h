@@ -1,0 +1,85 @@
+/*
+ * kbcorrd.h - internal to the daemon: its state, shared by the consumer
+ * loop (kbcorrd.c), the sinks (sinks.c) and the embedded mock cluster
+ * (mock.c).
+ *
+ * At-least-once, in one paragraph: every assigned partition has its own
+ * pipeline (correlation is per host and the topic is keyed by host). An
+ * incident or dead letter is "in flight" from the moment it is written
+ * until every sink has it (the Kafka delivery report; the file after
+ * fsync). A partition's stored offset is the lowest of: the next offset to
+ * read, the engine's low mark (kbc_engine_low_mark: events still needed
+ * by open cases and remembered incidents), and the replay_from of every
+ * in-flight item. A crash at any moment thus re-reads whatever is needed
+ * to raise every unacknowledged incident again, with the same id.
+ */
+#ifndef KBCD_H
+#define KBCD_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "kbc_buf.h"
+#include "kbc_pipeline.h"
+#include "kbc_rules.h"
+
+typedef struct kbcd_part kbcd_part;
+
+/* One incident or dead letter not yet acknowledged by every sink. */
+typedef struct kbcd_inflight {
+        kbcd_part *part;
+        int64_t replay_from; /* offset to re-read from if it is lost */
+        int waiting;         /* sinks still to acknowledge it */
+        bool unsynced;       /* in a file sink not yet fsync'd */
+        struct kbcd_inflight *prev, *next;
+} kbcd_inflight;
+
+struct kbcd_part {
+        char *topic;
+        int32_t partition;
+        kbc_pipeline *pipeline; /* NULL once revoked */
+        int64_t next;           /* next offset to read; -1 = none read */
+        bool eof;
+        kbcd_inflight *inflight; /* list */
+        struct kbcd *d;
+        struct kbcd_part *next_part;
+};
+
+typedef struct kbcd {
+        kbcd_config cfg;
+        kbc_ruleset *rules;
+        rd_kafka_t *consumer, *producer, *mock_handle;
+        rd_kafka_topic_t *out_topic, *dead_topic;
+        FILE *out_file, *dead_file;
+        kbcd_part *parts;
+        kbc_buf json;
+        bool assigned_once;
+        uint64_t messages, dead_letters, incidents, delivery_retries;
+} kbcd;
+
+/* logfmt on stderr: ts=... level=... msg="..." */
+void kbcd_log(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* sinks.c */
+int kbcd_sinks_open(kbcd *d);
+void kbcd_sinks_close(kbcd *d);
+/* Writes inc to every sink; tracks it in flight on p. */
+void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc);
+void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
+                           const char *reason);
+/* Flushes the file sinks to disk and acknowledges what they hold. */
+void kbcd_sinks_sync(kbcd *d);
+/* Waits up to ms for Kafka deliveries; returns how many are left. */
+int kbcd_sinks_drain(kbcd *d, int ms);
+
+/* mock.c: starts librdkafka's mock cluster in-process, creates the
+ * topics, produces the feed files keyed by host; sets bootstrap.servers
+ * in the kafka properties. */
+int kbcd_mock_start(kbcd *d);
+void kbcd_mock_stop(kbcd *d);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * sinks.c - where incidents and dead letters go (Kafka topic, JSON-lines
+ * file, stdout), and the bookkeeping that tells the consumer loop when
+ * each is safe: acknowledged by a delivery report, or fsync'd.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kbcorrd.h"
+
+static kbcd_inflight *inflight_new(kbcd_part *p, int64_t replay_from)
+{
+        kbcd_inflight *f = calloc(1, sizeof(*f));
+        if (!f)
+                return NULL;
+        f->part = p;
+        f->replay_from = replay_from;
+        f->next = p->inflight;
+        if (p->inflight)
+                p->inflight->prev = f;
+        p->inflight = f;
+        return f;
+}
+
+static void inflight_ack(kbcd_inflight *f)
+{
+        if (--f->waiting > 0)
+                return;
+        kbcd_part *p = f->part;
+        if (f->prev)
+                f->prev->next = f->next;
+        else
+                p->inflight = f->next;
+        if (f->next)
+                f->next->prev = f->prev;
+        free(f);
+}
+
+/* A delivery that failed for good (past message.timeout.ms) is produced
+ * again: dropping it would lose the incident, and holding the offset alone
+ * would not bring it back until a restart. */
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
+                        void *opaque)
+{
+        kbcd *d = opaque;
+        kbcd_inflight *f = m->_private;
+        if (!m->err) {
+                if (f)
+                        inflight_ack(f);
+                return;
+        }
+        d->delivery_retries++;
+        kbcd_log("warn", "delivery to %s failed (%s): producing again",
+                 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        if (rd_kafka_produce(m->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                             m->payload, m->len, m->key, m->key_len, f) == -1)
+                kbcd_log("error",
+                         "cannot produce again: %s; the offset stays "
+                         "held, a restart re-raises it",
+                         rd_kafka_err2str(rd_kafka_last_error()));
+        (void)rk;
+}
+
+static int open_append(const char *path, FILE **out)
+{
+        if (!path)
+                return 0;
+        *out = !strcmp(path, "-") ? stdout : fopen(path, "a");
+        if (!*out) {
+                kbcd_log("error", "%s: %s", path, strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+int kbcd_sinks_open(kbcd *d)
+{
+        const kbcd_config *c = &d->cfg;
+        char err[512];
+        kbc_buf_init(&d->json, 16u << 20);
+        if (open_append(c->out_file, &d->out_file) ||
+            open_append(c->dead_file, &d->dead_file))
+                return -1;
+        if (!c->out_topic && !c->dead_topic)
+                return 0;
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        for (size_t i = 0; i < c->nkafka; i++)
+                if (rd_kafka_conf_set(conf, c->kafka[i].key, c->kafka[i].value,
+                                      err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+                        kbcd_log("error", "%s: kafka.%s: %s", c->path,
+                                 c->kafka[i].key, err);
+                        rd_kafka_conf_destroy(conf);
+                        return -1;
+                }
+        /* Idempotence: retries never duplicate or reorder an incident. */
+        if (rd_kafka_conf_set(conf, "enable.idempotence", "true", err,
+                              sizeof(err)) != RD_KAFKA_CONF_OK) {
+                kbcd_log("error", "enable.idempotence: %s", err);
+                rd_kafka_conf_destroy(conf);
+                return -1;
+        }
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        rd_kafka_conf_set_opaque(conf, d);
+        d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+        if (!d->producer) {
+                kbcd_log("error", "cannot create the producer: %s", err);
+                return -1;
+        }
+        if (c->out_topic)
+                d->out_topic =
+                    rd_kafka_topic_new(d->producer, c->out_topic, NULL);
+        if (c->dead_topic)
+                d->dead_topic =
+                    rd_kafka_topic_new(d->producer, c->dead_topic, NULL);
+        return 0;
+}
+
+void kbcd_sinks_close(kbcd *d)
+{
+        if (d->out_topic)
+                rd_kafka_topic_destroy(d->out_topic);
+        if (d->dead_topic)
+                rd_kafka_topic_destroy(d->dead_topic);
+        if (d->producer)
+                rd_kafka_destroy(d->producer);
+        if (d->out_file && d->out_file != stdout)
+                fclose(d->out_file);
+        if (d->dead_file && d->dead_file != stdout)
+                fclose(d->dead_file);
+        kbc_buf_free(&d->json);
+}
+
+/* Produces until the local queue takes it: a full queue is back-pressure,
+ * never a reason to drop. */
+static void produce(kbcd *d, rd_kafka_topic_t *t, const void *payload,
+                    size_t len, const char *key, size_t keylen,
+                    kbcd_inflight *f)
+{
+        while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                (void *)payload, len, key, keylen, f) == -1) {
+                rd_kafka_resp_err_t err = rd_kafka_last_error();
+                if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                        kbcd_log("error",
+                                 "produce to %s: %s; the offset "
+                                 "stays held",
+                                 rd_kafka_topic_name(t), rd_kafka_err2str(err));
+                        return;
+                }
+                rd_kafka_poll(d->producer, 100);
+        }
+        f->waiting++;
+}
+
+static void write_line(FILE *out, const kbc_buf *b, kbcd_inflight *f)
+{
+        fwrite(b->data, 1, b->len, out);
+        fputc('\n', out);
+        if (!f->unsynced) {
+                f->unsynced = true;
+                f->waiting++;
+        }
+}
+
+/* Writes the JSON in d->json to every sink of its kind, in flight on f. */
+static void deliver(kbcd *d, rd_kafka_topic_t *topic, FILE *file, bool out,
+                    const char *key, kbcd_inflight *f)
+{
+        f->waiting = 1; /* held while writing, released below */
+        if (topic)
+                produce(d, topic, d->json.data, d->json.len, key, strlen(key),
+                        f);
+        if (file)
+                write_line(file, &d->json, f);
+        if (out && d->cfg.out_stdout)
+                write_line(stdout, &d->json, f);
+        inflight_ack(f);
+}
+
+void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
+{
+        kbcd *d = p->d;
+        d->incidents++;
+        kbc_buf_reset(&d->json);
+        if (kbc_incident_to_json(inc, &d->json)) {
+                kbcd_log("error", "incident %s too large to write", inc->id);
+                return;
+        }
+        kbcd_inflight *f = inflight_new(p, inc->replay_from);
+        if (!f) {
+                kbcd_log("error", "out of memory for incident %s", inc->id);
+                return;
+        }
+        deliver(d, d->out_topic, d->out_file, true, inc->host, f);
+}
+
+void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
+                           const char *reason)
+{
+        kbcd *d = p->d;
+        char origin[KBC_ORIGIN_STRLEN];
+        kbc_origin o = {KBC_ORIGIN_KAFKA, p->topic, p->partition, m->offset};
+        kbc_origin_format(&o, origin, sizeof(origin));
+        d->dead_letters++;
+        kbcd_log("warn", "dead letter %s: %s", origin, reason);
+        kbcd_inflight *f = inflight_new(p, m->offset);
+        if (!f)
+                return;
+        f->waiting = 1;
+        if (d->dead_topic) {
+                rd_kafka_headers_t *h = rd_kafka_headers_new(2);
+                rd_kafka_header_add(h, "kbcorr.reason", -1, reason, -1);
+                rd_kafka_header_add(h, "kbcorr.origin", -1, origin, -1);
+                rd_kafka_resp_err_t err = rd_kafka_producev(
+                    d->producer, RD_KAFKA_V_RKT(d->dead_topic),
+                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_VALUE(m->payload, m->len),
+                    RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_HEADERS(h),
+                    RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
+                if (err) {
+                        rd_kafka_headers_destroy(h);
+                        kbcd_log("error",
+                                 "dead letter %s: %s; the offset "
+                                 "stays held",
+                                 origin, rd_kafka_err2str(err));
+                } else {
+                        f->waiting++;
+                }
+        }
+        if (d->dead_file) {
+                kbc_buf_reset(&d->json);
+                kbc_buf_puts(&d->json, "{\"origin\":");
+                kbc_buf_json_str(&d->json, kbc_str_cstr(origin));
+                kbc_buf_puts(&d->json, ",\"reason\":");
+                kbc_buf_json_str(&d->json, kbc_str_cstr(reason));
+                kbc_buf_puts(&d->json, ",\"message\":");
+                kbc_buf_json_str(
+                    &d->json,
+                    kbc_str_make(m->payload ? (const char *)m->payload : "",
+                                 m->len));
+                kbc_buf_putc(&d->json, '}');
+                write_line(d->dead_file, &d->json, f);
+        }
+        inflight_ack(f);
+}
+
+static void sync_file(FILE *f)
+{
+        if (!f)
+                return;
+        fflush(f);
+        if (f != stdout)
+                fsync(fileno(f));
+}
+
+void kbcd_sinks_sync(kbcd *d)
+{
+        sync_file(d->out_file);
+        sync_file(d->dead_file);
+        if (d->cfg.out_stdout)
+                fflush(stdout);
+        for (kbcd_part *p = d->parts; p; p = p->next_part) {
+                kbcd_inflight *f = p->inflight;
+                while (f) {
+                        kbcd_inflight *next = f->next;
+                        if (f->unsynced) {
+                                f->unsynced = false;
+                                inflight_ack(f);
+                        }
+                        f = next;
+                }
+        }
+}
+
+int kbcd_sinks_drain(kbcd *d, int ms)
+{
+        if (!d->producer)
+                return 0;
+        rd_kafka_flush(d->producer, ms);
+        return rd_kafka_outq_len(d->producer);
+}

@@ -1,0 +1,89 @@
+# Helpers for the kbcorrd end-to-end scripts (sourced after lib.bash): a
+# mock Kafka cluster in a process of its own (tests/tools/mock_cluster.c),
+# kcat as the independent producer and consumer, and the daemon.
+#
+# Environment (set by ctest): KBCORRD, MOCK_CLUSTER.
+
+KBCORRD=${KBCORRD:-$KBC_SOURCE_DIR/build/kbcorrd}
+MOCK_CLUSTER=${MOCK_CLUSTER:-$KBC_SOURCE_DIR/build/tests/mock_cluster}
+
+need_daemon_tools() {
+        need_tools
+        command -v kcat >/dev/null 2>&1 || fail "kcat is not installed (apt-get install -y kcat)"
+        [ -x "$KBCORRD" ] || fail "kbcorrd not found" "an executable at \$KBCORRD" "'$KBCORRD'"
+        [ -x "$MOCK_CLUSTER" ] || fail "mock_cluster not found" "an executable at \$MOCK_CLUSTER" "'$MOCK_CLUSTER'"
+}
+
+# mock_start BROKERS TOPIC:PARTITIONS...: starts the cluster; sets
+# BOOTSTRAP. Commands go to it with mock_cmd.
+MOCK_PID=
+mock_start() {
+        mkfifo "$TMP/mock.in"
+        "$MOCK_CLUSTER" "$@" <"$TMP/mock.in" >"$TMP/mock.out" 2>"$TMP/mock.err" &
+        MOCK_PID=$!
+        exec 7>"$TMP/mock.in" # held open: EOF stops the cluster
+        local i
+        for i in $(seq 50); do
+                BOOTSTRAP=$(head -n 1 "$TMP/mock.out" 2>/dev/null || true)
+                [ -n "$BOOTSTRAP" ] && return 0
+                sleep 0.1
+        done
+        show_file "mock stderr" "$TMP/mock.err"
+        fail "the mock cluster did not start"
+}
+
+mock_cmd() {
+        echo "$*" >&7
+}
+
+# produce_keyed TOPIC FILE: each JSON line of FILE, keyed by its host name
+# in lower case (as docs/daemon.md tells forwarders to key it).
+produce_keyed() {
+        jq -r '(.winlog.computer_name // .host.name // .computer_name // .Hostname // "") | ascii_downcase' "$2" >"$TMP/keys"
+        paste -d '\t' "$TMP/keys" "$2" |
+                kcat -P -b "$BOOTSTRAP" -t "$1" -K '\t' -z none ||
+                fail "kcat could not produce $2 to $1"
+}
+
+# consume_all TOPIC OUT [FORMAT]: everything on TOPIC now, one per line.
+consume_all() {
+        kcat -C -b "$BOOTSTRAP" -t "$1" -o beginning -e -q -f "${3:-%s\n}" >"$2" 2>"$TMP/kcat.err" ||
+                fail "kcat could not consume $1" "" "$(cat "$TMP/kcat.err")"
+}
+
+# wait_count TOPIC N SECONDS: until TOPIC holds at least N messages.
+wait_count() {
+        local deadline=$((SECONDS + $3))
+        while [ $SECONDS -lt $deadline ]; do
+                consume_all "$1" "$TMP/wait.out"
+                [ "$(count_lines "$TMP/wait.out")" -ge "$2" ] && return 0
+                sleep 0.5
+        done
+        return 1
+}
+
+# daemon_start NAME CONFIG: kbcorrd in the background; DAEMON_PID.
+DAEMON_PID=
+daemon_start() {
+        "$KBCORRD" --config "$2" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+        DAEMON_PID=$!
+}
+
+# daemon_stop SIGNAL SECONDS: signal it and wait at most SECONDS; sets RC.
+daemon_stop() {
+        kill -"$1" "$DAEMON_PID" 2>/dev/null || true
+        local deadline=$((SECONDS + $2))
+        while kill -0 "$DAEMON_PID" 2>/dev/null; do
+                [ $SECONDS -lt $deadline ] || fail "kbcorrd did not exit within $2 s of SIG$1"
+                sleep 0.1
+        done
+        RC=0
+        wait "$DAEMON_PID" || RC=$?
+}
+
+cleanup_daemon() {
+        if [ -n "$DAEMON_PID" ]; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
+        if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; fi
+        rm -rf "$TMP"
+}
+trap cleanup_daemon EXIT
