@@ -130,8 +130,9 @@ static void load_input(owned *o, const yaml_node_t *root, kbcd_config *c)
         }
         if ((n = GET(in, "topics")))
                 list_of(o, n, "input.topics", false, c->topics, &c->ntopics);
-        else
-                kbc_ydoc_report(d, in, "missing input.topics");
+        if (!c->ntopics)
+                kbc_ydoc_report(d, n ? n : in,
+                                "input.topics: name at least one topic");
         if ((n = GET(in, "group")))
                 c->group = str_of(d, n, "input.group");
         if ((n = GET(in, "format"))) {
@@ -204,7 +205,6 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
         static const char *const corr_keys[] = {"lateness", "suppress",
                                                 "max_hosts", NULL};
-        static const char *const metrics_keys[] = {"listen", NULL};
         static const char *const shutdown_keys[] = {"drain", NULL};
         static const char *const mock_keys[] = {"brokers", "partitions", "feed",
                                                 "exit_when_done", NULL};
@@ -221,9 +221,6 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
                 int_of(d, n, "correlation.max_hosts", 1, 100000000, &v);
                 c->engine.max_hosts = (size_t)v;
         }
-        m = section(d, root, "metrics", metrics_keys);
-        if ((n = GET(m, "listen")))
-                c->metrics_listen = str_of(d, n, "metrics.listen");
         m = section(d, root, "shutdown", shutdown_keys);
         if ((n = GET(m, "drain")))
                 duration_of(d, n, "shutdown.drain", &c->drain_ms);
@@ -248,9 +245,8 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 int kbcd_config_load(kbcd_config *c, const char *path)
 {
         static const char *const keys[] = {
-            "rules",    "mappings",    "input",       "kafka",
-            "output",   "dead_letter", "correlation", "metrics",
-            "shutdown", "mock",        NULL};
+            "rules",       "mappings",    "input",    "kafka", "output",
+            "dead_letter", "correlation", "shutdown", "mock",  NULL};
         kbc_engine_opts defaults = KBC_ENGINE_OPTS_DEFAULT;
         owned *o = calloc(1, sizeof(*o));
         memset(c, 0, sizeof(*c));

@@ -40,8 +40,7 @@ typedef struct kbcd_config {
         bool out_stdout;
         const char *dead_topic, *dead_file; /* at most one */
         kbc_engine_opts engine;
-        const char *metrics_listen; /* host:port; NULL = off */
-        int64_t drain_ms;           /* SIGTERM: longest wait for sinks */
+        int64_t drain_ms; /* SIGTERM: longest wait for sinks */
         /* mock: an in-process librdkafka mock cluster, for trying it out */
         bool mock;
         int mock_brokers, mock_partitions;

@@ -273,36 +273,48 @@ static void flush_cases(kbcd *d)
                         kbc_pipeline_flush(p->pipeline);
 }
 
-static int consumer_open(kbcd *d)
+rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbcd_kv *defaults,
+                                 size_t ndefaults, const kbcd_kv *forced,
+                                 size_t nforced)
 {
         const kbcd_config *c = &d->cfg;
         char err[512];
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        struct {
-                const char *k, *v;
-        } ours[] = {
+        for (size_t i = 0; i < ndefaults + c->nkafka + nforced; i++) {
+                const kbcd_kv *kv = i < ndefaults ? &defaults[i]
+                                    : i < ndefaults + c->nkafka
+                                        ? &c->kafka[i - ndefaults]
+                                        : &forced[i - ndefaults - c->nkafka];
+                if (rd_kafka_conf_set(conf, kv->key, kv->value, err,
+                                      sizeof(err)) != RD_KAFKA_CONF_OK) {
+                        kbcd_log("error", "%s: kafka.%s: %s", c->path, kv->key,
+                                 err);
+                        rd_kafka_conf_destroy(conf);
+                        return NULL;
+                }
+        }
+        return conf;
+}
+
+static int consumer_open(kbcd *d)
+{
+        const kbcd_config *c = &d->cfg;
+        char err[512];
+        const kbcd_kv defaults[] = {
             {"group.id", c->group},
             {"partition.assignment.strategy", "cooperative-sticky"},
-            {"enable.auto.offset.store", "false"},
             {"enable.auto.commit", "true"},
+            {"auto.commit.interval.ms", "1000"}, /* the stored offsets */
             {"auto.offset.reset", "earliest"},
             {"enable.partition.eof", c->mock_exit_when_done ? "true" : "false"},
         };
-        for (size_t i = 0; i < sizeof(ours) / sizeof(*ours); i++)
-                rd_kafka_conf_set(conf, ours[i].k, ours[i].v, err, sizeof(err));
-        /* The kafka map comes last: it may override auto.offset.reset or
-         * the strategy, never the offset store (that is the guarantee). */
-        for (size_t i = 0; i < c->nkafka; i++) {
-                if (!strcmp(c->kafka[i].key, "enable.auto.offset.store"))
-                        continue;
-                if (rd_kafka_conf_set(conf, c->kafka[i].key, c->kafka[i].value,
-                                      err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-                        kbcd_log("error", "%s: kafka.%s: %s", c->path,
-                                 c->kafka[i].key, err);
-                        rd_kafka_conf_destroy(conf);
-                        return -1;
-                }
-        }
+        /* Last, over the kafka map: kbcorrd stores each offset itself,
+         * only as far as is safe; that is the at-least-once guarantee. */
+        const kbcd_kv forced[] = {{"enable.auto.offset.store", "false"}};
+        rd_kafka_conf_t *conf = kbcd_kafka_conf(
+            d, defaults, sizeof(defaults) / sizeof(*defaults), forced, 1);
+        if (!conf)
+                return -1;
         rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
         rd_kafka_conf_set_opaque(conf, d);
         d->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));

@@ -64,6 +64,13 @@ typedef struct kbcd {
 void kbcd_log(const char *level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A librdkafka configuration: defaults, then the kafka map of the
+ * configuration file, then forced (which the map cannot change). NULL
+ * after logging a property librdkafka refuses. */
+rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbcd_kv *defaults,
+                                 size_t ndefaults, const kbcd_kv *forced,
+                                 size_t nforced);
+
 /* sinks.c */
 int kbcd_sinks_open(kbcd *d);
 void kbcd_sinks_close(kbcd *d);

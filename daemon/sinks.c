@@ -85,22 +85,11 @@ int kbcd_sinks_open(kbcd *d)
                 return -1;
         if (!c->out_topic && !c->dead_topic)
                 return 0;
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        for (size_t i = 0; i < c->nkafka; i++)
-                if (rd_kafka_conf_set(conf, c->kafka[i].key, c->kafka[i].value,
-                                      err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-                        kbcd_log("error", "%s: kafka.%s: %s", c->path,
-                                 c->kafka[i].key, err);
-                        rd_kafka_conf_destroy(conf);
-                        return -1;
-                }
         /* Idempotence: retries never duplicate or reorder an incident. */
-        if (rd_kafka_conf_set(conf, "enable.idempotence", "true", err,
-                              sizeof(err)) != RD_KAFKA_CONF_OK) {
-                kbcd_log("error", "enable.idempotence: %s", err);
-                rd_kafka_conf_destroy(conf);
+        const kbcd_kv forced[] = {{"enable.idempotence", "true"}};
+        rd_kafka_conf_t *conf = kbcd_kafka_conf(d, NULL, 0, forced, 1);
+        if (!conf)
                 return -1;
-        }
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
         rd_kafka_conf_set_opaque(conf, d);
         d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));

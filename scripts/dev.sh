@@ -61,13 +61,13 @@ bench)
 	;;
 run)
 	install_missing "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}"
-	build build
-	echo "== kbcorr replay over examples/seed-scenarios.jsonl =="
-	build/kbcorr replay --rules rules/curated examples/seed-scenarios.jsonl
+	build build -DKBC_TESTS=OFF -DKBC_BENCH=OFF
+	echo "== kbcorrd on an embedded mock Kafka cluster, fed examples/seed-scenarios.jsonl =="
+	build/kbcorrd --config examples/kbcorrd-mock.yaml
 	;;
 test)
 	install_missing "${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}"
-	build build
+	build build -DKBC_TESTS=ON -DKBC_BENCH=ON
 	ctest --test-dir build --output-on-failure -j"$JOBS"
 	build build-asan -DKBC_SANITIZE=ON -DKBC_BENCH=OFF
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
