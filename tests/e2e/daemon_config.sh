@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# kbcorrd's configuration: a bad file fails at start, exit 2, with one
+# "file:line: what is wrong" per mistake; the annotated example and the
+# mock example load (--check).
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.bash
+. "$(dirname "$0")/lib.bash"
+# shellcheck source=tests/e2e/daemon.bash
+. "$(dirname "$0")/daemon.bash"
+need_daemon_tools
+
+cat >"$TMP/bad.yaml" <<YAML
+rules: [$RULES]
+input:
+  topics: []
+  grop: a
+kafka: {bootstrap.servers: "127.0.0.1:1"}
+output: {stdout: maybe}
+correlation: {lateness: soon, max_hosts: 0}
+YAML
+run bad "$KBCORRD" --config "$TMP/bad.yaml" --check
+expect_rc bad 2
+for want in "bad.yaml:3: input.topics: name at least one topic" \
+        "bad.yaml:4: unknown key 'grop' in input" \
+        "bad.yaml:6: output.stdout: expected true or false" \
+        "bad.yaml:7: correlation.lateness: expected a duration" \
+        "bad.yaml:7: correlation.max_hosts: expected an integer"; do
+        grep -qF "$want" "$TMP/bad.err" || fail "error message" "$want" "$(cat "$TMP/bad.err")"
+done
+echo "ok: $(count_lines "$TMP/bad.err") errors with file:line"
+
+# The annotated example: only its (absent here) rule folders fail.
+run example "$KBCORRD" --config "$KBC_SOURCE_DIR/examples/kbcorrd.yaml" --check
+expect_rc example 2
+if grep -v '/var/lib/kbcorr/kb-rules\|/etc/kbcorr/curated\|rule set was not loaded' "$TMP/example.err" | grep -q .; then
+        fail "examples/kbcorrd.yaml has configuration errors" "" "$(cat "$TMP/example.err")"
+fi
+run mock "$KBCORRD" --config "$KBC_SOURCE_DIR/examples/kbcorrd-mock.yaml" --check
+expect_rc mock 0
+run usage "$KBCORRD"
+expect_rc usage 2
+run help "$KBCORRD" --help
+expect_rc help 0
+grep -q -- "--config FILE" "$TMP/help.out" || fail "--help" "the usage" "$(cat "$TMP/help.out")"
+echo "ok: examples load, usage and --help"
