@@ -205,6 +205,7 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
         static const char *const corr_keys[] = {"lateness", "suppress",
                                                 "max_hosts", NULL};
+        static const char *const metrics_keys[] = {"listen", NULL};
         static const char *const shutdown_keys[] = {"drain", NULL};
         static const char *const mock_keys[] = {"brokers", "partitions", "feed",
                                                 "exit_when_done", NULL};
@@ -220,6 +221,12 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
         if ((n = GET(m, "max_hosts"))) {
                 int_of(d, n, "correlation.max_hosts", 1, 100000000, &v);
                 c->engine.max_hosts = (size_t)v;
+        }
+        m = section(d, root, "metrics", metrics_keys);
+        if ((n = GET(m, "listen"))) {
+                c->metrics_listen = str_of(d, n, "metrics.listen");
+                if (c->metrics_listen && !strcmp(c->metrics_listen, "off"))
+                        c->metrics_listen = NULL;
         }
         m = section(d, root, "shutdown", shutdown_keys);
         if ((n = GET(m, "drain")))
@@ -245,8 +252,9 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 int kbcd_config_load(kbcd_config *c, const char *path)
 {
         static const char *const keys[] = {
-            "rules",       "mappings",    "input",    "kafka", "output",
-            "dead_letter", "correlation", "shutdown", "mock",  NULL};
+            "rules",    "mappings",    "input",       "kafka",
+            "output",   "dead_letter", "correlation", "metrics",
+            "shutdown", "mock",        NULL};
         kbc_engine_opts defaults = KBC_ENGINE_OPTS_DEFAULT;
         owned *o = calloc(1, sizeof(*o));
         memset(c, 0, sizeof(*c));
@@ -258,6 +266,7 @@ int kbcd_config_load(kbcd_config *c, const char *path)
         c->max_message_bytes = 1 << 20;
         c->engine = defaults;
         c->drain_ms = 10000;
+        c->metrics_listen = "127.0.0.1:9108";
         c->mock_brokers = 3;
         c->mock_partitions = 4;
         o->arena = kbc_arena_new();

@@ -157,6 +157,8 @@ static void store_offsets(kbcd *d, bool revoked_only,
  * committed offset, so nothing of it is lost here. */
 static void part_revoke(kbcd_part *p)
 {
+        if (p->pipeline)
+                kbcd_metrics_retire(p->d, p->pipeline);
         kbc_pipeline_free(p->pipeline);
         p->pipeline = NULL;
         p->next = -1;
@@ -216,6 +218,27 @@ static void keep_reason(void *opaque, const char *msg)
         snprintf(opaque, 512, "%s", msg);
 }
 
+static int64_t now_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* kbc_pipeline_feed, timed for the processing histogram. */
+static int feed_timed(kbcd *d, kbcd_part *p, const rd_kafka_message_t *m,
+                      const kbc_origin *origin, char *why)
+{
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int rc = kbc_pipeline_feed(p->pipeline, m->payload ? m->payload : "",
+                                   m->len, origin, keep_reason, why);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        kbcd_metrics_latency(d, (double)(t1.tv_sec - t0.tv_sec) +
+                                    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        return rc;
+}
+
 static void handle_message(kbcd *d, rd_kafka_message_t *m)
 {
         const char *topic = rd_kafka_topic_name(m->rkt);
@@ -240,8 +263,7 @@ static void handle_message(kbcd *d, rd_kafka_message_t *m)
                          "oversized: %zu bytes, input.max_message_bytes is %zu",
                          m->len, d->cfg.max_message_bytes);
                 kbcd_emit_dead_letter(p, m, reason);
-        } else if (kbc_pipeline_feed(p->pipeline, m->payload ? m->payload : "",
-                                     m->len, &origin, keep_reason, why)) {
+        } else if (feed_timed(d, p, m, &origin, why)) {
                 /* the decoder's words, without the origin it led with */
                 char at[KBC_ORIGIN_STRLEN + 2];
                 kbc_origin_format(&origin, at, sizeof(at) - 2);
@@ -337,18 +359,12 @@ static int consumer_open(kbcd *d)
         return 0;
 }
 
-static int64_t now_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-#define STORE_EVERY_MS 200
+#define STORE_EVERY_MS   200
+#define METRICS_EVERY_MS 1000
 
 static void run(kbcd *d)
 {
-        int64_t last_store = now_ms();
+        int64_t last_store = now_ms(), last_metrics = 0;
         bool finishing = false;
         while (!stop_requested) {
                 rd_kafka_message_t *m =
@@ -359,9 +375,14 @@ static void run(kbcd *d)
                 }
                 if (d->producer)
                         rd_kafka_poll(d->producer, 0);
-                if (now_ms() - last_store >= STORE_EVERY_MS) {
+                int64_t now = now_ms();
+                if (now - last_store >= STORE_EVERY_MS) {
                         store_offsets(d, false, NULL);
-                        last_store = now_ms();
+                        last_store = now;
+                }
+                if (now - last_metrics >= METRICS_EVERY_MS) {
+                        kbcd_metrics_publish(d, now);
+                        last_metrics = now;
                 }
                 if (d->cfg.mock_exit_when_done && !finishing && all_done(d)) {
                         kbcd_log("info", "mock: feed consumed, closing cases");
@@ -441,8 +462,8 @@ int main(int argc, char **argv)
         signal(SIGINT, on_stop);
         signal(SIGPIPE, SIG_IGN);
         int rc = 0;
-        if ((d.cfg.mock && kbcd_mock_start(&d)) || kbcd_sinks_open(&d) ||
-            consumer_open(&d)) {
+        if (kbcd_metrics_start(&d) || (d.cfg.mock && kbcd_mock_start(&d)) ||
+            kbcd_sinks_open(&d) || consumer_open(&d)) {
                 rc = 2;
         } else {
                 run(&d);
@@ -463,6 +484,7 @@ int main(int argc, char **argv)
                 free(p);
         }
         kbcd_mock_stop(&d);
+        kbcd_metrics_stop(&d);
         kbc_ruleset_free(d.rules);
         kbcd_config_free(&d.cfg);
         return rc;

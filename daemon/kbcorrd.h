@@ -17,6 +17,7 @@
 #define KBCD_H
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,23 @@ struct kbcd_part {
         struct kbcd_part *next_part;
 };
 
+/* Processing time of one message, for the /metrics histogram. */
+#define KBCD_LATENCY_BUCKETS 10
+
+typedef struct kbcd_metrics {
+        /* counters of pipelines dropped at revocation, kept for /metrics */
+        kbc_pipeline_stats retired;
+        uint64_t *kb_incidents;                    /* by rule index */
+        uint64_t latency_le[KBCD_LATENCY_BUCKETS]; /* cumulative on output */
+        uint64_t latency_count;
+        double latency_sum_s;
+        /* the page, rendered by the loop, served by libmicrohttpd's thread */
+        struct MHD_Daemon *http;
+        pthread_mutex_t lock;
+        kbc_buf page;
+        int64_t last_loop_ms; /* monotonic; /healthz fails when stale */
+} kbcd_metrics;
+
 typedef struct kbcd {
         kbcd_config cfg;
         kbc_ruleset *rules;
@@ -58,6 +76,7 @@ typedef struct kbcd {
         kbc_buf json;
         bool assigned_once;
         uint64_t messages, dead_letters, incidents, delivery_retries;
+        kbcd_metrics metrics;
 } kbcd;
 
 /* logfmt on stderr: ts=... level=... msg="..." */
@@ -82,6 +101,16 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
 void kbcd_sinks_sync(kbcd *d);
 /* Waits up to ms for Kafka deliveries; returns how many are left. */
 int kbcd_sinks_drain(kbcd *d, int ms);
+
+/* metrics.c: /metrics (Prometheus text) and /healthz on metrics.listen. */
+int kbcd_metrics_start(kbcd *d);
+/* Counts one message's processing time. */
+void kbcd_metrics_latency(kbcd *d, double seconds);
+/* Adds a pipeline's counters to the retired ones (before it is freed). */
+void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p);
+/* Renders the page from the current state; called by the loop. */
+void kbcd_metrics_publish(kbcd *d, int64_t now_ms);
+void kbcd_metrics_stop(kbcd *d);
 
 /* mock.c: starts librdkafka's mock cluster in-process, creates the
  * topics, produces the feed files keyed by host; sets bootstrap.servers

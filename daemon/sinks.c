@@ -171,6 +171,7 @@ void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
 {
         kbcd *d = p->d;
         d->incidents++;
+        d->metrics.kb_incidents[kbc_rule_index(inc->candidates[0].rule)]++;
         kbc_buf_reset(&d->json);
         if (kbc_incident_to_json(inc, &d->json)) {
                 kbcd_log("error", "incident %s too large to write", inc->id);

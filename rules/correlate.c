@@ -811,6 +811,11 @@ const char *kbc_rule_id(const kbc_rule *r)
         return r->id;
 }
 
+size_t kbc_rule_index(const kbc_rule *r)
+{
+        return r->index;
+}
+
 size_t kbc_rule_signal_count(const kbc_rule *r)
 {
         return r->nsignals;

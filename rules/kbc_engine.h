@@ -123,6 +123,8 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *out);
 
 /* Read-only accessors for programs that print rules and signals. */
 const char *kbc_rule_id(const kbc_rule *r);
+/* The rule's position in its rule set (kbc_ruleset_rule(rs, i)). */
+size_t kbc_rule_index(const kbc_rule *r);
 size_t kbc_rule_signal_count(const kbc_rule *r);
 const kbc_signal *kbc_rule_signal(const kbc_rule *r, size_t i);
 const char *kbc_signal_id(const kbc_signal *s);

@@ -86,6 +86,8 @@ kafka:
   auto.commit.interval.ms: "200"
 output:
   kafka: incidents
+metrics:
+  listen: "127.0.0.1:0"
 shutdown:
   drain: 5s
 YAML

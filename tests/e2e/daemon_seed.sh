@@ -6,7 +6,8 @@
 #     events, with the same ids;
 #  2. a message that is not an event and one over input.max_message_bytes
 #     land on the dead-letter topic with their reason and origin;
-#  3. SIGTERM exits cleanly within the drain bound;
+#  3. /metrics counts them (events by format, dead letters, incidents by
+#     KB) and /healthz answers; SIGTERM exits cleanly within the bound;
 #  4. a restart re-reads only what it must: every incident it emits again
 #     carries an id already on the topic.
 set -euo pipefail
@@ -42,6 +43,8 @@ output:
   kafka: incidents
 dead_letter:
   kafka: dead
+metrics:
+  listen: "127.0.0.1:0"
 shutdown:
   drain: 5s
 YAML
@@ -58,6 +61,20 @@ if ! wait_count incidents "$expected" 60; then
         fail "incidents on the topic within 60 s" "$expected" "$(count_lines "$TMP/wait.out")"
 fi
 wait_count dead 2 30 || fail "dead letters on the topic" 2 "$(count_lines "$TMP/wait.out")"
+
+port=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/daemon1.err")
+[ -n "$port" ] || fail "the metrics address in the log" "metrics on http://127.0.0.1:PORT/metrics" "$(cat "$TMP/daemon1.err")"
+curl -fsS "http://127.0.0.1:$port/healthz" | grep -qx ok || fail "/healthz" "ok"
+sleep 1.5 # the page is rendered once a second
+curl -fsS "http://127.0.0.1:$port/metrics" >"$TMP/metrics.txt" || fail "GET /metrics"
+events=$(($(count_lines "$input") + 0))
+for want in "kbcorr_events_total{format=\"winlogbeat\"} $events" \
+        "kbcorr_decode_errors_total 1" "kbcorr_dead_letters_total 2" \
+        'kbcorr_incidents_total{kb="Q324332"} 1' "kbcorr_inflight 0" \
+        'kbcorr_processing_seconds_count'; do
+        grep -qF "$want" "$TMP/metrics.txt" || fail "/metrics" "$want" "$(cat "$TMP/metrics.txt")"
+done
+echo "ok: /metrics counts events, dead letters and incidents by KB; /healthz ok"
 daemon_stop TERM 15
 expect_rc daemon1 0
 

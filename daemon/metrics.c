@@ -1,0 +1,294 @@
+/*
+ * metrics.c - /metrics in the Prometheus text format and /healthz, served
+ * by libmicrohttpd on metrics.listen (loopback by default).
+ *
+ * The consumer loop owns every counter; libmicrohttpd answers from its
+ * own thread. So the loop renders the whole page about once a second
+ * under a mutex, and a request only copies it: no counter is read across
+ * threads, and a scrape never slows the loop.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kbcorrd.h"
+
+#define STALE_MS 5000 /* /healthz: the loop must have run this recently */
+
+static const double latency_bounds_s[KBCD_LATENCY_BUCKETS] = {
+    0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1};
+
+static int64_t now_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
+                             const char *type, const char *body, size_t len)
+{
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            len, (void *)body, MHD_RESPMEM_MUST_COPY);
+        if (!r)
+                return MHD_NO;
+        MHD_add_response_header(r, "Content-Type", type);
+        enum MHD_Result rc = MHD_queue_response(c, status, r);
+        MHD_destroy_response(r);
+        return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+        kbcd *d = cls;
+        kbcd_metrics *m = &d->metrics;
+        (void)version;
+        (void)upload;
+        (void)upload_size;
+        (void)con_cls;
+        if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+                return reply(c, 405, "text/plain", "GET only\n", 9);
+        pthread_mutex_lock(&m->lock);
+        enum MHD_Result rc;
+        if (!strcmp(url, "/metrics")) {
+                rc = reply(c, 200, "text/plain; version=0.0.4",
+                           m->page.data ? m->page.data : "", m->page.len);
+        } else if (!strcmp(url, "/healthz")) {
+                bool ok = now_ms() - m->last_loop_ms < STALE_MS;
+                rc = ok ? reply(c, 200, "text/plain", "ok\n", 3)
+                        : reply(c, 503, "text/plain", "consumer loop stalled\n",
+                                22);
+        } else {
+                rc = reply(c, 404, "text/plain", "not found\n", 10);
+        }
+        pthread_mutex_unlock(&m->lock);
+        return rc;
+}
+
+/* "host:port" to an IPv4 address; port 0 lets the kernel choose. */
+static int parse_listen(const char *s, struct sockaddr_in *sa)
+{
+        char host[64];
+        unsigned port;
+        memset(sa, 0, sizeof(*sa));
+        if (sscanf(s, "%63[^:]:%u", host, &port) != 2 || port > 65535)
+                return -1;
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons((uint16_t)port);
+        if (!strcmp(host, "localhost"))
+                strcpy(host, "127.0.0.1");
+        return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+int kbcd_metrics_start(kbcd *d)
+{
+        kbcd_metrics *m = &d->metrics;
+        struct sockaddr_in sa;
+        pthread_mutex_init(&m->lock, NULL);
+        kbc_buf_init(&m->page, 64u << 20);
+        m->last_loop_ms = now_ms();
+        m->kb_incidents =
+            calloc(kbc_ruleset_count(d->rules) + 1, sizeof(*m->kb_incidents));
+        if (!m->kb_incidents)
+                return -1;
+        if (!d->cfg.metrics_listen)
+                return 0;
+        if (parse_listen(d->cfg.metrics_listen, &sa)) {
+                kbcd_log("error",
+                         "metrics.listen: expected IPV4:PORT, got '%s'",
+                         d->cfg.metrics_listen);
+                return -1;
+        }
+        m->http = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+            on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        if (!m->http) {
+                kbcd_log("error", "metrics: cannot listen on %s",
+                         d->cfg.metrics_listen);
+                return -1;
+        }
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(m->http, MHD_DAEMON_INFO_BIND_PORT);
+        char addr[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
+        kbcd_log("info", "metrics on http://%s:%u/metrics", addr,
+                 info ? info->port : ntohs(sa.sin_port));
+        return 0;
+}
+
+void kbcd_metrics_stop(kbcd *d)
+{
+        kbcd_metrics *m = &d->metrics;
+        if (m->http)
+                MHD_stop_daemon(m->http);
+        if (m->kb_incidents) {
+                pthread_mutex_destroy(&m->lock);
+                kbc_buf_free(&m->page);
+                free(m->kb_incidents);
+        }
+}
+
+void kbcd_metrics_latency(kbcd *d, double seconds)
+{
+        kbcd_metrics *m = &d->metrics;
+        for (size_t i = 0; i < KBCD_LATENCY_BUCKETS; i++)
+                if (seconds <= latency_bounds_s[i]) {
+                        m->latency_le[i]++;
+                        break;
+                }
+        m->latency_count++;
+        m->latency_sum_s += seconds;
+}
+
+static void stats_add(kbc_pipeline_stats *to, const kbc_pipeline_stats *s)
+{
+        to->messages += s->messages;
+        to->decode_errors += s->decode_errors;
+        for (int f = 0; f < KBC_FMT__COUNT; f++)
+                to->by_format[f] += s->by_format[f];
+        to->engine.matched_events += s->engine.matched_events;
+        to->engine.signal_hits += s->engine.signal_hits;
+        to->engine.late_events += s->engine.late_events;
+        to->engine.evicted_hosts += s->engine.evicted_hosts;
+        to->engine.suppressed += s->engine.suppressed;
+        to->engine.unresolved += s->engine.unresolved;
+}
+
+void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p)
+{
+        kbc_pipeline_stats s;
+        kbc_pipeline_stats_get(p, &s);
+        stats_add(&d->metrics.retired, &s);
+}
+
+static void counter(kbc_buf *b, const char *name, const char *help, uint64_t v)
+{
+        kbc_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name,
+                       help, name, name, (unsigned long long)v);
+}
+
+static void gauge(kbc_buf *b, const char *name, const char *help, uint64_t v)
+{
+        kbc_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %llu\n", name,
+                       help, name, name, (unsigned long long)v);
+}
+
+static void render(kbcd *d, kbc_buf *b)
+{
+        kbcd_metrics *m = &d->metrics;
+        kbc_pipeline_stats all = m->retired;
+        uint64_t hosts = 0, open_parts = 0, inflight = 0;
+        for (kbcd_part *p = d->parts; p; p = p->next_part) {
+                for (const kbcd_inflight *f = p->inflight; f; f = f->next)
+                        inflight++;
+                if (!p->pipeline)
+                        continue;
+                kbc_pipeline_stats s;
+                kbc_pipeline_stats_get(p->pipeline, &s);
+                stats_add(&all, &s);
+                hosts += s.engine.hosts;
+                open_parts++;
+        }
+        kbc_buf_puts(b, "# HELP kbcorr_events_total Messages decoded, by "
+                        "input format.\n# TYPE kbcorr_events_total counter\n");
+        for (int f = 0; f < KBC_FMT__COUNT; f++)
+                if (all.by_format[f])
+                        kbc_buf_printf(b,
+                                       "kbcorr_events_total{format=\"%s\"} "
+                                       "%llu\n",
+                                       kbc_format_name((kbc_format)f),
+                                       (unsigned long long)all.by_format[f]);
+        counter(b, "kbcorr_messages_total", "Messages consumed.", d->messages);
+        counter(b, "kbcorr_decode_errors_total",
+                "Messages no decoder accepted.", all.decode_errors);
+        counter(b, "kbcorr_dead_letters_total",
+                "Messages sent to the dead-letter sink.", d->dead_letters);
+        counter(b, "kbcorr_matched_events_total",
+                "Events that matched at least one signal.",
+                all.engine.matched_events);
+        counter(b, "kbcorr_signal_matches_total", "Signals matched.",
+                all.engine.signal_hits);
+        counter(b, "kbcorr_late_events_total",
+                "Events later than the allowed lateness.",
+                all.engine.late_events);
+        counter(b, "kbcorr_evicted_hosts_total",
+                "Hosts evicted at the host cap.", all.engine.evicted_hosts);
+        counter(b, "kbcorr_delivery_retries_total",
+                "Incidents produced again after a failed delivery.",
+                d->delivery_retries);
+        kbc_buf_puts(b, "# HELP kbcorr_incidents_total Incidents (and "
+                        "updates of repeats), by KB.\n"
+                        "# TYPE kbcorr_incidents_total counter\n");
+        for (size_t i = 0; i < kbc_ruleset_count(d->rules); i++)
+                if (m->kb_incidents[i])
+                        kbc_buf_printf(
+                            b, "kbcorr_incidents_total{kb=\"%s\"} %llu\n",
+                            kbc_rule_id(kbc_ruleset_rule(d->rules, i)),
+                            (unsigned long long)m->kb_incidents[i]);
+        gauge(b, "kbcorr_tracked_hosts", "Hosts with correlation state.",
+              hosts);
+        gauge(b, "kbcorr_assigned_partitions", "Partitions assigned.",
+              open_parts);
+        gauge(b, "kbcorr_inflight",
+              "Incidents and dead letters not yet "
+              "acknowledged by every sink.",
+              inflight);
+        kbc_buf_puts(b, "# HELP kbcorr_consumer_lag Messages behind the "
+                        "partition's high watermark.\n"
+                        "# TYPE kbcorr_consumer_lag gauge\n");
+        for (kbcd_part *p = d->parts; p; p = p->next_part) {
+                int64_t lo, hi;
+                if (!p->pipeline || p->next < 0 ||
+                    rd_kafka_get_watermark_offsets(d->consumer, p->topic,
+                                                   p->partition, &lo, &hi) ||
+                    hi < 0)
+                        continue;
+                kbc_buf_printf(b,
+                               "kbcorr_consumer_lag{topic=\"%s\",partition="
+                               "\"%d\"} %lld\n",
+                               p->topic, p->partition,
+                               (long long)(hi > p->next ? hi - p->next : 0));
+        }
+        kbc_buf_puts(b, "# HELP kbcorr_processing_seconds Time to decode, "
+                        "match and correlate one message.\n"
+                        "# TYPE kbcorr_processing_seconds histogram\n");
+        uint64_t cum = 0;
+        for (size_t i = 0; i < KBCD_LATENCY_BUCKETS; i++) {
+                cum += m->latency_le[i];
+                kbc_buf_printf(b,
+                               "kbcorr_processing_seconds_bucket{le=\"%g\"} "
+                               "%llu\n",
+                               latency_bounds_s[i], (unsigned long long)cum);
+        }
+        kbc_buf_printf(b,
+                       "kbcorr_processing_seconds_bucket{le=\"+Inf\"} %llu\n"
+                       "kbcorr_processing_seconds_sum %.6f\n"
+                       "kbcorr_processing_seconds_count %llu\n",
+                       (unsigned long long)m->latency_count, m->latency_sum_s,
+                       (unsigned long long)m->latency_count);
+}
+
+void kbcd_metrics_publish(kbcd *d, int64_t now)
+{
+        kbcd_metrics *m = &d->metrics;
+        if (!m->http) {
+                m->last_loop_ms = now;
+                return;
+        }
+        kbc_buf page;
+        kbc_buf_init(&page, 64u << 20);
+        render(d, &page);
+        pthread_mutex_lock(&m->lock);
+        kbc_buf tmp = m->page;
+        m->page = page;
+        m->last_loop_ms = now;
+        pthread_mutex_unlock(&m->lock);
+        kbc_buf_free(&tmp);
+}
