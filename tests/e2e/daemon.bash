@@ -62,6 +62,52 @@ wait_count() {
         return 1
 }
 
+# make_stream N GROUPS OUT: at least N events carrying known incidents:
+# copies of the seed scenarios, stripped of the fields kbcorr does not read
+# (the mock cluster keeps only about 5 MB a partition), in GROUPS groups of
+# host names (suffix -gK), each copy of a group one day after the last so
+# every copy's cases are cases of their own; then a routine event per host
+# a year later, which closes the last ones.
+make_stream() {
+perl -MTime::Local=timegm -MPOSIX=strftime -e '
+my ($n, $groups, $seed) = @ARGV;
+open(my $f, "<", $seed) or die "$seed: $!\n";
+my @seed = grep { /\S/ } <$f>;
+chomp @seed;
+my ($events, %hosts) = (0);
+sub shift_days {
+        my ($iso, $days) = @_;
+        my ($y, $mo, $d, $rest) = $iso =~ /^(\d+)-(\d+)-(\d+)(T.*)$/ or die "time $iso\n";
+        return strftime("%Y-%m-%d", gmtime(timegm(0, 0, 12, $d, $mo - 1, $y) + 86400 * $days)) . $rest;
+}
+COPY: for (my $k = 0; ; $k++) {
+        my $g = $k % $groups;
+        my $day = int($k / $groups);
+        for my $line (@seed) {
+                last COPY if $events >= $n;
+                my $l = $line;
+                $l =~ s/"(agent|ecs|\@metadata)":\{[^{}]*\},//g;
+                $l =~ s/"os":\{[^{}]*\},//g;
+                $l =~ s/("(?:name|hostname|computer_name)":")([^"]+)"/$1$2-g$g"/g;
+                $l =~ s/("(?:\@timestamp|created)":")([^"]+)"/$1 . shift_days($2, $day) . "\""/ge;
+                ($hosts{$1} = 1) if $l =~ /"computer_name":"([^"]+)"/;
+                print $l, "\n";
+                $events++;
+        }
+}
+# a routine event per host a year later: every case closes by watermark
+my ($first) = @seed;
+$first =~ s/"(agent|ecs|\@metadata)":\{[^{}]*\},//g;
+$first =~ s/"os":\{[^{}]*\},//g;
+for my $h (sort keys %hosts) {
+        my $l = $first;
+        $l =~ s/("(?:name|hostname|computer_name)":")([^"]+)"/$1$h"/g;
+        $l =~ s/("(?:\@timestamp|created)":")([^"]+)"/$1 . "2026-01-01T00:00:00.000Z\""/ge;
+        print $l, "\n";
+}
+' "$1" "$2" "$SCENARIOS" >"$3"
+}
+
 # daemon_start NAME CONFIG: kbcorrd in the background; DAEMON_PID.
 DAEMON_PID=
 daemon_start() {

@@ -5,12 +5,9 @@
 # and every incident there carries an expected id (duplicates only with
 # identical ids).
 #
-# The stream: copies of the seed scenarios, stripped of the fields kbcorr
-# does not read (the mock cluster keeps only about 5 MB a partition), in
-# 64 groups of host names over 64 partitions, each copy of a group one day
-# after the last, so every copy's cases are cases of their own; a routine
-# event per host a year later closes the last ones. The expected incidents
-# are those `kbcorr replay` raises on the same file. It is produced in
+# The stream (make_stream in daemon.bash): seed-scenario copies in 64 host
+# groups over 64 partitions. The expected incidents are those `kbcorr
+# replay` raises on the same file. It is produced in
 # chunks while the daemon is killed and restarted, every 7.5 to 11.5 s (a
 # restarted instance is given its partitions after 5 to 8 s).
 set -euo pipefail
@@ -24,43 +21,7 @@ KILLS=${KBC_KILL9_KILLS:-20}
 GROUPS_N=64
 
 input=$TMP/input.jsonl
-perl -MTime::Local=timegm -MPOSIX=strftime -e '
-my ($n, $groups, $seed) = @ARGV;
-open(my $f, "<", $seed) or die "$seed: $!\n";
-my @seed = grep { /\S/ } <$f>;
-chomp @seed;
-my ($events, %hosts) = (0);
-sub shift_days {
-        my ($iso, $days) = @_;
-        my ($y, $mo, $d, $rest) = $iso =~ /^(\d+)-(\d+)-(\d+)(T.*)$/ or die "time $iso\n";
-        return strftime("%Y-%m-%d", gmtime(timegm(0, 0, 12, $d, $mo - 1, $y) + 86400 * $days)) . $rest;
-}
-COPY: for (my $k = 0; ; $k++) {
-        my $g = $k % $groups;
-        my $day = int($k / $groups);
-        for my $line (@seed) {
-                last COPY if $events >= $n;
-                my $l = $line;
-                $l =~ s/"(agent|ecs|\@metadata)":\{[^{}]*\},//g;
-                $l =~ s/"os":\{[^{}]*\},//g;
-                $l =~ s/("(?:name|hostname|computer_name)":")([^"]+)"/$1$2-g$g"/g;
-                $l =~ s/("(?:\@timestamp|created)":")([^"]+)"/$1 . shift_days($2, $day) . "\""/ge;
-                ($hosts{$1} = 1) if $l =~ /"computer_name":"([^"]+)"/;
-                print $l, "\n";
-                $events++;
-        }
-}
-# a routine event per host a year later: every case closes by watermark
-my ($first) = @seed;
-$first =~ s/"(agent|ecs|\@metadata)":\{[^{}]*\},//g;
-$first =~ s/"os":\{[^{}]*\},//g;
-for my $h (sort keys %hosts) {
-        my $l = $first;
-        $l =~ s/("(?:name|hostname|computer_name)":")([^"]+)"/$1$h"/g;
-        $l =~ s/("(?:\@timestamp|created)":")([^"]+)"/$1 . "2026-01-01T00:00:00.000Z\""/ge;
-        print $l, "\n";
-}
-' "$EVENTS" "$GROUPS_N" "$SCENARIOS" >"$input"
+make_stream "$EVENTS" "$GROUPS_N" "$input"
 total=$(count_lines "$input")
 run replay "$KBCORR" replay --rules "$RULES" "$input"
 expect_rc replay 0
