@@ -46,9 +46,14 @@ produce_keyed() {
 }
 
 # consume_all TOPIC OUT [FORMAT]: everything on TOPIC now, one per line.
+# Tries again on an error: the fault tests inject them for every client.
 consume_all() {
-        kcat -C -b "$BOOTSTRAP" -t "$1" -o beginning -e -q -f "${3:-%s\n}" >"$2" 2>"$TMP/kcat.err" ||
-                fail "kcat could not consume $1" "" "$(cat "$TMP/kcat.err")"
+        local try
+        for try in 1 2 3 4 5; do
+                kcat -C -b "$BOOTSTRAP" -t "$1" -o beginning -e -q -f "${3:-%s\n}" >"$2" 2>"$TMP/kcat.err" && return 0
+                sleep 1
+        done
+        fail "kcat could not consume $1" "" "$(cat "$TMP/kcat.err")"
 }
 
 # wait_count TOPIC N SECONDS: until TOPIC holds at least N messages.
