@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kbc_mapping_load.h"
 #include "kbc_time.h"
@@ -466,8 +467,33 @@ static void run(kbcd *d)
         }
 }
 
+/* librdkafka 2.0.2 (Debian 12) aborts when a cooperative-sticky consumer
+ * is closed or destroyed before its first assignment (librdkafka issue
+ * 4312: the assignor's state is still NULL). So a stop that comes that
+ * early waits, bounded, for the assignment, consuming as usual. Returns
+ * whether the consumer may be closed. */
+#define FIRST_ASSIGNMENT_WAIT_MS 30000
+
+static bool wait_first_assignment(kbcd *d)
+{
+        for (int64_t end = now_ms() + FIRST_ASSIGNMENT_WAIT_MS;
+             !d->assigned_once && now_ms() < end;) {
+                rd_kafka_message_t *m =
+                    rd_kafka_consumer_poll(d->consumer, 100);
+                if (m) {
+                        handle_message(d, m);
+                        rd_kafka_message_destroy(m);
+                }
+        }
+        return d->assigned_once;
+}
+
 static void shutdown_daemon(kbcd *d)
 {
+        if (!wait_first_assignment(d))
+                kbcd_log("warn", "stopping before the group assigned any "
+                                 "partition; leaving without closing the "
+                                 "consumer (librdkafka issue 4312)");
         int left = kbcd_sinks_drain(d, (int)d->cfg.drain_ms);
         if (left)
                 kbcd_log("warn",
@@ -478,7 +504,8 @@ static void shutdown_daemon(kbcd *d)
         rd_kafka_resp_err_t err = rd_kafka_commit(d->consumer, NULL, 0);
         if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
                 kbcd_log("warn", "final commit: %s", rd_kafka_err2str(err));
-        rd_kafka_consumer_close(d->consumer);
+        if (d->assigned_once)
+                rd_kafka_consumer_close(d->consumer);
         kbcd_log("info",
                  "stopped: %" PRIu64 " messages, %" PRIu64
                  " incidents, %" PRIu64 " dead letters",
@@ -537,7 +564,11 @@ int main(int argc, char **argv)
                 run(&d);
                 shutdown_daemon(&d);
         }
-        if (d.consumer)
+        /* A consumer never assigned cannot be destroyed (see
+         * wait_first_assignment); it holds nothing to hand over, so the
+         * process ends without it once everything else is closed. */
+        bool leave_consumer = d.consumer && !d.assigned_once;
+        if (d.consumer && !leave_consumer)
                 rd_kafka_destroy(d.consumer);
         kbcd_sinks_close(&d);
         for (kbcd_part *p = d.parts, *next; p; p = next) {
@@ -555,5 +586,9 @@ int main(int argc, char **argv)
         kbcd_metrics_stop(&d);
         kbc_ruleset_free(d.rules);
         kbcd_config_free(&d.cfg);
+        if (leave_consumer) {
+                fflush(NULL);
+                _exit(rc);
+        }
         return rc;
 }

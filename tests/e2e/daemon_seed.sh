@@ -39,6 +39,7 @@ input:
   max_message_bytes: 65536
 kafka:
   bootstrap.servers: "$BOOTSTRAP"
+  session.timeout.ms: "6000"
 output:
   kafka: incidents
 dead_letter:
@@ -98,7 +99,12 @@ echo "ok: 2 dead letters with reason and origin"
 # 4. A restart: what it emits again has ids already seen.
 before=$(count_lines "$TMP/incidents.jsonl")
 daemon_start daemon2 "$TMP/kbcorrd.yaml"
-sleep 8
+deadline=$((SECONDS + 60))
+until grep -q 'msg="assigned' "$TMP/daemon2.err"; do
+        [ $SECONDS -lt $deadline ] || fail "the restarted kbcorrd assigned partitions within 60 s"
+        sleep 0.2
+done
+sleep 3 # it re-reads from the committed offsets
 daemon_stop TERM 15
 expect_rc daemon2 0
 consume_all incidents "$TMP/incidents2.jsonl"
