@@ -177,7 +177,8 @@ static void load_kafka(owned *o, const yaml_node_t *root, kbcd_config *c)
 
 static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
-        static const char *const out_keys[] = {"kafka", "file", "stdout", NULL};
+        static const char *const out_keys[] = {"kafka", "file", "stdout",
+                                               "format", NULL};
         static const char *const dead_keys[] = {"kafka", "file", NULL};
         kbc_ydoc *d = &o->doc;
         yaml_node_t *out = section(d, root, "output", out_keys), *n;
@@ -187,6 +188,16 @@ static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
                 c->out_file = path_of(o, n, "output.file");
         if ((n = GET(out, "stdout")))
                 bool_of(d, n, "output.stdout", &c->out_stdout);
+        if ((n = GET(out, "format"))) {
+                const char *f = str_of(d, n, "output.format");
+                if (f && !strcmp(f, "msgpack"))
+                        c->out_msgpack = true;
+                else if (f && strcmp(f, "json"))
+                        kbc_ydoc_report(d, n,
+                                        "output.format: json or msgpack, "
+                                        "got '%s'",
+                                        f);
+        }
         if (!c->out_topic && !c->out_file && !c->out_stdout)
                 kbc_ydoc_report(d, out ? out : root,
                                 "no output: set output.kafka, output.file "

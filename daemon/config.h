@@ -38,6 +38,7 @@ typedef struct kbcd_config {
         const char *out_topic; /* NULL = none */
         const char *out_file;  /* NULL = none; fsync'd before commits */
         bool out_stdout;
+        bool out_msgpack; /* output.format: msgpack (default json) */
         const char *dead_topic, *dead_file; /* at most one */
         kbc_engine_opts engine;
         const char *metrics_listen; /* IPv4:PORT; NULL = off */

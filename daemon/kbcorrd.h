@@ -73,7 +73,7 @@ typedef struct kbcd {
         rd_kafka_topic_t *out_topic, *dead_topic;
         FILE *out_file, *dead_file;
         kbcd_part *parts;
-        kbc_buf json;
+        kbc_buf json, scratch; /* the payload; JSON before msgpack */
         bool assigned_once;
         uint64_t messages, dead_letters, incidents, delivery_retries;
         kbcd_metrics metrics;

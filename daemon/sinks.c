@@ -80,6 +80,7 @@ int kbcd_sinks_open(kbcd *d)
         const kbcd_config *c = &d->cfg;
         char err[512];
         kbc_buf_init(&d->json, 16u << 20);
+        kbc_buf_init(&d->scratch, 16u << 20);
         if (open_append(c->out_file, &d->out_file) ||
             open_append(c->dead_file, &d->dead_file))
                 return -1;
@@ -119,6 +120,7 @@ void kbcd_sinks_close(kbcd *d)
         if (d->dead_file && d->dead_file != stdout)
                 fclose(d->dead_file);
         kbc_buf_free(&d->json);
+        kbc_buf_free(&d->scratch);
 }
 
 /* Produces until the local queue takes it: a full queue is back-pressure,
@@ -142,10 +144,13 @@ static void produce(kbcd *d, rd_kafka_topic_t *t, const void *payload,
         f->waiting++;
 }
 
-static void write_line(FILE *out, const kbc_buf *b, kbcd_inflight *f)
+/* JSON lines, or msgpack objects back to back (they delimit themselves). */
+static void write_record(FILE *out, const kbc_buf *b, bool line,
+                         kbcd_inflight *f)
 {
         fwrite(b->data, 1, b->len, out);
-        fputc('\n', out);
+        if (line)
+                fputc('\n', out);
         if (!f->unsynced) {
                 f->unsynced = true;
                 f->waiting++;
@@ -160,10 +165,11 @@ static void deliver(kbcd *d, rd_kafka_topic_t *topic, FILE *file, bool out,
         if (topic)
                 produce(d, topic, d->json.data, d->json.len, key, strlen(key),
                         f);
+        bool line = !(out && d->cfg.out_msgpack);
         if (file)
-                write_line(file, &d->json, f);
+                write_record(file, &d->json, line, f);
         if (out && d->cfg.out_stdout)
-                write_line(stdout, &d->json, f);
+                write_record(stdout, &d->json, line, f);
         inflight_ack(f);
 }
 
@@ -173,7 +179,9 @@ void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
         d->incidents++;
         d->metrics.kb_incidents[kbc_rule_index(inc->candidates[0].rule)]++;
         kbc_buf_reset(&d->json);
-        if (kbc_incident_to_json(inc, &d->json)) {
+        if (d->cfg.out_msgpack
+                ? kbc_incident_to_msgpack(inc, &d->scratch, &d->json)
+                : kbc_incident_to_json(inc, &d->json)) {
                 kbcd_log("error", "incident %s too large to write", inc->id);
                 return;
         }
@@ -230,7 +238,7 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
                     kbc_str_make(m->payload ? (const char *)m->payload : "",
                                  m->len));
                 kbc_buf_putc(&d->json, '}');
-                write_line(d->dead_file, &d->json, f);
+                write_record(d->dead_file, &d->json, true, f);
         }
         inflight_ack(f);
 }

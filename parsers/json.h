@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kbc_buf.h"
 #include "kbc_str.h"
 
 /* Caps that bound the work and memory of one message, whatever it holds. */
@@ -81,5 +82,9 @@ int kbc_json_text(kbc_json *j, int tok, kbc_str *out);
 /* An integer from a number without fraction or exponent, or from a string
  * holding one ("4624"), as Winlogbeat 8 sends ids. */
 int kbc_json_int(const kbc_json *j, int tok, int64_t *out);
+
+/* The JSON document json[0..len) as the equivalent msgpack object,
+ * appended to out. 0, or -1 if it is not valid JSON or out is full. */
+int kbc_json_to_msgpack(const char *json, size_t len, kbc_buf *out);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "kbc_engine.h"
 #include "kbc_time.h"
 #include "rule_internal.h"
@@ -213,4 +214,13 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
         kbc_buf_putc(b, '}');
         kbc_buf_free(&msg);
         return b->overflow ? -1 : 0;
+}
+
+int kbc_incident_to_msgpack(const kbc_incident *inc, kbc_buf *json,
+                            kbc_buf *out)
+{
+        kbc_buf_reset(json);
+        if (kbc_incident_to_json(inc, json))
+                return -1;
+        return kbc_json_to_msgpack(json->data, json->len, out);
 }

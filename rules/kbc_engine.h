@@ -121,6 +121,11 @@ size_t kbc_engine_last_hits(const kbc_engine *e, const kbc_signal ***hits);
  * without the newline. Returns 0, or -1 if out grew past its cap. */
 int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *out);
 
+/* The same incident as one msgpack map with the same keys and values
+ * (JSON's integers stay integers), appended to out; json is scratch. */
+int kbc_incident_to_msgpack(const kbc_incident *inc, kbc_buf *json,
+                            kbc_buf *out);
+
 /* Read-only accessors for programs that print rules and signals. */
 const char *kbc_rule_id(const kbc_rule *r);
 /* The rule's position in its rule set (kbc_ruleset_rule(rs, i)). */
