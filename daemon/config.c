@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kbcorrd.h"
 #include "kbc_arena.h"
 #include "kbc_time.h"
 #include "yaml_doc.h"
@@ -218,6 +219,7 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
                                                 "max_hosts", NULL};
         static const char *const metrics_keys[] = {"listen", NULL};
         static const char *const shutdown_keys[] = {"drain", NULL};
+        static const char *const log_keys[] = {"level", "format", NULL};
         static const char *const mock_keys[] = {"brokers", "partitions", "feed",
                                                 "exit_when_done", NULL};
         kbc_ydoc *d = &o->doc;
@@ -238,6 +240,22 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
                 c->metrics_listen = str_of(d, n, "metrics.listen");
                 if (c->metrics_listen && !strcmp(c->metrics_listen, "off"))
                         c->metrics_listen = NULL;
+        }
+        m = section(d, root, "log", log_keys);
+        if ((n = GET(m, "level"))) {
+                c->log_level = str_of(d, n, "log.level");
+                if (c->log_level && kbcd_log_setup(c->log_level, NULL))
+                        kbc_ydoc_report(d, n,
+                                        "log.level: debug, info, warn or "
+                                        "error, got '%s'",
+                                        c->log_level);
+        }
+        if ((n = GET(m, "format"))) {
+                c->log_format = str_of(d, n, "log.format");
+                if (c->log_format && kbcd_log_setup(NULL, c->log_format))
+                        kbc_ydoc_report(d, n,
+                                        "log.format: logfmt or json, got '%s'",
+                                        c->log_format);
         }
         m = section(d, root, "shutdown", shutdown_keys);
         if ((n = GET(m, "drain")))
@@ -263,9 +281,9 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 int kbcd_config_load(kbcd_config *c, const char *path)
 {
         static const char *const keys[] = {
-            "rules",    "mappings",    "input",       "kafka",
-            "output",   "dead_letter", "correlation", "metrics",
-            "shutdown", "mock",        NULL};
+            "rules",  "mappings",    "input",       "kafka",
+            "output", "dead_letter", "correlation", "metrics",
+            "log",    "shutdown",    "mock",        NULL};
         kbc_engine_opts defaults = KBC_ENGINE_OPTS_DEFAULT;
         owned *o = calloc(1, sizeof(*o));
         memset(c, 0, sizeof(*c));

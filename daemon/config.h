@@ -41,8 +41,9 @@ typedef struct kbcd_config {
         bool out_msgpack; /* output.format: msgpack (default json) */
         const char *dead_topic, *dead_file; /* at most one */
         kbc_engine_opts engine;
-        const char *metrics_listen; /* IPv4:PORT; NULL = off */
-        int64_t drain_ms;           /* SIGTERM: longest wait for sinks */
+        const char *metrics_listen;         /* IPv4:PORT; NULL = off */
+        const char *log_level, *log_format; /* NULL = info, logfmt */
+        int64_t drain_ms; /* SIGTERM: longest wait for sinks */
         /* mock: an in-process librdkafka mock cluster, for trying it out */
         bool mock;
         int mock_brokers, mock_partitions;

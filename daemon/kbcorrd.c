@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,30 +43,6 @@ static void on_hup(int sig)
 {
         (void)sig;
         reload_requested = 1;
-}
-
-void kbcd_log(const char *level, const char *fmt, ...)
-{
-        char msg[1024], ts[32];
-        struct timespec now;
-        struct tm tm;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-        fprintf(stderr, "ts=%s.%03ldZ level=%s msg=\"", ts,
-                now.tv_nsec / 1000000, level);
-        for (const char *p = msg; *p; p++) /* one line, quoted */
-                if (*p == '"' || *p == '\\')
-                        fprintf(stderr, "\\%c", *p);
-                else if ((unsigned char)*p < 0x20)
-                        fputc(' ', stderr);
-                else
-                        fputc(*p, stderr);
-        fputs("\"\n", stderr);
 }
 
 /* ---- partitions ------------------------------------------------------ */
@@ -544,6 +519,7 @@ int main(int argc, char **argv)
         static kbcd d;
         if (kbcd_config_load(&d.cfg, config))
                 return 2;
+        kbcd_log_setup(d.cfg.log_level, d.cfg.log_format);
         d.rules = kbc_ruleset_load(d.cfg.rules, d.cfg.nrules, rules_diag, NULL);
         if (!d.rules) {
                 fprintf(stderr, "kbcorrd: the rule set was not loaded\n");

@@ -79,9 +79,13 @@ typedef struct kbcd {
         kbcd_metrics metrics;
 } kbcd;
 
-/* logfmt on stderr: ts=... level=... msg="..." */
+/* log.c: one record on stderr at level "debug", "info", "warn" or
+ * "error", as logfmt (ts=... level=... msg="...") or JSON. */
 void kbcd_log(const char *level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The lowest level written and the format ("logfmt" or "json"; NULL for
+ * the defaults info, logfmt). -1 if either is unknown. */
+int kbcd_log_setup(const char *level, const char *format);
 
 /* A librdkafka configuration: defaults, then the kafka map of the
  * configuration file, then forced (which the map cannot change). NULL

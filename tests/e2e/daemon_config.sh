@@ -17,6 +17,7 @@ input:
 kafka: {bootstrap.servers: "127.0.0.1:1"}
 output: {stdout: maybe}
 correlation: {lateness: soon, max_hosts: 0}
+log: {level: loud, format: xml}
 YAML
 run bad "$KBCORRD" --config "$TMP/bad.yaml" --check
 expect_rc bad 2
@@ -24,7 +25,9 @@ for want in "bad.yaml:3: input.topics: name at least one topic" \
         "bad.yaml:4: unknown key 'grop' in input" \
         "bad.yaml:6: output.stdout: expected true or false" \
         "bad.yaml:7: correlation.lateness: expected a duration" \
-        "bad.yaml:7: correlation.max_hosts: expected an integer"; do
+        "bad.yaml:7: correlation.max_hosts: expected an integer" \
+        "bad.yaml:8: log.level: debug, info, warn or error, got 'loud'" \
+        "bad.yaml:8: log.format: logfmt or json, got 'xml'"; do
         grep -qF "$want" "$TMP/bad.err" || fail "error message" "$want" "$(cat "$TMP/bad.err")"
 done
 echo "ok: $(count_lines "$TMP/bad.err") errors with file:line"

@@ -1,0 +1,77 @@
+/*
+ * log.c - kbcorrd's structured logs on stderr: one line per record, logfmt
+ * (ts=... level=... msg="...") or JSON ({"ts","level","msg"}), below a
+ * level (log.level, log.format in the configuration).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kbc_buf.h"
+#include "kbcorrd.h"
+
+static const char *const levels[] = {"debug", "info", "warn", "error"};
+static int min_rank = 1; /* info */
+static bool as_json;
+
+static int rank_of(const char *level)
+{
+        for (int i = 0; i < 4; i++)
+                if (!strcmp(level, levels[i]))
+                        return i;
+        return -1;
+}
+
+int kbcd_log_setup(const char *level, const char *format)
+{
+        int r = rank_of(level ? level : "info");
+        if (r < 0 ||
+            (format && strcmp(format, "logfmt") && strcmp(format, "json")))
+                return -1;
+        min_rank = r;
+        as_json = format && !strcmp(format, "json");
+        return 0;
+}
+
+void kbcd_log(const char *level, const char *fmt, ...)
+{
+        int r = rank_of(level);
+        if (r >= 0 && r < min_rank)
+                return;
+        char msg[1024], ts[40];
+        struct timespec now;
+        struct tm tm;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        clock_gettime(CLOCK_REALTIME, &now);
+        gmtime_r(&now.tv_sec, &tm);
+        size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+        kbc_buf b;
+        kbc_buf_init(&b, sizeof(msg) * 8);
+        if (as_json) {
+                kbc_buf_puts(&b, "{\"ts\":\"");
+                kbc_buf_puts(&b, ts);
+                kbc_buf_puts(&b, "\",\"level\":\"");
+                kbc_buf_puts(&b, level);
+                kbc_buf_puts(&b, "\",\"msg\":");
+                kbc_buf_json_str(&b, kbc_str_cstr(msg));
+                kbc_buf_puts(&b, "}\n");
+        } else {
+                kbc_buf_printf(&b, "ts=%s level=%s msg=\"", ts, level);
+                for (const char *p = msg; *p; p++) /* one line, quoted */
+                        if (*p == '"' || *p == '\\') {
+                                kbc_buf_putc(&b, '\\');
+                                kbc_buf_putc(&b, *p);
+                        } else {
+                                kbc_buf_putc(&b, (unsigned char)*p < 0x20 ? ' '
+                                                                          : *p);
+                        }
+                kbc_buf_puts(&b, "\"\n");
+        }
+        fwrite(b.data, 1, b.len, stderr); /* one write: lines never mix */
+        kbc_buf_free(&b);
+}
