@@ -113,6 +113,50 @@ for my $h (sort keys %hosts) {
 ' "$1" "$2" "$SCENARIOS" >"$3"
 }
 
+# expect_ids INPUT: the ids of the incidents `kbcorr replay` raises on
+# INPUT into $TMP/expected; their count in NEXP.
+NEXP=0
+expect_ids() {
+        run replay "$KBCORR" replay --rules "$RULES" "$1"
+        expect_rc replay 0
+        jq -r '.event.id' "$TMP/replay.out" | sort -u >"$TMP/expected"
+        NEXP=$(count_lines "$TMP/expected")
+}
+
+# wait_all_expected TOPIC SECONDS WHAT LOG: until every id of
+# $TMP/expected is on TOPIC ($TMP/got: the ids there); fails with WHAT,
+# showing LOG, after SECONDS.
+wait_all_expected() {
+        local deadline=$((SECONDS + $2)) missing
+        while :; do
+                consume_all "$1" "$TMP/got.jsonl"
+                jq -r '.event.id' "$TMP/got.jsonl" | sort -u >"$TMP/got"
+                missing=$(comm -23 "$TMP/expected" "$TMP/got" | wc -l)
+                [ "$missing" -eq 0 ] && return 0
+                if [ $SECONDS -ge $deadline ]; then
+                        show_file "kbcorrd stderr" "$4"
+                        fail "$3" "0 missing of $NEXP" "$missing missing"
+                fi
+                sleep 1
+        done
+}
+
+# unknown_ids: how many ids on the topic (last wait_all_expected) are not
+# expected.
+unknown_ids() {
+        comm -13 "$TMP/expected" "$TMP/got" | wc -l
+}
+
+# wait_log FILE PATTERN SECONDS: until FILE has a line matching PATTERN;
+# returns 1 if it never does.
+wait_log() {
+        local deadline=$((SECONDS + $3))
+        until grep -q -- "$2" "$1" 2>/dev/null; do
+                [ $SECONDS -lt $deadline ] || return 1
+                sleep 0.1
+        done
+}
+
 # daemon_start NAME CONFIG: kbcorrd in the background; DAEMON_PID.
 DAEMON_PID=
 daemon_start() {

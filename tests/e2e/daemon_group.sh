@@ -11,10 +11,8 @@ need_daemon_tools
 
 input=$TMP/input.jsonl
 make_stream 3000 8 "$input"
-run replay "$KBCORR" replay --rules "$RULES" "$input"
-expect_rc replay 0
-jq -r '.event.id' "$TMP/replay.out" | sort -u >"$TMP/expected"
-nexp=$(count_lines "$TMP/expected")
+expect_ids "$input"
+nexp=$NEXP
 
 mock_start 3 winlog:8 incidents:1
 cat >"$TMP/kbcorrd.yaml" <<YAML
@@ -29,11 +27,8 @@ pid_a=$DAEMON_PID
 daemon_start b "$TMP/kbcorrd.yaml"
 pid_b=$DAEMON_PID
 # Both hold partitions once the group has settled.
-deadline=$((SECONDS + 60))
-until grep -q 'msg="assigned' "$TMP/a.err" && grep -q 'msg="assigned' "$TMP/b.err"; do
-        [ $SECONDS -lt $deadline ] || fail "both instances assigned" "assigned in a.err and b.err" "$(grep -h assigned "$TMP/a.err" "$TMP/b.err")"
-        sleep 0.2
-done
+wait_log "$TMP/a.err" 'msg="assigned' 60 && wait_log "$TMP/b.err" 'msg="assigned' 60 ||
+        fail "both instances assigned" "assigned in a.err and b.err" "$(grep -h assigned "$TMP/a.err" "$TMP/b.err")"
 sleep 2
 produce_keyed winlog "$input"
 wait_count incidents "$nexp" 90 || fail "incidents on the topic" "$nexp" "$(count_lines "$TMP/wait.out")"

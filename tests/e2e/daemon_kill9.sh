@@ -23,10 +23,8 @@ GROUPS_N=64
 input=$TMP/input.jsonl
 make_stream "$EVENTS" "$GROUPS_N" "$input"
 total=$(count_lines "$input")
-run replay "$KBCORR" replay --rules "$RULES" "$input"
-expect_rc replay 0
-jq -r '.event.id' "$TMP/replay.out" | sort -u >"$TMP/expected"
-nexp=$(count_lines "$TMP/expected")
+expect_ids "$input"
+nexp=$NEXP
 [ "$nexp" -ge 1000 ] || fail "incidents the stream carries" "at least 1000" "$nexp"
 echo "stream: $total events, $nexp expected incidents"
 
@@ -79,20 +77,9 @@ busy=$(grep -l 'msg="assigned' "$TMP"/run*.err | wc -l || true)
 echo "killed kbcorrd $KILLS times, $busy of them while assigned"
 
 daemon_start final "$TMP/kbcorrd.yaml"
-deadline=$((SECONDS + 180))
-while :; do
-        consume_all incidents "$TMP/got.jsonl"
-        jq -r '.event.id' "$TMP/got.jsonl" | sort -u >"$TMP/got"
-        missing=$(comm -23 "$TMP/expected" "$TMP/got" | wc -l)
-        [ "$missing" -eq 0 ] && break
-        if [ $SECONDS -ge $deadline ]; then
-                show_file "kbcorrd stderr" "$TMP/final.err"
-                fail "every expected incident on the topic" "0 missing of $nexp" "$missing missing"
-        fi
-        sleep 2
-done
+wait_all_expected incidents 180 "every expected incident on the topic" "$TMP/final.err"
 daemon_stop TERM 15
 expect_rc final 0
-unknown=$(comm -13 "$TMP/expected" "$TMP/got" | wc -l)
+unknown=$(unknown_ids)
 expect_eq "incidents with ids the stream does not carry" 0 "$unknown"
 echo "ok: all $nexp incidents after $KILLS kills; $(count_lines "$TMP/got.jsonl") on the topic (duplicates only with identical ids)"

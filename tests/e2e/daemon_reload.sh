@@ -32,18 +32,12 @@ later() { # later FILE HOST...
 }
 
 daemon_start daemon "$TMP/kbcorrd.yaml"
-for i in $(seq 100); do
-        grep -q 'msg="assigned' "$TMP/daemon.err" && break
-        sleep 0.1
-done
+wait_log "$TMP/daemon.err" 'msg="assigned' 10 || true
 
 # 1. A broken rule file: rejected, the old rules go on.
 printf 'id: Q999999\ntitle: broken\nsignals:\n  - id: x\n    match: { message: "(unclosed" }\n' >"$TMP/rules/Q999999.yaml"
 kill -HUP "$DAEMON_PID"
-for i in $(seq 50); do
-        grep -q 'old set keeps running' "$TMP/daemon.err" && break
-        sleep 0.1
-done
+wait_log "$TMP/daemon.err" 'old set keeps running' 5 || true
 grep -q 'old set keeps running' "$TMP/daemon.err" || fail "SIGHUP with a broken rule" "the old set keeps running" "$(cat "$TMP/daemon.err")"
 grep -q 'Q999999.yaml:[0-9]*:' "$TMP/daemon.err" || fail "the broken rule reported as file:line" "Q999999.yaml:LINE: ..." "$(cat "$TMP/daemon.err")"
 kill -0 "$DAEMON_PID" || fail "kbcorrd died on SIGHUP"
@@ -58,10 +52,7 @@ echo "ok: a broken rule set was rejected with file:line; the old rules kept runn
 # 2. A good change: without Q324332, MAIL-B's evidence names Q247773.
 rm "$TMP/rules/Q999999.yaml" "$TMP/rules/Q324332.yaml"
 kill -HUP "$DAEMON_PID"
-for i in $(seq 50); do
-        grep -q 'SIGHUP: 1 rules loaded' "$TMP/daemon.err" && break
-        sleep 0.1
-done
+wait_log "$TMP/daemon.err" 'SIGHUP: 1 rules loaded' 5 || true
 grep -q 'SIGHUP: 1 rules loaded' "$TMP/daemon.err" || fail "SIGHUP with a good rule set" "1 rules loaded" "$(cat "$TMP/daemon.err")"
 jq -c 'select((.winlog.computer_name // "") | test("^MAIL-B"; "i"))
         | .host.name = "MAIL-B2.corp.example" | .winlog.computer_name = "MAIL-B2.corp.example"' \

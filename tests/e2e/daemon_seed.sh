@@ -99,11 +99,8 @@ echo "ok: 2 dead letters with reason and origin"
 # 4. A restart: what it emits again has ids already seen.
 before=$(count_lines "$TMP/incidents.jsonl")
 daemon_start daemon2 "$TMP/kbcorrd.yaml"
-deadline=$((SECONDS + 60))
-until grep -q 'msg="assigned' "$TMP/daemon2.err"; do
-        [ $SECONDS -lt $deadline ] || fail "the restarted kbcorrd assigned partitions within 60 s"
-        sleep 0.2
-done
+wait_log "$TMP/daemon2.err" 'msg="assigned' 60 ||
+        fail "the restarted kbcorrd assigned partitions within 60 s"
 sleep 3 # it re-reads from the committed offsets
 daemon_stop TERM 15
 expect_rc daemon2 0
