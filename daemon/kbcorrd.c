@@ -54,9 +54,13 @@ static void on_incident(void *opaque, const kbc_incident *inc)
 
 static kbcd_part *part_find(kbcd *d, const char *topic, int32_t partition)
 {
+        /* Messages come in runs from one partition: try the last first. */
+        kbcd_part *last = d->last_part;
+        if (last && last->partition == partition && !strcmp(last->topic, topic))
+                return last;
         for (kbcd_part *p = d->parts; p; p = p->next_part)
                 if (p->partition == partition && !strcmp(p->topic, topic))
-                        return p;
+                        return d->last_part = p;
         return NULL;
 }
 
@@ -257,12 +261,6 @@ static void reload_rules(kbcd *d)
 
 /* ---- the loop -------------------------------------------------------- */
 
-/* Keeps the decoder's "origin: reason" for the dead letter. */
-static void keep_reason(void *opaque, const char *msg)
-{
-        snprintf(opaque, 512, "%s", msg);
-}
-
 static int64_t now_ms(void)
 {
         struct timespec t;
@@ -272,12 +270,12 @@ static int64_t now_ms(void)
 
 /* kbc_pipeline_feed, timed for the processing histogram. */
 static int feed_timed(kbcd *d, kbcd_part *p, const rd_kafka_message_t *m,
-                      const kbc_origin *origin, char *why)
+                      const kbc_origin *origin)
 {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = kbc_pipeline_feed(p->pipeline, m->payload ? m->payload : "",
-                                   m->len, origin, keep_reason, why);
+                                   m->len, origin, NULL, NULL);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         kbcd_metrics_latency(d, (double)(t1.tv_sec - t0.tv_sec) +
                                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -302,20 +300,15 @@ static void handle_message(kbcd *d, rd_kafka_message_t *m)
         d->messages++;
         p->eof = false;
         kbc_origin origin = {KBC_ORIGIN_KAFKA, topic, m->partition, m->offset};
-        char reason[600], why[512] = "";
+        char reason[600];
         if (m->len > d->cfg.max_message_bytes) {
                 snprintf(reason, sizeof(reason),
                          "oversized: %zu bytes, input.max_message_bytes is %zu",
                          m->len, d->cfg.max_message_bytes);
                 kbcd_emit_dead_letter(p, m, reason);
-        } else if (feed_timed(d, p, m, &origin, why)) {
-                /* the decoder's words, without the origin it led with */
-                char at[KBC_ORIGIN_STRLEN + 2];
-                kbc_origin_format(&origin, at, sizeof(at) - 2);
-                strcat(at, ": ");
-                const char *w =
-                    strncmp(why, at, strlen(at)) ? why : why + strlen(at);
-                snprintf(reason, sizeof(reason), "undecodable: %s", w);
+        } else if (feed_timed(d, p, m, &origin)) {
+                snprintf(reason, sizeof(reason), "undecodable: %s",
+                         kbc_pipeline_last_error(p->pipeline));
                 kbcd_emit_dead_letter(p, m, reason);
         }
         p->next = m->offset + 1;

@@ -73,6 +73,7 @@ typedef struct kbcd {
         rd_kafka_topic_t *out_topic, *dead_topic;
         FILE *out_file, *dead_file;
         kbcd_part *parts;
+        kbcd_part *last_part;  /* of the last message: a lookup cache */
         kbc_buf json, scratch; /* the payload; JSON before msgpack */
         bool assigned_once;
         uint64_t messages, dead_letters, incidents, delivery_retries;

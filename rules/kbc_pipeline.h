@@ -33,6 +33,10 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                       void *opaque);
 void kbc_pipeline_flush(kbc_pipeline *p);
 
+/* Why the last message that failed to decode failed, without its origin
+ * (what diag got after "ORIGIN: "), for a dead-letter reason. */
+const char *kbc_pipeline_last_error(const kbc_pipeline *p);
+
 typedef struct kbc_pipeline_stats {
         uint64_t messages, decode_errors, filtered;
         uint64_t by_format[KBC_FMT__COUNT];

@@ -68,6 +68,7 @@ struct kbc_matcher {
         uint32_t *marks;    /* by gindex: == stamp when its literal occurs */
         uint32_t *found;    /* gindexes whose literal occurs */
         uint32_t stamp;
+        bool problem;            /* the event reports a problem (kbc_event.h) */
         pattern_state *patterns; /* by kbc_signal.pattern */
         size_t nhot;             /* patterns given JIT code */
 };
@@ -367,7 +368,7 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                 return false; /* its literal is not in the message */
         if (s->nchannels && !channel_matches(s, ev->channel))
                 return false;
-        if (s->problem && !kbc_event_reports_problem(ev))
+        if (s->problem && !m->problem)
                 return false;
         for (size_t i = 0; i < s->ndata; i++) {
                 kbc_str v = kbc_event_field(ev, kbc_str_cstr(s->data[i].name));
@@ -383,7 +384,7 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
  * literals were found (their gindexes in m->found). A literal of a
  * `problem` signal is not looked for in an event that reports none:
  * signal_matches would turn the signal down anyway. */
-static size_t prefilter_event(kbc_matcher *m, const kbc_event *ev, kbc_str text)
+static size_t prefilter_event(kbc_matcher *m, kbc_str text)
 {
         const kbc_signal_index *idx = m->rs->index;
         if (++m->stamp == 0) { /* wrapped: forget every old mark */
@@ -394,7 +395,7 @@ static size_t prefilter_event(kbc_matcher *m, const kbc_event *ev, kbc_str text)
         }
         kbc_prefilter_normalize(text.ptr, text.len, &m->normalized);
         return kbc_prefilter_scan(
-            kbc_event_reports_problem(ev) ? idx->prefilter
+            m->problem ? idx->prefilter
                                           : idx->prefilter_plain,
             m->normalized.data ? m->normalized.data : "", m->normalized.len,
             m->marks, m->stamp, m->found);
@@ -426,7 +427,8 @@ size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
         const kbc_signal_index *idx = m->rs->index;
         uint32_t id = ev->has_event_id ? ev->event_id : ANY_EVENT_ID;
         kbc_str text = message_text(m, ev);
-        size_t nfound = prefilter_event(m, ev, text), n = 0;
+        m->problem = kbc_event_reports_problem(ev);
+        size_t nfound = prefilter_event(m, text), n = 0;
         /* The buckets that can hold this event's signals; ("any", "any")
          * is walked through the prefilter instead, below. */
         const struct {

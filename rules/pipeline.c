@@ -16,6 +16,7 @@ struct kbc_pipeline {
         kbc_event event;
         kbc_format last_format;
         kbc_pipeline_stats stats;
+        char last_error[256]; /* why the last message did not decode */
 };
 
 kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
@@ -48,14 +49,14 @@ void kbc_pipeline_free(kbc_pipeline *p)
 int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                       const kbc_origin *origin, kbc_diag_fn *diag, void *opaque)
 {
-        char err[256], where[KBC_ORIGIN_STRLEN],
-            msg[sizeof(err) + sizeof(where) + 4];
+        char *err = p->last_error, where[KBC_ORIGIN_STRLEN],
+             msg[sizeof(p->last_error) + sizeof(where) + 4];
         kbc_event *ev = &p->event;
 
         p->stats.messages++;
         ev->origin = *origin;
         kbc_format f = kbc_decode(p->decoder, p->opts.format, buf, len, ev, err,
-                                  sizeof(err));
+                                  sizeof(p->last_error));
         if (f == KBC_FMT_AUTO) {
                 p->stats.decode_errors++;
                 if (diag) {
@@ -75,6 +76,11 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
         }
         kbc_engine_feed(p->engine, ev);
         return 0;
+}
+
+const char *kbc_pipeline_last_error(const kbc_pipeline *p)
+{
+        return p->last_error;
 }
 
 void kbc_pipeline_flush(kbc_pipeline *p)
