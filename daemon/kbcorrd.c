@@ -367,6 +367,12 @@ static int consumer_open(kbcd *d)
             {"auto.commit.interval.ms", "1000"}, /* the stored offsets */
             {"auto.offset.reset", "earliest"},
             {"enable.partition.eof", c->mock_exit_when_done ? "true" : "false"},
+            /* librdkafka 2.0 stops fetching while its local queue holds
+             * this much and looks again only on its broker thread's next
+             * wake-up, up to a second later; 64 MB (the default) is less
+             * than a second of events for kbcorrd, which then sat idle
+             * half the time when catching up (BENCHMARKS.md). */
+            {"queued.max.messages.kbytes", "262144"},
         };
         /* Last, over the kafka map: kbcorrd stores each offset itself,
          * only as far as is safe; that is the at-least-once guarantee. */
@@ -398,7 +404,7 @@ static int consumer_open(kbcd *d)
 }
 
 #define STORE_EVERY_MS   200
-#define METRICS_EVERY_MS 1000
+#define METRICS_EVERY_MS 100
 
 static void run(kbcd *d)
 {
