@@ -27,7 +27,7 @@ for fuzzer in "${fuzzers[@]}"; do
 	corpus="$work/$name"
 	mkdir -p "$corpus"
 	case "$name" in
-	fuzz_decode)
+	fuzz_decode | fuzz_json_tokenize)
 		seed_lines "$shared/data/events/winlogbeat7-ecs.jsonl.xz" "$corpus" 300
 		cp examples/*.jsonl "$corpus/" 2>/dev/null || true
 		;;
