@@ -244,7 +244,7 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
         m = section(d, root, "log", log_keys);
         if ((n = GET(m, "level"))) {
                 c->log_level = str_of(d, n, "log.level");
-                if (c->log_level && kbcd_log_setup(c->log_level, NULL))
+                if (c->log_level && !kbcd_log_level_known(c->log_level))
                         kbc_ydoc_report(d, n,
                                         "log.level: debug, info, warn or "
                                         "error, got '%s'",
@@ -252,7 +252,7 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
         }
         if ((n = GET(m, "format"))) {
                 c->log_format = str_of(d, n, "log.format");
-                if (c->log_format && kbcd_log_setup(NULL, c->log_format))
+                if (c->log_format && !kbcd_log_format_known(c->log_format))
                         kbc_ydoc_report(d, n,
                                         "log.format: logfmt or json, got '%s'",
                                         c->log_format);

@@ -87,6 +87,9 @@ void kbcd_log(const char *level, const char *fmt, ...)
 /* The lowest level written and the format ("logfmt" or "json"; NULL for
  * the defaults info, logfmt). -1 if either is unknown. */
 int kbcd_log_setup(const char *level, const char *format);
+/* For configuration checks, without changing the logging. */
+bool kbcd_log_level_known(const char *level);
+bool kbcd_log_format_known(const char *format);
 
 /* A librdkafka configuration: defaults, then the kafka map of the
  * configuration file, then forced (which the map cannot change). NULL

@@ -4,6 +4,7 @@
  * level (log.level, log.format in the configuration).
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,11 +24,20 @@ static int rank_of(const char *level)
         return -1;
 }
 
+bool kbcd_log_level_known(const char *level)
+{
+        return rank_of(level) >= 0;
+}
+
+bool kbcd_log_format_known(const char *format)
+{
+        return !strcmp(format, "logfmt") || !strcmp(format, "json");
+}
+
 int kbcd_log_setup(const char *level, const char *format)
 {
         int r = rank_of(level ? level : "info");
-        if (r < 0 ||
-            (format && strcmp(format, "logfmt") && strcmp(format, "json")))
+        if (r < 0 || (format && !kbcd_log_format_known(format)))
                 return -1;
         min_rank = r;
         as_json = format && !strcmp(format, "json");
