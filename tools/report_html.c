@@ -59,7 +59,7 @@ static const char page_style[] =
     "svg circle{fill:#fff;stroke:#000;stroke-width:1}"
     "svg.axis text{font-size:11px;fill:#333}"
     "tr:target,.incident:target{outline:3px solid #e69f00}"
-    ".sym{font-weight:600}td.num{text-align:right}"
+    ".sym{font-weight:600}td.num{text-align:right}td.msg{width:40%}"
     "@media print{body{max-width:none;font-size:10pt;padding:0}"
     "section.host{break-before:page}h2,h3,h4{break-after:avoid}"
     "tr,.diagnosis{break-inside:avoid}thead{display:table-header-group}"
@@ -403,9 +403,9 @@ static void incident_evidence(kbc_buf *b, const report_incident *inc)
                 if (e->has_record_id)
                         kbc_buf_printf(b, "%llu",
                                        (unsigned long long)e->record_id);
-                kbc_buf_puts(b, "</td><td><div class=\"msg\">");
+                kbc_buf_puts(b, "</td><td class=\"msg\">");
                 esc(b, e->message);
-                kbc_buf_puts(b, "</div></td><td>");
+                kbc_buf_puts(b, "</td><td>");
                 put_signal_list(b, e->signals, e->nsignals, true);
                 kbc_buf_puts(b, "</td><td class=\"mono\">");
                 esc(b, e->origin);
