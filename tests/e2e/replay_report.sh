@@ -108,13 +108,17 @@ cmp -s "$PAGE" "$TMP/again.html" || fail "two reports of the same input differ" 
 
 # ---- a hostile event -----------------------------------------------------
 # MAIL-C's lone symptom, logged by a host whose name and message carry
-# markup, quotes, an ampersand and invalid UTF-8 (\xff, a truncated \xc3).
+# markup, quotes, an ampersand and invalid UTF-8 (\xff, a truncated \xc3),
+# and again 20 minutes later: a repeat of the same incident (same id),
+# which replaces the first on the page.
 HOSTILE=$TMP/hostile.jsonl
 bad=$'\xff\xc3'
-printf '%s\n' '{"@timestamp":"2024-03-14T10:00:00.000Z","message":"Application popup: <script>document.title=\"pwned\"</script><img src=x onerror=\"alert(1)\"> Tom & Jerry'"'"'s '"$bad"' Extension SMTP could not be loaded.","winlog":{"provider_name":"Application Popup","channel":"System","event_id":26,"computer_name":"WEB-7\"><b id=\"injected\">x</b>","record_id":7}}' >"$HOSTILE"
+line='{"@timestamp":"2024-03-14T10:00:00.000Z","message":"Application popup: <script>document.title=\"pwned\"</script><img src=x onerror=\"alert(1)\"> Tom & Jerry'"'"'s '"$bad"' Extension SMTP could not be loaded.","winlog":{"provider_name":"Application Popup","channel":"System","event_id":26,"computer_name":"WEB-7\"><b id=\"injected\">x</b>","record_id":7}}'
+printf '%s\n' "$line" "${line/10:00:00/10:20:00}" >"$HOSTILE"
 run hostile "$KBCORR" replay --rules "$RULES" --report "$TMP/hostile.html" "$HOSTILE"
 expect_rc hostile 0
-expect_eq "incidents from the hostile event" 1 "$(count_lines "$TMP/hostile.out")"
+expect_eq "incident lines from the hostile events (the first, then its repeat)" \
+        "2 1" "$(count_lines "$TMP/hostile.out") $(jq -r .event.id "$TMP/hostile.out" | sort -u | wc -l | tr -d ' ')"
 browse hdom --dump-dom "file://$TMP/hostile.html"
 HDOM=$TMP/hdom.out
 for tag in '<script' '<img' '<b id="injected"' '<b>'; do
@@ -130,8 +134,10 @@ for want in '<script>document.title="pwned"</script><img src=x onerror="alert(1)
                 fail "the hostile text is not shown as text" "$want" "not found"
 done
 grep -q '<title>kbcorr replay: 1 incident on 1 host</title>' "$HDOM" ||
-        fail "the page's title changed" "kbcorr replay: 1 incident on 1 host" \
-                "$(grep -o '<title>[^<]*' "$HDOM")"
+        fail "the page's title (unchanged by the message, one incident for the repeat)" \
+                "kbcorr replay: 1 incident on 1 host" "$(grep -o '<title>[^<]*' "$HDOM")"
+grep -qF "in 2 repeated cases" "$TMP/hdom.txt" ||
+        fail "the repeat is not folded into the incident on the page" "in 2 repeated cases" "not found"
 
 # A page that cannot be written fails before the replay, naming the path.
 run badpath "$KBCORR" replay --rules "$RULES" --report "$TMP/no/such/dir/r.html" "$SCENARIOS"
