@@ -35,6 +35,10 @@ text_of() {
 }
 
 # ---- the seed scenarios --------------------------------------------------
+# From the source folder, so that the page names the input (and origins)
+# as the docs do: examples/seed-scenarios.jsonl.
+cd "$KBC_SOURCE_DIR"
+SCENARIOS=examples/seed-scenarios.jsonl
 PAGE=$TMP/seed.html
 run plain "$KBCORR" replay --rules "$RULES" "$SCENARIOS"
 expect_rc plain 0
@@ -93,7 +97,7 @@ grep -qF "Input span2024-03-14T09:00:41.000Z to 2024-03-14T09:58:40.115Z" "$TMP/
 expect_eq "timeline strips" 3 "$(grep -o '<svg class="strip"' "$DOM" | wc -l | tr -d ' ')"
 expect_eq "timeline bars" "$n" "$(grep -o '<rect class="bar' "$DOM" | wc -l | tr -d ' ')"
 
-browse shot --screenshot="$TMP/report.png" --window-size=1280,2000 "file://$PAGE"
+browse shot --screenshot="$TMP/report.png" --window-size=1280,1400 "file://$PAGE"
 [ "$(head -c 8 "$TMP/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
         fail "the screenshot is not a PNG" "a PNG at $TMP/report.png" "$(head -c 16 "$TMP/report.png" | od -c | head -1)"
 if [ -n "${KBC_REPORT_SCREENSHOT:-}" ]; then
