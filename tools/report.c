@@ -183,25 +183,49 @@ static int by_host_then_time(const void *pa, const void *pb)
         return strcmp(a->id, b->id);
 }
 
+static int by_kb_then_host(const void *pa, const void *pb)
+{
+        const report_incident *a = *(report_incident *const *)pa,
+                              *b = *(report_incident *const *)pb;
+        int c = strcmp(kbc_rule_id(a->candidates[0].rule),
+                       kbc_rule_id(b->candidates[0].rule));
+        if (c)
+                return c;
+        c = strcasecmp(a->host, b->host);
+        return c ? c : strcmp(a->id, b->id);
+}
+
 int report_close(report *r, const kbc_pipeline *p)
 {
         if (!r)
                 return 0;
-        qsort(r->incidents, r->nincidents, sizeof(*r->incidents),
-              by_host_then_time);
-        report_page page = {r->incidents,   r->nincidents,  r->not_shown,
-                            r->first_ms,    r->last_ms,     {0},
-                            r->opts.inputs, r->opts.ninputs};
+        size_t n = r->nincidents;
+        report_incident **by_kb = xcalloc(n, sizeof(*by_kb));
+        qsort(r->incidents, n, sizeof(*r->incidents), by_host_then_time);
+        if (n)
+                memcpy(by_kb, r->incidents, n * sizeof(*by_kb));
+        qsort(by_kb, n, sizeof(*by_kb), by_kb_then_host);
+        report_page page = {.incidents = r->incidents,
+                            .by_kb = by_kb,
+                            .nincidents = n,
+                            .not_shown = r->not_shown,
+                            .first_ms = r->first_ms,
+                            .last_ms = r->last_ms,
+                            .inputs = r->opts.inputs,
+                            .ninputs = r->opts.ninputs};
         kbc_pipeline_stats_get(p, &page.stats);
+        errno = 0;
         int rc = report_html_write(r->f, &page);
         if (fclose(r->f))
                 rc = -1;
         if (rc)
-                fprintf(stderr, "kbcorr replay: --report %s: write failed\n",
-                        r->opts.path);
-        for (size_t i = 0; i < r->nincidents; i++)
+                fprintf(stderr, "kbcorr replay: --report %s: %s\n",
+                        r->opts.path,
+                        errno ? strerror(errno) : "the page is too large");
+        for (size_t i = 0; i < n; i++)
                 incident_free(r->incidents[i]);
         free(r->incidents);
+        free(by_kb);
         free(r);
         return rc;
 }

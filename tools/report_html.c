@@ -12,7 +12,6 @@
  * link into the report survives a new replay of the same input.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -224,27 +223,10 @@ static void summary_facts(kbc_buf *b, const report_page *pg, size_t nhosts,
         kbc_buf_puts(b, "</dd>\n</dl>\n");
 }
 
-static int by_kb_then_host(const void *pa, const void *pb)
-{
-        const report_incident *a = *(report_incident *const *)pa,
-                              *b = *(report_incident *const *)pb;
-        int c = strcmp(a->candidates[0].rule->id, b->candidates[0].rule->id);
-        if (c)
-                return c;
-        c = strcasecmp(a->host, b->host);
-        return c ? c : strcmp(a->id, b->id);
-}
-
 /* Incidents by winning KB article, each row linking to its incidents. */
 static void summary_by_kb(kbc_buf *b, const report_page *pg)
 {
-        report_incident **byk = calloc(pg->nincidents + 1, sizeof(*byk));
-        if (!byk) {
-                kbc_buf_puts(b, "<p>(out of memory)</p>\n");
-                return;
-        }
-        memcpy(byk, pg->incidents, pg->nincidents * sizeof(*byk));
-        qsort(byk, pg->nincidents, sizeof(*byk), by_kb_then_host);
+        report_incident *const *byk = pg->by_kb;
         kbc_buf_puts(b, "<h3>Incidents by KB article</h3>\n<table "
                         "class=\"bykb\"><thead><tr><th>KB</th><th>Title</th>"
                         "<th>Incidents</th><th>On hosts</th></tr></thead>"
@@ -273,7 +255,6 @@ static void summary_by_kb(kbc_buf *b, const report_page *pg)
                 kbc_buf_puts(b, "</td></tr>\n");
         }
         kbc_buf_puts(b, "</tbody></table>\n");
-        free(byk);
 }
 
 static void summary_timeline(kbc_buf *b, const report_page *pg, int64_t t0,
@@ -508,6 +489,8 @@ int report_html_write(FILE *f, const report_page *pg)
                 time_axis(pg, &t0, &t1);
                 summary_by_kb(&w.b, pg);
                 summary_timeline(&w.b, pg, t0, t1);
+        } else {
+                kbc_buf_puts(&w.b, "<p>No incidents.</p>\n");
         }
         kbc_buf_puts(&w.b, "</section>\n");
         flush(&w);

@@ -28,6 +28,8 @@ typedef struct report_incident {
 typedef struct report_page {
         /* By host (ignoring case), then start time, then id. */
         report_incident *const *incidents;
+        /* The same, by winning KB id, then host, then id. */
+        report_incident *const *by_kb;
         size_t nincidents;
         size_t not_shown;          /* incidents past the report's cap */
         int64_t first_ms, last_ms; /* input span; KBC_TIME_NONE if none */
