@@ -21,7 +21,9 @@
 #include "rule_internal.h"
 
 #define FLUSH_AT (256 * 1024)
-#define PAGE_MAX (64 << 20) /* one block: an incident is at most ~2 MB */
+/* One block between flushes: an incident is at most ~2 MB, a host's
+ * timeline strip ~3 kB per incident. */
+#define PAGE_MAX (64 << 20)
 
 static const char page_style[] =
     "body{font:14px/1.45 system-ui,sans-serif;color:#1a1a1a;"
@@ -257,9 +259,10 @@ static void summary_by_kb(kbc_buf *b, const report_page *pg)
         kbc_buf_puts(b, "</tbody></table>\n");
 }
 
-static void summary_timeline(kbc_buf *b, const report_page *pg, int64_t t0,
+static void summary_timeline(page_writer *w, const report_page *pg, int64_t t0,
                              int64_t t1)
 {
+        kbc_buf *b = &w->b;
         kbc_buf_puts(b, "<h3>Timeline</h3>\n<p>Each bar is an incident, from "
                         "its first to its last evidence event (the dots); "
                         "a dashed bar is ambiguous. ");
@@ -272,6 +275,7 @@ static void summary_timeline(kbc_buf *b, const report_page *pg, int64_t t0,
                 kbc_buf_puts(b, "</a></th><td>");
                 report_timeline_strip(b, pg->incidents + i, n, t0, t1);
                 kbc_buf_puts(b, "</td></tr>\n");
+                maybe_flush(w);
         }
         kbc_buf_puts(b, "<tr><th></th><td>");
         report_timeline_axis(b, t0, t1);
@@ -488,7 +492,7 @@ int report_html_write(FILE *f, const report_page *pg)
         if (pg->nincidents) {
                 time_axis(pg, &t0, &t1);
                 summary_by_kb(&w.b, pg);
-                summary_timeline(&w.b, pg, t0, t1);
+                summary_timeline(&w, pg, t0, t1);
         } else {
                 kbc_buf_puts(&w.b, "<p>No incidents.</p>\n");
         }

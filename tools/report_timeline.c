@@ -18,6 +18,7 @@
 #define MAX_LANES    8
 #define MIN_BAR_PCT  0.8 /* an incident of one instant is still visible */
 #define LANE_GAP_PCT 0.5
+#define MAX_DOTS     16 /* per bar; the evidence table lists them all */
 
 /* Okabe-Ito colours (told apart with colour blindness too), by KB id so
  * that an article has the same colour in every report. */
@@ -79,7 +80,7 @@ static void put_event_dots(kbc_buf *b, const report_incident *inc, int y,
                            int64_t t0, int64_t t1)
 {
         char t[KBC_TIME_STRLEN + 1];
-        for (size_t i = 0; i < inc->nevidence; i++) {
+        for (size_t i = 0; i < inc->nevidence && i < MAX_DOTS; i++) {
                 const kbc_evidence *e = &inc->evidence[i];
                 kbc_time_format(e->time_ms, t);
                 kbc_buf_printf(b, "<a href=\"#inc-%s-e%zu\"><title>E%zu %s ",
