@@ -51,8 +51,9 @@ cmp -s "$TMP/plain.out" "$TMP/report.out" ||
 INCIDENTS=$TMP/report.out
 
 # Self-contained: no script, no fetch, links only inside the page.
-grep -qi '<script' "$PAGE" && fail "the page holds a script element" "none" \
-        "$(grep -io '<script[^>]*>' "$PAGE" | head -3)"
+if grep -qi '<script' "$PAGE"; then
+        fail "the page holds a script element" "none" "$(grep -io '<script[^>]*>' "$PAGE" | head -3)"
+fi
 outside=$(grep -Eio '(href|src|srcset|action|poster|xlink:href)="[^#"][^"]*"|url\(|@import' "$PAGE" | head -5 || true)
 expect_eq "references to anything outside the page" "" "$outside"
 grep -q "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'" "$PAGE" ||
@@ -105,6 +106,21 @@ if [ -n "${KBC_REPORT_SCREENSHOT:-}" ]; then
         echo "screenshot written to $KBC_REPORT_SCREENSHOT"
 fi
 
+# Printable: each host starts a new page. Printed with and without that
+# rule of the print stylesheet, the page must take more sheets with it.
+if ! grep -qF 'section.host{break-before:page}' "$PAGE"; then
+        fail "the print stylesheet" "a page break before each host" "missing"
+fi
+sed 's/section\.host{break-before:page}//' "$PAGE" >"$TMP/nobreaks.html"
+browse pdf --no-pdf-header-footer --print-to-pdf="$TMP/with.pdf" "file://$PAGE"
+browse pdf2 --no-pdf-header-footer --print-to-pdf="$TMP/without.pdf" "file://$TMP/nobreaks.html"
+with=$(grep -ao '/Type /Page\b' "$TMP/with.pdf" | wc -l | tr -d ' ')
+without=$(grep -ao '/Type /Page\b' "$TMP/without.pdf" | wc -l | tr -d ' ')
+if [ "$with" -le "$without" ] || [ "$with" -lt 4 ]; then
+        fail "printed pages with a page per host, and without" "more with (at least 4)" \
+                "$with with, $without without"
+fi
+
 # Deterministic: the same input gives the same page.
 run again "$KBCORR" replay --rules "$RULES" --report "$TMP/again.html" "$SCENARIOS"
 cmp -s "$PAGE" "$TMP/again.html" || fail "two reports of the same input differ" \
@@ -149,7 +165,9 @@ expect_rc badpath 2
 grep -qF -- "--report $TMP/no/such/dir/r.html" "$TMP/badpath.err" ||
         fail "the error names the report's path" "--report $TMP/no/such/dir/r.html: ..." \
                 "$(cat "$TMP/badpath.err")"
-[ -s "$TMP/badpath.out" ] && fail "incidents printed although the report could not be opened" \
-        "nothing on stdout" "$(head -c 200 "$TMP/badpath.out")"
+if [ -s "$TMP/badpath.out" ]; then
+        fail "incidents printed although the report could not be opened" \
+                "nothing on stdout" "$(head -c 200 "$TMP/badpath.out")"
+fi
 
 echo "ok: replay --report renders $n incidents, links them to their evidence, escapes hostile text ($(( ($(date +%s%N) - started) / 1000000 )) ms in Chromium and checks)"
