@@ -9,6 +9,7 @@
 
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
+#include "report.h"
 #include "tool.h"
 
 static const char replay_usage[] =
@@ -32,6 +33,8 @@ static const char replay_usage[] =
     "  --suppress D    a host's repeat of an incident within D updates it\n"
     "                  (same id, higher count) instead of raising another\n"
     "                  (default 1h; 0 = never)\n"
+    "  --report FILE   also write an HTML report for a postmortem to FILE\n"
+    "                  (docs/report.md)\n"
     "  --stats         print counters and the top rules by matched events\n"
     "                  on stderr at the end\n"
     "  -h, --help      this help\n";
@@ -39,6 +42,7 @@ static const char replay_usage[] =
 typedef struct replay_ctx {
         kbc_pipeline *pipeline;
         kbc_buf out;
+        report *report; /* NULL without --report */
 } replay_ctx;
 
 static void print_incident(void *opaque, const kbc_incident *inc)
@@ -52,14 +56,16 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         }
         kbc_buf_putc(&ctx->out, '\n');
         fwrite(ctx->out.data, 1, ctx->out.len, stdout);
+        report_add_incident(ctx->report, inc);
 }
 
 static int feed_line(void *opaque, const char *line, size_t len,
                      const kbc_origin *origin)
 {
         replay_ctx *ctx = opaque;
-        kbc_pipeline_feed(ctx->pipeline, line, len, origin, tool_diag_stderr,
-                          NULL);
+        if (kbc_pipeline_feed(ctx->pipeline, line, len, origin,
+                              tool_diag_stderr, NULL) == 0)
+                report_note_event(ctx->report, ctx->pipeline);
         return 0; /* a bad record is reported and skipped, never fatal */
 }
 
@@ -170,12 +176,14 @@ int cmd_replay(int argc, char **argv)
             {"lateness", required_argument, NULL, 'l'},
             {"suppress", required_argument, NULL, 'S'},
             {"stats", no_argument, NULL, 's'},
+            {"report", required_argument, NULL, 'R'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
                                   KBC_ENGINE_OPTS_DEFAULT, 0};
         bool stats = false;
+        const char *report_path = NULL;
         int c, rc = EXIT_USAGE;
 
         optind = 1;
@@ -207,6 +215,9 @@ int cmd_replay(int argc, char **argv)
                 case 's':
                         stats = true;
                         break;
+                case 'R':
+                        report_path = optarg;
+                        break;
                 case 'h':
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
@@ -229,11 +240,18 @@ int cmd_replay(int argc, char **argv)
         ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
         if (!ctx.pipeline || tool_load_mappings(ctx.pipeline, &in))
                 goto out;
+        report_opts ropts = {report_path, opts.from_ms, opts.to_ms,
+                             (const char *const *)argv + optind,
+                             (size_t)(argc - optind)};
+        if (report_path && !(ctx.report = report_open(&ropts)))
+                goto out;
         rc = EXIT_OK;
         for (int i = optind; i < argc; i++)
                 if (tool_read_lines(argv[i], feed_line, &ctx))
                         rc = EXIT_USAGE;
         kbc_pipeline_flush(ctx.pipeline);
+        if (report_close(ctx.report, ctx.pipeline))
+                rc = EXIT_USAGE;
         if (stats)
                 print_stats(ctx.pipeline, rs);
         if (fflush(stdout)) {

@@ -1,0 +1,47 @@
+/*
+ * report.h - `kbcorr replay --report FILE.html`: one self-contained HTML
+ * page for a postmortem (docs/report.md). The replay hands it every event
+ * it decodes and every incident it prints; at the end the page is written
+ * with a summary, a timeline per host and each incident with its cause,
+ * resolution, candidates and evidence.
+ *
+ * Every function accepts a NULL report and then does nothing, so the
+ * replay calls them whether or not --report was given.
+ */
+#ifndef KBC_REPORT_H
+#define KBC_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbc_pipeline.h"
+
+typedef struct report report;
+
+typedef struct report_opts {
+        const char *path; /* the page to write */
+        /* The replay's --from/--to (KBC_TIME_NONE = no bound): events the
+         * pipeline skips are not part of the input span either. */
+        int64_t from_ms, to_ms;
+        const char *const *inputs; /* input files, named in the header */
+        size_t ninputs;
+} report_opts;
+
+/* Opens (creates or truncates) opts->path, so that a path that cannot be
+ * written fails before the replay. NULL after printing why on stderr.
+ * The rule set the incidents come from must outlive the report. */
+report *report_open(const report_opts *opts);
+
+/* Takes the event the pipeline's last successful feed decoded into the
+ * input span. */
+void report_note_event(report *r, const kbc_pipeline *p);
+
+/* Copies the incident (it is valid only during the engine's callback).
+ * A repeat with the same id replaces the earlier copy, as a SIEM upserts. */
+void report_add_incident(report *r, const kbc_incident *inc);
+
+/* Writes the page with the pipeline's counters, closes the file and frees
+ * the report. Returns 0, or -1 after printing why on stderr. */
+int report_close(report *r, const kbc_pipeline *p);
+
+#endif
