@@ -8,7 +8,13 @@
 # to the last one consumed; producing and consuming run concurrently, as
 # the mock keeps only about 5 MB a partition. Prints a markdown table.
 #
-#   bench/bench_daemon.sh BUILD_DIR [COPIES] [RULES_DIR]
+#   bench/bench_daemon.sh BUILD_DIR [COPIES] [RULES_DIR] [ROUNDS]
+#
+# Each of ROUNDS rounds (default 5) times both consumers on fresh topics;
+# the table gives the median round of each. The mock holds an empty fetch
+# for its whole fetch.wait.max.ms (500 ms) instead of answering when data
+# comes, so when a consumer's first data arrives is chance (0-0.5 s, the
+# same for both), which one round alone cannot tell from speed.
 #
 # RULES_DIR defaults to rules/curated; pass the compiled corpus to measure
 # with every rule. The topic has 64 partitions and messages are keyed by
@@ -18,7 +24,7 @@
 # behind is slower, not lossy. Use a build without sanitizers.
 set -euo pipefail
 
-usage="usage: bench_daemon.sh BUILD_DIR [COPIES] [RULES_DIR]"
+usage="usage: bench_daemon.sh BUILD_DIR [COPIES] [RULES_DIR] [ROUNDS]"
 build=${1:?$usage}
 copies=${2:-2}
 NAME=bench_daemon.sh
@@ -26,6 +32,7 @@ BENCH=$build/kbcorrd
 # shellcheck source=bench/lib.bash
 . "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 rules=${3:-$repo/rules/curated}
+rounds=${4:-5}
 mock=$build/tests/mock_cluster
 [[ -x $mock ]] || die "no $mock; build the tests too"
 for t in kcat curl; do
@@ -45,8 +52,12 @@ n=$(wc -l <"$input")
 mb=$(($(stat -c %s "$input") / 1000000))
 echo "$NAME: $n events ($mb MB)" >&2
 
+topics=(incidents:1)
+for ((r = 1; r <= rounds; r++)); do
+	topics+=("kcat_$r:64" "kbcorrd_$r:64")
+done
 mkfifo "$tmp/mock.in"
-"$mock" 1 kcat_topic:64 kbcorrd_topic:64 incidents:1 <"$tmp/mock.in" >"$tmp/mock.out" 2>"$tmp/mock.err" &
+"$mock" 1 "${topics[@]}" <"$tmp/mock.in" >"$tmp/mock.out" 2>"$tmp/mock.err" &
 mock_pid=$!
 exec 7>"$tmp/mock.in"
 trap 'kill $mock_pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -64,67 +75,83 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 produce() { kcat -P -b "$bootstrap" -t "$1" -z none -K '\t' <"$tmp/keyed"; }
 awk '{ print NR "\t" $0 }' "$input" >"$tmp/keyed"
 
-# kcat: consume everything to /dev/null while it is produced.
-timeout 600 kcat -C -b "$bootstrap" -t kcat_topic -o beginning -c "$n" -q -f '%s\n' >/dev/null &
-consumer=$!
-sleep 1 # its fetchers are up before the first message
-t0=$(now)
-produce kcat_topic
-wait $consumer || die "kcat did not consume all $n messages (the mock's retention dropped some?)"
-kcat_s=$(since "$t0")
-
-# kbcorrd: the same stream; done when /metrics counts every message.
-cat >"$tmp/kbcorrd.yaml" <<YAML
-rules: [$rules]
-input: {topics: [kbcorrd_topic], group: bench}
-kafka: {bootstrap.servers: "$bootstrap"}
-output: {kafka: incidents}
-metrics: {listen: "127.0.0.1:0"}
-YAML
-"$BENCH" --config "$tmp/kbcorrd.yaml" >"$tmp/kbcorrd.out" 2>"$tmp/kbcorrd.err" &
-daemon=$!
-port=
-for _ in $(seq 600); do
-	port=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$tmp/kbcorrd.err")
-	[[ -n $port ]] && grep -q 'msg="assigned' "$tmp/kbcorrd.err" && break
-	sleep 0.1
-done
-[[ -n $port ]] || die "kbcorrd did not start: $(tail -3 "$tmp/kbcorrd.err")"
-sleep 1
 # Polled with bash builtins only (/dev/tcp, read -t as the pause): a
 # curl, awk and sleep every few milliseconds would take CPU from the
 # processes being measured, on a 2-core machine a noticeable share.
 mkfifo "$tmp/pause"
 exec 8<>"$tmp/pause"
 got=0
-consumed() { # into $got
+consumed() { # PORT: kbcorrd's count of messages, into $got
 	local line
-	exec 9<>"/dev/tcp/127.0.0.1/$port" || return 0
+	exec 9<>"/dev/tcp/127.0.0.1/$1" || return 0
 	printf 'GET /metrics HTTP/1.0\r\n\r\n' >&9
 	while IFS= read -r line <&9; do
 		[[ $line == "kbcorr_messages_total "* ]] && got=${line#* }
 	done
 	exec 9<&-
 }
-t0=$(now)
-produce kbcorrd_topic &
-producer=$!
-deadline=$((SECONDS + 600))
-while :; do
-	consumed
-	((got >= n)) && break
-	((SECONDS < deadline)) || die "kbcorrd consumed $got of $n in 600 s"
-	read -r -t 0.02 -u 8 || true
-done
-kbcorrd_s=$(since "$t0")
-wait $producer
-awk "{ print \"kbcorrd cpu: user \" \$14/100 \" s, sys \" \$15/100 \" s\" }" /proc/$daemon/stat >&2
-kill -TERM $daemon
-wait $daemon || die "kbcorrd exited with $?"
-# The page is rendered once a second: up to 1 s of kbcorrd's time is the
-# metrics' staleness, so its rate here is a lower bound.
 
-echo "| consumer | events | MB | seconds | events/s | MB/s | vs kcat |"
+# time_kcat TOPIC: kcat consumes everything to /dev/null while it is
+# produced; prints the seconds.
+time_kcat() {
+	timeout 600 kcat -C -b "$bootstrap" -t "$1" -o beginning -c "$n" -q -f '%s\n' >/dev/null &
+	local consumer=$! t0
+	sleep 1 # its fetchers are up before the first message
+	t0=$(now)
+	produce "$1"
+	wait $consumer || die "kcat did not consume all $n messages (the mock's retention dropped some?)"
+	since "$t0"
+}
+
+# time_kbcorrd TOPIC: the same stream through kbcorrd, done when /metrics
+# counts every message (the page is refreshed every 100 ms); prints the
+# seconds, and kbcorrd's CPU time on stderr.
+time_kbcorrd() {
+	cat >"$tmp/kbcorrd.yaml" <<YAML
+rules: [$rules]
+input: {topics: [$1], group: bench-$1}
+kafka: {bootstrap.servers: "$bootstrap"}
+output: {kafka: incidents}
+metrics: {listen: "127.0.0.1:0"}
+YAML
+	"$BENCH" --config "$tmp/kbcorrd.yaml" >"$tmp/kbcorrd.out" 2>"$tmp/kbcorrd.err" &
+	local daemon=$! port= t0 s
+	for _ in $(seq 600); do
+		port=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$tmp/kbcorrd.err")
+		[[ -n $port ]] && grep -q 'msg="assigned' "$tmp/kbcorrd.err" && break
+		sleep 0.1
+	done
+	[[ -n $port ]] || die "kbcorrd did not start: $(tail -3 "$tmp/kbcorrd.err")"
+	sleep 1
+	t0=$(now)
+	produce "$1" &
+	local producer=$! deadline=$((SECONDS + 600))
+	got=0
+	while :; do
+		consumed "$port"
+		((got >= n)) && break
+		((SECONDS < deadline)) || die "kbcorrd consumed $got of $n in 600 s"
+		read -r -t 0.02 -u 8 || true
+	done
+	s=$(since "$t0")
+	wait $producer
+	awk '{ printf "kbcorrd CPU: user %.2f s, sys %.2f s\n", $14 / 100, $15 / 100 }' "/proc/$daemon/stat" >&2
+	kill -TERM $daemon
+	wait $daemon || die "kbcorrd exited with $?"
+	echo "$s"
+}
+
+kcat_all=() kbcorrd_all=()
+for ((r = 1; r <= rounds; r++)); do
+	kcat_all+=("$(time_kcat "kcat_$r")")
+	kbcorrd_all+=("$(time_kbcorrd "kbcorrd_$r")")
+	echo "$NAME: round $r: kcat ${kcat_all[-1]} s, kbcorrd ${kbcorrd_all[-1]} s" >&2
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+kcat_s=$(median "${kcat_all[@]}")
+kbcorrd_s=$(median "${kbcorrd_all[@]}")
+
+echo "| consumer (median of $rounds) | events | MB | seconds | events/s | MB/s | vs kcat |"
 echo "|---|--:|--:|--:|--:|--:|--:|"
 awk -v n="$n" -v mb="$mb" -v k="$kcat_s" -v d="$kbcorrd_s" 'BEGIN {
 	printf "| kcat to /dev/null | %d | %d | %.2f | %.0f | %.0f | 100%% |\n", n, mb, k, n / k, mb / k
