@@ -16,6 +16,7 @@
 # comes, so when a consumer's first data arrives is chance (0-0.5 s, the
 # same for both), which one round alone cannot tell from speed.
 #
+# A third row times `kbcorr replay` over the same events in a file.
 # RULES_DIR defaults to rules/curated; pass the compiled corpus to measure
 # with every rule. The topic has 64 partitions and messages are keyed by
 # line number (spread over all of them): the throughput, not the
@@ -141,19 +142,32 @@ YAML
 	echo "$s"
 }
 
-kcat_all=() kbcorrd_all=()
+# time_replay: `kbcorr replay` (the same pipeline) over the same events in
+# a file, for the postmortem rate beside the live one; prints the seconds.
+time_replay() {
+	local t0
+	t0=$(now)
+	"$build/kbcorr" replay --rules "$rules" "$input" >/dev/null 2>&1 ||
+		die "kbcorr replay failed"
+	since "$t0"
+}
+
+kcat_all=() kbcorrd_all=() replay_all=()
 for ((r = 1; r <= rounds; r++)); do
 	kcat_all+=("$(time_kcat "kcat_$r")")
 	kbcorrd_all+=("$(time_kbcorrd "kbcorrd_$r")")
-	echo "$NAME: round $r: kcat ${kcat_all[-1]} s, kbcorrd ${kbcorrd_all[-1]} s" >&2
+	replay_all+=("$(time_replay)")
+	echo "$NAME: round $r: kcat ${kcat_all[-1]} s, kbcorrd ${kbcorrd_all[-1]} s, replay ${replay_all[-1]} s" >&2
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 kcat_s=$(median "${kcat_all[@]}")
 kbcorrd_s=$(median "${kbcorrd_all[@]}")
+replay_s=$(median "${replay_all[@]}")
 
 echo "| consumer (median of $rounds) | events | MB | seconds | events/s | MB/s | vs kcat |"
 echo "|---|--:|--:|--:|--:|--:|--:|"
-awk -v n="$n" -v mb="$mb" -v k="$kcat_s" -v d="$kbcorrd_s" 'BEGIN {
+awk -v n="$n" -v mb="$mb" -v k="$kcat_s" -v d="$kbcorrd_s" -v p="$replay_s" -v rules="$(basename "$rules")" 'BEGIN {
 	printf "| kcat to /dev/null | %d | %d | %.2f | %.0f | %.0f | 100%% |\n", n, mb, k, n / k, mb / k
-	printf "| kbcorrd (%s) | %d | %d | %.2f | %.0f | %.0f | %.0f%% |\n", "'"$(basename "$rules")"'", n, mb, d, n / d, mb / d, 100 * k / d
+	printf "| kbcorrd (%s) | %d | %d | %.2f | %.0f | %.0f | %.0f%% |\n", rules, n, mb, d, n / d, mb / d, 100 * k / d
+	printf "| kbcorr replay of the file (%s) | %d | %d | %.2f | %.0f | %.0f | |\n", rules, n, mb, p, n / p, mb / p
 }'
