@@ -55,8 +55,9 @@ static const char replay_usage[] =
     "times and\n                  from their order (default 1h): the "
     "search starts 2D before\n                  --from and ends 2D after "
     "--to\n"
-    "  --stats         also prints per partition the offsets read and how "
-    "they\n                  were found (time index or bisection)\n";
+    "  --stats         prints, per partition, the offsets read and how "
+    "they were\n                  found (time index or bisection), then "
+    "its counters\n";
 
 typedef struct replay_ctx {
         const kbc_ruleset *rs;

@@ -8,7 +8,9 @@
 #  2. the same with the default slack: more is read, the same events are
 #     kept, the incidents are those of a file replay of the same range;
 #  3. timestamps off their event times by up to 5 minutes either way, so
-#     out of order: with --ts-slack 10m the events kept are still exact.
+#     out of order: with --ts-slack 10m the events kept are still exact;
+#  4. errors are one line naming the topic or partition, exit 2; a topic
+#     that does not exist is not created by asking for it.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.bash
 . "$(dirname "$0")/lib.bash"
@@ -86,3 +88,20 @@ sort_incidents "$TMP/jitter.blank" "$TMP/jitter.sorted"
 diff "$TMP/file.sorted" "$TMP/jitter.sorted" >/dev/null ||
         fail "incidents of the jittered topic against a file replay's" "the same" "$(diff "$TMP/file.sorted" "$TMP/jitter.sorted" | head -c 1500)"
 echo "ok: timestamps 5 minutes off, --ts-slack 10m: the same $inside events and incidents"
+
+# 4. Errors.
+kafka_error() {
+        local name=$1 needle=$2
+        shift 2
+        run "$name" "$KBCORR" replay --rules "$RULES" "$@"
+        expect_rc "$name" 2
+        [ "$(count_lines "$TMP/$name.err")" -eq 1 ] && grep -qF -- "$needle" "$TMP/$name.err" ||
+                fail "$name: one error line naming '$needle'" "$needle" "$(cat "$TMP/$name.err")"
+}
+kafka_error unknown_topic "topic no-such-topic: " --kafka "$BOOTSTRAP" --topic no-such-topic
+kcat -L -b "$BOOTSTRAP" | grep -q no-such-topic && fail "asking for an unknown topic created it"
+kafka_error no_partition "topic exact has no partition 9 (it has 4)" --kafka "$BOOTSTRAP" --topic exact --partition 9
+kafka_error bad_property "Kafka property no.such.property" --kafka "$BOOTSTRAP" --topic exact -X no.such.property=1
+kafka_error no_brokers "--topic needs --kafka" --topic exact
+kafka_error files_too "files or --kafka, not both" --kafka "$BOOTSTRAP" --topic exact "$TMP/stream.jsonl"
+echo "ok: Kafka errors are one line naming the topic or partition, exit 2"
