@@ -167,6 +167,7 @@ static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
         print_top_rules(kbc_pipeline_engine(p), rs, s.engine.events);
 }
 
+/* A pipeline of its own for the next input: the files, or one partition. */
 static int input_begin(void *opaque)
 {
         replay_ctx *ctx = opaque;
@@ -179,7 +180,8 @@ static int input_begin(void *opaque)
         return -1;
 }
 
-/* End of input: the open cases close, as in kbcorrd at a revocation. */
+/* The end of that input: its open cases close, as at the end of any
+ * replay. */
 static void input_end(void *opaque)
 {
         replay_ctx *ctx = opaque;
