@@ -280,6 +280,13 @@ static int find_bound(kreader *r, const char *topic, int32_t partition,
                       int64_t lo, int64_t hi, int64_t ts, bool unknown_after,
                       bound *b)
 {
+        /* Before every timestamp; and -1, -2 mean latest and earliest to
+         * the broker's time index. */
+        if (ts <= 0) {
+                b->offset = lo;
+                b->how = "a threshold before 1970";
+                return 0;
+        }
         int64_t off = time_index(r, topic, partition, ts);
         if (off >= 0) {
                 b->offset = off < lo ? lo : off > hi ? hi : off;
