@@ -10,7 +10,9 @@
 #  3. timestamps off their event times by up to 5 minutes either way, so
 #     out of order: with --ts-slack 10m the events kept are still exact;
 #  4. errors are one line naming the topic or partition, exit 2; a topic
-#     that does not exist is not created by asking for it.
+#     that does not exist is not created by asking for it;
+#  5. nothing is committed: a consumer of the group id the replay was
+#     given still starts from the beginning.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.bash
 . "$(dirname "$0")/lib.bash"
@@ -44,7 +46,7 @@ kept() {
 
 # 1. Exact timestamps, no slack: the search itself is exact.
 run exact0 "$KBCORR" replay --rules "$RULES" --kafka "$BOOTSTRAP" --topic exact \
-        --from "$from" --to "$to" --ts-slack 0 --stats
+        --from "$from" --to "$to" --ts-slack 0 --stats -X group.id=replay-probe
 expect_rc exact0 0
 kept exact0
 expect_eq "events kept with exact timestamps and no slack" "$inside" "$KEPT"
@@ -105,3 +107,10 @@ kafka_error bad_property "Kafka property no.such.property" --kafka "$BOOTSTRAP" 
 kafka_error no_brokers "--topic needs --kafka" --topic exact
 kafka_error files_too "files or --kafka, not both" --kafka "$BOOTSTRAP" --topic exact "$TMP/stream.jsonl"
 echo "ok: Kafka errors are one line naming the topic or partition, exit 2"
+
+# 5. A consumer in the group the replay named reads everything: the
+# replay committed no offset (kcat commits its own, so this runs once).
+timeout 60 kcat -b "$BOOTSTRAP" -G replay-probe exact -X auto.offset.reset=earliest -e -q >"$TMP/probe.out" 2>"$TMP/probe.err" || true
+expect_eq "messages a consumer of the replay's group id reads (nothing committed)" \
+        "$(count_lines "$TMP/stream.jsonl")" "$(count_lines "$TMP/probe.out")"
+echo "ok: the replay committed nothing for its group id"
