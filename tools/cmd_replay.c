@@ -65,6 +65,7 @@ typedef struct replay_ctx {
         const tool_input_args *in;
         bool stats;
         kbc_pipeline *pipeline; /* of the files, or of one partition */
+        int64_t last_time;      /* of the last event fed; KBC_TIME_NONE */
         kbc_buf out;
 } replay_ctx;
 
@@ -85,9 +86,18 @@ static int feed_line(void *opaque, const char *line, size_t len,
                      const kbc_origin *origin)
 {
         replay_ctx *ctx = opaque;
-        kbc_pipeline_feed(ctx->pipeline, line, len, origin, tool_diag_stderr,
-                          NULL);
+        kbc_format f;
+        ctx->last_time =
+            kbc_pipeline_feed(ctx->pipeline, line, len, origin,
+                              tool_diag_stderr, NULL)
+                ? KBC_TIME_NONE
+                : kbc_pipeline_last_event(ctx->pipeline, &f)->time_ms;
         return 0; /* a bad record is reported and skipped, never fatal */
+}
+
+static int64_t last_event_time(void *opaque)
+{
+        return ((const replay_ctx *)opaque)->last_time;
 }
 
 #define TOP_RULES 10
@@ -299,7 +309,8 @@ int cmd_replay(int argc, char **argv)
                 goto out;
         ctx.rs = rs;
         kafka.verbose = stats;
-        replay_hooks hooks = {input_begin, feed_line, input_end, &ctx};
+        replay_hooks hooks = {input_begin, feed_line, last_event_time,
+                              input_end, &ctx};
         if (from_kafka)
                 rc = replay_kafka(&kafka, opts.from_ms, opts.to_ms, &hooks)
                          ? EXIT_USAGE

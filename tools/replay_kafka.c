@@ -302,9 +302,36 @@ static int find_bound(kreader *r, const char *topic, int32_t partition,
 
 /* ---- one partition --------------------------------------------------- */
 
+/* What the messages read say about the --ts-slack assumption
+ * (docs/replay.md): timestamps further than the slack from their event's
+ * time, or behind an earlier message's by more than it. */
+typedef struct slack_check {
+        int64_t slack_ms, max_ts, worst_ms;
+        uint64_t stray;
+} slack_check;
+
+static void slack_note(slack_check *c, int64_t ts, int64_t event_ms)
+{
+        if (ts < 0)
+                return;
+        int64_t off = 0;
+        if (event_ms != KBC_TIME_NONE)
+                off = ts > event_ms ? ts - event_ms : event_ms - ts;
+        if (c->max_ts - ts > off)
+                off = c->max_ts - ts;
+        if (ts > c->max_ts)
+                c->max_ts = ts;
+        if (off <= c->slack_ms)
+                return;
+        c->stray++;
+        if (off > c->worst_ms)
+                c->worst_ms = off;
+}
+
 /* Feeds the messages of [start, end) to the hooks. */
 static int read_range(kreader *r, const char *topic, int32_t partition,
-                      int64_t start, int64_t end, const replay_hooks *h)
+                      int64_t start, int64_t end, const replay_hooks *h,
+                      slack_check *check)
 {
         if (assign_at(r, topic, partition, start))
                 return -1;
@@ -323,9 +350,12 @@ static int read_range(kreader *r, const char *topic, int32_t partition,
                         return -1;
                 }
                 origin.position = m->offset;
-                if (m->offset < end)
+                if (m->offset < end) {
                         h->line(h->opaque, m->payload ? m->payload : "", m->len,
                                 &origin);
+                        slack_note(check, rd_kafka_message_timestamp(m, NULL),
+                                   h->event_time(h->opaque));
+                }
                 at = m->offset + 1;
                 rd_kafka_message_destroy(m);
         }
@@ -389,8 +419,19 @@ static int replay_partition(kreader *r, const char *topic, int32_t partition,
                 return 0;
         if (h->begin(h->opaque))
                 return -1;
-        int rc = read_range(r, topic, partition, start.offset, end.offset, h);
+        slack_check check = {r->a->slack_ms, -1, 0, 0};
+        int rc = read_range(r, topic, partition, start.offset, end.offset, h,
+                            &check);
         h->end(h->opaque);
+        if (check.stray && (from_ms != KBC_TIME_NONE || to_ms != KBC_TIME_NONE))
+                fprintf(stderr,
+                        "kbcorr replay: %s/%" PRId32 ": %" PRIu64
+                        " message timestamps stray from their event times "
+                        "or order by more than --ts-slack (up to %" PRId64
+                        " s): events near --from or --to may have been "
+                        "missed; raise --ts-slack\n",
+                        topic, partition, check.stray,
+                        (check.worst_ms + 999) / 1000);
         return rc;
 }
 

@@ -50,12 +50,15 @@ enum {
 int replay_kafka_option(int c, const char *arg, replay_kafka_args *a);
 
 /* How a replay consumes its input: begin opens the pipeline the next
- * source is fed to (0, or -1 to stop), line gets each message, end
- * closes the source (flush, stats). A Kafka replay calls begin and end
- * around each partition, which gets a pipeline of its own as in kbcorrd. */
+ * source is fed to (0, or -1 to stop), line gets each message,
+ * event_time tells the event time of the message line just got
+ * (KBC_TIME_NONE when it did not decode), end closes the source (flush,
+ * stats). A Kafka replay calls begin and end around each partition,
+ * which gets a pipeline of its own as in kbcorrd. */
 typedef struct replay_hooks {
         int (*begin)(void *opaque);
         tool_line_fn *line;
+        int64_t (*event_time)(void *opaque);
         void (*end)(void *opaque);
         void *opaque;
 } replay_hooks;
@@ -63,7 +66,8 @@ typedef struct replay_hooks {
 /* Reads, partition after partition (topics in the order given,
  * partitions in ascending order), the messages that may hold events in
  * [from_ms, to_ms) (KBC_TIME_NONE: unbounded), up to the high watermark
- * seen at the start; origins are topic/partition@offset. Returns 0, or -1
+ * seen at the start; origins are topic/partition@offset. Warns when the
+ * timestamps read break the --ts-slack assumption. Returns 0, or -1
  * when a partition could not be read whole (reported on stderr as
  * topic/partition@offset: why; the others are still read). */
 int replay_kafka(const replay_kafka_args *a, int64_t from_ms, int64_t to_ms,

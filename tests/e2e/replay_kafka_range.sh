@@ -9,6 +9,7 @@
 #     kept, the incidents are those of a file replay of the same range;
 #  3. timestamps off their event times by up to 5 minutes either way, so
 #     out of order: with --ts-slack 10m the events kept are still exact;
+#     with --ts-slack 1m the replay warns that the slack is too small;
 #  4. errors are one line naming the topic or partition, exit 2; a topic
 #     that does not exist is not created by asking for it;
 #  5. nothing is committed: a consumer of the group id the replay was
@@ -89,7 +90,16 @@ blank_origins "$TMP/jitter.out" "$TMP/jitter.blank"
 sort_incidents "$TMP/jitter.blank" "$TMP/jitter.sorted"
 diff "$TMP/file.sorted" "$TMP/jitter.sorted" >/dev/null ||
         fail "incidents of the jittered topic against a file replay's" "the same" "$(diff "$TMP/file.sorted" "$TMP/jitter.sorted" | head -c 1500)"
+grep -q 'stray' "$TMP/exact0.err" "$TMP/exact.err" "$TMP/jitter.err" &&
+        fail "no slack warning where timestamps keep to the slack" "" "$(grep -h stray "$TMP"/*.err)"
 echo "ok: timestamps 5 minutes off, --ts-slack 10m: the same $inside events and incidents"
+
+run jitter1m "$KBCORR" replay --rules "$RULES" --kafka "$BOOTSTRAP" --topic jitter \
+        --from "$from" --to "$to" --ts-slack 1m
+expect_rc jitter1m 0
+expect_eq "partitions warning that timestamps stray beyond --ts-slack 1m" 4 \
+        "$(grep -c '^kbcorr replay: jitter/[0-3]: [0-9]* message timestamps stray .* by more than --ts-slack .*raise --ts-slack$' "$TMP/jitter1m.err")"
+echo "ok: with --ts-slack 1m each partition warns that the slack is too small"
 
 # 4. Errors.
 kafka_error() {
