@@ -1,6 +1,7 @@
 /*
- * cmd_replay.c - `kbcorr replay`: the engine over files, incidents on
- * stdout as JSON lines. It drives the same pipeline as the daemon.
+ * cmd_replay.c - `kbcorr replay`: the engine over files or a time range of
+ * Kafka topics (replay_kafka.c), incidents on stdout as JSON lines. It
+ * drives the same pipeline as the daemon.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,16 +10,20 @@
 
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
+#include "replay_kafka.h"
 #include "report.h"
 #include "tool.h"
 
 static const char replay_usage[] =
     "usage: kbcorr replay [--rules DIR]... [--from T] [--to T] "
-    "[--format F] FILE...\n\n"
-    "Runs the correlation engine over event files (- for stdin) and "
-    "prints\nincidents as JSON lines on stdout. Records that cannot be "
-    "decoded are\nreported on stderr as FILE:LINE: reason, counted, and "
-    "skipped.\n\n"
+    "[--format F] FILE...\n"
+    "       kbcorr replay [OPTIONS] --kafka BROKERS --topic NAME... "
+    "[--partition N]...\n"
+    "                     [-X PROP=VALUE]... [--ts-slack D]\n\n"
+    "Runs the correlation engine over event files (- for stdin), or over "
+    "Kafka\ntopics, and prints incidents as JSON lines on stdout. Records "
+    "that cannot\nbe decoded are reported on stderr as FILE:LINE (or "
+    "topic/partition@offset):\nreason, counted, and skipped.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
@@ -37,10 +42,33 @@ static const char replay_usage[] =
     "                  (docs/report.md)\n"
     "  --stats         print counters and the top rules by matched events\n"
     "                  on stderr at the end\n"
-    "  -h, --help      this help\n";
+    "  -h, --help      this help\n\n"
+    "Kafka (docs/replay.md): each partition is read, into an engine of its "
+    "own as\nin kbcorrd, from the first offset that may hold an event at "
+    "--from to the\nlast that may hold one before --to (or the high "
+    "watermark at the start), then\nkbcorr exits. No consumer group is "
+    "joined and nothing is committed.\n"
+    "  --kafka BROKERS bootstrap servers (host:port,...)\n"
+    "  --topic NAME    topic to read (repeatable)\n"
+    "  --partition N   only partition N of each topic (repeatable; default "
+    "all)\n"
+    "  -X PROP=VALUE   librdkafka property (repeatable): TLS, SASL, "
+    "timeouts\n"
+    "  --ts-slack D    how far message timestamps may stray from event "
+    "times and\n                  from their order (default 1h): the "
+    "search starts 2D before\n                  --from and ends 2D after "
+    "--to\n"
+    "  --stats         prints, per partition, the offsets read and how "
+    "they were\n                  found (time index or bisection), then "
+    "its counters\n";
 
 typedef struct replay_ctx {
-        kbc_pipeline *pipeline;
+        const kbc_ruleset *rs;
+        const kbc_pipeline_opts *opts;
+        const tool_input_args *in;
+        bool stats;
+        kbc_pipeline *pipeline; /* of the files, or of one partition */
+        int64_t last_time;      /* of the last event fed; KBC_TIME_NONE */
         kbc_buf out;
         report *report; /* NULL without --report */
 } replay_ctx;
@@ -63,10 +91,20 @@ static int feed_line(void *opaque, const char *line, size_t len,
                      const kbc_origin *origin)
 {
         replay_ctx *ctx = opaque;
+        kbc_format f;
+        ctx->last_time = KBC_TIME_NONE;
         if (kbc_pipeline_feed(ctx->pipeline, line, len, origin,
-                              tool_diag_stderr, NULL) == 0)
+                              tool_diag_stderr, NULL) == 0) {
+                ctx->last_time =
+                    kbc_pipeline_last_event(ctx->pipeline, &f)->time_ms;
                 report_note_event(ctx->report, ctx->pipeline);
+        }
         return 0; /* a bad record is reported and skipped, never fatal */
+}
+
+static int64_t last_event_time(void *opaque)
+{
+        return ((const replay_ctx *)opaque)->last_time;
 }
 
 #define TOP_RULES 10
@@ -146,6 +184,44 @@ static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
         print_top_rules(kbc_pipeline_engine(p), rs, s.engine.events);
 }
 
+/* A pipeline of its own for the next input: the files, or one partition. */
+static int input_begin(void *opaque)
+{
+        replay_ctx *ctx = opaque;
+        ctx->pipeline =
+            kbc_pipeline_new(ctx->rs, ctx->opts, print_incident, ctx);
+        if (ctx->pipeline && !tool_load_mappings(ctx->pipeline, ctx->in))
+                return 0;
+        kbc_pipeline_free(ctx->pipeline);
+        ctx->pipeline = NULL;
+        return -1;
+}
+
+/* The end of that input: its open cases close, as at the end of any
+ * replay. */
+static void input_end(void *opaque)
+{
+        replay_ctx *ctx = opaque;
+        kbc_pipeline_flush(ctx->pipeline);
+        report_add_counts(ctx->report, ctx->pipeline);
+        if (ctx->stats)
+                print_stats(ctx->pipeline, ctx->rs);
+        kbc_pipeline_free(ctx->pipeline);
+        ctx->pipeline = NULL;
+}
+
+static int replay_files(replay_ctx *ctx, int n, char **paths)
+{
+        int rc = EXIT_OK;
+        if (input_begin(ctx))
+                return EXIT_USAGE;
+        for (int i = 0; i < n; i++)
+                if (tool_read_lines(paths[i], feed_line, ctx))
+                        rc = EXIT_USAGE;
+        input_end(ctx);
+        return rc;
+}
+
 static int parse_time_arg(const char *opt, const char *arg, int64_t *out)
 {
         if (kbc_time_parse_iso(kbc_str_cstr(arg), 0, out) == 0)
@@ -171,6 +247,7 @@ int cmd_replay(int argc, char **argv)
 {
         static const struct option longopts[] = {
             TOOL_INPUT_LONGOPTS,
+            REPLAY_KAFKA_LONGOPTS,
             {"from", required_argument, NULL, 'F'},
             {"to", required_argument, NULL, 'T'},
             {"lateness", required_argument, NULL, 'l'},
@@ -182,13 +259,16 @@ int cmd_replay(int argc, char **argv)
         tool_input_args in = {0};
         kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
                                   KBC_ENGINE_OPTS_DEFAULT, 0};
+        replay_kafka_args kafka = {.slack_ms = REPLAY_KAFKA_SLACK_DEFAULT_MS};
         bool stats = false;
         const char *report_path = NULL;
         int c, rc = EXIT_USAGE;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "hX:", longopts, NULL)) != -1) {
                 int taken = tool_input_option("replay", c, optarg, &in, &opts);
+                if (!taken)
+                        taken = replay_kafka_option(c, optarg, &kafka);
                 if (taken < 0)
                         return EXIT_USAGE;
                 if (taken)
@@ -226,40 +306,43 @@ int cmd_replay(int argc, char **argv)
                         return EXIT_USAGE;
                 }
         }
-        if (optind >= argc) {
-                fprintf(stderr, "kbcorr replay: no input files (use - for "
-                                "stdin)\n");
+        bool from_kafka = kafka.ntopics || kafka.bootstrap;
+        if (from_kafka ? optind < argc || !kafka.ntopics : optind >= argc) {
+                fprintf(stderr, "kbcorr replay: %s\n",
+                        !from_kafka     ? "no input files (use - for stdin)"
+                        : kafka.ntopics ? "files or --kafka, not both"
+                                        : "--kafka needs at least one --topic");
                 return EXIT_USAGE;
         }
 
-        replay_ctx ctx = {0};
+        replay_ctx ctx = {.opts = &opts, .in = &in, .stats = stats};
         kbc_buf_init(&ctx.out, 16 << 20);
         kbc_ruleset *rs = tool_load_rules(&in.rules);
         if (!rs)
                 goto out;
-        ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
-        if (!ctx.pipeline || tool_load_mappings(ctx.pipeline, &in))
-                goto out;
-        report_opts ropts = {report_path, opts.from_ms, opts.to_ms,
-                             (const char *const *)argv + optind,
-                             (size_t)(argc - optind)};
+        ctx.rs = rs;
+        kafka.verbose = stats;
+        report_opts ropts = {
+            report_path, opts.from_ms, opts.to_ms,
+            from_kafka ? kafka.topics : (const char *const *)argv + optind,
+            from_kafka ? kafka.ntopics : (size_t)(argc - optind)};
         if (report_path && !(ctx.report = report_open(&ropts)))
                 goto out;
-        rc = EXIT_OK;
-        for (int i = optind; i < argc; i++)
-                if (tool_read_lines(argv[i], feed_line, &ctx))
-                        rc = EXIT_USAGE;
-        kbc_pipeline_flush(ctx.pipeline);
-        if (report_close(ctx.report, ctx.pipeline))
+        replay_hooks hooks = {input_begin, feed_line, last_event_time,
+                              input_end, &ctx};
+        if (from_kafka)
+                rc = replay_kafka(&kafka, opts.from_ms, opts.to_ms, &hooks)
+                         ? EXIT_USAGE
+                         : EXIT_OK;
+        else
+                rc = replay_files(&ctx, argc - optind, argv + optind);
+        if (report_close(ctx.report))
                 rc = EXIT_USAGE;
-        if (stats)
-                print_stats(ctx.pipeline, rs);
         if (fflush(stdout)) {
                 perror("kbcorr replay: stdout");
                 rc = EXIT_USAGE;
         }
 out:
-        kbc_pipeline_free(ctx.pipeline);
         kbc_ruleset_free(rs);
         kbc_buf_free(&ctx.out);
         return rc;

@@ -13,7 +13,7 @@ static const struct {
         const char *summary;
 } commands[] = {
     {"replay", cmd_replay,
-     "run the engine over event files, incidents on stdout"},
+     "run the engine over event files or Kafka topics, incidents on stdout"},
     {"check", cmd_check,
      "validate rules (file:line errors) and run their tests"},
     {"explain", cmd_explain,

@@ -26,6 +26,7 @@ struct report {
         /* Open addressing on the incident id: slot = index + 1, 0 = free.
          * Sized for the cap, so it never fills. */
         uint32_t slots[2 * REPORT_MAX_INCIDENTS];
+        kbc_pipeline_stats stats; /* of every input's pipeline */
 };
 
 #define NSLOTS (2 * REPORT_MAX_INCIDENTS)
@@ -195,7 +196,38 @@ static int by_kb_then_host(const void *pa, const void *pb)
         return c ? c : strcmp(a->id, b->id);
 }
 
-int report_close(report *r, const kbc_pipeline *p)
+/* Counts of several pipelines (a Kafka replay has one per partition). */
+static void stats_add(kbc_pipeline_stats *sum, const kbc_pipeline_stats *s)
+{
+        sum->messages += s->messages;
+        sum->decode_errors += s->decode_errors;
+        sum->filtered += s->filtered;
+        for (int f = 0; f < KBC_FMT__COUNT; f++)
+                sum->by_format[f] += s->by_format[f];
+        kbc_engine_stats *e = &sum->engine;
+        e->events += s->engine.events;
+        e->matched_events += s->engine.matched_events;
+        e->signal_hits += s->engine.signal_hits;
+        e->incidents += s->engine.incidents;
+        e->late_events += s->engine.late_events;
+        e->untimed_events += s->engine.untimed_events;
+        e->hosts += s->engine.hosts;
+        e->evicted_hosts += s->engine.evicted_hosts;
+        e->dropped_hits += s->engine.dropped_hits;
+        e->suppressed += s->engine.suppressed;
+        e->unresolved += s->engine.unresolved;
+}
+
+void report_add_counts(report *r, const kbc_pipeline *p)
+{
+        if (!r)
+                return;
+        kbc_pipeline_stats s;
+        kbc_pipeline_stats_get(p, &s);
+        stats_add(&r->stats, &s);
+}
+
+int report_close(report *r)
 {
         if (!r)
                 return 0;
@@ -213,7 +245,7 @@ int report_close(report *r, const kbc_pipeline *p)
                             .last_ms = r->last_ms,
                             .inputs = r->opts.inputs,
                             .ninputs = r->opts.ninputs};
-        kbc_pipeline_stats_get(p, &page.stats);
+        page.stats = r->stats;
         errno = 0;
         int rc = report_html_write(r->f, &page);
         if (fclose(r->f))

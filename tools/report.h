@@ -40,8 +40,12 @@ void report_note_event(report *r, const kbc_pipeline *p);
  * A repeat with the same id replaces the earlier copy, as a SIEM upserts. */
 void report_add_incident(report *r, const kbc_incident *inc);
 
-/* Writes the page with the pipeline's counters, closes the file and frees
- * the report. Returns 0, or -1 after printing why on stderr. */
-int report_close(report *r, const kbc_pipeline *p);
+/* Adds a pipeline's counters (events read, not decoded, ...) at the end
+ * of its input: the files, or one Kafka partition. */
+void report_add_counts(report *r, const kbc_pipeline *p);
+
+/* Writes the page with the counters added, closes the file and frees the
+ * report. Returns 0, or -1 after printing why on stderr. */
+int report_close(report *r);
 
 #endif

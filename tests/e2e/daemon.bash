@@ -45,6 +45,34 @@ produce_keyed() {
                 fail "kcat could not produce $2 to $1"
 }
 
+# mock_call CMD...: a command to the cluster, waiting for its answer;
+# fails unless it is "ok".
+mock_call() {
+        local n deadline=$((SECONDS + 60))
+        n=$(count_lines "$TMP/mock.out")
+        mock_cmd "$@"
+        until [ "$(count_lines "$TMP/mock.out")" -gt "$n" ]; do
+                [ $SECONDS -lt $deadline ] || fail "the mock cluster did not answer '$*' within 60 s"
+                sleep 0.1
+        done
+        tail -n 1 "$TMP/mock.out" | grep -qx ok ||
+                fail "mock cluster: $*" ok "$(tail -n 1 "$TMP/mock.out") $(cat "$TMP/mock.err")"
+}
+
+# produce_timed TOPIC FILE [JITTER_MS]: each Winlogbeat line of FILE,
+# keyed as produce_keyed does, with its event time (@timestamp) as the
+# Kafka message timestamp, moved by up to JITTER_MS either way when
+# given (a fixed pseudo-random sequence).
+produce_timed() {
+        jq -r '[(."@timestamp" | (sub("\\.[0-9]+Z$"; "Z") | fromdate) * 1000 +
+                 (capture("\\.(?<ms>[0-9]{3})").ms // "0" | tonumber)),
+                (.winlog.computer_name // .host.name // "" | ascii_downcase)] | @tsv' "$2" |
+                perl -F'\t' -lane 'BEGIN { srand(7) } $F[0] += int((2 * rand() - 1) * '"${3:-0}"'); print join("\t", @F)' >"$TMP/timed.keys" ||
+                fail "the event times of $2"
+        paste -d '\t' "$TMP/timed.keys" "$2" >"$TMP/timed.tsv"
+        mock_call produce "$1" "$TMP/timed.tsv"
+}
+
 # consume_all TOPIC OUT [FORMAT]: everything on TOPIC now, one per line.
 # Tries again on an error: the fault tests inject them for every client.
 consume_all() {
@@ -145,6 +173,20 @@ wait_all_expected() {
 # expected.
 unknown_ids() {
         comm -13 "$TMP/expected" "$TMP/got" | wc -l
+}
+
+# sort_incidents IN OUT: the incidents of IN, bytes untouched, by
+# event.id and then event.sequence (a repeat comes again with its id).
+sort_incidents() {
+        perl -ne '/"event":\{"kind":"alert","id":"([0-9a-f]+)".*?"sequence":([0-9]+)/ or die "not an incident: $_";
+                printf "%s %09d\t%s", $1, $2, $_' "$1" | LC_ALL=C sort | cut -f 2- >"$2" ||
+                fail "sorting the incidents of $1"
+}
+
+# blank_origins IN OUT: IN with every evidence origin emptied, for
+# comparing incidents read from different places (docs/decisions.md).
+blank_origins() {
+        perl -pe 's/"origin":"(?:[^"\\]|\\.)*"/"origin":""/g' "$1" >"$2"
 }
 
 # wait_log FILE PATTERN SECONDS: until FILE has a line matching PATTERN;
