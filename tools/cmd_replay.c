@@ -13,11 +13,15 @@
 
 static const char replay_usage[] =
     "usage: kbcorr replay [--rules DIR]... [--from T] [--to T] "
-    "[--format F] FILE...\n\n"
-    "Runs the correlation engine over event files (- for stdin) and "
-    "prints\nincidents as JSON lines on stdout. Records that cannot be "
-    "decoded are\nreported on stderr as FILE:LINE: reason, counted, and "
-    "skipped.\n\n"
+    "[--format F] INPUT...\n\n"
+    "Runs the correlation engine over event files and prints incidents as\n"
+    "JSON lines on stdout. An INPUT is a file, a folder (searched\n"
+    "recursively in path order, hidden entries skipped) or - for stdin;\n"
+    "each may be gzip or xz compressed (told by its content, not its name)\n"
+    "and hold lines of any input format, or be an EVTX file. Records that\n"
+    "cannot be decoded are reported on stderr as FILE:LINE: reason,\n"
+    "counted, and skipped; a file that cannot be read to its end is\n"
+    "reported, the others still replayed, and the exit code is 2.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
@@ -229,10 +233,10 @@ int cmd_replay(int argc, char **argv)
         ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
         if (!ctx.pipeline || tool_load_mappings(ctx.pipeline, &in))
                 goto out;
-        rc = EXIT_OK;
-        for (int i = optind; i < argc; i++)
-                if (tool_read_lines(argv[i], feed_line, &ctx))
-                        rc = EXIT_USAGE;
+        tool_reader reader = {feed_line, NULL, &ctx, 0, 0};
+        rc = tool_read_inputs(argv + optind, (size_t)(argc - optind), &reader)
+                 ? EXIT_USAGE
+                 : EXIT_OK;
         kbc_pipeline_flush(ctx.pipeline);
         if (stats)
                 print_stats(ctx.pipeline, rs);
