@@ -121,8 +121,10 @@ int cmd_explain(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
-        kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
-                                  KBC_ENGINE_OPTS_DEFAULT, 0};
+        kbc_pipeline_opts opts = {.format = KBC_FMT_AUTO,
+                                  .from_ms = KBC_TIME_NONE,
+                                  .to_ms = KBC_TIME_NONE,
+                                  .engine = KBC_ENGINE_OPTS_DEFAULT};
         explain_ctx ctx = {0};
         int c, rc = EXIT_USAGE;
 

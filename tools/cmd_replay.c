@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
 #include "tool.h"
 
 static const char replay_usage[] =
     "usage: kbcorr replay [--rules DIR]... [--from T] [--to T] "
-    "[--format F] INPUT...\n\n"
+    "[--host GLOB]... [--kb ID]...\n"
+    "                     [--format F] INPUT...\n\n"
     "Runs the correlation engine over event files and prints incidents as\n"
     "JSON lines on stdout. An INPUT is a file, a folder (searched\n"
     "recursively in path order, hidden entries skipped) or - for stdin;\n"
@@ -32,6 +34,11 @@ static const char replay_usage[] =
     "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
     "  --to T          skip events at or after T\n"
+    "  --host GLOB     only hosts matching GLOB (fnmatch, any case), e.g.\n"
+    "                  'mail-*'; other hosts' events are skipped before\n"
+    "                  correlation (repeatable)\n"
+    "  --kb ID         only incidents whose winning KB is ID: Q247773,\n"
+    "                  KB247773 or 247773 (repeatable)\n"
     "  --lateness D    allowed out-of-order lateness (default 1m)\n"
     "  --suppress D    a host's repeat of an incident within D updates it\n"
     "                  (same id, higher count) instead of raising another\n"
@@ -43,11 +50,15 @@ static const char replay_usage[] =
 typedef struct replay_ctx {
         kbc_pipeline *pipeline;
         kbc_buf out;
+        tool_filters filters;
 } replay_ctx;
 
 static void print_incident(void *opaque, const kbc_incident *inc)
 {
         replay_ctx *ctx = opaque;
+        if (!tool_filter_kb(&ctx->filters,
+                            kbc_rule_id(inc->candidates[0].rule)))
+                return;
         kbc_buf_reset(&ctx->out);
         if (kbc_incident_to_json(inc, &ctx->out)) {
                 fprintf(stderr, "kbcorr: incident %s too large to print\n",
@@ -56,6 +67,12 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         }
         kbc_buf_putc(&ctx->out, '\n');
         fwrite(ctx->out.data, 1, ctx->out.len, stdout);
+}
+
+static bool keep_host(void *opaque, const kbc_event *ev)
+{
+        const replay_ctx *ctx = opaque;
+        return tool_filter_host(&ctx->filters, ev->host);
 }
 
 static int feed_line(void *opaque, const char *line, size_t len,
@@ -174,11 +191,18 @@ int cmd_replay(int argc, char **argv)
             {"lateness", required_argument, NULL, 'l'},
             {"suppress", required_argument, NULL, 'S'},
             {"stats", no_argument, NULL, 's'},
+            {"host", required_argument, NULL, 'H'},
+            {"kb", required_argument, NULL, 'K'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
-        kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
-                                  KBC_ENGINE_OPTS_DEFAULT, 0};
+        replay_ctx ctx = {0};
+        kbc_pipeline_opts opts = {.format = KBC_FMT_AUTO,
+                                  .from_ms = KBC_TIME_NONE,
+                                  .to_ms = KBC_TIME_NONE,
+                                  .engine = KBC_ENGINE_OPTS_DEFAULT,
+                                  .keep = keep_host,
+                                  .keep_opaque = &ctx};
         bool stats = false;
         int c, rc = EXIT_USAGE;
 
@@ -211,6 +235,14 @@ int cmd_replay(int argc, char **argv)
                 case 's':
                         stats = true;
                         break;
+                case 'H':
+                        if (tool_filter_add_host(&ctx.filters, optarg))
+                                return EXIT_USAGE;
+                        break;
+                case 'K':
+                        if (tool_filter_add_kb(&ctx.filters, optarg))
+                                return EXIT_USAGE;
+                        break;
                 case 'h':
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
@@ -225,10 +257,9 @@ int cmd_replay(int argc, char **argv)
                 return EXIT_USAGE;
         }
 
-        replay_ctx ctx = {0};
         kbc_buf_init(&ctx.out, 16 << 20);
         kbc_ruleset *rs = tool_load_rules(&in.rules);
-        if (!rs)
+        if (!rs || tool_filter_check_kbs(&ctx.filters, rs))
                 goto out;
         ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
         if (!ctx.pipeline || tool_load_mappings(ctx.pipeline, &in))
