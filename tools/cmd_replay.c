@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
+#include "progress.h"
 #include "tool.h"
 
 static const char replay_usage[] =
@@ -23,7 +24,8 @@ static const char replay_usage[] =
     "and hold lines of any input format, or be an EVTX file. Records that\n"
     "cannot be decoded are reported on stderr as FILE:LINE: reason,\n"
     "counted, and skipped; a file that cannot be read to its end is\n"
-    "reported, the others still replayed, and the exit code is 2.\n\n"
+    "reported, the others still replayed, and the exit code is 2. On a\n"
+    "terminal, stderr shows a progress bar.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
@@ -51,6 +53,8 @@ typedef struct replay_ctx {
         kbc_pipeline *pipeline;
         kbc_buf out;
         tool_filters filters;
+        tool_progress *progress;
+        tool_reader reader;
 } replay_ctx;
 
 static void print_incident(void *opaque, const kbc_incident *inc)
@@ -59,6 +63,7 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         if (!tool_filter_kb(&ctx->filters,
                             kbc_rule_id(inc->candidates[0].rule)))
                 return;
+        tool_progress_make_way(ctx->progress, stdout);
         kbc_buf_reset(&ctx->out);
         if (kbc_incident_to_json(inc, &ctx->out)) {
                 fprintf(stderr, "kbcorr: incident %s too large to print\n",
@@ -67,6 +72,13 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         }
         kbc_buf_putc(&ctx->out, '\n');
         fwrite(ctx->out.data, 1, ctx->out.len, stdout);
+}
+
+static void replay_diag(void *opaque, const char *msg)
+{
+        replay_ctx *ctx = opaque;
+        tool_progress_make_way(ctx->progress, stderr);
+        tool_diag_stderr(NULL, msg);
 }
 
 static bool keep_host(void *opaque, const kbc_event *ev)
@@ -79,8 +91,14 @@ static int feed_line(void *opaque, const char *line, size_t len,
                      const kbc_origin *origin)
 {
         replay_ctx *ctx = opaque;
-        kbc_pipeline_feed(ctx->pipeline, line, len, origin, tool_diag_stderr,
-                          NULL);
+        kbc_format f;
+        bool decoded = !kbc_pipeline_feed(ctx->pipeline, line, len, origin,
+                                          replay_diag, ctx);
+        tool_progress_event(
+            ctx->progress,
+            decoded ? kbc_pipeline_last_event(ctx->pipeline, &f)->time_ms
+                    : KBC_TIME_NONE,
+            ctx->reader.bytes, ctx->reader.total);
         return 0; /* a bad record is reported and skipped, never fatal */
 }
 
@@ -264,11 +282,14 @@ int cmd_replay(int argc, char **argv)
         ctx.pipeline = kbc_pipeline_new(rs, &opts, print_incident, &ctx);
         if (!ctx.pipeline || tool_load_mappings(ctx.pipeline, &in))
                 goto out;
-        tool_reader reader = {feed_line, NULL, &ctx, 0, 0};
-        rc = tool_read_inputs(argv + optind, (size_t)(argc - optind), &reader)
+        ctx.reader = (tool_reader){feed_line, replay_diag, &ctx, 0, 0};
+        ctx.progress = tool_progress_new(stderr);
+        rc = tool_read_inputs(argv + optind, (size_t)(argc - optind),
+                              &ctx.reader)
                  ? EXIT_USAGE
                  : EXIT_OK;
         kbc_pipeline_flush(ctx.pipeline);
+        tool_progress_end(ctx.progress);
         if (stats)
                 print_stats(ctx.pipeline, rs);
         if (fflush(stdout)) {
