@@ -23,6 +23,9 @@ static kbc_diag_fn *diag_of(const tool_reader *r)
 }
 
 static void say(const tool_reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(const tool_reader *r, const char *fmt, ...)
 {
         char msg[1024];
         va_list ap;

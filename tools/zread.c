@@ -292,6 +292,8 @@ ssize_t tool_zread_peek(tool_zread *z, size_t n, const char **p)
 
 int tool_zread_line(tool_zread *z, const char **line, size_t *len)
 {
+        if (!z->buf && fill(z) < 0) /* the first fill allocates buf */
+                return -1;
         for (;;) {
                 char *s = z->buf + z->start;
                 size_t have = z->end - z->start;
