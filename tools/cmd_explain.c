@@ -17,7 +17,7 @@ static const char explain_usage[] =
     "Shows, per event, how it was decoded, which signals matched and "
     "which\nKB articles became candidates, and each incident where it "
     "closes.\nEvents that match nothing are summarized unless --all is "
-    "given.\n\n"
+    "given. FILE (- for\nstdin) may be gzip or xz compressed, or EVTX.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"

@@ -15,8 +15,8 @@
 
 static const char replay_usage[] =
     "usage: kbcorr replay [--rules DIR]... [--from T] [--to T] "
-    "[--host GLOB]... [--kb ID]...\n"
-    "                     [--format F] INPUT...\n\n"
+    "[--host GLOB]...\n"
+    "                     [--kb ID]... [--format F] INPUT...\n\n"
     "Runs the correlation engine over event files and prints incidents as\n"
     "JSON lines on stdout. An INPUT is a file, a folder (searched\n"
     "recursively in path order, hidden entries skipped) or - for stdin;\n"

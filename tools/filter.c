@@ -85,23 +85,25 @@ int tool_filter_add_kb(tool_filters *f, const char *id)
         return 0;
 }
 
+static bool has_rule(const kbc_ruleset *rs, const char *id)
+{
+        for (size_t i = 0; i < kbc_ruleset_count(rs); i++)
+                if (!strcasecmp(id, kbc_rule_id(kbc_ruleset_rule(rs, i))))
+                        return true;
+        return false;
+}
+
 int tool_filter_check_kbs(const tool_filters *f, const kbc_ruleset *rs)
 {
         int rc = 0;
-        for (size_t k = 0; k < f->nkbs; k++) {
-                size_t i = 0, n = kbc_ruleset_count(rs);
-                while (
-                    i < n &&
-                    strcasecmp(f->kbs[k], kbc_rule_id(kbc_ruleset_rule(rs, i))))
-                        i++;
-                if (i == n) {
+        for (size_t k = 0; k < f->nkbs; k++)
+                if (!has_rule(rs, f->kbs[k])) {
                         fprintf(stderr,
                                 "kbcorr replay: --kb %s: no rule with that id "
                                 "is loaded\n",
                                 f->kbs[k]);
                         rc = -1;
                 }
-        }
         return rc;
 }
 

@@ -132,10 +132,12 @@ static int each_in_dir(const char *dir, tool_path_fn *fn, void *opaque,
                 (*unreadable)++;
                 return 0;
         }
+        size_t len = strlen(dir);
+        const char *sep = len && dir[len - 1] == '/' ? "" : "/"; /* "dir/" */
         for (int i = 0; i < n; i++) {
                 char path[4096];
                 if (!rc && names[i]->d_name[0] != '.' &&
-                    snprintf(path, sizeof(path), "%s/%s", dir,
+                    snprintf(path, sizeof(path), "%s%s%s", dir, sep,
                              names[i]->d_name) < (int)sizeof(path))
                         rc = each_in(path, fn, opaque, unreadable);
                 free(names[i]);

@@ -40,9 +40,9 @@ int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes);
 /* --format NAME for command cmd; prints the error itself. 0 or -1. */
 int tool_parse_format(const char *cmd, const char *name, kbc_format *out);
 
-/* Calls fn for each line of path ("-" = stdin), without the line end;
- * origin is "path:line". Returns 0, or -1 if the file cannot be read
- * (reported on stderr) or fn returned non-zero. */
+/* Calls fn for each line of path ("-" = stdin), without the line end,
+ * or each record of an EVTX file; origin is "path:line" or "path#record
+ * N". As tool_read_input below, with problems on stderr. */
 typedef int tool_line_fn(void *opaque, const char *line, size_t len,
                          const kbc_origin *origin);
 int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
