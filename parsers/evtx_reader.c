@@ -187,16 +187,26 @@ int kbc_evtx_read(const char *path, kbc_evtx_record_fn *fn, void *opaque,
                   kbc_evtx_diag_fn *diag, void *diag_opaque,
                   kbc_evtx_stats *stats)
 {
+        return kbc_evtx_read_as(path, path, fn, opaque, diag, diag_opaque,
+                                stats);
+}
+
+int kbc_evtx_read_as(const char *path, const char *shown_as,
+                     kbc_evtx_record_fn *fn, void *opaque,
+                     kbc_evtx_diag_fn *diag, void *diag_opaque,
+                     kbc_evtx_stats *stats)
+{
         libevtx_file_t *file = NULL;
         libevtx_error_t *err = NULL;
         kbc_evtx_stats local = {0};
-        reader r = {path, fn, opaque, diag, diag_opaque, stats ? stats : &local,
-                    NULL, 0,  ""};
+        reader r = {shown_as, fn,          opaque,
+                    diag,     diag_opaque, stats ? stats : &local,
+                    NULL,     0,           ""};
         char why[512];
         int rc = -1;
 
         snprintf(r.recovered_src, sizeof(r.recovered_src), "%s (recovered)",
-                 path);
+                 shown_as);
         if (libevtx_file_initialize(&file, &err) != 1) {
                 error_text(&err, why, sizeof(why));
                 report(&r, "", -1, why);

@@ -38,5 +38,11 @@ typedef void kbc_evtx_diag_fn(void *opaque, const char *msg);
 int kbc_evtx_read(const char *path, kbc_evtx_record_fn *fn, void *opaque,
                   kbc_evtx_diag_fn *diag, void *diag_opaque,
                   kbc_evtx_stats *stats);
+/* The same, for a file that stands in for another (a decompressed copy):
+ * origins and problems name `shown_as` instead of path. */
+int kbc_evtx_read_as(const char *path, const char *shown_as,
+                     kbc_evtx_record_fn *fn, void *opaque,
+                     kbc_evtx_diag_fn *diag, void *diag_opaque,
+                     kbc_evtx_stats *stats);
 
 #endif

@@ -16,6 +16,10 @@ typedef struct kbc_pipeline_opts {
         int64_t to_ms; /* events at or after are skipped; idem */
         kbc_engine_opts engine;
         int local_offset_min; /* zone of zone-less times, minutes east */
+        /* Optional: an event keep() refuses is skipped before correlation,
+         * like one outside [from, to), and counted as filtered. */
+        bool (*keep)(void *opaque, const kbc_event *ev);
+        void *keep_opaque;
 } kbc_pipeline_opts;
 
 typedef struct kbc_pipeline kbc_pipeline;

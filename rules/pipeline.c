@@ -70,7 +70,8 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
         p->last_format = f;
         if ((p->opts.from_ms != KBC_TIME_NONE &&
              ev->time_ms < p->opts.from_ms) ||
-            (p->opts.to_ms != KBC_TIME_NONE && ev->time_ms >= p->opts.to_ms)) {
+            (p->opts.to_ms != KBC_TIME_NONE && ev->time_ms >= p->opts.to_ms) ||
+            (p->opts.keep && !p->opts.keep(p->opts.keep_opaque, ev))) {
                 p->stats.filtered++;
                 return 0;
         }

@@ -17,7 +17,7 @@ static const char explain_usage[] =
     "Shows, per event, how it was decoded, which signals matched and "
     "which\nKB articles became candidates, and each incident where it "
     "closes.\nEvents that match nothing are summarized unless --all is "
-    "given.\n\n"
+    "given. FILE (- for\nstdin) may be gzip or xz compressed, or EVTX.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
@@ -121,8 +121,10 @@ int cmd_explain(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
-        kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
-                                  KBC_ENGINE_OPTS_DEFAULT, 0};
+        kbc_pipeline_opts opts = {.format = KBC_FMT_AUTO,
+                                  .from_ms = KBC_TIME_NONE,
+                                  .to_ms = KBC_TIME_NONE,
+                                  .engine = KBC_ENGINE_OPTS_DEFAULT};
         explain_ctx ctx = {0};
         int c, rc = EXIT_USAGE;
 

@@ -8,22 +8,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
+#include "progress.h"
 #include "replay_kafka.h"
 #include "report.h"
 #include "tool.h"
 
 static const char replay_usage[] =
     "usage: kbcorr replay [--rules DIR]... [--from T] [--to T] "
-    "[--format F] FILE...\n"
+    "[--host GLOB]...\n"
+    "                     [--kb ID]... [--format F] INPUT...\n"
     "       kbcorr replay [OPTIONS] --kafka BROKERS --topic NAME... "
     "[--partition N]...\n"
     "                     [-X PROP=VALUE]... [--ts-slack D]\n\n"
-    "Runs the correlation engine over event files (- for stdin), or over "
-    "Kafka\ntopics, and prints incidents as JSON lines on stdout. Records "
-    "that cannot\nbe decoded are reported on stderr as FILE:LINE (or "
-    "topic/partition@offset):\nreason, counted, and skipped.\n\n"
+    "Runs the correlation engine over event files, or over Kafka topics, "
+    "and\nprints incidents as JSON lines on stdout. An INPUT is a file, a "
+    "folder\n(searched recursively in path order, hidden entries skipped) or "
+    "- for\nstdin; each may be gzip or xz compressed (told by its content, "
+    "not its\nname) and hold lines of any input format, or be an EVTX file. "
+    "Records\nthat cannot be decoded are reported on stderr as FILE:LINE (or\n"
+    "topic/partition@offset): reason, counted, and skipped; a file that\n"
+    "cannot be read to its end is reported, the others still replayed, and\n"
+    "the exit code is 2. On a terminal, stderr shows a progress bar.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
@@ -34,6 +42,11 @@ static const char replay_usage[] =
     "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
     "  --to T          skip events at or after T\n"
+    "  --host GLOB     only hosts matching GLOB (fnmatch, any case), e.g.\n"
+    "                  'mail-*'; other hosts' events are skipped before\n"
+    "                  correlation (repeatable)\n"
+    "  --kb ID         only incidents whose winning KB is ID: Q247773,\n"
+    "                  KB247773 or 247773 (repeatable)\n"
     "  --lateness D    allowed out-of-order lateness (default 1m)\n"
     "  --suppress D    a host's repeat of an incident within D updates it\n"
     "                  (same id, higher count) instead of raising another\n"
@@ -71,11 +84,18 @@ typedef struct replay_ctx {
         int64_t last_time;      /* of the last event fed; KBC_TIME_NONE */
         kbc_buf out;
         report *report; /* NULL without --report */
+        tool_filters filters;
+        tool_progress *progress;
+        tool_reader reader;
 } replay_ctx;
 
 static void print_incident(void *opaque, const kbc_incident *inc)
 {
         replay_ctx *ctx = opaque;
+        if (!tool_filter_kb(&ctx->filters,
+                            kbc_rule_id(inc->candidates[0].rule)))
+                return;
+        tool_progress_make_way(ctx->progress, stdout);
         kbc_buf_reset(&ctx->out);
         if (kbc_incident_to_json(inc, &ctx->out)) {
                 fprintf(stderr, "kbcorr: incident %s too large to print\n",
@@ -87,18 +107,33 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         report_add_incident(ctx->report, inc);
 }
 
+static void replay_diag(void *opaque, const char *msg)
+{
+        replay_ctx *ctx = opaque;
+        tool_progress_make_way(ctx->progress, stderr);
+        tool_diag_stderr(NULL, msg);
+}
+
+static bool keep_host(void *opaque, const kbc_event *ev)
+{
+        const replay_ctx *ctx = opaque;
+        return tool_filter_host(&ctx->filters, ev->host);
+}
+
 static int feed_line(void *opaque, const char *line, size_t len,
                      const kbc_origin *origin)
 {
         replay_ctx *ctx = opaque;
         kbc_format f;
         ctx->last_time = KBC_TIME_NONE;
-        if (kbc_pipeline_feed(ctx->pipeline, line, len, origin,
-                              tool_diag_stderr, NULL) == 0) {
+        if (kbc_pipeline_feed(ctx->pipeline, line, len, origin, replay_diag,
+                              ctx) == 0) {
                 ctx->last_time =
                     kbc_pipeline_last_event(ctx->pipeline, &f)->time_ms;
                 report_note_event(ctx->report, ctx->pipeline);
         }
+        tool_progress_event(ctx->progress, ctx->last_time, ctx->reader.bytes,
+                            ctx->reader.total);
         return 0; /* a bad record is reported and skipped, never fatal */
 }
 
@@ -204,20 +239,21 @@ static void input_end(void *opaque)
         replay_ctx *ctx = opaque;
         kbc_pipeline_flush(ctx->pipeline);
         report_add_counts(ctx->report, ctx->pipeline);
-        if (ctx->stats)
+        if (ctx->stats) {
+                tool_progress_make_way(ctx->progress, stderr);
                 print_stats(ctx->pipeline, ctx->rs);
+        }
         kbc_pipeline_free(ctx->pipeline);
         ctx->pipeline = NULL;
 }
 
 static int replay_files(replay_ctx *ctx, int n, char **paths)
 {
-        int rc = EXIT_OK;
         if (input_begin(ctx))
                 return EXIT_USAGE;
-        for (int i = 0; i < n; i++)
-                if (tool_read_lines(paths[i], feed_line, ctx))
-                        rc = EXIT_USAGE;
+        ctx->reader = (tool_reader){feed_line, replay_diag, ctx, 0, 0};
+        int rc = tool_read_inputs(paths, (size_t)n, &ctx->reader) ? EXIT_USAGE
+                                                                  : EXIT_OK;
         input_end(ctx);
         return rc;
 }
@@ -254,11 +290,18 @@ int cmd_replay(int argc, char **argv)
             {"suppress", required_argument, NULL, 'S'},
             {"stats", no_argument, NULL, 's'},
             {"report", required_argument, NULL, 'R'},
+            {"host", required_argument, NULL, 'H'},
+            {"kb", required_argument, NULL, 'K'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
-        kbc_pipeline_opts opts = {KBC_FMT_AUTO, KBC_TIME_NONE, KBC_TIME_NONE,
-                                  KBC_ENGINE_OPTS_DEFAULT, 0};
+        replay_ctx ctx = {0};
+        kbc_pipeline_opts opts = {.format = KBC_FMT_AUTO,
+                                  .from_ms = KBC_TIME_NONE,
+                                  .to_ms = KBC_TIME_NONE,
+                                  .engine = KBC_ENGINE_OPTS_DEFAULT,
+                                  .keep = keep_host,
+                                  .keep_opaque = &ctx};
         replay_kafka_args kafka = {.slack_ms = REPLAY_KAFKA_SLACK_DEFAULT_MS};
         bool stats = false;
         const char *report_path = NULL;
@@ -298,6 +341,14 @@ int cmd_replay(int argc, char **argv)
                 case 'R':
                         report_path = optarg;
                         break;
+                case 'H':
+                        if (tool_filter_add_host(&ctx.filters, optarg))
+                                return EXIT_USAGE;
+                        break;
+                case 'K':
+                        if (tool_filter_add_kb(&ctx.filters, optarg))
+                                return EXIT_USAGE;
+                        break;
                 case 'h':
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
@@ -315,10 +366,12 @@ int cmd_replay(int argc, char **argv)
                 return EXIT_USAGE;
         }
 
-        replay_ctx ctx = {.opts = &opts, .in = &in, .stats = stats};
+        ctx.opts = &opts;
+        ctx.in = &in;
+        ctx.stats = stats;
         kbc_buf_init(&ctx.out, 16 << 20);
         kbc_ruleset *rs = tool_load_rules(&in.rules);
-        if (!rs)
+        if (!rs || tool_filter_check_kbs(&ctx.filters, rs))
                 goto out;
         ctx.rs = rs;
         kafka.verbose = stats;
@@ -330,12 +383,14 @@ int cmd_replay(int argc, char **argv)
                 goto out;
         replay_hooks hooks = {input_begin, feed_line, last_event_time,
                               input_end, &ctx};
+        ctx.progress = tool_progress_new(stderr);
         if (from_kafka)
                 rc = replay_kafka(&kafka, opts.from_ms, opts.to_ms, &hooks)
                          ? EXIT_USAGE
                          : EXIT_OK;
         else
                 rc = replay_files(&ctx, argc - optind, argv + optind);
+        tool_progress_end(ctx.progress);
         if (report_close(ctx.report))
                 rc = EXIT_USAGE;
         if (fflush(stdout)) {

@@ -1,6 +1,6 @@
 /*
  * input.c - helpers shared by the subcommands: rule loading with
- * diagnostics, and reading input files line by line.
+ * diagnostics, input options, and walking files and folders.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kbc_evtx.h"
 #include "kbc_mapping_load.h"
 #include "kbc_pipeline.h"
 #include "tool.h"
@@ -111,67 +110,11 @@ kbc_ruleset *tool_load_rules(tool_rule_paths *rp)
         return rs;
 }
 
-/* An .evtx file: each record's XML is one message, with the origin
- * "path#record N". Damaged files are reported, their readable records
- * still fed. Picked by the file's magic, not its name. */
-static int read_evtx(const char *path, tool_line_fn *fn, void *opaque)
-{
-        kbc_evtx_stats st = {0};
-        if (kbc_evtx_read(path, fn, opaque, tool_diag_stderr, NULL, &st))
-                return -1;
-        if (st.failed)
-                fprintf(stderr,
-                        "kbcorr: %s: %llu records read, %llu recovered, "
-                        "%llu unreadable\n",
-                        path, (unsigned long long)st.records,
-                        (unsigned long long)st.recovered,
-                        (unsigned long long)st.failed);
-        return 0;
-}
-
-int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque)
-{
-        bool is_stdin = !strcmp(path, "-");
-        if (!is_stdin && kbc_evtx_is_evtx(path))
-                return read_evtx(path, fn, opaque);
-        FILE *f = is_stdin ? stdin : fopen(path, "r");
-        if (!f) {
-                fprintf(stderr, "kbcorr: %s: %s\n", path, strerror(errno));
-                return -1;
-        }
-        kbc_origin origin = {KBC_ORIGIN_FILE, is_stdin ? "<stdin>" : path, 0,
-                             0};
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t n;
-        int rc = 0;
-        while ((n = getline(&line, &cap, f)) >= 0) {
-                origin.position++;
-                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-                        n--;
-                if (n == 0)
-                        continue; /* blank lines are not events */
-                if (fn(opaque, line, (size_t)n, &origin)) {
-                        rc = -1;
-                        break;
-                }
-        }
-        if (!rc && ferror(f)) {
-                fprintf(stderr, "kbcorr: %s: read error: %s\n", path,
-                        strerror(errno));
-                rc = -1;
-        }
-        free(line);
-        if (!is_stdin)
-                fclose(f);
-        return rc;
-}
-
 #define FILE_MAX (16 << 20) /* a KB article is a few KiB; this is not one */
 
 /* Walks one path; returns -1 when fn asked to stop, else adds the
- * files it could not read to *unreadable. */
-static int each_in(const char *path, tool_file_fn *fn, void *opaque,
+ * paths it could not read to *unreadable. */
+static int each_in(const char *path, tool_path_fn *fn, void *opaque,
                    int *unreadable);
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -179,7 +122,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
         return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int each_in_dir(const char *dir, tool_file_fn *fn, void *opaque,
+static int each_in_dir(const char *dir, tool_path_fn *fn, void *opaque,
                        int *unreadable)
 {
         struct dirent **names;
@@ -189,10 +132,12 @@ static int each_in_dir(const char *dir, tool_file_fn *fn, void *opaque,
                 (*unreadable)++;
                 return 0;
         }
+        size_t len = strlen(dir);
+        const char *sep = len && dir[len - 1] == '/' ? "" : "/"; /* "dir/" */
         for (int i = 0; i < n; i++) {
                 char path[4096];
                 if (!rc && names[i]->d_name[0] != '.' &&
-                    snprintf(path, sizeof(path), "%s/%s", dir,
+                    snprintf(path, sizeof(path), "%s%s%s", dir, sep,
                              names[i]->d_name) < (int)sizeof(path))
                         rc = each_in(path, fn, opaque, unreadable);
                 free(names[i]);
@@ -201,7 +146,7 @@ static int each_in_dir(const char *dir, tool_file_fn *fn, void *opaque,
         return rc;
 }
 
-static int each_in(const char *path, tool_file_fn *fn, void *opaque,
+static int each_in(const char *path, tool_path_fn *fn, void *opaque,
                    int *unreadable)
 {
         struct stat st;
@@ -212,21 +157,43 @@ static int each_in(const char *path, tool_file_fn *fn, void *opaque,
         }
         if (S_ISDIR(st.st_mode))
                 return each_in_dir(path, fn, opaque, unreadable);
-        if (st.st_size > FILE_MAX) {
+        return fn(opaque, path, &st) ? -1 : 0;
+}
+
+int tool_each_path(const char *const *paths, size_t npaths, tool_path_fn *fn,
+                   void *opaque)
+{
+        int unreadable = 0;
+        for (size_t i = 0; i < npaths; i++)
+                if (each_in(paths[i], fn, opaque, &unreadable))
+                        return -1;
+        return unreadable;
+}
+
+typedef struct whole_files {
+        tool_file_fn *fn;
+        void *opaque;
+        int unreadable;
+} whole_files;
+
+static int read_whole(void *opaque, const char *path, const struct stat *st)
+{
+        whole_files *w = opaque;
+        if (st->st_size > FILE_MAX) {
                 fprintf(stderr, "%s: larger than %d bytes, skipped\n", path,
                         FILE_MAX);
-                (*unreadable)++;
+                w->unreadable++;
                 return 0;
         }
         FILE *f = fopen(path, "rb");
-        char *buf = malloc((size_t)st.st_size + 1);
-        size_t len = f && buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+        char *buf = malloc((size_t)st->st_size + 1);
+        size_t len = f && buf ? fread(buf, 1, (size_t)st->st_size, f) : 0;
         int rc = 0;
         if (!f || !buf || ferror(f)) {
                 fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
-                (*unreadable)++;
+                w->unreadable++;
         } else {
-                rc = fn(opaque, path, buf, len);
+                rc = w->fn(w->opaque, path, buf, len);
         }
         if (f)
                 fclose(f);
@@ -237,9 +204,7 @@ static int each_in(const char *path, tool_file_fn *fn, void *opaque,
 int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,
                    void *opaque)
 {
-        int unreadable = 0;
-        for (size_t i = 0; i < npaths; i++)
-                if (each_in(paths[i], fn, opaque, &unreadable))
-                        return -1;
-        return unreadable;
+        whole_files w = {fn, opaque, 0};
+        int unreadable = tool_each_path(paths, npaths, read_whole, &w);
+        return unreadable < 0 ? -1 : unreadable + w.unreadable;
 }

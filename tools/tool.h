@@ -7,7 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "kbc_decode.h"
 #include "kbc_pipeline.h"
@@ -38,17 +40,46 @@ int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes);
 /* --format NAME for command cmd; prints the error itself. 0 or -1. */
 int tool_parse_format(const char *cmd, const char *name, kbc_format *out);
 
-/* Calls fn for each line of path ("-" = stdin), without the line end;
- * origin is "path:line". Returns 0, or -1 if the file cannot be read
- * (reported on stderr) or fn returned non-zero. */
+/* Calls fn for each line of path ("-" = stdin), without the line end,
+ * or each record of an EVTX file; origin is "path:line" or "path#record
+ * N". As tool_read_input below, with problems on stderr. */
 typedef int tool_line_fn(void *opaque, const char *line, size_t len,
                          const kbc_origin *origin);
 int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
 
-/* Calls fn with the whole content of each file under paths (files, or
- * folders searched recursively; hidden entries skipped; sorted by path).
- * A path or file that cannot be read is reported on stderr and skipped.
- * Returns how many could not be read, or -1 when fn returned non-zero. */
+/* Reading inputs for replay: every line (or EVTX record) goes to fn, every
+ * problem, one line naming the file (and line where known), to diag
+ * (NULL: stderr). Inputs may be gzip or xz compressed (told by their
+ * magic bytes). bytes and total count raw input bytes read so far and in
+ * all (0: not known, a pipe among the inputs), for a progress bar. */
+typedef struct tool_reader {
+        tool_line_fn *fn;
+        kbc_diag_fn *diag;
+        void *opaque; /* for fn and diag */
+        uint64_t bytes, total;
+} tool_reader;
+
+/* One input: a file, "-" for stdin, plain or compressed, lines or EVTX.
+ * 0, or -1 when it could not be read to its end (reported) or fn asked
+ * to stop; the lines read before a problem are fed. */
+int tool_read_input(const char *path, tool_reader *r);
+
+/* Each input of args in turn: files, "-", and folders searched
+ * recursively (sorted by path, hidden entries skipped). Sets r->total
+ * first. Returns how many inputs could not be read to their end. */
+int tool_read_inputs(char *const *args, size_t nargs, tool_reader *r);
+
+/* Calls fn with each file under paths (files, or folders searched
+ * recursively; hidden entries skipped; sorted by path) and its stat. A
+ * path that cannot be read is reported on stderr and skipped. Returns how
+ * many could not be read, or -1 when fn returned non-zero. */
+typedef int tool_path_fn(void *opaque, const char *path, const struct stat *st);
+int tool_each_path(const char *const *paths, size_t npaths, tool_path_fn *fn,
+                   void *opaque);
+
+/* Calls fn with the whole content of each file tool_each_path finds. A
+ * file that cannot be read is reported on stderr and skipped. Returns how
+ * many could not be read, or -1 when fn returned non-zero. */
 typedef int tool_file_fn(void *opaque, const char *path, const char *buf,
                          size_t len);
 int tool_each_file(const char *const *paths, size_t npaths, tool_file_fn *fn,

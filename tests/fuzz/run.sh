@@ -95,6 +95,17 @@ for fuzzer in "${fuzzers[@]}"; do
 			cp "$f" "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
 		done
 		;;
+	fuzz_zread)
+		# real lines, gzip and xz compressed, each read as lines (mode
+		# byte 0) and as blocks (1); and a plain file
+		(set +o pipefail; xz -dc "$shared/data/events/winlogbeat7-ecs.jsonl.xz" | head -n 20 >"$work/lines")
+		for mode in 0 1; do
+			{ printf "\\$mode"; gzip -c "$work/lines"; } >"$corpus/gzip-$mode"
+			{ printf "\\$mode"; xz -c "$work/lines"; } >"$corpus/xz-$mode"
+			{ printf "\\$mode"; cat "$work/lines" "$work/lines" | gzip -c; cat "$work/lines" | gzip -c; } >"$corpus/members-$mode"
+		done
+		{ printf '\0'; cat "$work/lines"; } >"$corpus/plain"
+		;;
 	fuzz_rule_load)
 		cp rules/curated/*.yaml tests/data/rules_ok/*.yaml "$corpus/" 2>/dev/null || true
 		;;
