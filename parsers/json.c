@@ -63,7 +63,8 @@ struct kbc_json {
         size_t len;
         size_t max_len;
         jsmntok_t *tok;
-        int *next; /* next[i]: index just past token i's subtree */
+        int *next;     /* next[i]: index just past token i's subtree */
+        bool *escaped; /* escaped[i]: string token i holds a backslash */
         unsigned captok;
         int ntok;
         kbc_buf scratch;
@@ -84,7 +85,8 @@ kbc_json *kbc_json_new(size_t max_len)
         j->max_len = max_len < INT_MAX ? max_len : INT_MAX - 1;
         j->tok = malloc(INITIAL_TOKENS * sizeof(*j->tok));
         j->next = malloc(INITIAL_TOKENS * sizeof(*j->next));
-        if (!j->tok || !j->next) {
+        j->escaped = malloc(INITIAL_TOKENS * sizeof(*j->escaped));
+        if (!j->tok || !j->next || !j->escaped) {
                 kbc_json_free(j);
                 return NULL;
         }
@@ -99,6 +101,7 @@ void kbc_json_free(kbc_json *j)
                 return;
         free(j->tok);
         free(j->next);
+        free(j->escaped);
         kbc_buf_free(&j->scratch);
         free(j);
 }
@@ -119,6 +122,10 @@ static int grow_tokens(kbc_json *j)
         if (!next)
                 return -1;
         j->next = next;
+        bool *escaped = realloc(j->escaped, cap * sizeof(*escaped));
+        if (!escaped)
+                return -1;
+        j->escaped = escaped;
         j->captok = cap;
         return 0;
 }
@@ -439,7 +446,8 @@ int kbc_json_parse(kbc_json *j, const char *buf, size_t len, char *errstr,
 
         jsmn_parser p = {.pos = 0, .toknext = 0, .toksuper = -1};
         for (;;) {
-                int r = kbc_json_tokenize(&p, buf, len, j->tok, j->captok);
+                int r = kbc_json_tokenize(&p, buf, len, j->tok, j->escaped,
+                                          j->captok);
                 if (r >= 0)
                         break;
                 if (r == JSMN_ERROR_NOMEM) {
@@ -645,7 +653,7 @@ static bool key_equals(const kbc_json *j, int tok, kbc_str key, bool plain_key)
         if (r.len == key.len)
                 return plain_key &&
                        (key.len == 0 || !memcmp(r.ptr, key.ptr, key.len));
-        if (r.len < key.len || !memchr(r.ptr, '\\', r.len))
+        if (r.len < key.len || !j->escaped[tok])
                 return false;
         size_t i = 0, k = 0;
         char u[4];
@@ -714,7 +722,7 @@ static void root_index(kbc_json *j)
         for (int k = kbc_json_first_key(j, 0); k >= 0;
              k = kbc_json_next_key(j, 0, k)) {
                 kbc_str r = kbc_json_raw(j, k);
-                if (memchr(r.ptr, '\\', r.len))
+                if (j->escaped[k])
                         return;
                 size_t i = root_probe(j, r);
                 if (j->root_slot[i] < 0)
@@ -748,7 +756,7 @@ int kbc_json_string(kbc_json *j, int tok, kbc_str *out)
         if (kbc_json_typeof(j, tok) != KBC_JSON_STRING)
                 return KBC_JSON_ETYPE;
         kbc_str r = kbc_json_raw(j, tok);
-        if (!memchr(r.ptr, '\\', r.len)) {
+        if (!j->escaped[tok]) {
                 *out = r;
                 return KBC_JSON_OK;
         }

@@ -16,8 +16,6 @@
  */
 #include "json_tokenize.h"
 
-#include <stdbool.h>
-
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -64,9 +62,10 @@ static bool is_hex(char c)
 }
 
 static int parse_string(jsmn_parser *p, const char *js, size_t len,
-                        jsmntok_t *tokens, unsigned ntokens)
+                        jsmntok_t *tokens, bool *escaped, unsigned ntokens)
 {
         unsigned start = p->pos;
+        bool backslash = false;
         for (p->pos++;; p->pos++) {
                 p->pos = (unsigned)skip_plain(js, p->pos, len);
                 if (p->pos >= len || js[p->pos] == '\0')
@@ -81,8 +80,11 @@ static int parse_string(jsmn_parser *p, const char *js, size_t len,
                         t->start = (int)start + 1;
                         t->end = (int)p->pos;
                         t->parent = p->toksuper;
+                        if (escaped)
+                                escaped[p->toknext - 1] = backslash;
                         return 0;
                 }
+                backslash = true;
                 if (p->pos + 1 >= len)
                         continue; /* a backslash last: jsmn reads it as text */
                 switch (js[++p->pos]) {
@@ -192,7 +194,7 @@ static void counted(jsmn_parser *p, jsmntok_t *tokens)
 }
 
 int kbc_json_tokenize(jsmn_parser *p, const char *js, size_t len,
-                      jsmntok_t *tokens, unsigned ntokens)
+                      jsmntok_t *tokens, bool *escaped, unsigned ntokens)
 {
         int count = (int)p->toknext, r = 0;
         for (; p->pos < len && js[p->pos]; p->pos++) {
@@ -208,7 +210,7 @@ int kbc_json_tokenize(jsmn_parser *p, const char *js, size_t len,
                         r = close_container(p, c, tokens);
                         break;
                 case '"':
-                        r = parse_string(p, js, len, tokens, ntokens);
+                        r = parse_string(p, js, len, tokens, escaped, ntokens);
                         if (r == 0) {
                                 count++;
                                 counted(p, tokens);

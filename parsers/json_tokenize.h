@@ -6,6 +6,7 @@
 #ifndef KBC_JSON_TOKENIZE_H
 #define KBC_JSON_TOKENIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* jsmn's types only; its functions are the reference the fuzzer and the
@@ -18,8 +19,11 @@
 
 /* The same contract as jsmn_parse with tokens != NULL: the same tokens, the
  * same return value (count or JSMN_ERROR_*) and the same parser state, also
- * when resumed after JSMN_ERROR_NOMEM with a larger array. */
+ * when resumed after JSMN_ERROR_NOMEM with a larger array. One addition:
+ * unless escaped is NULL, escaped[i] (for i < ntokens) tells whether string
+ * token i holds a backslash, which the scan sees anyway, so that nobody
+ * has to look again. */
 int kbc_json_tokenize(jsmn_parser *p, const char *js, size_t len,
-                      jsmntok_t *tokens, unsigned ntokens);
+                      jsmntok_t *tokens, bool *escaped, unsigned ntokens);
 
 #endif

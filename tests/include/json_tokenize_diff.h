@@ -27,6 +27,24 @@ static int jsmn_reference(jsmn_parser *p, const char *js, size_t len,
         return jsmn_parse(p, js, len, tokens, ntokens);
 }
 
+/* Also checks the escape flags against the tokens' text. */
+static int kbc_flagged(jsmn_parser *p, const char *js, size_t len,
+                       jsmntok_t *tokens, unsigned ntokens)
+{
+        bool *escaped = calloc(ntokens, sizeof(*escaped));
+        if (!escaped)
+                abort();
+        int r = kbc_json_tokenize(p, js, len, tokens, escaped, ntokens);
+        for (unsigned i = 0; r >= 0 && i < p->toknext; i++)
+                if (tokens[i].type == JSMN_STRING &&
+                    escaped[i] != (memchr(js + tokens[i].start, '\\',
+                                          (size_t)(tokens[i].end -
+                                                   tokens[i].start)) != NULL))
+                        abort();
+        free(escaped);
+        return r;
+}
+
 /* Tokenizes js with fn from `first` tokens, doubling on NOMEM up to max;
  * the final parser state and tokens are left in p and *out. */
 static int tokenize_growing(tokenize_fn *fn, const char *js, size_t len,
@@ -57,8 +75,8 @@ static bool tokenizers_agree(const char *js, size_t len, unsigned first,
         unsigned ca, cb;
         int ra = tokenize_growing(jsmn_reference, js, len, first, max, &pa, &ta,
                                   &ca);
-        int rb = tokenize_growing(kbc_json_tokenize, js, len, first, max, &pb,
-                                  &tb, &cb);
+        int rb =
+            tokenize_growing(kbc_flagged, js, len, first, max, &pb, &tb, &cb);
         bool same = ra == rb && pa.pos == pb.pos && pa.toknext == pb.toknext &&
                     pa.toksuper == pb.toksuper &&
                     !memcmp(ta, tb, pa.toknext * sizeof(*ta));
