@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "config.h"
 #include "kbc_buf.h"
@@ -63,7 +64,8 @@ typedef struct kbcd_metrics {
         struct MHD_Daemon *http;
         pthread_mutex_t lock;
         kbc_buf page;
-        int64_t last_loop_ms; /* monotonic; /healthz fails when stale */
+        int64_t last_loop_ms;         /* monotonic; /healthz fails when stale */
+        struct timespec last_message; /* monotonic; tv_sec 0 = none yet */
 } kbcd_metrics;
 
 typedef struct kbcd {
@@ -114,6 +116,9 @@ int kbcd_sinks_drain(kbcd *d, int ms);
 int kbcd_metrics_start(kbcd *d);
 /* Counts one message's processing time. */
 void kbcd_metrics_latency(kbcd *d, double seconds);
+/* A message was handled (fed or sent to the dead letters) at monotonic
+ * time t. */
+void kbcd_metrics_handled(kbcd *d, const struct timespec *t);
 /* Adds a pipeline's counters to the retired ones (before it is freed). */
 void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p);
 /* Renders the page from the current state; called by the loop. */

@@ -147,6 +147,23 @@ void kbcd_metrics_latency(kbcd *d, double seconds)
         m->latency_sum_s += seconds;
 }
 
+void kbcd_metrics_handled(kbcd *d, const struct timespec *t)
+{
+        d->metrics.last_message = *t;
+}
+
+/* The wall-clock time of a monotonic one, for a gauge a dashboard can
+ * compare with time(): a consumer that stopped moving shows. */
+static double wall_time_of(const struct timespec *mono)
+{
+        struct timespec now_mono, now_wall;
+        clock_gettime(CLOCK_MONOTONIC, &now_mono);
+        clock_gettime(CLOCK_REALTIME, &now_wall);
+        return (double)now_wall.tv_sec + (double)now_wall.tv_nsec / 1e9 -
+               ((double)(now_mono.tv_sec - mono->tv_sec) +
+                (double)(now_mono.tv_nsec - mono->tv_nsec) / 1e9);
+}
+
 static void stats_add(kbc_pipeline_stats *to, const kbc_pipeline_stats *s)
 {
         to->messages += s->messages;
@@ -232,6 +249,15 @@ static void render(kbcd *d, kbc_buf *b)
                             b, "kbcorr_incidents_total{kb=\"%s\"} %llu\n",
                             kbc_rule_id(kbc_ruleset_rule(d->rules, i)),
                             (unsigned long long)m->kb_incidents[i]);
+        if (m->last_message.tv_sec)
+                kbc_buf_printf(b,
+                               "# HELP kbcorr_last_message_timestamp_seconds "
+                               "When the last message was handled (Unix "
+                               "time).\n# TYPE "
+                               "kbcorr_last_message_timestamp_seconds "
+                               "gauge\nkbcorr_last_message_timestamp_seconds "
+                               "%.6f\n",
+                               wall_time_of(&m->last_message));
         gauge(b, "kbcorr_tracked_hosts", "Hosts with correlation state.",
               hosts);
         gauge(b, "kbcorr_assigned_partitions", "Partitions assigned.",
