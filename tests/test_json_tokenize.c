@@ -98,7 +98,9 @@ static void test_real_events(void **state)
                 size_t cap = 0;
                 ssize_t n;
                 while ((n = getline(&line, &cap, in)) > 0) {
-                        if (!tokenizers_agree(line, (size_t)n, 512, 65536))
+                        /* some from few tokens: flags across resumes */
+                        unsigned first = total % 50 ? 512 : 4;
+                        if (!tokenizers_agree(line, (size_t)n, first, 65536))
                                 fail_msg("%s: line %zu differs", files[i],
                                          total + 1);
                         total++;

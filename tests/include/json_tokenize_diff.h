@@ -19,52 +19,55 @@
 #include "json_tokenize.h"
 
 typedef int tokenize_fn(jsmn_parser *, const char *, size_t, jsmntok_t *,
-                        unsigned);
+                        bool *, unsigned);
 
 static int jsmn_reference(jsmn_parser *p, const char *js, size_t len,
-                          jsmntok_t *tokens, unsigned ntokens)
+                          jsmntok_t *tokens, bool *escaped, unsigned ntokens)
 {
+        (void)escaped;
         return jsmn_parse(p, js, len, tokens, ntokens);
 }
 
-/* Also checks the escape flags against the tokens' text. */
-static int kbc_flagged(jsmn_parser *p, const char *js, size_t len,
-                       jsmntok_t *tokens, unsigned ntokens)
-{
-        bool *escaped = calloc(ntokens, sizeof(*escaped));
-        if (!escaped)
-                abort();
-        int r = kbc_json_tokenize(p, js, len, tokens, escaped, ntokens);
-        for (unsigned i = 0; r >= 0 && i < p->toknext; i++)
-                if (tokens[i].type == JSMN_STRING &&
-                    escaped[i] != (memchr(js + tokens[i].start, '\\',
-                                          (size_t)(tokens[i].end -
-                                                   tokens[i].start)) != NULL))
-                        abort();
-        free(escaped);
-        return r;
-}
-
-/* Tokenizes js with fn from `first` tokens, doubling on NOMEM up to max;
- * the final parser state and tokens are left in p and *out. */
+/* Tokenizes js with fn from `first` tokens, doubling on NOMEM up to max,
+ * the escape flags grown with the tokens as json.c grows them; the final
+ * parser state, tokens and flags are left in p, *out and *escaped. */
 static int tokenize_growing(tokenize_fn *fn, const char *js, size_t len,
                             unsigned first, unsigned max, jsmn_parser *p,
-                            jsmntok_t **out, unsigned *cap)
+                            jsmntok_t **out, bool **escaped)
 {
+        unsigned cap = first;
         jsmn_init(p);
-        *cap = first;
-        *out = calloc(*cap, sizeof(**out));
+        *out = calloc(cap, sizeof(**out));
+        *escaped = calloc(cap, sizeof(**escaped));
+        if (!*out || !*escaped)
+                abort();
         for (;;) {
-                int r = fn(p, js, len, *out, *cap);
-                if (r != JSMN_ERROR_NOMEM || *cap >= max)
+                int r = fn(p, js, len, *out, *escaped, cap);
+                if (r != JSMN_ERROR_NOMEM || cap >= max)
                         return r;
-                jsmntok_t *t = realloc(*out, 2 * *cap * sizeof(**out));
-                if (!t)
+                jsmntok_t *t = realloc(*out, 2 * cap * sizeof(**out));
+                bool *e = realloc(*escaped, 2 * cap * sizeof(**escaped));
+                if (!t || !e)
                         abort();
-                memset(t + *cap, 0, *cap * sizeof(*t));
+                memset(t + cap, 0, cap * sizeof(*t));
+                memset(e + cap, 0, cap * sizeof(*e));
                 *out = t;
-                *cap *= 2;
+                *escaped = e;
+                cap *= 2;
         }
+}
+
+/* Each string token's flag says whether its text holds a backslash. */
+static bool flags_right(const char *js, const jsmntok_t *t, unsigned n,
+                        const bool *escaped)
+{
+        for (unsigned i = 0; i < n; i++)
+                if (t[i].type == JSMN_STRING &&
+                    escaped[i] !=
+                        (memchr(js + t[i].start, '\\',
+                                (size_t)(t[i].end - t[i].start)) != NULL))
+                        return false;
+        return true;
 }
 
 static bool tokenizers_agree(const char *js, size_t len, unsigned first,
@@ -72,16 +75,19 @@ static bool tokenizers_agree(const char *js, size_t len, unsigned first,
 {
         jsmn_parser pa, pb;
         jsmntok_t *ta, *tb;
-        unsigned ca, cb;
+        bool *ea, *eb;
         int ra = tokenize_growing(jsmn_reference, js, len, first, max, &pa, &ta,
-                                  &ca);
-        int rb =
-            tokenize_growing(kbc_flagged, js, len, first, max, &pb, &tb, &cb);
+                                  &ea);
+        int rb = tokenize_growing(kbc_json_tokenize, js, len, first, max, &pb,
+                                  &tb, &eb);
         bool same = ra == rb && pa.pos == pb.pos && pa.toknext == pb.toknext &&
                     pa.toksuper == pb.toksuper &&
-                    !memcmp(ta, tb, pa.toknext * sizeof(*ta));
+                    !memcmp(ta, tb, pa.toknext * sizeof(*ta)) &&
+                    (rb < 0 || flags_right(js, tb, pb.toknext, eb));
         free(ta);
         free(tb);
+        free(ea);
+        free(eb);
         return same;
 }
 
