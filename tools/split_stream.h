@@ -42,8 +42,9 @@ void tool_split_free(tool_split *s);
 int tool_split_next(tool_split *s, const char **msg, size_t *len,
                     kbc_origin *at);
 
-/* Why the last -1, a whole sentence: "truncated XML: ...", or the
- * decompression error and "; the rest of the input is skipped". */
+/* Why the last -1, a whole clause for after the origin: "truncated
+ * XML: the input ends ...", or what ends the file early (a read error,
+ * a message past the cap) and "; the rest of the file is skipped". */
 const char *tool_split_error(const tool_split *s);
 
 #endif
