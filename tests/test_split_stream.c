@@ -3,9 +3,9 @@
  * (tools/split_stream.h): what the first bytes make of a file, the XML
  * constructs that must not end or start an element (comments, CDATA,
  * processing instructions, EventData), the messages and their places, a
- * message longer than the reader's window, and the one error a cut
- * input gives. Inputs are strings read through fmemopen and zread, as
- * replay reads a file; whole files are tests/e2e/replay_streams.sh's.
+ * message longer than the reader's window or than the cap, and the one
+ * error a cut input gives. Inputs are strings read through fmemopen and zread,
+ * as replay reads a file; whole files are tests/e2e/replay_streams.sh's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +234,28 @@ static void test_xml_large(void **state)
         free(in);
 }
 
+/* The cap: an element past 64 MiB ends the input with one error, after
+ * the messages before it; memory stays bounded by the cap. */
+static void test_xml_cap(void **state)
+{
+        (void)state;
+        size_t big = TOOL_ZREAD_MESSAGE_CAP + 1;
+        char *in = malloc(big + 100);
+        size_t n = (size_t)sprintf(in, "<Event/>\n<Event><Message>");
+        memset(in + n, 'x', big);
+        n += big;
+        n += (size_t)sprintf(in + n, "</Message></Event>\n");
+        split_result r;
+        split_bytes(in, n, &r);
+        assert_int_equal(r.rc, -1);
+        assert_int_equal(r.n, 1);
+        assert_int_equal(r.at[1].position, 2);
+        assert_string_equal(r.err, "an <Event> element longer than 64 MiB; "
+                                   "the rest of the file is skipped");
+        result_free(&r);
+        free(in);
+}
+
 static void test_msgpack(void **state)
 {
         (void)state;
@@ -295,6 +317,7 @@ int main(void)
             cmocka_unit_test(test_xml_between),
             cmocka_unit_test(test_xml_truncated),
             cmocka_unit_test(test_xml_large),
+            cmocka_unit_test(test_xml_cap),
             cmocka_unit_test(test_msgpack),
             cmocka_unit_test(test_msgpack_broken),
         };
