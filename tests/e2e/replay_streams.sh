@@ -15,14 +15,6 @@ CONVERT_EVENTS=${CONVERT_EVENTS:-$KBC_SOURCE_DIR/build/tests/convert_events}
 [ -x "$CONVERT_EVENTS" ] || fail "convert_events not built" \
         "an executable at \$CONVERT_EVENTS" "'$CONVERT_EVENTS'"
 
-# same_bytes WHAT A B: the two files are byte-identical.
-same_bytes() {
-        if ! cmp -s "$2" "$3"; then
-                diff "$2" "$3" | head -c 2000 >&2 || true
-                fail "$1" "byte-identical output" "see the diff above"
-        fi
-}
-
 # replay_ok NAME INPUT...: replay, exit 0 and nothing on stderr.
 replay_ok() {
         local name=$1
