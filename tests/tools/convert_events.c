@@ -23,7 +23,7 @@
 
 #define MAX_MESSAGE (1 << 20)
 
-typedef enum shape { MSGPACK, XML_DOCUMENT, XML_LINES } shape;
+typedef enum shape { MSGPACK, XML_DOCUMENT, XML_LINES, N_SHAPES } shape;
 
 static void put_indent(FILE *out, int depth)
 {
@@ -79,12 +79,15 @@ static int write_event(shape sh, const kbc_event *ev, kbc_buf *b, FILE *out)
 
 int main(int argc, char **argv)
 {
-        static const char *const names[] = {"msgpack", "xml-document",
-                                            "xml-lines"};
-        shape sh = 0;
-        while (argc == 2 && sh < 3 && strcmp(argv[1], names[sh]))
+        static const char *const names[N_SHAPES] = {
+            [MSGPACK] = "msgpack",
+            [XML_DOCUMENT] = "xml-document",
+            [XML_LINES] = "xml-lines",
+        };
+        shape sh = MSGPACK;
+        while (argc == 2 && sh < N_SHAPES && strcmp(argv[1], names[sh]))
                 sh++;
-        if (argc != 2 || sh == 3) {
+        if (argc != 2 || sh == N_SHAPES) {
                 fputs("usage: convert_events msgpack|xml-document|xml-lines "
                       "<IN >OUT\n",
                       stderr);
