@@ -26,6 +26,7 @@
 #include "formats.h"
 #include "json.h"
 #include "kbc_decode.h"
+#include "kbc_msgpack.h"
 #include "kbc_time.h"
 
 /* Larger messages are refused before any parsing: a Windows event is a few
@@ -454,7 +455,7 @@ static kbc_format dispatch(kbc_decoder *d, kbc_format forced, const char *buf,
 
         /* msgpack: the raw first byte, before any whitespace skipping. */
         if ((forced == KBC_FMT_AUTO || forced == KBC_FMT_FLUENTBIT) &&
-            kbc_fluentbit_msgpack_detect(b0))
+            kbc_msgpack_starts_record(b0))
                 return kbc_fluentbit_msgpack_decode(
                            d->msgpack, buf, len, &d->opts, ev, errstr, errsize)
                            ? KBC_FMT_AUTO

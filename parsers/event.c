@@ -77,6 +77,9 @@ void kbc_origin_format(const kbc_origin *o, char *buf, size_t size)
         case KBC_ORIGIN_RECORD:
                 snprintf(pos, sizeof(pos), "#record %" PRId64, o->position);
                 break;
+        case KBC_ORIGIN_OBJECT:
+                snprintf(pos, sizeof(pos), "#object %" PRId64, o->position);
+                break;
         case KBC_ORIGIN_KAFKA:
                 snprintf(pos, sizeof(pos), "/%" PRId32 "@%" PRId64,
                          o->partition, o->position);

@@ -21,12 +21,12 @@
  *
  * msgpack: msgpack-c's msgpack_unpack builds the object tree in a zone
  * that is cleared, not freed, between messages, and its strings point
- * into the message. Before unpacking, a pass over the bytes checks that
- * every container's element count fits in the bytes that remain: msgpack-c
- * allocates a container's elements from its header's count before reading
- * them, so "array of 4 billion" in five bytes would otherwise ask for 96
- * GB. Numbers that must become text (an integer insert) are printed into
- * a buffer in the state, one slot per field.
+ * into the message. Before unpacking, kbc_msgpack_span (msgpack_span.c)
+ * checks that every container's element count fits in the bytes that
+ * remain: msgpack-c allocates a container's elements from its header's
+ * count before reading them, so "array of 4 billion" in five bytes would
+ * otherwise ask for 96 GB. Numbers that must become text (an integer insert)
+ * are printed into a buffer in the state, one slot per field.
  */
 #include <inttypes.h>
 #include <msgpack.h>
@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "formats.h"
+#include "kbc_msgpack.h"
 #include "kbc_time.h"
 
 #define FMT "fluentbit"
@@ -98,138 +99,12 @@ void kbc_msgpack_state_free(kbc_msgpack_state *s)
         free(s);
 }
 
-bool kbc_fluentbit_msgpack_detect(unsigned char b)
-{
-        return (b >= 0x80 && b <= 0x9f) || (b >= 0xdc && b <= 0xdf);
-}
-
 static uint32_t be(const unsigned char *p, int n)
 {
         uint32_t v = 0;
         for (int i = 0; i < n; i++)
                 v = v << 8 | p[i];
         return v;
-}
-
-/* Walks one msgpack object at p[0..len) without building it: every length
- * and count must fit in what remains (each element takes a byte at least).
- * Returns the bytes it spans, or 0 when the input is not one well-formed
- * object. Iterative: pending counts the objects still to read. */
-static size_t msgpack_check(const unsigned char *p, size_t len)
-{
-        size_t pos = 0, pending = 1;
-        while (pending > 0) {
-                if (pos >= len)
-                        return 0;
-                unsigned char b = p[pos++];
-                size_t rest = len - pos, skip = 0, items = 0;
-                pending--;
-                if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 ||
-                    b == 0xc3)
-                        continue; /* fixint, nil, booleans */
-                if (b >= 0x80 && b <= 0x8f) {
-                        items = 2 * (size_t)(b & 0x0f);
-                } else if (b >= 0x90 && b <= 0x9f) {
-                        items = b & 0x0f;
-                } else if (b >= 0xa0 && b <= 0xbf) {
-                        skip = b & 0x1f;
-                } else {
-                        /* Header bytes after the type byte, and what the
-                         * length field counts. */
-                        int hdr;
-                        switch (b) {
-                        case 0xcc:
-                        case 0xd0:
-                                skip = 1;
-                                break;
-                        case 0xcd:
-                        case 0xd1:
-                                skip = 2;
-                                break;
-                        case 0xca:
-                        case 0xce:
-                        case 0xd2:
-                                skip = 4;
-                                break;
-                        case 0xcb:
-                        case 0xcf:
-                        case 0xd3:
-                                skip = 8;
-                                break;
-                        case 0xd4:
-                                skip = 2;
-                                break; /* fixext 1 */
-                        case 0xd5:
-                                skip = 3;
-                                break;
-                        case 0xd6:
-                                skip = 5;
-                                break;
-                        case 0xd7:
-                                skip = 9;
-                                break;
-                        case 0xd8:
-                                skip = 17;
-                                break;
-                        case 0xc4:
-                        case 0xd9:
-                                hdr = 1;
-                                goto sized;
-                        case 0xc5:
-                        case 0xda:
-                                hdr = 2;
-                                goto sized;
-                        case 0xc6:
-                        case 0xdb:
-                                hdr = 4;
-                                goto sized;
-                        case 0xc7:
-                                hdr = 1;
-                                goto ext;
-                        case 0xc8:
-                                hdr = 2;
-                                goto ext;
-                        case 0xc9:
-                                hdr = 4;
-                                goto ext;
-                        case 0xdc:
-                        case 0xde:
-                                hdr = 2;
-                                goto container;
-                        case 0xdd:
-                        case 0xdf:
-                                hdr = 4;
-                                goto container;
-                        default:
-                                return 0; /* 0xc1: never used */
-                        }
-                        goto check;
-                sized:
-                        if (rest < (size_t)hdr)
-                                return 0;
-                        skip = (size_t)hdr + be(p + pos, hdr);
-                        goto check;
-                ext:
-                        if (rest < (size_t)hdr)
-                                return 0;
-                        skip = (size_t)hdr + 1 + be(p + pos, hdr);
-                        goto check;
-                container:
-                        if (rest < (size_t)hdr)
-                                return 0;
-                        items = be(p + pos, hdr);
-                        if (b == 0xde || b == 0xdf)
-                                items *= 2;
-                        pos += (size_t)hdr;
-                        rest -= (size_t)hdr;
-                }
-        check:
-                if (skip > rest || items > rest - skip)
-                        return 0;
-                pos += skip;
-                pending += items;
-        }
-        return pos;
 }
 
 static kbc_str mp_str(const msgpack_object *o)
@@ -372,12 +247,20 @@ int kbc_fluentbit_msgpack_decode(kbc_msgpack_state *s, const char *buf,
 
         s->nnum = 0;
         msgpack_zone_clear(&s->zone);
-        size_t n = msgpack_check((const unsigned char *)buf, len);
-        if (n == 0) {
+        size_t n = 0;
+        switch (kbc_msgpack_span(buf, len, &n)) {
+        case KBC_MSGPACK_SHORT:
                 kbc_errf(errstr, errsize,
                          FMT ": invalid msgpack (truncated, or a length "
                              "past the end)");
                 goto out;
+        case KBC_MSGPACK_BAD:
+                kbc_errf(errstr, errsize,
+                         FMT ": invalid msgpack (a 0xc1 byte, which msgpack "
+                             "never uses)");
+                goto out;
+        case KBC_MSGPACK_WHOLE:
+                break;
         }
         if (n != len) {
                 kbc_errf(errstr, errsize,

@@ -67,9 +67,7 @@ int kbc_fluentbit_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
 typedef struct kbc_msgpack_state kbc_msgpack_state;
 kbc_msgpack_state *kbc_msgpack_state_new(void);
 void kbc_msgpack_state_free(kbc_msgpack_state *s);
-/* A msgpack map (fixmap, map16, map32) or array (fixarray, array16,
- * array32) first byte. */
-bool kbc_fluentbit_msgpack_detect(unsigned char first);
+/* Detected by kbc_msgpack_starts_record (kbc_msgpack.h). */
 int kbc_fluentbit_msgpack_decode(kbc_msgpack_state *s, const char *buf,
                                  size_t len, const kbc_fmt_opts *o,
                                  kbc_event *ev, char *errstr, size_t errsize);

@@ -21,6 +21,7 @@ typedef enum kbc_origin_kind {
         KBC_ORIGIN_RECORD, /* source = path, position = record number */
         KBC_ORIGIN_KAFKA,  /* source = topic, partition, position = offset */
         KBC_ORIGIN_INLINE, /* source = rule file, position = line of a test */
+        KBC_ORIGIN_OBJECT, /* source = path, position = msgpack object no. */
 } kbc_origin_kind;
 
 typedef struct kbc_origin {
@@ -32,7 +33,8 @@ typedef struct kbc_origin {
 
 #define KBC_ORIGIN_STRLEN 512
 
-/* "path:12", "path#record 12", "topic/3@1234"; always NUL-terminated. */
+/* "path:12", "path#record 12", "path#object 12", "topic/3@1234"; always
+ * NUL-terminated. */
 void kbc_origin_format(const kbc_origin *o, char *buf, size_t size);
 
 typedef struct kbc_field {

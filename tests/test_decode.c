@@ -588,6 +588,9 @@ static void test_origin_format(void **state)
         o = (kbc_origin){KBC_ORIGIN_RECORD, "Security.evtx", 0, 12};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "Security.evtx#record 12");
+        o = (kbc_origin){KBC_ORIGIN_OBJECT, "fluent-bit.msgpack", 0, 3};
+        kbc_origin_format(&o, buf, sizeof(buf));
+        assert_string_equal(buf, "fluent-bit.msgpack#object 3");
         o = (kbc_origin){KBC_ORIGIN_KAFKA, "wineventlog", 3, 1234};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "wineventlog/3@1234");

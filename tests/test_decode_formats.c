@@ -735,6 +735,8 @@ static void test_fluentbit_msgpack(void **state)
                    "fluentbit: invalid msgpack");
         decode_err(f, KBC_FMT_AUTO, "\xdf\x7f\xff\xff\xff\xa1x", 7,
                    "fluentbit: invalid msgpack");
+        decode_err(f, KBC_FMT_AUTO, "\x81\xa1k\xc1", 4,
+                   "fluentbit: invalid msgpack (a 0xc1 byte");
         decode_err(f, KBC_FMT_AUTO, "\x80\x00", 2,
                    "fluentbit: trailing data after the msgpack record at "
                    "byte 1");

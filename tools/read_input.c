@@ -1,9 +1,11 @@
 /*
  * read_input.c - the inputs of replay and explain: files, folders and
- * stdin, plain or gzip/xz compressed, as lines or as EVTX records (see
- * tool_reader in tool.h). What a file holds is told by its bytes, never
- * by its name: the compression by its magic (zread.c), then EVTX by the
- * magic "ElfFile\0" of the decompressed content.
+ * stdin, plain or gzip/xz compressed, as lines, msgpack objects, XML
+ * <Event> elements or EVTX records (see tool_reader in tool.h). What a
+ * file holds is told by its bytes, never by its name: the compression by
+ * its magic (zread.c), then EVTX by the magic "ElfFile\0" of the
+ * decompressed content, else msgpack, XML or lines by its first bytes
+ * (split_stream.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "kbc_evtx.h"
+#include "split_stream.h"
 #include "tool.h"
 #include "zread.h"
 
@@ -101,30 +104,35 @@ static int read_evtx_copy(tool_reader *r, tool_zread *z, const char *shown_as)
         return rc;
 }
 
-static int read_lines(tool_reader *r, tool_zread *z, const char *shown_as)
+/* Lines, msgpack objects or XML elements (split_stream.c), each a
+ * message, told by the first block read; a place where the input cannot
+ * be split further ends it. */
+static int read_messages(tool_reader *r, tool_zread *z, const char *shown_as)
 {
         kbc_origin origin = {KBC_ORIGIN_FILE, shown_as, 0, 0};
         uint64_t base = r->bytes;
-        const char *line;
-        size_t n;
-        int got;
-        while ((got = tool_zread_line(z, &line, &n)) > 0) {
-                origin.position++;
-                r->bytes = base + tool_zread_consumed(z);
-                while (n > 0 && line[n - 1] == '\r')
-                        n--;
-                if (n == 0)
-                        continue; /* blank lines are not events */
-                if (r->fn(r->opaque, line, n, &origin))
-                        return -1;
-        }
-        if (got < 0) {
-                say(r, "kbcorr: %s:%lld: %s; the rest of the file is skipped",
-                    shown_as, (long long)origin.position + 1,
-                    tool_zread_error(z));
+        const char *head;
+        size_t n = tool_zread_buffered(z, &head);
+        tool_split *s = tool_split_new(z, tool_split_sniff(head, n));
+        const char *msg;
+        size_t len;
+        int got = -1;
+        if (!s) {
+                say(r, "kbcorr: %s: out of memory", shown_as);
                 return -1;
         }
-        return 0;
+        while ((got = tool_split_next(s, &msg, &len, &origin)) > 0) {
+                r->bytes = base + tool_zread_consumed(z);
+                if (r->fn(r->opaque, msg, len, &origin))
+                        break;
+        }
+        if (got < 0) {
+                char where[KBC_ORIGIN_STRLEN];
+                kbc_origin_format(&origin, where, sizeof(where));
+                say(r, "kbcorr: %s: %s", where, tool_split_error(s));
+        }
+        tool_split_free(s);
+        return got ? -1 : 0;
 }
 
 int tool_read_input(const char *path, tool_reader *r)
@@ -138,19 +146,19 @@ int tool_read_input(const char *path, tool_reader *r)
         }
         uint64_t base = r->bytes;
         tool_zread *z = tool_zread_new(f);
-        const char *magic;
-        ssize_t n = z ? tool_zread_peek(z, sizeof(evtx_magic), &magic) : -1;
+        const char *head;
+        ssize_t n = z ? tool_zread_peek(z, sizeof(evtx_magic), &head) : -1;
         int rc = -1;
         if (n < 0)
                 say(r, "kbcorr: %s:1: %s", shown_as,
                     z ? tool_zread_error(z) : "out of memory");
         else if (n == sizeof(evtx_magic) &&
-                 !memcmp(magic, evtx_magic, sizeof(evtx_magic)))
+                 !memcmp(head, evtx_magic, sizeof(evtx_magic)))
                 rc = !is_stdin && tool_zread_kind(z) == TOOL_Z_PLAIN
                          ? read_evtx(r, path, path)
                          : read_evtx_copy(r, z, shown_as);
         else
-                rc = read_lines(r, z, shown_as);
+                rc = read_messages(r, z, shown_as);
         struct stat st;
         r->bytes = base + (!fstat(fileno(f), &st) && S_ISREG(st.st_mode)
                                ? (uint64_t)st.st_size

@@ -1,6 +1,6 @@
 /*
  * tool.h - what the `kbcorr` subcommands share: exit codes, rule loading
- * with diagnostics on stderr, and reading inputs line by line.
+ * with diagnostics on stderr, and reading inputs message by message.
  */
 #ifndef KBC_TOOL_H
 #define KBC_TOOL_H
@@ -40,18 +40,21 @@ int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes);
 /* --format NAME for command cmd; prints the error itself. 0 or -1. */
 int tool_parse_format(const char *cmd, const char *name, kbc_format *out);
 
-/* Calls fn for each line of path ("-" = stdin), without the line end,
- * or each record of an EVTX file; origin is "path:line" or "path#record
- * N". As tool_read_input below, with problems on stderr. */
+/* Calls fn for each message of path ("-" = stdin): a line without its
+ * line end, an <Event> element of an XML document, an object of a msgpack
+ * stream or a record of an EVTX file; origin is "path:line" (for an
+ * element, its first line), "path#object N" or "path#record N". As
+ * tool_read_input below, with problems on stderr. */
 typedef int tool_line_fn(void *opaque, const char *line, size_t len,
                          const kbc_origin *origin);
 int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
 
-/* Reading inputs for replay: every line (or EVTX record) goes to fn, every
- * problem, one line naming the file (and line where known), to diag
- * (NULL: stderr). Inputs may be gzip or xz compressed (told by their
- * magic bytes). bytes and total count raw input bytes read so far and in
- * all (0: not known, a pipe among the inputs), for a progress bar. */
+/* Reading inputs for replay: every message (line, XML element, msgpack
+ * object or EVTX record) goes to fn, every problem, one line naming the
+ * file (and line or object where known), to diag (NULL: stderr). Inputs
+ * may be gzip or xz compressed (told by their magic bytes). bytes and total
+ * count raw input bytes read so far and in all (0: not known, a pipe among the
+ * inputs), for a progress bar. */
 typedef struct tool_reader {
         tool_line_fn *fn;
         kbc_diag_fn *diag;
@@ -59,9 +62,10 @@ typedef struct tool_reader {
         uint64_t bytes, total;
 } tool_reader;
 
-/* One input: a file, "-" for stdin, plain or compressed, lines or EVTX.
- * 0, or -1 when it could not be read to its end (reported) or fn asked
- * to stop; the lines read before a problem are fed. */
+/* One input: a file, "-" for stdin, plain or compressed, lines, XML,
+ * msgpack or EVTX. 0, or -1 when it could not be read to its end
+ * (reported) or fn asked to stop; the messages read before a problem are
+ * fed. */
 int tool_read_input(const char *path, tool_reader *r);
 
 /* Each input of args in turn: files, "-", and folders searched

@@ -5,10 +5,11 @@
  * The first raw bytes say what the stream is: 1f 8b is gzip, fd '7zXZ' 00
  * is xz, anything else is read as it is. Raw input is read in blocks of
  * IN_SIZE into `in`; decompressed bytes go to a buffer that grows only as
- * long as a line needs (capped at LINE_CAP), so memory stays bounded
- * whatever the file's size. Several gzip members or xz streams one after
- * the other (`cat a.gz b.gz`) read as one stream, as gzip -d reads them.
- * An error is kept and every later call returns it again.
+ * long as a line (or a peek) needs, lines capped at TOOL_ZREAD_MESSAGE_CAP,
+ * so memory stays bounded whatever the file's size. Several gzip members
+ * or xz streams one after the other (`cat a.gz b.gz`) read as one stream,
+ * as gzip -d reads them. An error is kept and every later call returns it
+ * again.
  */
 #include <errno.h>
 #include <lzma.h>
@@ -21,8 +22,6 @@
 
 #define IN_SIZE   (64 << 10)
 #define OUT_CHUNK (64 << 10)
-/* A line is one message; the daemon refuses far smaller ones. */
-#define LINE_CAP (64 << 20)
 /* xz -9 needs 65 MiB to decompress; a header asking for more than this is
  * refused rather than allocated. */
 #define XZ_MEMLIMIT (256u << 20)
@@ -308,7 +307,7 @@ int tool_zread_line(tool_zread *z, const char **line, size_t *len)
                         return 1;
                 }
                 z->scanned = have;
-                if (have >= LINE_CAP)
+                if (have >= TOOL_ZREAD_MESSAGE_CAP)
                         return fail(z, "a line longer than 64 MiB", NULL);
                 ssize_t got = fill(z);
                 if (got < 0)
@@ -316,6 +315,19 @@ int tool_zread_line(tool_zread *z, const char **line, size_t *len)
                 if (got == 0 && !(z->end - z->start))
                         return 0;
         }
+}
+
+size_t tool_zread_buffered(const tool_zread *z, const char **p)
+{
+        *p = z->buf ? z->buf + z->start : ""; /* nothing read yet */
+        return z->end - z->start;
+}
+
+void tool_zread_skip(tool_zread *z, size_t n)
+{
+        size_t have = z->end - z->start;
+        z->start += n < have ? n : have;
+        z->scanned = 0;
 }
 
 int tool_zread_block(tool_zread *z, const char **p, size_t *len)

@@ -20,6 +20,10 @@ typedef enum tool_zkind {
 
 typedef struct tool_zread tool_zread;
 
+/* The longest line (or message, tools/split_stream.h) handed out: one
+ * message is one event, and the decoder refuses far smaller ones. */
+#define TOOL_ZREAD_MESSAGE_CAP ((size_t)64 << 20)
+
 /* Starts reading f (borrowed: the caller closes it after
  * tool_zread_free). NULL when out of memory. */
 tool_zread *tool_zread_new(FILE *f);
@@ -32,6 +36,15 @@ const char *tool_zkind_name(tool_zkind k);
 /* Makes at least n decompressed bytes available (fewer at the end) and
  * points *p at them without consuming them. Returns how many, or -1. */
 ssize_t tool_zread_peek(tool_zread *z, size_t n, const char **p);
+
+/* The decompressed bytes already read and not yet consumed, at *p,
+ * without reading more. */
+size_t tool_zread_buffered(const tool_zread *z, const char **p);
+
+/* Consumes the first n of the bytes tool_zread_peek or _buffered made
+ * available (n at most what they gave); what they pointed at stays valid
+ * until the next read. */
+void tool_zread_skip(tool_zread *z, size_t n);
 
 /* The next line, without its '\n' (a last line without one counts), into
  * *line (valid until the next call). 1 = a line, 0 = end, -1 = error. */

@@ -87,6 +87,14 @@ expect_eq() {
         [ "$2" = "$3" ] || fail "$1" "$2" "$3"
 }
 
+# same_bytes WHAT A B: the two files are byte-identical.
+same_bytes() {
+        if ! cmp -s "$2" "$3"; then
+                diff "$2" "$3" | head -c 2000 >&2 || true
+                fail "$1" "byte-identical output" "see the diff above"
+        fi
+}
+
 # count_lines FILE: non-empty lines.
 count_lines() {
         grep -c . "$1" || true

@@ -18,14 +18,6 @@ in_dir() {
         (cd "$dir" && exec "$@")
 }
 
-# same_bytes WHAT A B: the two files are byte-identical.
-same_bytes() {
-        if ! cmp -s "$2" "$3"; then
-                diff "$2" "$3" | head -c 2000 >&2 || true
-                fail "$1" "byte-identical output" "see the diff above"
-        fi
-}
-
 # 1. One name, three encodings.
 mkdir -p "$TMP/plain" "$TMP/gzip" "$TMP/xz"
 cp "$SCENARIOS" "$TMP/plain/events"

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 build=${1:?build dir}
 secs=${2:-30}
 shared=${KBC_SHARED_DIR:-../shared}
+SCENARIOS=examples/seed-scenarios.jsonl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -105,6 +106,25 @@ for fuzzer in "${fuzzers[@]}"; do
 			{ printf "\\$mode"; cat "$work/lines" "$work/lines" | gzip -c; cat "$work/lines" | gzip -c; } >"$corpus/members-$mode"
 		done
 		{ printf '\0'; cat "$work/lines"; } >"$corpus/plain"
+		;;
+	fuzz_split_msgpack)
+		# Fluent Bit records of the seed scenarios (tests/tools/
+		# convert_events.c), whole, cut, and gzip compressed
+		conv=$build/tests/convert_events
+		head -n 3 "$SCENARIOS" | "$conv" msgpack >"$corpus/seed-3"
+		sed -n 40,50p "$SCENARIOS" | "$conv" msgpack >"$corpus/seed-11"
+		head -c 700 "$corpus/seed-3" >"$corpus/cut"
+		gzip -c "$corpus/seed-3" >"$corpus/gzip"
+		;;
+	fuzz_split_xml)
+		# the seed scenarios as an XML document and as XML lines, cut,
+		# compressed, and the markup that must not end an element
+		conv=$build/tests/convert_events
+		head -n 2 "$SCENARIOS" | "$conv" xml-document >"$corpus/document-2"
+		sed -n 40,44p "$SCENARIOS" | "$conv" xml-lines >"$corpus/lines-5"
+		head -c 3000 "$corpus/document-2" >"$corpus/cut"
+		gzip -c "$corpus/document-2" >"$corpus/gzip"
+		printf '<Events><!-- <Event/> --><Event a=">"><Data><![CDATA[</Event>]]></Data><?pi </Event>?>\n</Event\n><Event/>{"winlog":1}\n<13>x\n<Event><Event></Events>' >"$corpus/markup"
 		;;
 	fuzz_rule_load)
 		cp rules/curated/*.yaml tests/data/rules_ok/*.yaml "$corpus/" 2>/dev/null || true
