@@ -164,25 +164,11 @@ static double wall_time_of(const struct timespec *mono)
                 (double)(now_mono.tv_nsec - mono->tv_nsec) / 1e9);
 }
 
-static void stats_add(kbc_pipeline_stats *to, const kbc_pipeline_stats *s)
-{
-        to->messages += s->messages;
-        to->decode_errors += s->decode_errors;
-        for (int f = 0; f < KBC_FMT__COUNT; f++)
-                to->by_format[f] += s->by_format[f];
-        to->engine.matched_events += s->engine.matched_events;
-        to->engine.signal_hits += s->engine.signal_hits;
-        to->engine.late_events += s->engine.late_events;
-        to->engine.evicted_hosts += s->engine.evicted_hosts;
-        to->engine.suppressed += s->engine.suppressed;
-        to->engine.unresolved += s->engine.unresolved;
-}
-
 void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p)
 {
         kbc_pipeline_stats s;
         kbc_pipeline_stats_get(p, &s);
-        stats_add(&d->metrics.retired, &s);
+        kbc_pipeline_stats_add(&d->metrics.retired, &s);
 }
 
 static void counter(kbc_buf *b, const char *name, const char *help, uint64_t v)
@@ -209,7 +195,7 @@ static void render(kbcd *d, kbc_buf *b)
                         continue;
                 kbc_pipeline_stats s;
                 kbc_pipeline_stats_get(p->pipeline, &s);
-                stats_add(&all, &s);
+                kbc_pipeline_stats_add(&all, &s);
                 hosts += s.engine.hosts;
                 open_parts++;
         }

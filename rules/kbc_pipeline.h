@@ -50,11 +50,17 @@ typedef struct kbc_pipeline_stats {
 /* What the last successful feed decoded, and the engine (for explain). */
 const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,
                                          kbc_format *format);
+/* Whether that event passed --from/--to and keep() and was correlated. */
+bool kbc_pipeline_last_kept(const kbc_pipeline *p);
 const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p);
 
 /* The decoder, to register JSON mappings on (kbc_mappings_load). */
 kbc_decoder *kbc_pipeline_decoder(kbc_pipeline *p);
 
 void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out);
+/* Adds s into sum, field by field: counts of several pipelines (the
+ * daemon's partitions, a Kafka replay's). */
+void kbc_pipeline_stats_add(kbc_pipeline_stats *sum,
+                            const kbc_pipeline_stats *s);
 
 #endif

@@ -15,6 +15,7 @@ struct kbc_pipeline {
         kbc_engine *engine;
         kbc_event event;
         kbc_format last_format;
+        bool last_kept; /* the last decoded event passed the filters */
         kbc_pipeline_stats stats;
         char last_error[256]; /* why the last message did not decode */
 };
@@ -68,10 +69,12 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
         }
         p->stats.by_format[f]++;
         p->last_format = f;
-        if ((p->opts.from_ms != KBC_TIME_NONE &&
-             ev->time_ms < p->opts.from_ms) ||
-            (p->opts.to_ms != KBC_TIME_NONE && ev->time_ms >= p->opts.to_ms) ||
-            (p->opts.keep && !p->opts.keep(p->opts.keep_opaque, ev))) {
+        p->last_kept =
+            (p->opts.from_ms == KBC_TIME_NONE ||
+             ev->time_ms >= p->opts.from_ms) &&
+            (p->opts.to_ms == KBC_TIME_NONE || ev->time_ms < p->opts.to_ms) &&
+            (!p->opts.keep || p->opts.keep(p->opts.keep_opaque, ev));
+        if (!p->last_kept) {
                 p->stats.filtered++;
                 return 0;
         }
@@ -93,6 +96,33 @@ void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out)
 {
         *out = p->stats;
         kbc_engine_stats_get(p->engine, &out->engine);
+}
+
+void kbc_pipeline_stats_add(kbc_pipeline_stats *sum,
+                            const kbc_pipeline_stats *s)
+{
+        sum->messages += s->messages;
+        sum->decode_errors += s->decode_errors;
+        sum->filtered += s->filtered;
+        for (int f = 0; f < KBC_FMT__COUNT; f++)
+                sum->by_format[f] += s->by_format[f];
+        kbc_engine_stats *e = &sum->engine;
+        e->events += s->engine.events;
+        e->matched_events += s->engine.matched_events;
+        e->signal_hits += s->engine.signal_hits;
+        e->incidents += s->engine.incidents;
+        e->late_events += s->engine.late_events;
+        e->untimed_events += s->engine.untimed_events;
+        e->hosts += s->engine.hosts;
+        e->evicted_hosts += s->engine.evicted_hosts;
+        e->dropped_hits += s->engine.dropped_hits;
+        e->suppressed += s->engine.suppressed;
+        e->unresolved += s->engine.unresolved;
+}
+
+bool kbc_pipeline_last_kept(const kbc_pipeline *p)
+{
+        return p->last_kept;
 }
 
 const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,

@@ -378,7 +378,7 @@ int cmd_replay(int argc, char **argv)
         ctx.rs = rs;
         kafka.verbose = stats;
         report_opts ropts = {
-            report_path, opts.from_ms, opts.to_ms,
+            report_path,
             from_kafka ? kafka.topics : (const char *const *)argv + optind,
             from_kafka ? kafka.ntopics : (size_t)(argc - optind)};
         if (report_path && !(ctx.report = report_open(&ropts)))

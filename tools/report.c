@@ -141,12 +141,10 @@ report *report_open(const report_opts *opts)
 void report_note_event(report *r, const kbc_pipeline *p)
 {
         kbc_format format;
-        if (!r)
+        if (!r || !kbc_pipeline_last_kept(p))
                 return;
         int64_t t = kbc_pipeline_last_event(p, &format)->time_ms;
-        if (t == KBC_TIME_NONE ||
-            (r->opts.from_ms != KBC_TIME_NONE && t < r->opts.from_ms) ||
-            (r->opts.to_ms != KBC_TIME_NONE && t >= r->opts.to_ms))
+        if (t == KBC_TIME_NONE)
                 return;
         if (r->first_ms == KBC_TIME_NONE || t < r->first_ms)
                 r->first_ms = t;
@@ -196,35 +194,13 @@ static int by_kb_then_host(const void *pa, const void *pb)
         return c ? c : strcmp(a->id, b->id);
 }
 
-/* Counts of several pipelines (a Kafka replay has one per partition). */
-static void stats_add(kbc_pipeline_stats *sum, const kbc_pipeline_stats *s)
-{
-        sum->messages += s->messages;
-        sum->decode_errors += s->decode_errors;
-        sum->filtered += s->filtered;
-        for (int f = 0; f < KBC_FMT__COUNT; f++)
-                sum->by_format[f] += s->by_format[f];
-        kbc_engine_stats *e = &sum->engine;
-        e->events += s->engine.events;
-        e->matched_events += s->engine.matched_events;
-        e->signal_hits += s->engine.signal_hits;
-        e->incidents += s->engine.incidents;
-        e->late_events += s->engine.late_events;
-        e->untimed_events += s->engine.untimed_events;
-        e->hosts += s->engine.hosts;
-        e->evicted_hosts += s->engine.evicted_hosts;
-        e->dropped_hits += s->engine.dropped_hits;
-        e->suppressed += s->engine.suppressed;
-        e->unresolved += s->engine.unresolved;
-}
-
 void report_add_counts(report *r, const kbc_pipeline *p)
 {
         if (!r)
                 return;
         kbc_pipeline_stats s;
         kbc_pipeline_stats_get(p, &s);
-        stats_add(&r->stats, &s);
+        kbc_pipeline_stats_add(&r->stats, &s);
 }
 
 int report_close(report *r)

@@ -19,10 +19,7 @@
 typedef struct report report;
 
 typedef struct report_opts {
-        const char *path; /* the page to write */
-        /* The replay's --from/--to (KBC_TIME_NONE = no bound): events the
-         * pipeline skips are not part of the input span either. */
-        int64_t from_ms, to_ms;
+        const char *path;          /* the page to write */
         const char *const *inputs; /* input files, named in the header */
         size_t ninputs;
 } report_opts;
@@ -33,7 +30,7 @@ typedef struct report_opts {
 report *report_open(const report_opts *opts);
 
 /* Takes the event the pipeline's last successful feed decoded into the
- * input span. */
+ * input span, unless the pipeline filtered it out. */
 void report_note_event(report *r, const kbc_pipeline *p);
 
 /* Copies the incident (it is valid only during the engine's callback).

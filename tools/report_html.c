@@ -193,7 +193,8 @@ static void summary_facts(kbc_buf *b, const report_page *pg, size_t nhosts,
                 put_span(b, pg->first_ms, pg->last_ms);
         kbc_buf_printf(b,
                        "</dd>\n<dt>Events</dt><dd>%llu read, %llu not "
-                       "decoded, %llu outside --from/--to, %llu matched a "
+                       "decoded, %llu filtered out (--from/--to, --host), "
+                       "%llu matched a "
                        "rule</dd>\n",
                        (unsigned long long)s->messages,
                        (unsigned long long)s->decode_errors,

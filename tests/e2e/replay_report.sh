@@ -94,6 +94,15 @@ grep -qF "ambiguous: 2 articles fit equally" "$TMP/dom.txt" ||
 grep -qF "Input span2024-03-14T09:00:41.000Z to 2024-03-14T09:58:40.115Z" "$TMP/dom.txt" ||
         fail "the summary's input span" "2024-03-14T09:00:41.000Z to 2024-03-14T09:58:40.115Z" \
                 "$(grep -o 'Input span[^(]*' "$TMP/dom.txt")"
+# --host: the span and the counts are those of the kept host's events.
+run onehost "$KBCORR" replay --rules "$RULES" --host 'mail-b*' --report "$TMP/onehost.html" "$SCENARIOS"
+expect_rc onehost 0
+span=$(jq -r 'select(.host.name | test("^MAIL-B"; "i")) | ."@timestamp"' "$SCENARIOS" | sort | sed -n '1p;$p' | paste -sd ' ')
+nkept=$(jq -r 'select(.host.name | test("^MAIL-B"; "i")) | 1' "$SCENARIOS" | wc -l | tr -d ' ')
+got=$(sed -n 's|.*Input span</dt><dd><time>\([^<]*\)</time> to <time>\([^<]*\)</time>.*|\1 \2|p' "$TMP/onehost.html")
+expect_eq "the input span with --host" "$span" "$got"
+grep -qF "$(count_lines "$SCENARIOS") read, 0 not decoded, $(($(count_lines "$SCENARIOS") - nkept)) filtered out" "$TMP/onehost.html" ||
+        fail "the counts with --host" "$((96 - nkept)) filtered out" "$(grep -o '<dt>Events</dt><dd>[^<]*' "$TMP/onehost.html")"
 # One timeline strip per host, with a bar per incident.
 expect_eq "timeline strips" 3 "$(grep -o '<svg class="strip"' "$DOM" | wc -l | tr -d ' ')"
 expect_eq "timeline bars" "$n" "$(grep -o '<rect class="bar' "$DOM" | wc -l | tr -d ' ')"
