@@ -261,7 +261,7 @@ static void reload_rules(kbcd *d)
 
 /* ---- the loop -------------------------------------------------------- */
 
-static int64_t now_ms(void)
+int64_t kbcd_now_ms(void)
 {
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
@@ -417,7 +417,7 @@ static int consumer_open(kbcd *d)
 
 static void run(kbcd *d)
 {
-        int64_t last_store = now_ms(), last_metrics = 0, last_acks = 0;
+        int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_acks = 0;
         bool finishing = false;
         while (!stop_requested) {
                 if (reload_requested) {
@@ -430,7 +430,7 @@ static void run(kbcd *d)
                         handle_message(d, m);
                         rd_kafka_message_destroy(m);
                 }
-                int64_t now = now_ms();
+                int64_t now = kbcd_now_ms();
                 /* Delivery reports once a millisecond, not per message:
                  * the poll's locking showed in the profile, and an ack a
                  * millisecond later changes nothing. */
@@ -464,8 +464,8 @@ static void run(kbcd *d)
 
 static bool wait_first_assignment(kbcd *d)
 {
-        for (int64_t end = now_ms() + FIRST_ASSIGNMENT_WAIT_MS;
-             !d->assigned_once && now_ms() < end;) {
+        for (int64_t end = kbcd_now_ms() + FIRST_ASSIGNMENT_WAIT_MS;
+             !d->assigned_once && kbcd_now_ms() < end;) {
                 rd_kafka_message_t *m =
                     rd_kafka_consumer_poll(d->consumer, 100);
                 if (m) {

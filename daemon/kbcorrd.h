@@ -123,6 +123,8 @@ void kbcd_metrics_handled(kbcd *d, const struct timespec *t);
 void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p);
 /* Renders the page from the current state; called by the loop. */
 void kbcd_metrics_publish(kbcd *d, int64_t now_ms);
+/* Monotonic milliseconds, the loop's and the metrics' clock. */
+int64_t kbcd_now_ms(void);
 void kbcd_metrics_stop(kbcd *d);
 
 /* mock.c: starts librdkafka's mock cluster in-process, creates the

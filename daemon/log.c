@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "kbc_buf.h"
+#include "kbc_time.h"
 #include "kbcorrd.h"
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -49,17 +50,14 @@ void kbcd_log(const char *level, const char *fmt, ...)
         int r = rank_of(level);
         if (r >= 0 && r < min_rank)
                 return;
-        char msg[1024], ts[40];
+        char msg[1024], ts[KBC_TIME_STRLEN + 1];
         struct timespec now;
-        struct tm tm;
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+        kbc_time_format((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts);
         kbc_buf b;
         kbc_buf_init(&b, sizeof(msg) * 8);
         if (as_json) {

@@ -3,7 +3,7 @@
  * by libmicrohttpd on metrics.listen (loopback by default).
  *
  * The consumer loop owns every counter; libmicrohttpd answers from its
- * own thread. So the loop renders the whole page about once a second
+ * own thread. So the loop renders the whole page every 100 ms
  * under a mutex, and a request only copies it: no counter is read across
  * threads, and a scrape never slows the loop.
  */
@@ -20,13 +20,6 @@
 
 static const double latency_bounds_s[KBCD_LATENCY_BUCKETS] = {
     0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1};
-
-static int64_t now_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
                              const char *type, const char *body, size_t len)
@@ -60,7 +53,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                 rc = reply(c, 200, "text/plain; version=0.0.4",
                            m->page.data ? m->page.data : "", m->page.len);
         } else if (!strcmp(url, "/healthz")) {
-                bool ok = now_ms() - m->last_loop_ms < STALE_MS;
+                bool ok = kbcd_now_ms() - m->last_loop_ms < STALE_MS;
                 rc = ok ? reply(c, 200, "text/plain", "ok\n", 3)
                         : reply(c, 503, "text/plain", "consumer loop stalled\n",
                                 22);
@@ -92,7 +85,7 @@ int kbcd_metrics_start(kbcd *d)
         struct sockaddr_in sa;
         pthread_mutex_init(&m->lock, NULL);
         kbc_buf_init(&m->page, 64u << 20);
-        m->last_loop_ms = now_ms();
+        m->last_loop_ms = kbcd_now_ms();
         m->kb_incidents =
             calloc(kbc_ruleset_count(d->rules) + 1, sizeof(*m->kb_incidents));
         if (!m->kb_incidents)
