@@ -269,18 +269,6 @@ static int parse_time_arg(const char *opt, const char *arg, int64_t *out)
         return -1;
 }
 
-static int parse_duration_arg(const char *opt, const char *arg, int64_t *out)
-{
-        if (!strcmp(arg, "0")) {
-                *out = 0;
-                return 0;
-        }
-        if (kbc_duration_parse(arg, out) == 0)
-                return 0;
-        fprintf(stderr, "kbcorr replay: %s: not a duration: '%s'\n", opt, arg);
-        return -1;
-}
-
 int cmd_replay(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -328,13 +316,13 @@ int cmd_replay(int argc, char **argv)
                                 return EXIT_USAGE;
                         break;
                 case 'l':
-                        if (parse_duration_arg("--lateness", optarg,
-                                               &opts.engine.lateness_ms))
+                        if (tool_parse_duration("replay", "--lateness", optarg,
+                                                &opts.engine.lateness_ms))
                                 return EXIT_USAGE;
                         break;
                 case 'S':
-                        if (parse_duration_arg("--suppress", optarg,
-                                               &opts.engine.suppress_ms))
+                        if (tool_parse_duration("replay", "--suppress", optarg,
+                                                &opts.engine.suppress_ms))
                                 return EXIT_USAGE;
                         break;
                 case 's':

@@ -12,6 +12,7 @@
 
 #include "filter.h"
 #include "kbc_engine.h"
+#include "kbc_str.h"
 
 /* False when src does not fit. */
 static bool lower_copy(char *dst, size_t size, const char *src, size_t len)
@@ -19,7 +20,7 @@ static bool lower_copy(char *dst, size_t size, const char *src, size_t len)
         if (len >= size)
                 return false;
         for (size_t i = 0; i < len; i++)
-                dst[i] = (char)tolower((unsigned char)src[i]);
+                dst[i] = kbc_ascii_lower(src[i]);
         dst[len] = '\0';
         return true;
 }

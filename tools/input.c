@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "kbc_mapping_load.h"
+#include "kbc_time.h"
 #include "kbc_pipeline.h"
 #include "tool.h"
 
@@ -41,6 +42,19 @@ int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes)
         }
         *minutes = sign * (hours * 60 + mins);
         return 0;
+}
+
+int tool_parse_duration(const char *cmd, const char *opt, const char *arg,
+                        int64_t *out)
+{
+        if (!strcmp(arg, "0")) {
+                *out = 0;
+                return 0;
+        }
+        if (kbc_duration_parse(arg, out) == 0)
+                return 0;
+        fprintf(stderr, "kbcorr %s: %s: not a duration: '%s'\n", cmd, opt, arg);
+        return -1;
 }
 
 int tool_parse_format(const char *cmd, const char *name, kbc_format *out)

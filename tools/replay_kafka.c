@@ -25,6 +25,7 @@
 
 #include "kbc_time.h"
 #include "replay_kafka.h"
+#include "tool.h"
 
 #define REQUEST_TIMEOUT_MS 10000 /* metadata, watermarks, time index */
 #define FETCH_TIMEOUT_MS   30000 /* no message at all for this long */
@@ -84,16 +85,10 @@ int replay_kafka_option(int c, const char *arg, replay_kafka_args *a)
                 a->props[a->nprops++] = arg;
                 return 1;
         case REPLAY_OPT_TS_SLACK:
-                if (!strcmp(arg, "0")) {
-                        a->slack_ms = 0;
-                        return 1;
-                }
-                if (kbc_duration_parse(arg, &a->slack_ms) == 0)
-                        return 1;
-                fprintf(stderr,
-                        "kbcorr replay: --ts-slack: not a duration: '%s'\n",
-                        arg);
-                return -1;
+                return tool_parse_duration("replay", "--ts-slack", arg,
+                                           &a->slack_ms)
+                           ? -1
+                           : 1;
         }
         return 0;
 }

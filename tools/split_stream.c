@@ -31,13 +31,13 @@
  * next element is read whole.
  */
 #define _GNU_SOURCE /* memmem */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbc_err.h"
 #include "kbc_msgpack.h"
 #include "split_stream.h"
 
@@ -121,22 +121,11 @@ const char *tool_split_error(const tool_split *s)
         return s->err;
 }
 
-static int fail(tool_split *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(tool_split *s, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(s->err, sizeof(s->err), fmt, ap);
-        va_end(ap);
-        return -1;
-}
-
 static int read_failed(tool_split *s)
 {
-        return fail(s, "%s; the rest of the file is skipped",
-                    tool_zread_error(s->z));
+        return kbc_errf(s->err, sizeof(s->err),
+                        "%s; the rest of the file is skipped",
+                        tool_zread_error(s->z));
 }
 
 static int64_t count_newlines(const char *p, size_t n)
@@ -161,13 +150,16 @@ static void window_start(tool_split *s, window *w)
 static int widen(tool_split *s, window *w, const piece *what)
 {
         if (w->eof)
-                return fail(s, "truncated %s: the input ends %zu bytes into %s",
-                            what->family, w->n, what->here);
+                return kbc_errf(
+                    s->err, sizeof(s->err),
+                    "truncated %s: the input ends %zu bytes into %s",
+                    what->family, w->n, what->here);
         if (w->n >= TOOL_ZREAD_MESSAGE_CAP)
-                return fail(s,
-                            "%s longer than 64 MiB; the rest of the file is "
-                            "skipped",
-                            what->whole);
+                return kbc_errf(
+                    s->err, sizeof(s->err),
+                    "%s longer than 64 MiB; the rest of the file is "
+                    "skipped",
+                    what->whole);
         size_t want = w->n < WINDOW ? WINDOW : 2 * w->n;
         if (want > TOOL_ZREAD_MESSAGE_CAP)
                 want = TOOL_ZREAD_MESSAGE_CAP;
@@ -216,9 +208,10 @@ static int next_object(tool_split *s, const char **msg, size_t *len,
                         s->objects++;
                         return 1;
                 case KBC_MSGPACK_BAD:
-                        return fail(s, "invalid msgpack: a 0xc1 byte, which "
-                                       "msgpack never uses; the rest of the "
-                                       "file is skipped");
+                        return kbc_errf(s->err, sizeof(s->err),
+                                        "invalid msgpack: a 0xc1 byte, which "
+                                        "msgpack never uses; the rest of the "
+                                        "file is skipped");
                 case KBC_MSGPACK_SHORT:
                         if (widen(s, &w, &mp_object))
                                 return -1;

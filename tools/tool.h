@@ -37,6 +37,11 @@ void tool_diag_stderr(void *opaque, const char *msg);
  * prints the error itself. 0 or -1. */
 int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes);
 
+/* A duration option (opt) of command cmd: "0" or what kbc_duration_parse
+ * takes ("90s", "5m", "1h"); prints the error itself. 0 or -1. */
+int tool_parse_duration(const char *cmd, const char *opt, const char *arg,
+                        int64_t *out);
+
 /* --format NAME for command cmd; prints the error itself. 0 or -1. */
 int tool_parse_format(const char *cmd, const char *name, kbc_format *out);
 
