@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kbc_kafka.h"
 #include "kbc_mapping_load.h"
 #include "kbc_time.h"
 #include "kbcorrd.h"
@@ -371,17 +372,7 @@ static int consumer_open(kbcd *d)
             {"auto.commit.interval.ms", "1000"}, /* the stored offsets */
             {"auto.offset.reset", "earliest"},
             {"enable.partition.eof", c->mock_exit_when_done ? "true" : "false"},
-            /* librdkafka 2.0 stops fetching while its local queue holds
-             * this much and looks again only on its broker thread's next
-             * wake-up, up to a second later; 64 MB (the default) is less
-             * than a second of events for kbcorrd, which then sat idle
-             * half the time when catching up (BENCHMARKS.md). */
-            {"queued.max.messages.kbytes", "262144"},
-            /* Fetch responses under glibc's 32 MB mmap ceiling come from
-             * (and go back to) the heap; the 50 MB default was mmapped
-             * fresh for every response and page-faulted in by recvmsg, a
-             * fifth of kbcorrd's CPU. A 4 MB round trip costs nothing. */
-            {"fetch.max.bytes", "4194304"},
+            KBC_KAFKA_CONSUMER_TUNING,
         };
         /* Last, over the kafka map: kbcorrd stores each offset itself,
          * only as far as is safe; that is the at-least-once guarantee. */
@@ -395,6 +386,7 @@ static int consumer_open(kbcd *d)
         d->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
         if (!d->consumer) {
                 kbcd_log("error", "cannot create the consumer: %s", err);
+                rd_kafka_conf_destroy(conf); /* still ours */
                 return -1;
         }
         rd_kafka_poll_set_consumer(d->consumer);

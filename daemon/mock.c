@@ -86,6 +86,7 @@ int kbcd_mock_start(kbcd *d)
             rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
         if (!d->mock_handle) {
                 kbcd_log("error", "mock: %s", err);
+                rd_kafka_conf_destroy(conf); /* still ours */
                 return -1;
         }
         rd_kafka_mock_cluster_t *mc =

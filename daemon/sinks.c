@@ -96,6 +96,7 @@ int kbcd_sinks_open(kbcd *d)
         d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
         if (!d->producer) {
                 kbcd_log("error", "cannot create the producer: %s", err);
+                rd_kafka_conf_destroy(conf); /* still ours */
                 return -1;
         }
         if (c->out_topic)

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kbc_kafka.h"
 #include "kbc_time.h"
 #include "replay_kafka.h"
 #include "tool.h"
@@ -124,6 +125,7 @@ static rd_kafka_t *consumer_new(const replay_kafka_args *a)
              * there for new messages only delays the next seek. */
             {"fetch.wait.max.ms", "10"},
             {"bootstrap.servers", a->bootstrap},
+            KBC_KAFKA_CONSUMER_TUNING,
         };
         static const char *const forced[][2] = {
             {"enable.auto.commit", "false"},
@@ -151,8 +153,10 @@ static rd_kafka_t *consumer_new(const replay_kafka_args *a)
         }
         rd_kafka_t *rk =
             rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-        if (!rk)
+        if (!rk) { /* the conf is still ours */
                 fprintf(stderr, "kbcorr replay: Kafka consumer: %s\n", err);
+                rd_kafka_conf_destroy(conf);
+        }
         return rk;
 }
 
