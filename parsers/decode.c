@@ -439,9 +439,9 @@ static kbc_format decode_json(kbc_decoder *d, kbc_format forced,
         return KBC_FMT_MAPPED;
 }
 
-static bool is_digit(char c)
+bool kbc_winxml_starts(const char *p, size_t n)
 {
-        return c >= '0' && c <= '9';
+        return n > 1 && p[0] == '<' && !(p[1] >= '0' && p[1] <= '9');
 }
 
 /* Picks the decoder by the first bytes (or the forced format). */
@@ -461,8 +461,8 @@ static kbc_format dispatch(kbc_decoder *d, kbc_format forced, const char *buf,
                            ? KBC_FMT_AUTO
                            : KBC_FMT_FLUENTBIT;
         if (forced == KBC_FMT_WINXML ||
-            (forced == KBC_FMT_AUTO && c == '<' && first + 1 < len &&
-             !is_digit(buf[first + 1])))
+            (forced == KBC_FMT_AUTO &&
+             kbc_winxml_starts(buf + first, len - first)))
                 return kbc_winxml_decode(d->xml, buf + first, len - first, ev,
                                          errstr, errsize)
                            ? KBC_FMT_AUTO

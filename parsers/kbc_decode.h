@@ -8,6 +8,7 @@
 #ifndef KBC_DECODE_H
 #define KBC_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kbc_event.h"
@@ -23,6 +24,11 @@ typedef enum kbc_format {
         KBC_FMT_MAPPED, /* a JSON flavour described by a kbc_json_mapping */
         KBC_FMT__COUNT
 } kbc_format;
+
+/* Whether text (a message after leading whitespace, a file after a BOM
+ * and blanks) starts like Windows event XML: '<' and a non-digit, since
+ * "<13>" is a syslog header (Snare), never XML. */
+bool kbc_winxml_starts(const char *p, size_t n);
 
 const char *kbc_format_name(kbc_format f);
 /* Returns 0 and sets *out, or -1 for an unknown name. */

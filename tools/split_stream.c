@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbc_decode.h"
 #include "kbc_err.h"
 #include "kbc_msgpack.h"
 #include "split_stream.h"
@@ -95,9 +96,8 @@ tool_split_kind tool_split_sniff(const char *p, size_t n)
             n >= sizeof(bom) && !memcmp(p, bom, sizeof(bom)) ? sizeof(bom) : 0;
         while (i < n && is_blank(p[i]))
                 i++;
-        return i + 1 < n && p[i] == '<' && !is_digit(p[i + 1])
-                   ? TOOL_SPLIT_XML
-                   : TOOL_SPLIT_LINES;
+        return kbc_winxml_starts(p + i, n - i) ? TOOL_SPLIT_XML
+                                               : TOOL_SPLIT_LINES;
 }
 
 tool_split *tool_split_new(tool_zread *z, tool_split_kind kind)
