@@ -3,6 +3,7 @@
  * mistake fails at start as "file:line: what is wrong" (the rule loader's
  * yaml_doc.h does the line-aware walking).
  */
+#include <arpa/inet.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,20 @@ typedef struct owned {
         kbc_arena *arena;
         const char *dir; /* of the config file, for relative paths */
 } owned;
+
+int kbcd_listen_parse(const char *s, struct sockaddr_in *sa)
+{
+        char host[64];
+        unsigned port;
+        memset(sa, 0, sizeof(*sa));
+        if (sscanf(s, "%63[^:]:%u", host, &port) != 2 || port > 65535)
+                return -1;
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons((uint16_t)port);
+        if (!strcmp(host, "localhost"))
+                strcpy(host, "127.0.0.1");
+        return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
 
 static void diag_stderr(void *opaque, const char *msg)
 {
@@ -237,9 +252,16 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
         }
         m = section(d, root, "metrics", metrics_keys);
         if ((n = GET(m, "listen"))) {
+                struct sockaddr_in sa;
                 c->metrics_listen = str_of(d, n, "metrics.listen");
                 if (c->metrics_listen && !strcmp(c->metrics_listen, "off"))
                         c->metrics_listen = NULL;
+                else if (c->metrics_listen &&
+                         kbcd_listen_parse(c->metrics_listen, &sa))
+                        kbc_ydoc_report(d, n,
+                                        "metrics.listen: expected IPV4:PORT "
+                                        "or off, got '%s'",
+                                        c->metrics_listen);
         }
         m = section(d, root, "log", log_keys);
         if ((n = GET(m, "level"))) {

@@ -14,6 +14,11 @@
 
 #define KBCD_MAX_LIST 64
 
+/* metrics.listen, "host:port", to an IPv4 address (localhost is
+ * 127.0.0.1; port 0 lets the kernel choose). 0, or -1 if malformed. */
+struct sockaddr_in;
+int kbcd_listen_parse(const char *s, struct sockaddr_in *sa);
+
 typedef struct kbcd_kv {
         const char *key, *value;
 } kbcd_kv;

@@ -64,21 +64,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return rc;
 }
 
-/* "host:port" to an IPv4 address; port 0 lets the kernel choose. */
-static int parse_listen(const char *s, struct sockaddr_in *sa)
-{
-        char host[64];
-        unsigned port;
-        memset(sa, 0, sizeof(*sa));
-        if (sscanf(s, "%63[^:]:%u", host, &port) != 2 || port > 65535)
-                return -1;
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons((uint16_t)port);
-        if (!strcmp(host, "localhost"))
-                strcpy(host, "127.0.0.1");
-        return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
 int kbcd_metrics_start(kbcd *d)
 {
         kbcd_metrics *m = &d->metrics;
@@ -92,7 +77,7 @@ int kbcd_metrics_start(kbcd *d)
                 return -1;
         if (!d->cfg.metrics_listen)
                 return 0;
-        if (parse_listen(d->cfg.metrics_listen, &sa)) {
+        if (kbcd_listen_parse(d->cfg.metrics_listen, &sa)) {
                 kbcd_log("error",
                          "metrics.listen: expected IPV4:PORT, got '%s'",
                          d->cfg.metrics_listen);

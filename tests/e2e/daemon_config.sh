@@ -18,6 +18,7 @@ kafka: {bootstrap.servers: "127.0.0.1:1"}
 output: {stdout: maybe}
 correlation: {lateness: soon, max_hosts: 0}
 log: {level: loud, format: xml}
+metrics: {listen: "nowhere:80"}
 YAML
 run bad "$KBCORRD" --config "$TMP/bad.yaml" --check
 expect_rc bad 2
@@ -27,7 +28,8 @@ for want in "bad.yaml:3: input.topics: name at least one topic" \
         "bad.yaml:7: correlation.lateness: expected a duration" \
         "bad.yaml:7: correlation.max_hosts: expected an integer" \
         "bad.yaml:8: log.level: debug, info, warn or error, got 'loud'" \
-        "bad.yaml:8: log.format: logfmt or json, got 'xml'"; do
+        "bad.yaml:8: log.format: logfmt or json, got 'xml'" \
+        "bad.yaml:9: metrics.listen: expected IPV4:PORT or off, got 'nowhere:80'"; do
         grep -qF "$want" "$TMP/bad.err" || fail "error message" "$want" "$(cat "$TMP/bad.err")"
 done
 echo "ok: $(count_lines "$TMP/bad.err") errors with file:line"
