@@ -14,6 +14,7 @@
 #include "kbc_arena.h"
 #include "kbc_event.h"
 #include "kbc_rules.h"
+#include "kbc_text.h"
 
 /* Bounds on every regex match: hostile messages cannot make a pattern loop
  * or recurse without limit (SPEC.md §3). */
@@ -106,22 +107,5 @@ struct kbc_ruleset {
         int64_t max_window_ms;
         kbc_signal_index *index;
 };
-
-/* Tolerant literal-phrase pattern (the `text:` key): case, quoting,
- * whitespace and placeholders such as <servername>, %1, xxx. Writes a PCRE2
- * pattern to the arena. */
-const char *kbc_text_to_regex(kbc_arena *a, const char *text);
-
-/* A message the pattern of text matches: placeholders filled in. Used to
- * write the tests of generated rules. */
-const char *kbc_text_example(kbc_arena *a, const char *text);
-
-/* Words of letters in text outside placeholders: how long it is. */
-size_t kbc_text_literal_words(const char *text);
-
-/* Of those, the words of two letters or more that are not so common in
- * messages that they tell nothing ("could not be loaded" has one): how
- * specific the text is. */
-size_t kbc_text_content_words(const char *text);
 
 #endif

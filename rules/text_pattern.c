@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "kbc_buf.h"
+#include "prefilter.h"
 #include "rule_internal.h"
 
 #define QUOTE_CLASS     "['\"\u2018\u2019\u201C\u201D]"
@@ -401,4 +402,9 @@ size_t kbc_text_content_words(const char *text)
         }
         free(toks);
         return words;
+}
+
+bool kbc_text_filterable(kbc_arena *a, const char *text)
+{
+        return kbc_regex_literal(a, kbc_text_to_regex(a, text)) != NULL;
 }

@@ -1,5 +1,5 @@
 /*
- * test_kb_parse.c - the KB article parser (parsers/kbc_kb.h).
+ * test_kb_parse.c - the KB article parser (kb/kbc_kb.h).
  *
  * Unit tests on hand-written articles (each form, line ends, entities,
  * headings, repeated groups, hostile input) and on the two seed articles,

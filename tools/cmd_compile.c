@@ -2,7 +2,7 @@
  * cmd_compile.c - `kbcorr compile`: KB articles (files or folders) to rule
  * files, one per article that has something a log can show. Two passes
  * over the input: the first counts how many articles share each symptom,
- * the second writes the rules (see rules/kb_compile.c for why). Then every
+ * the second writes the rules (see kb/kb_compile.c for why). Then every
  * rule's own test runs against the whole output, and the articles that
  * their own signals can never name are removed.
  */

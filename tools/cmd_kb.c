@@ -1,6 +1,6 @@
 /*
  * cmd_kb.c - `kbcorr kb parse FILE...`: each Knowledge Base article (raw
- * DOCUMENT: text or Jekyll page, see parsers/kbc_kb.h) as one JSON line,
+ * DOCUMENT: text or Jekyll page, see kb/kbc_kb.h) as one JSON line,
  * for review and for checking the parser against the corpus.
  *
  * Folders are walked recursively and their files taken in byte order of

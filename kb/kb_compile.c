@@ -36,8 +36,8 @@
 
 #include "kbc_compile.h"
 #include "kbc_hash.h"
-#include "prefilter.h"
-#include "rule_internal.h"
+#include "kbc_str.h"
+#include "kbc_text.h"
 
 #define SHARED_MAX       5    /* articles a symptom may share */
 #define MESSAGE_MAX      200  /* bytes of a message kept in a pattern */
@@ -347,7 +347,7 @@ static bool code_names_nothing(unsigned long long v)
 static bool unfiltered_text(kbc_arena *a, const rule_signal *r)
 {
         return r->text && r->event_id < 0 && !r->provider &&
-               !kbc_regex_literal(a, kbc_text_to_regex(a, r->text));
+               !kbc_text_filterable(a, r->text);
 }
 
 /* Fills r from s; false when the signal is too generic to keep even as
