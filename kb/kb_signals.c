@@ -579,6 +579,23 @@ static void add_source(ctx *c, size_t line, size_t col, const char *v)
         c->src[c->nsrc++] = (source){line, col, v, false};
 }
 
+/* Is the "from" at i right after "event [id] N": the event's source? */
+static bool from_source(const char *s, size_t i)
+{
+        size_t e = i;
+        while (e > 0 && is_ws(s[e - 1]))
+                e--;
+        size_t d = e;
+        while (d > 0 && isdigit((unsigned char)s[d - 1]))
+                d--;
+        if (d == e)
+                return false;
+        for (size_t k = 0; k + 5 <= d; k++)
+                if (ci_at(s, d, k, "event"))
+                        return true;
+        return false;
+}
+
 static void scan_sources(ctx *c, size_t li)
 {
         const kbc_kb_line *l = &c->L[li];
@@ -587,6 +604,13 @@ static void scan_sources(ctx *c, size_t li)
         bool bullet;
         size_t first = line_start(l, &bullet);
         for (size_t i = 0; i + 6 <= len; i++) {
+                if (word_at(s, len, i, "from") && from_source(s, i)) {
+                        /* "Event id 2078 from MSExchangeIS Private" */
+                        add_source(c, li, i,
+                                   source_value(c, s, len, i + 4, false));
+                        i += 3;
+                        continue;
+                }
                 if (!word_at(s, len, i, "source"))
                         continue;
                 size_t j = skip_ws(s, len, i + 6);
@@ -650,7 +674,8 @@ static size_t inline_text(const kbc_kb_line *l, size_t i)
                (s[i] == ':' || s[i] == '-' || s[i] == ')' || is_ws(s[i])))
                 i++;
         /* Labels on the line but no description: no text here. */
-        if (ci_contains(s + i, len - i, "source") ||
+        if (ci_at(s, len, i, "from ") ||
+            ci_contains(s + i, len - i, "source") ||
             ci_contains(s + i, len - i, "category") ||
             ci_contains(s + i, len - i, "type:"))
                 return len;
@@ -685,9 +710,10 @@ static const char *event_text(ctx *c, const mention *m, size_t next_line)
         const kbc_kb_line *l = &c->L[m->line];
         size_t t = inline_text(l, m->end);
         bool want_next = false;
-        if (t < l->len)
+        if (t < l->len) {
                 collapse_into(&b, l->s + t, l->len - t);
-        else
+                kbc_buf_putc(&b, ' ');
+        } else
                 want_next = ci_contains(l->s, l->len, "description");
         size_t k = m->line + 1;
         for (; k < c->n && k < next_line; k++) {
@@ -707,6 +733,7 @@ static const char *event_text(ctx *c, const mention *m, size_t next_line)
                         else
                                 collapse_into(&b, c->L[k].s + e,
                                               c->L[k].len - e);
+                        kbc_buf_putc(&b, ' ');
                         continue;
                 }
                 collapse_into(&b, c->L[k].s, c->L[k].len);
