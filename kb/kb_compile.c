@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kb_generalize.h"
 #include "kbc_compile.h"
 #include "kbc_hash.h"
 #include "kbc_str.h"
@@ -281,12 +282,49 @@ static bool routine_message(const char *text)
         return false;
 }
 
+/* The part of the message a signal quotes that its rule looks for: the
+ * first sentence, example values as placeholders; NULL if none. */
+static const char *signal_text(kbc_arena *a, const kbc_kb_signal *s)
+{
+        if (!s->text)
+                return NULL;
+        /* "Source: X Thread ID: 354 Description: ...": the description is
+         * the message; the labels before it are other fields of the event. */
+        const char *text = s->text, *d = strstr(text, "Description: ");
+        if (d && d[13])
+                text = d + 13;
+        return message_head(
+            a, kbc_kb_generalize(a, text, s->kind == KBC_KB_EVENT));
+}
+
+/* Enough words that tell something, and no routine message. */
+static bool specific(const char *text)
+{
+        return kbc_text_content_words(text) >= SPECIFIC_WORDS &&
+               !routine_message(text);
+}
+
 /* Key of the message a signal quotes, whatever its kind; 0 if none. */
 static uint64_t text_key(kbc_arena *a, const kbc_kb_signal *s)
 {
-        return s->text ? words_key(kbc_fnv64(KBC_FNV64_INIT, "m", 1),
-                                   message_head(a, s->text))
-                       : 0;
+        const char *text = signal_text(a, s);
+        return text ? words_key(kbc_fnv64(KBC_FNV64_INIT, "m", 1), text) : 0;
+}
+
+/* Key of an event's (source, id) for corpus counts, and with its
+ * description when with_text: 7000 from the Service Control Manager is in
+ * dozens of articles, 7000 saying which service failed and why in one or
+ * two. Both are counted; a bare id is judged by the first. */
+static uint64_t event_key(kbc_arena *a, const kbc_kb_signal *s, bool with_text)
+{
+        const char *text = with_text ? signal_text(a, s) : NULL;
+        uint64_t h = kbc_fnv64(KBC_FNV64_INIT, "e", 1);
+        if (s->source)
+                h = words_key(h, s->source);
+        h = kbc_fnv64(h, &s->event_id, sizeof(s->event_id));
+        if (text && specific(text))
+                h = words_key(kbc_fnv64(h, "t", 1), text);
+        return h ? h : 1;
 }
 
 /* Key of a signal for corpus counts; 0 when it has none. */
@@ -295,11 +333,7 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         uint64_t h = KBC_FNV64_INIT;
         switch (s->kind) {
         case KBC_KB_EVENT:
-                h = kbc_fnv64(h, "e", 1);
-                if (s->source)
-                        h = words_key(h, s->source);
-                h = kbc_fnv64(h, &s->event_id, sizeof(s->event_id));
-                return h ? h : 1;
+                return event_key(a, s, true);
         case KBC_KB_MESSAGE:
                 return text_key(a, s);
         case KBC_KB_CODE:
@@ -311,13 +345,17 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
 void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
 {
         kbc_arena *a = kbc_arena_new();
-        uint64_t *seen = kbc_arena_alloc(a, (2 * art->nsignals + 1) * 8);
+        uint64_t *seen = kbc_arena_alloc(a, (3 * art->nsignals + 1) * 8);
         size_t nseen = 0;
         /* An event's text counts as a message too: how common the words
          * are matters apart from how common the event id is. */
-        for (size_t i = 0; i < 2 * art->nsignals; i++) {
-                const kbc_kb_signal *s = &art->signals[i / 2];
-                uint64_t key = i % 2 ? text_key(a, s) : signal_key(a, s);
+        for (size_t i = 0; i < 3 * art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i / 3];
+                uint64_t key = i % 3 == 0   ? signal_key(a, s)
+                               : i % 3 == 1 ? text_key(a, s)
+                               : s->kind == KBC_KB_EVENT
+                                   ? event_key(a, s, false)
+                                   : 0;
                 bool dup = !key;
                 for (size_t j = 0; j < nseen && !dup; j++)
                         dup = seen[j] == key;
@@ -357,10 +395,8 @@ static bool to_rule_signal(const kbc_compiler *c, kbc_arena *a,
 {
         uint32_t articles = count_of(c, signal_key(a, s));
         bool shared = articles > SHARED_MAX;
-        const char *text = s->text ? message_head(a, s->text) : NULL;
-        bool specific_text = text &&
-                             kbc_text_content_words(text) >= SPECIFIC_WORDS &&
-                             !routine_message(text);
+        const char *text = signal_text(a, s);
+        bool specific_text = text && specific(text);
 
         bool small_code = false;
 

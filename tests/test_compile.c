@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "kb_generalize.h"
 #include "kbc_compile.h"
 #include "kbc_engine.h"
 #include "rule_internal.h"
@@ -189,10 +190,90 @@ static void test_output_loads_and_is_stable(void **state)
         kbc_compiler_free(c);
 }
 
+/* Does the rule pattern of phrase find text, compiled as the loader does? */
+static bool text_matches(kbc_arena *a, const char *phrase, const char *text)
+{
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *re = pcre2_compile(
+            (PCRE2_SPTR)kbc_text_to_regex(a, phrase), PCRE2_ZERO_TERMINATED,
+            PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off,
+            NULL);
+        assert_non_null(re);
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+        int rc =
+            pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL);
+        pcre2_match_data_free(md);
+        pcre2_code_free(re);
+        return rc >= 0;
+}
+
+/* Example values become placeholders; the wording, error numbers and
+ * status codes stay. Each generalized phrase still matches the article's
+ * own text and another machine's. */
+static void test_generalize_values(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *in, *out, *other;
+        } cases[] = {
+            {"Unable to open the log file C:\\InetPub\\Logs\\ex990628.log now.",
+             "Unable to open the log file <value>\\<value> now.",
+             "Unable to open the log file D:\\Logs\\W3SVC1\\ex240501.log now."},
+            {"The server EXCH01 did not respond. It took 23 seconds.",
+             "The server <value> did not respond. It took <value> seconds.",
+             "The server MAIL7 did not respond. It took 310 seconds."},
+            {"Timeout (120000 milliseconds) waiting for the service.",
+             "Timeout (<value> milliseconds) waiting for the service.",
+             "Timeout (30000 milliseconds) waiting for the service."},
+            {"STOP: 0x0000001E (0xC0000005, 0xF40142D2, 0x00000002) KMODE",
+             "STOP: 0x0000001E (<value>, <value>, <value>) KMODE",
+             "STOP: 0x0000001E (0xC0000005, 0x8013A2A6, 0x00000000) KMODE"},
+            {"The error was 0x80004005 at 0x77F81234.",
+             "The error was 0x80004005 at <value>.",
+             "The error was 0x80004005 at 0x00401000."},
+            {"Cannot reach \\\\SERVER1\\share\\dir as CORP\\jsmith on "
+             "10.1.2.3.",
+             "Cannot reach <value>\\dir as <value> on <value>.",
+             "Cannot reach \\\\FS02\\data$\\dir as EMEA\\a.b on 192.168.0.9."},
+            {"Process 1234 ended at 6/28/99 10:15:32 AM, "
+             "{12345678-1234-1234-1234-123456789abc}.",
+             "Process <value> ended at <value> <value>, <value>.",
+             "Process 88 ended at 5/1/2024 23:59:01 PM, "
+             "{ABCDEF01-2345-6789-ABCD-EF0123456789}."},
+            {"The service terminated with service-specific error 1067.",
+             "The service terminated with service-specific error 1067.", NULL},
+            {"Extension 'SMTP' could not be loaded by NT AUTHORITY\\SYSTEM.",
+             "Extension 'SMTP' could not be loaded by NT AUTHORITY\\SYSTEM.",
+             NULL},
+            {"The file <windows root>\\system32\\hal.dll is missing.",
+             "The file <windows root>\\system32\\hal.dll is missing.", NULL},
+        };
+        kbc_arena *a = kbc_arena_new();
+        for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+                const char *got = kbc_kb_generalize(a, cases[i].in, false);
+                if (strcmp(got, cases[i].out))
+                        fail_msg(
+                            "generalize \"%s\"\n  got  \"%s\"\n  want \"%s\"",
+                            cases[i].in, got, cases[i].out);
+                const char *texts[2] = {cases[i].in, cases[i].other};
+                for (size_t k = 0; k < 2 && texts[k]; k++)
+                        if (!text_matches(a, got, texts[k]))
+                                fail_msg("\"%s\" does not find \"%s\"", got,
+                                         texts[k]);
+        }
+        /* An event's description: its code is the article's example. */
+        assert_string_equal(
+            kbc_kb_generalize(a, "halted due to error code 0x80004005.", true),
+            "halted due to error code <value>.");
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_seed_like_article),
+            cmocka_unit_test(test_generalize_values),
             cmocka_unit_test(test_skips_say_why),
             cmocka_unit_test(test_shared_phrase_is_not_a_symptom),
             cmocka_unit_test(test_output_loads_and_is_stable),

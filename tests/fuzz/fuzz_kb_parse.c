@@ -6,7 +6,9 @@
  * success every string of the article is read end to end and the
  * invariants of kbc_kb.h are checked: sections have names and text,
  * signals have the fields their kind promises, lines are in order, codes
- * are "0x" and 8 upper-case hex digits. On failure there must be a reason.
+ * are "0x" and 8 upper-case hex digits. Each quoted text then goes through
+ * the compiler's generalizer (kb/kb_generalize.c). On failure there must
+ * be a reason.
  *
  * Build: CC=clang cmake -S . -B build-fuzz -DKBC_FUZZ=ON -DKBC_SANITIZE=ON
  *        cmake --build build-fuzz --target fuzz_kb_parse
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "kbc_arena.h"
+#include "kb_generalize.h"
 #include "kbc_kb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -97,6 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
                 h += touch(s->source) + touch(s->text) + touch(s->code) +
                      touch(s->section);
+                /* The compiler's generalizer reads every quoted text. */
+                if (s->text)
+                        h += touch(kbc_kb_generalize(a, s->text, i & 1));
         }
         fuzz_sink = h;
 out:
