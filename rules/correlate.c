@@ -353,12 +353,33 @@ static int score_entry_order(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+/* Score first; among equal scores the article more of whose own evidence
+ * was seen, then the one with the rarer evidence; then the KB id, so the
+ * order is total and the same in every run. */
 static int candidate_order(const void *a, const void *b)
 {
         const kbc_candidate *x = a, *y = b;
         if (x->score != y->score)
                 return x->score > y->score ? -1 : 1;
+        if (x->coverage != y->coverage)
+                return x->coverage > y->coverage ? -1 : 1;
+        if (x->specificity != y->specificity)
+                return x->specificity > y->specificity ? -1 : 1;
         return x->rule->index < y->rule->index ? -1 : 1;
+}
+
+/* How many articles an event matched: the fewer, the more it says. */
+static size_t rules_matched(const hit *h)
+{
+        size_t n = 0;
+        for (size_t j = 0; j < h->ev.nsignals; j++) {
+                const kbc_rule *r = h->ev.signals[j]->rule;
+                size_t k = 0;
+                while (k < j && h->ev.signals[k]->rule != r)
+                        k++;
+                n += k == j;
+        }
+        return n;
 }
 
 static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
@@ -373,10 +394,11 @@ static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
  * credits at most one signal of the rule (its heaviest not yet credited);
  * an event that matches three phrases of one article is still one event. */
 static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
-                           size_t n)
+                           size_t n, double *specificity)
 {
         bool *credited = kbc_arena_alloc(a, r->nsignals);
         double score = 0;
+        *specificity = 0;
         for (size_t i = 0; i < n; i++) {
                 const kbc_signal *best = NULL;
                 for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
@@ -388,6 +410,8 @@ static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
                 if (best) {
                         credited[best - r->signals] = true;
                         score += best->weight;
+                        *specificity +=
+                            best->weight / (double)rules_matched(hits[i]);
                 }
         }
         return score;
@@ -429,13 +453,46 @@ static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
                         for (size_t m = i; m < j; m++)
                                 if (m == i || en[m].sig != en[m - 1].sig)
                                         cd->signals[cd->nsignals++] = en[m].sig;
-                        cd->score = credit_score(a, r, hits, n);
+                        cd->score =
+                            credit_score(a, r, hits, n, &cd->specificity);
+                        cd->coverage = cd->score / r->max_score;
                 }
                 i = j;
         }
         qsort(c, nc, sizeof(*c), candidate_order);
         *out = c;
         return nc;
+}
+
+static bool seen(const kbc_candidate *c, const kbc_signal *s)
+{
+        for (size_t i = 0; i < c->nsignals; i++)
+                if (c->signals[i] == s)
+                        return true;
+        return false;
+}
+
+/* A tied candidate's heaviest signals not seen (in rule order among equal
+ * weights): what the operator should look for to tell the tie apart. */
+static void list_unseen(kbc_arena *a, kbc_candidate *c)
+{
+        const kbc_rule *r = c->rule;
+        c->unseen = kbc_arena_alloc(a, KBC_CHECK_NEXT * sizeof(*c->unseen));
+        c->nunseen = 0;
+        for (size_t i = 0; i < r->nsignals; i++) {
+                const kbc_signal *s = &r->signals[i];
+                if (seen(c, s))
+                        continue;
+                size_t k = c->nunseen < KBC_CHECK_NEXT ? c->nunseen++
+                                                       : KBC_CHECK_NEXT;
+                while (k > 0 && c->unseen[k - 1]->weight < s->weight) {
+                        if (k < KBC_CHECK_NEXT)
+                                c->unseen[k] = c->unseen[k - 1];
+                        k--;
+                }
+                if (k < KBC_CHECK_NEXT)
+                        c->unseen[k] = s;
+        }
 }
 
 static void incident_id(kbc_incident *inc, const kbc_evidence *first)
@@ -576,6 +633,9 @@ static void case_close(kbc_engine *e, host_state *h)
                 e->stats.unresolved++;
                 inc.ncandidates = 0;
         }
+        if (inc.ntied > 1)
+                for (size_t i = 0; i < inc.ntied; i++)
+                        list_unseen(a, &cands[i]);
         if (inc.ncandidates) {
                 kbc_evidence *ev =
                     kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));

@@ -135,6 +135,57 @@ static void build_message(const kbc_incident *inc, kbc_buf *m)
                        inc->confidence);
 }
 
+void kbc_signal_describe(const kbc_signal *s, kbc_buf *out)
+{
+        size_t start = out->len;
+        if (s->provider)
+                kbc_buf_printf(out, "%s ", s->provider);
+        for (size_t i = 0; i < s->nevent_ids; i++)
+                kbc_buf_printf(out, "%s%u", i ? "/" : "event ",
+                               (unsigned)s->event_ids[i]);
+        if (s->problem)
+                kbc_buf_puts(out, out->len > start ? " reporting a problem"
+                                                   : "a problem");
+        for (size_t i = 0; i < s->ndata; i++)
+                kbc_buf_printf(out, "%s%s matching /%s/",
+                               out->len > start ? ", " : "", s->data[i].name,
+                               s->data[i].src ? s->data[i].src : "");
+        if (s->text || s->message_src) {
+                kbc_buf_puts(out, out->len > start ? ": " : "");
+                if (s->text) {
+                        kbc_buf_putc(out, '"');
+                        append_excerpt(out, s->text, SYMPTOM_EXCERPT_MAX);
+                        kbc_buf_putc(out, '"');
+                } else {
+                        kbc_buf_printf(out, "a message matching /");
+                        append_excerpt(out, s->message_src,
+                                       SYMPTOM_EXCERPT_MAX);
+                        kbc_buf_putc(out, '/');
+                }
+        }
+        while (out->len > start && out->data[out->len - 1] == ' ')
+                out->data[--out->len] = '\0';
+}
+
+/* A tied candidate's signals not seen: what to check next. */
+static void put_check_next(kbc_buf *b, const kbc_candidate *c)
+{
+        kbc_buf what;
+        kbc_buf_init(&what, 1024);
+        kbc_buf_json_key(b, "check_next", true);
+        kbc_buf_putc(b, '[');
+        for (size_t i = 0; i < c->nunseen; i++) {
+                kbc_buf_reset(&what);
+                kbc_signal_describe(c->unseen[i], &what);
+                kbc_buf_puts(b, i ? ",{" : "{");
+                put_str(b, "signal", false, c->unseen[i]->id);
+                put_str(b, "look_for", true, what.data ? what.data : "");
+                kbc_buf_putc(b, '}');
+        }
+        kbc_buf_putc(b, ']');
+        kbc_buf_free(&what);
+}
+
 static void put_candidates(kbc_buf *b, const kbc_incident *inc)
 {
         kbc_buf_json_key(b, "candidates", true);
@@ -147,6 +198,8 @@ static void put_candidates(kbc_buf *b, const kbc_incident *inc)
                 kbc_buf_printf(b, "%g", c->score);
                 kbc_buf_json_key(b, "signals", true);
                 put_signals(b, c->signals, c->nsignals, false);
+                if (c->nunseen)
+                        put_check_next(b, c);
                 kbc_buf_putc(b, '}');
         }
         kbc_buf_putc(b, ']');

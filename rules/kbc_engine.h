@@ -46,9 +46,20 @@ typedef struct kbc_evidence {
 typedef struct kbc_candidate {
         const kbc_rule *rule;
         double score;
+        /* Tie-breaks, in this order after the score (docs/rule-format.md):
+         * the share of the article's own signal weight seen, and how rare
+         * its evidence is (each credited event's weight over the number of
+         * articles that event matched). */
+        double coverage, specificity;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
+        /* When the top score is tied: the article's heaviest signals not
+         * seen, at most KBC_CHECK_NEXT, what to look for next. */
+        const kbc_signal **unseen;
+        size_t nunseen;
 } kbc_candidate;
+
+#define KBC_CHECK_NEXT 3
 
 typedef struct kbc_incident {
         char id[17];              /* 16 hex digits, deterministic */
@@ -125,6 +136,11 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *out);
  * (JSON's integers stay integers), appended to out; json is scratch. */
 int kbc_incident_to_msgpack(const kbc_incident *inc, kbc_buf *json,
                             kbc_buf *out);
+
+/* What an event must show to match s, in words, appended to out:
+ * "MSExchangeSA event 2037: \"The file version of ...\"". For the
+ * candidates' check_next lists. */
+void kbc_signal_describe(const kbc_signal *s, kbc_buf *out);
 
 /* Read-only accessors for programs that print rules and signals. */
 const char *kbc_rule_id(const kbc_rule *r);

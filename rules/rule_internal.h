@@ -23,6 +23,7 @@
 
 typedef struct kbc_data_match {
         const char *name; /* EventData field name */
+        const char *src;  /* the pattern as written */
         pcre2_code *re;
 } kbc_data_match;
 
@@ -40,6 +41,7 @@ struct kbc_signal {
         bool problem; /* only events that report a problem (kbc_event.h) */
         pcre2_code *message;     /* from message: or text:; NULL = any */
         const char *message_src; /* the regex as compiled, for explain */
+        const char *text;        /* the text: phrase as written, or NULL */
         const kbc_data_match *data;
         size_t ndata;
         /* Set by the matcher's index: */

@@ -303,6 +303,7 @@ static void signal_data_one(walk *w, void *ctx, size_t i,
         snprintf(what, sizeof(what), "data '%.*s'", NAME_EXCERPT,
                  dm[i].name ? dm[i].name : "?");
         src = str_value(w, value, what, false);
+        dm[i].src = src;
         if (src) {
                 strcat(what, ": ");
                 dm[i].re = compile_re(w, value, src, strlen(src), what);
@@ -392,6 +393,7 @@ static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
                             "text has nothing to match (no letter "
                             "or digit)");
                 } else {
+                        sig->text = s;
                         sig->message_src = kbc_text_to_regex(w->L->arena, s);
                         sig->message =
                             compile_re(w, text, sig->message_src,

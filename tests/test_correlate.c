@@ -128,16 +128,22 @@ static kbc_event benign(const char *host, int64_t t, uint64_t rec)
                        rec);
 }
 
-static void run(const kbc_event *evs, size_t n, const kbc_engine_opts *opts,
-                got *g)
+static void run_rules(const kbc_ruleset *rs, const kbc_event *evs, size_t n,
+                      const kbc_engine_opts *opts, got *g)
 {
         memset(g, 0, sizeof(*g));
-        kbc_engine *e = kbc_engine_new(rules, opts, collect, g);
+        kbc_engine *e = kbc_engine_new(rs, opts, collect, g);
         assert_non_null(e);
         for (size_t i = 0; i < n; i++)
                 kbc_engine_feed(e, &evs[i]);
         kbc_engine_flush(e);
         kbc_engine_free(e);
+}
+
+static void run(const kbc_event *evs, size_t n, const kbc_engine_opts *opts,
+                got *g)
+{
+        run_rules(rules, evs, n, opts, g);
 }
 
 #define RUN(g, ...)                                                            \
@@ -169,6 +175,60 @@ static void test_shared_symptom_alone_is_a_tie(void **state)
         assert_non_null(strstr(g.json[0], "\"ambiguous\":true"));
         assert_non_null(strstr(g.json[0], "Q247773, Q324332"));
         assert_true(g.confidence[0] < 0.5);
+}
+
+/* The shared symptom alone names both seeds, and says for each what
+ * would tell them apart: Q247773's 2037, Q324332's code and service. */
+static void test_tie_says_what_to_check_next(void **state)
+{
+        (void)state;
+        got g;
+        RUN(&g, smtp("MAIL-C", T0, 1));
+        assert_non_null(strstr(g.json[0],
+                               "\"check_next\":[{\"signal\":"
+                               "\"imcadmin-not-current\",\"look_for\":"
+                               "\"MSExchangeSA event 2037: "));
+        assert_non_null(strstr(g.json[0], "{\"signal\":\"remote-registry-"
+                                          "stopped\",\"look_for\":\"Service "
+                                          "Control Manager event 7036, "
+                                          "param1 matching"));
+        /* A clear winner needs no such list. */
+        RUN(&g, smtp("MAIL-A", T0, 1), ev2037("MAIL-A", T0 + MIN, 2));
+        assert_null(strstr(g.json[0], "check_next"));
+}
+
+static kbc_event rank_ev(const char *host, int64_t t, uint32_t id)
+{
+        return ev_make(host, t, "RankTest", id, "A test event.", id);
+}
+
+/* Equal scores: the article more of whose evidence was seen first, then
+ * the one with the rarer evidence, then the KB id (tests/data/rules_rank). */
+static void test_tie_breaks(void **state)
+{
+        (void)state;
+        const char *path = KBC_SOURCE_DIR "/tests/data/rules_rank";
+        kbc_ruleset *rs = kbc_ruleset_load(&path, 1, NULL, NULL);
+        assert_non_null(rs);
+        got g;
+        kbc_event cov[] = {rank_ev("H1", T0, 100)};
+        run_rules(rs, cov, 1, NULL, &g);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 2);
+        assert_string_equal(g.kb[0], "Q910002"); /* all of it seen */
+        assert_non_null(strstr(g.json[0], "\"ambiguous\":true"));
+        /* Q910001's unseen signals, heaviest first. */
+        assert_non_null(strstr(
+            g.json[0], "\"check_next\":[{\"signal\":\"own-b\",\"look_for\":"
+                       "\"RankTest event 102\"},{\"signal\":\"own-c\","));
+
+        kbc_event spec[] = {rank_ev("H2", T0, 200), rank_ev("H2", T0 + 1, 300),
+                            rank_ev("H2", T0 + 2, 301)};
+        run_rules(rs, spec, 3, NULL, &g);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 2);
+        assert_string_equal(g.kb[0], "Q910004"); /* its 301 is its own */
+        kbc_ruleset_free(rs);
 }
 
 static void test_benign_events_raise_nothing(void **state)
@@ -593,6 +653,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_2037_names_q247773),
             cmocka_unit_test(test_shared_symptom_alone_is_a_tie),
+            cmocka_unit_test(test_tie_says_what_to_check_next),
+            cmocka_unit_test(test_tie_breaks),
             cmocka_unit_test(test_benign_events_raise_nothing),
             cmocka_unit_test(test_window_edges),
             cmocka_unit_test(test_out_of_order_same_incident),

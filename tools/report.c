@@ -75,6 +75,8 @@ static report_incident *incident_copy(const kbc_incident *src)
                 c->candidates[i] = src->candidates[i];
                 c->candidates[i].signals = copy_signals(
                     src->candidates[i].signals, src->candidates[i].nsignals);
+                c->candidates[i].unseen = copy_signals(
+                    src->candidates[i].unseen, src->candidates[i].nunseen);
         }
         c->nevidence = src->nevidence;
         c->evidence = xcalloc(src->nevidence, sizeof(*c->evidence));
@@ -95,8 +97,10 @@ static void incident_free(report_incident *c)
 {
         if (!c)
                 return;
-        for (size_t i = 0; i < c->ncandidates; i++)
+        for (size_t i = 0; i < c->ncandidates; i++) {
                 free(c->candidates[i].signals);
+                free(c->candidates[i].unseen);
+        }
         for (size_t i = 0; i < c->nevidence; i++) {
                 kbc_evidence *e = &c->evidence[i];
                 free(e->provider);

@@ -345,11 +345,31 @@ static void put_signal_list(kbc_buf *b, const kbc_signal *const *s, size_t n,
         }
 }
 
+/* A tied candidate's unseen signals, each in words. */
+static void put_check_next(kbc_buf *b, const kbc_candidate *c)
+{
+        kbc_buf what;
+        if (!c->nunseen)
+                return;
+        kbc_buf_init(&what, 1024);
+        kbc_buf_puts(b, "<ul class=\"check\">");
+        for (size_t i = 0; i < c->nunseen; i++) {
+                kbc_buf_reset(&what);
+                kbc_signal_describe(c->unseen[i], &what);
+                kbc_buf_puts(b, "<li>");
+                esc(b, what.data ? what.data : "");
+                kbc_buf_puts(b, "</li>");
+        }
+        kbc_buf_puts(b, "</ul>");
+        kbc_buf_free(&what);
+}
+
 static void incident_candidates(kbc_buf *b, const report_incident *inc)
 {
         kbc_buf_puts(b, "<h4>Candidates</h4>\n<table class=\"candidates\">"
                         "<thead><tr><th>#</th><th>KB</th><th>Title</th>"
                         "<th>Score</th><th>Signals seen (bold: a symptom)"
+                        "</th><th>Check next (not seen; tells a tie apart)"
                         "</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < inc->ncandidates; i++) {
                 const kbc_candidate *c = &inc->candidates[i];
@@ -360,6 +380,8 @@ static void incident_candidates(kbc_buf *b, const report_incident *inc)
                 kbc_buf_printf(b, "</td><td class=\"num\">%g</td><td>",
                                c->score);
                 put_signal_list(b, c->signals, c->nsignals, false);
+                kbc_buf_puts(b, "</td><td>");
+                put_check_next(b, c);
                 kbc_buf_puts(b, "</td></tr>\n");
         }
         kbc_buf_puts(b, "</tbody></table>\n");
