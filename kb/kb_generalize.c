@@ -215,6 +215,17 @@ static bool error_word_before(const unsigned char *s, size_t i)
         return len && in_list(w, len, words);
 }
 
+/* Is the hex value at i a STOP code: "STOP: 0x...", "bugcheck 0x...",
+ * "The bugcheck was: 0x..."? */
+static bool stop_code_at(const unsigned char *s, size_t i)
+{
+        size_t wl;
+        const unsigned char *w = word_before(s, i, &wl);
+        if (word_is(w, wl, "was"))
+                w = word_before(s, (size_t)(w - s), &wl);
+        return word_is(w, wl, "stop") || word_is(w, wl, "bugcheck");
+}
+
 /* A number, a hex value or a name with digits starting at i (a word
  * start): how long the value is, 0 if it stays. *stop is set when it is a
  * STOP code, so that what follows in the sentence are its parameters. */
@@ -228,15 +239,14 @@ static size_t number_value(const unsigned char *s, size_t n, size_t i,
         size_t hex = ox ? run(s, n, i + 2, is_hex) : run(s, n, i, is_hex);
         size_t word = name_run(s, n, i);
         if (ox && hex && (i + 2 + hex >= n || !is_wordc(s[i + 2 + hex]))) {
-                if (after_stop || codes)
+                if (after_stop)
                         return 2 + hex;
-                if (error_word_before(s, i)) {
-                        size_t wl;
-                        const unsigned char *w = word_before(s, i, &wl);
-                        *stop = word_is(w, wl, "stop") ||
-                                word_is(w, wl, "bugcheck");
+                if ((*stop = stop_code_at(s, i)))
                         return 0;
-                }
+                if (codes)
+                        return 2 + hex;
+                if (error_word_before(s, i))
+                        return 0;
                 unsigned char lead = (unsigned char)(s[i + 2] | 0x20);
                 return hex == 8 && (lead == '8' || lead == 'c') ? 0 : 2 + hex;
         }

@@ -483,8 +483,8 @@ static void list_unseen(kbc_arena *a, kbc_candidate *c)
                 const kbc_signal *s = &r->signals[i];
                 if (seen(c, s))
                         continue;
-                size_t k = c->nunseen < KBC_CHECK_NEXT ? c->nunseen++
-                                                       : KBC_CHECK_NEXT;
+                size_t k =
+                    c->nunseen < KBC_CHECK_NEXT ? c->nunseen++ : KBC_CHECK_NEXT;
                 while (k > 0 && c->unseen[k - 1]->weight < s->weight) {
                         if (k < KBC_CHECK_NEXT)
                                 c->unseen[k] = c->unseen[k - 1];

@@ -395,8 +395,7 @@ static size_t prefilter_event(kbc_matcher *m, kbc_str text)
         }
         kbc_prefilter_normalize(text.ptr, text.len, &m->normalized);
         return kbc_prefilter_scan(
-            m->problem ? idx->prefilter
-                                          : idx->prefilter_plain,
+            m->problem ? idx->prefilter : idx->prefilter_plain,
             m->normalized.data ? m->normalized.data : "", m->normalized.len,
             m->marks, m->stamp, m->found);
 }

@@ -266,6 +266,14 @@ static void test_generalize_values(void **state)
         assert_string_equal(
             kbc_kb_generalize(a, "halted due to error code 0x80004005.", true),
             "halted due to error code <value>.");
+        /* ... but the STOP code of a dump event is the point. */
+        assert_string_equal(
+            kbc_kb_generalize(a,
+                              "The bugcheck was: 0x0000000a (0x0000003c, "
+                              "0x00000002). A dump was saved.",
+                              true),
+            "The bugcheck was: 0x0000000a (<value>, <value>). A dump was "
+            "saved.");
         kbc_arena_free(a);
 }
 
