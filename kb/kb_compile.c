@@ -106,6 +106,7 @@ typedef struct rule_signal {
         char regex[64];       /* for message: (codes) */
         const char *example;  /* message of its test event */
         bool problem_level;   /* only on events reporting a problem */
+        const char *support;  /* why it is no symptom, for --explain */
 } rule_signal;
 
 const char *kbc_compile_outcome_name(kbc_compile_outcome o)
@@ -388,10 +389,27 @@ static bool unfiltered_text(kbc_arena *a, const rule_signal *r)
                !kbc_text_filterable(a, r->text);
 }
 
-/* Fills r from s; false when the signal is too generic to keep even as
- * support: it would match benign logs all day and tell no article apart. */
-static bool to_rule_signal(const kbc_compiler *c, kbc_arena *a,
-                           const kbc_kb_signal *s, rule_signal *r)
+/* Why a signal is not a symptom (--explain). */
+static const char *support_reason(bool shared, bool small_code,
+                                  const rule_signal *r, const char *text)
+{
+        if (shared)
+                return "shared by more than 5 articles";
+        if (small_code)
+                return "a code below 0x10000 is also a plain number";
+        if (r->event_id >= 0 && !r->provider)
+                return "an event id without its source, and no specific text";
+        if (r->event_id >= 0 && routine_event(r->provider, r->event_id))
+                return "a routine event of a healthy server";
+        return text && routine_message(text) ? "a routine message"
+                                             : "fewer than 3 content words";
+}
+
+/* Fills r from s. Returns NULL, or why the signal is dropped: too generic
+ * to keep even as support, it would match benign logs all day and tell no
+ * article apart. */
+static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
+                                  const kbc_kb_signal *s, rule_signal *r)
 {
         uint32_t articles = count_of(c, signal_key(a, s));
         bool shared = articles > SHARED_MAX;
@@ -434,7 +452,7 @@ static bool to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                         hex += 2;
                 unsigned long long value = strtoull(hex, NULL, 16);
                 if (code_names_nothing(value))
-                        return false;
+                        return "the code names no error (0 or -1)";
                 small_code = value < CODE_SYMPTOM_MIN;
                 snprintf(r->id, sizeof(r->id), "code-0x%.40s", hex);
                 for (char *p = r->id; *p; p++)
@@ -462,12 +480,17 @@ static bool to_rule_signal(const kbc_compiler *c, kbc_arena *a,
          * command's output echoed) or in a Vista-era trace channel (an HTTP
          * header in CAPI2/Operational) are no symptom. */
         r->problem_level = r->symptom && r->event_id < 0;
+        if (unfiltered_text(a, r))
+                return "no literal of 8 bytes for the prefilter";
         if (r->symptom)
-                return !unfiltered_text(a, r);
-        return articles <= SUPPORT_SHARED_MAX &&
-               (!r->text || r->provider ||
-                kbc_text_content_words(r->text) >= SUPPORT_WORDS) &&
-               !unfiltered_text(a, r);
+                return NULL;
+        r->support = support_reason(shared, small_code, r, text);
+        if (articles > SUPPORT_SHARED_MAX)
+                return "shared by more than 20 articles";
+        if (r->text && !r->provider &&
+            kbc_text_content_words(r->text) < SUPPORT_WORDS)
+                return "fewer than 2 content words";
+        return NULL;
 }
 
 /* ---- YAML output ----------------------------------------------------- */
@@ -634,8 +657,61 @@ static bool same_signal(const rule_signal *a, const rule_signal *b)
                !strcmp(a->regex, b->regex);
 }
 
+/* One article signal's fate as a JSON object, for --explain. */
+static void explain_signal(kbc_buf *b, bool first, const kbc_kb_signal *s,
+                           const rule_signal *r, const char *dropped)
+{
+        static const char *const kinds[] = {"event", "message", "code"};
+        if (!first)
+                kbc_buf_putc(b, ',');
+        kbc_buf_printf(b, "{\"line\":%d,\"kind\":\"%s\"", s->line,
+                       kinds[s->kind]);
+        if (s->event_id >= 0)
+                kbc_buf_printf(b, ",\"event_id\":%ld", s->event_id);
+        if (s->source) {
+                kbc_buf_json_key(b, "source", true);
+                kbc_buf_json_str(b, kbc_str_cstr(s->source));
+        }
+        if (s->text || s->code) {
+                kbc_buf_json_key(b, s->text ? "text" : "code", true);
+                kbc_buf_json_str(b, kbc_str_cstr(s->text ? s->text : s->code));
+        }
+        if (!dropped) {
+                kbc_buf_json_key(b, "rule_signal", true);
+                kbc_buf_json_str(b, kbc_str_cstr(r->id));
+                if (r->text) {
+                        kbc_buf_json_key(b, "pattern_text", true);
+                        kbc_buf_json_str(b, kbc_str_cstr(r->text));
+                }
+        }
+        kbc_buf_json_key(b, "verdict", true);
+        kbc_buf_json_str(b, kbc_str_cstr(dropped      ? "dropped"
+                                         : r->symptom ? "symptom"
+                                                      : "support"));
+        if (dropped || !r->symptom) {
+                kbc_buf_json_key(b, "reason", true);
+                kbc_buf_json_str(b,
+                                 kbc_str_cstr(dropped ? dropped : r->support));
+        }
+        kbc_buf_putc(b, '}');
+}
+
+/* Why an article signal gives no rule signal before it is even judged. */
+static const char *unusable(const kbc_kb_signal *s, size_t nkept)
+{
+        if (nkept >= MAX_RULE_SIGNALS)
+                return "the rule has 32 signals already";
+        if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
+            (s->kind == KBC_KB_CODE && !s->code))
+                return "nothing to match";
+        if (s->kind == KBC_KB_EVENT && !s->source && !s->text)
+                return "an event id alone: no source, no text";
+        return NULL;
+}
+
 kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
-                                       const kbc_kb_article *art, kbc_buf *out)
+                                       const kbc_kb_article *art, kbc_buf *out,
+                                       kbc_buf *explain)
 {
         static const char *const cause_names[] = {"CAUSE", NULL};
         static const char *const fix_names[] = {"RESOLUTION", "WORKAROUND",
@@ -645,25 +721,31 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         kbc_compile_outcome outcome = KBC_SKIP_NO_SIGNAL;
         kbc_arena *a = kbc_arena_new();
 
-        for (size_t i = 0; i < art->nsignals && n < MAX_RULE_SIGNALS; i++) {
+        if (explain)
+                kbc_buf_putc(explain, '[');
+        for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
-                if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
-                    (s->kind == KBC_KB_CODE && !s->code) ||
-                    (s->kind == KBC_KB_EVENT && !s->source && !s->text))
-                        continue;
-                if (!to_rule_signal(c, a, s, &sigs[n]))
-                        continue;
-                if (sigs[n].text && !kbc_text_literal_words(sigs[n].text))
-                        continue; /* only placeholders: matches anything */
-                bool dup = false;
-                for (size_t j = 0; j < n && !dup; j++)
-                        dup = same_signal(&sigs[j], &sigs[n]);
-                if (dup)
-                        continue;
-                nsymptoms += sigs[n].symptom;
-                n++;
-                make_id_unique(sigs, n);
+                const char *dropped = unusable(s, n);
+                if (!dropped)
+                        dropped = to_rule_signal(c, a, s, &sigs[n]);
+                /* only placeholders: it would match anything */
+                if (!dropped && sigs[n].text &&
+                    !kbc_text_literal_words(sigs[n].text))
+                        dropped = "only placeholders";
+                for (size_t j = 0; j < n && !dropped; j++)
+                        if (same_signal(&sigs[j], &sigs[n]))
+                                dropped = "the same as an earlier signal";
+                if (!dropped) {
+                        nsymptoms += sigs[n].symptom;
+                        n++;
+                        make_id_unique(sigs, n);
+                }
+                if (explain)
+                        explain_signal(explain, i == 0, s, &sigs[n - !dropped],
+                                       dropped);
         }
+        if (explain)
+                kbc_buf_putc(explain, ']');
         if (!n)
                 goto out;
         outcome = KBC_SKIP_ONLY_GENERIC;

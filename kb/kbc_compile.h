@@ -30,8 +30,12 @@ void kbc_compiler_free(kbc_compiler *c);
 void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art);
 
 /* Pass 2: appends the rule's YAML to out (nothing when skipped). The
- * output depends only on the article and the counts: stable across runs. */
+ * output depends only on the article and the counts: stable across runs.
+ * When explain is not NULL, a JSON array is appended to it: each article
+ * signal with its verdict (symptom, support, dropped) and the reason
+ * (`kbcorr compile --explain`). */
 kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
-                                       const kbc_kb_article *art, kbc_buf *out);
+                                       const kbc_kb_article *art, kbc_buf *out,
+                                       kbc_buf *explain);
 
 #endif

@@ -72,7 +72,7 @@ static const char *compile(kbc_compiler *c, const kbc_kb_article *art,
         static kbc_buf out;
         kbc_buf_free(&out);
         kbc_buf_init(&out, 1 << 20);
-        assert_int_equal(kbc_compiler_write(c, art, &out), expected);
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), expected);
         return out.data ? out.data : "";
 }
 

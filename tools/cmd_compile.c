@@ -20,23 +20,38 @@
 #include "tool.h"
 
 static const char compile_usage[] =
-    "usage: kbcorr compile [-o DIR] [-q] KB_PATH...\n\n"
+    "usage: kbcorr compile [-o DIR] [-e FILE] [-q] KB_PATH...\n\n"
     "Parses Microsoft KB articles (raw DOCUMENT: text or Jekyll pages;\n"
     "files, or folders searched recursively) and writes one YAML rule "
     "per\narticle with a log-visible signal, as DIR/NNN/QNNNNNN.yaml. "
     "A summary\ngoes to stderr: articles read, rules written, skipped "
     "by reason.\nRun 'kbcorr check --rules DIR' on the output.\n\n"
     "  -o, --output DIR  where to write (default: kb-rules)\n"
+    "  -e, --explain FILE  one JSON line per article: its outcome, and\n"
+    "                    each signal's verdict (symptom, support,\n"
+    "                    dropped) with the reason\n"
     "  -q, --quiet       no per-article errors, only the summary\n"
     "  -h, --help        this help\n";
 
+/* One article's --explain line, kept until the unnameable rules are known. */
+typedef struct explained {
+        char *id, *path, *signals; /* signals: a JSON array */
+        const char *outcome;
+} explained;
+
 typedef struct compile_run {
         kbc_compiler *compiler;
-        const char *outdir;
+        const char *outdir, *explain_path;
         bool quiet, writing;
         size_t read, unparseable, outcomes[KBC_COMPILE__COUNT], write_errors;
-        kbc_buf yaml;
+        kbc_buf yaml, signals;
+        explained *ex;
+        size_t nex, capex;
+        char **dropped; /* ids of the unnameable rules, sorted */
+        size_t ndropped;
 } compile_run;
+
+static const char UNNAMEABLE[] = "never named by their own signals";
 
 static int mkdir_p(char *path)
 {
@@ -79,7 +94,12 @@ static int write_rule(compile_run *run, const char *id)
  * article outweighs them, so they could only ever cost matching time.
  * Dropping one never makes another fail (it only loses a competitor).
  * Returns how many were removed, or -1 if the output does not load. */
-static long drop_unnameable(const compile_run *run)
+static int by_id(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static long drop_unnameable(compile_run *run)
 {
         const char *dir = run->outdir;
         kbc_ruleset *rs = kbc_ruleset_load(&dir, 1, tool_diag_stderr, NULL);
@@ -98,11 +118,94 @@ static long drop_unnameable(const compile_run *run)
                                 return -1;
                         }
                         dropped++;
+                        if (run->explain_path) {
+                                char **d =
+                                    realloc(run->dropped,
+                                            (run->ndropped + 1) * sizeof(*d));
+                                if (!d ||
+                                    !(d[run->ndropped] = strdup(rule->id))) {
+                                        run->dropped = d ? d : run->dropped;
+                                        kbc_ruleset_free(rs);
+                                        return -1;
+                                }
+                                run->dropped = d;
+                                run->ndropped++;
+                        }
                         break;
                 }
         }
         kbc_ruleset_free(rs);
+        if (run->ndropped)
+                qsort(run->dropped, run->ndropped, sizeof(*run->dropped),
+                      by_id);
         return dropped;
+}
+
+static int explain_add(compile_run *run, const char *id, const char *path,
+                       const char *outcome, const char *signals)
+{
+        if (run->nex == run->capex) {
+                size_t cap = run->capex ? 2 * run->capex : 1024;
+                explained *ex = realloc(run->ex, cap * sizeof(*ex));
+                if (!ex)
+                        return -1;
+                run->ex = ex;
+                run->capex = cap;
+        }
+        explained *e = &run->ex[run->nex];
+        e->id = strdup(id ? id : "");
+        e->path = strdup(path);
+        e->signals = strdup(signals);
+        e->outcome = outcome;
+        if (!e->id || !e->path || !e->signals) {
+                free(e->id);
+                free(e->path);
+                free(e->signals);
+                return -1;
+        }
+        run->nex++;
+        return 0;
+}
+
+/* Writes the --explain file: the outcome of a rule removed as unnameable
+ * is only known now. */
+static int explain_write(compile_run *run)
+{
+        FILE *f = fopen(run->explain_path, "w");
+        kbc_buf line;
+        if (!f) {
+                fprintf(stderr, "kbcorr compile: %s: %s\n", run->explain_path,
+                        strerror(errno));
+                return -1;
+        }
+        kbc_buf_init(&line, 1 << 24);
+        for (size_t i = 0; i < run->nex; i++) {
+                const explained *e = &run->ex[i];
+                const char *outcome = e->outcome;
+                if (run->ndropped &&
+                    bsearch(&e->id, run->dropped, run->ndropped,
+                            sizeof(*run->dropped), by_id))
+                        outcome = UNNAMEABLE;
+                kbc_buf_reset(&line);
+                kbc_buf_putc(&line, '{');
+                kbc_buf_json_key(&line, "id", false);
+                kbc_buf_json_str(&line, kbc_str_cstr(e->id));
+                kbc_buf_json_key(&line, "path", true);
+                kbc_buf_json_str(&line, kbc_str_cstr(e->path));
+                kbc_buf_json_key(&line, "outcome", true);
+                kbc_buf_json_str(&line, kbc_str_cstr(outcome));
+                kbc_buf_json_key(&line, "signals", true);
+                kbc_buf_puts(&line, e->signals);
+                kbc_buf_puts(&line, "}\n");
+                fwrite(line.data, 1, line.len, f);
+        }
+        kbc_buf_free(&line);
+        if (fclose(f)) {
+                fprintf(stderr, "kbcorr compile: %s: %s\n", run->explain_path,
+                        strerror(errno));
+                return -1;
+        }
+        return 0;
 }
 
 static int compile_one(void *opaque, const char *path, const char *buf,
@@ -117,16 +220,25 @@ static int compile_one(void *opaque, const char *path, const char *buf,
                         run->unparseable++;
                         if (!run->quiet)
                                 fprintf(stderr, "%s: %s\n", path, err);
+                } else if (run->explain_path &&
+                           explain_add(run, NULL, path, "unparseable", "[]")) {
+                        run->write_errors++;
                 }
         } else if (!run->writing) {
                 run->read++;
                 kbc_compiler_count(run->compiler, art);
         } else {
                 kbc_buf_reset(&run->yaml);
-                kbc_compile_outcome o =
-                    kbc_compiler_write(run->compiler, art, &run->yaml);
+                kbc_buf_reset(&run->signals);
+                kbc_compile_outcome o = kbc_compiler_write(
+                    run->compiler, art, &run->yaml,
+                    run->explain_path ? &run->signals : NULL);
                 run->outcomes[o]++;
                 if (o == KBC_COMPILED && write_rule(run, art->id))
+                        run->write_errors++;
+                if (run->explain_path &&
+                    explain_add(run, art->id, path, kbc_compile_outcome_name(o),
+                                run->signals.data ? run->signals.data : "[]"))
                         run->write_errors++;
         }
         kbc_arena_free(a);
@@ -137,6 +249,7 @@ int cmd_compile(int argc, char **argv)
 {
         static const struct option longopts[] = {
             {"output", required_argument, NULL, 'o'},
+            {"explain", required_argument, NULL, 'e'},
             {"quiet", no_argument, NULL, 'q'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
@@ -144,13 +257,16 @@ int cmd_compile(int argc, char **argv)
         int c, rc = EXIT_USAGE;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "o:e:qh", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'o':
                         run.outdir = optarg;
                         break;
                 case 'q':
                         run.quiet = true;
+                        break;
+                case 'e':
+                        run.explain_path = optarg;
                         break;
                 case 'h':
                         fputs(compile_usage, stdout);
@@ -167,6 +283,7 @@ int cmd_compile(int argc, char **argv)
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         kbc_buf_init(&run.yaml, 1 << 20);
+        kbc_buf_init(&run.signals, 1 << 24);
         run.compiler = kbc_compiler_new();
         if (!run.compiler)
                 goto out;
@@ -180,13 +297,12 @@ int cmd_compile(int argc, char **argv)
                 goto out;
         size_t written = run.outcomes[KBC_COMPILED] - run.write_errors;
         long dropped = written ? drop_unnameable(&run) : 0;
-        if (dropped < 0)
+        if (dropped < 0 || (run.explain_path && explain_write(&run)))
                 goto out;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         fprintf(stderr,
                 "kbcorr compile: %zu articles read, %zu rules written to %s "
-                "in %.1f s; skipped: %zu %s, %zu %s, %ld never named by their "
-                "own signals, %zu unparseable\n",
+                "in %.1f s; skipped: %zu %s, %zu %s, %ld %s, %zu unparseable\n",
                 run.read, written - (size_t)dropped, run.outdir,
                 (double)(t1.tv_sec - t0.tv_sec) +
                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
@@ -194,10 +310,20 @@ int cmd_compile(int argc, char **argv)
                 kbc_compile_outcome_name(KBC_SKIP_NO_SIGNAL),
                 run.outcomes[KBC_SKIP_ONLY_GENERIC],
                 kbc_compile_outcome_name(KBC_SKIP_ONLY_GENERIC), dropped,
-                run.unparseable);
+                UNNAMEABLE, run.unparseable);
         rc = run.write_errors || unreadable ? EXIT_USAGE : EXIT_OK;
 out:
         kbc_compiler_free(run.compiler);
         kbc_buf_free(&run.yaml);
+        kbc_buf_free(&run.signals);
+        for (size_t i = 0; i < run.nex; i++) {
+                free(run.ex[i].id);
+                free(run.ex[i].path);
+                free(run.ex[i].signals);
+        }
+        free(run.ex);
+        for (size_t i = 0; i < run.ndropped; i++)
+                free(run.dropped[i]);
+        free(run.dropped);
         return rc;
 }

@@ -22,7 +22,7 @@ TAR=$KBC_SHARED_DIR/data/kb/kbarchive-txt.tar.xz
 tar -xJf "$TAR" -C "$TMP"
 
 start=$(date +%s)
-run compile "$KBCORR" compile -q -o "$TMP/rules" "$TMP/txt"
+run compile "$KBCORR" compile -q -o "$TMP/rules" -e "$TMP/explain.jsonl" "$TMP/txt"
 expect_rc compile 0
 summary=$(cat "$TMP/compile.err")
 echo "$summary (wall $(($(date +%s) - start)) s)"
@@ -40,6 +40,19 @@ within "articles with only generic signals" "$generic" 1000 4000
 within "articles never named by their own signals" "$unnamed" 0 1500
 files=$(find "$TMP/rules" -name 'Q*.yaml' | wc -l)
 expect_eq "rule files on disk" "$written" "$files"
+
+# --explain: one line per article, outcomes as counted, a reason for every
+# signal that is not a symptom; the counts by reason (docs/kb-compiler.md).
+expect_eq "explain lines" "$read_n" "$(count_lines "$TMP/explain.jsonl")"
+for o in "compiled:$written" "no log signal:$nosignal" "only generic signals:$generic" \
+        "never named by their own signals:$unnamed"; do
+        expect_eq "explained as ${o%:*}" "${o##*:}" \
+                "$(jq -r --arg o "${o%:*}" 'select(.outcome == $o) | .id' "$TMP/explain.jsonl" | wc -l)"
+done
+unexplained=$(jq -c '.signals[] | select(.verdict != "symptom" and (.reason // "") == "")' "$TMP/explain.jsonl" | head -3)
+[ -z "$unexplained" ] || fail "explain: a signal that is no symptom gives its reason" "none without" "$unexplained"
+echo "signals by verdict and reason:"
+jq -r '.signals[] | "\(.verdict): \(.reason // "-")"' "$TMP/explain.jsonl" | sort | uniq -c | sort -rn
 
 start=$(date +%s)
 run check "$KBCORR" check -q --rules "$TMP/rules"

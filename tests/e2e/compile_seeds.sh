@@ -16,8 +16,12 @@ mkdir -p "$TMP/kb"
 tar -xJf "$txt" -C "$TMP/kb" txt/247/Q247773.TXT
 tar -xJf "$jekyll" -C "$TMP/kb" kb/324/Q324332/README.md
 
-run compile "$KBCORR" compile -o "$TMP/rules" "$TMP/kb"
+run compile "$KBCORR" compile -o "$TMP/rules" --explain "$TMP/explain.jsonl" "$TMP/kb"
 expect_rc compile 0
+expect_eq "Q247773's 2037 explained" "symptom" \
+        "$(jq -r 'select(.id == "Q247773") | .signals[] | select(.event_id == 2037) | .verdict' "$TMP/explain.jsonl")"
+expect_eq "articles explained" "Q247773 compiled Q324332 compiled " \
+        "$(jq -r '"\(.id) \(.outcome)"' "$TMP/explain.jsonl" | sort | tr '\n' ' ')"
 grep -q "2 articles read, 2 rules written" "$TMP/compile.err" ||
         fail "compile summary" "2 articles read, 2 rules written" "$(cat "$TMP/compile.err")"
 run again "$KBCORR" compile -o "$TMP/rules2" "$TMP/kb"
