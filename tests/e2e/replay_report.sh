@@ -91,6 +91,9 @@ while IFS=$'\t' read -r id host kb cause resolution; do
 done < <(jq -r '[.event.id, .host.name, .kb.id, .kb.cause, .kb.resolution] | @tsv' "$INCIDENTS")
 grep -qF "ambiguous: 2 articles fit equally" "$TMP/dom.txt" ||
         fail "MAIL-C is not shown as ambiguous" "ambiguous: 2 articles fit equally" "not found"
+# ... and says for each candidate what to check next.
+grep -qF "MSExchangeSA event 2037: a message matching" "$TMP/dom.txt" ||
+        fail "MAIL-C's check-next list" "Q247773's 2037 as a signal to look for" "not found"
 grep -qF "Input span2024-03-14T09:00:41.000Z to 2024-03-14T09:58:40.115Z" "$TMP/dom.txt" ||
         fail "the summary's input span" "2024-03-14T09:00:41.000Z to 2024-03-14T09:58:40.115Z" \
                 "$(grep -o 'Input span[^(]*' "$TMP/dom.txt")"
