@@ -11,8 +11,10 @@
  *   - an expected event matches an extracted event with the same id and
  *     the same source (case folded; both absent counts as the same);
  *   - an expected code matches an extracted code with the same value;
- *   - an expected message fragment matches an extracted message whose
- *     text contains it (case folded, white space collapsed).
+ *   - an expected message fragment matches an extracted signal whose
+ *     text contains it (case folded, white space collapsed): a quoted
+ *     message, or the description of an event block (the labels list
+ *     what the article quotes, whichever form it is quoted in).
  * Recall is matched expectations over expectations; precision is
  * extracted signals that match some expectation over extracted signals.
  * Both are printed with every miss and every extra, and asserted.
@@ -664,7 +666,7 @@ static bool matches(const expect *x, const kbc_kb_signal *g)
         case X_CODE:
                 return g->kind == KBC_KB_CODE && !strcmp(g->code, x->code);
         case X_MESSAGE:
-                if (g->kind != KBC_KB_MESSAGE || !g->text)
+                if (!g->text)
                         return false;
                 fold(g->text, ft, sizeof(ft));
                 fold(x->fragment, ff, sizeof(ff));
