@@ -464,7 +464,13 @@ static bool looks_like_code(const kbc_kb_line *l)
         /* Braces alone or opening a block; "{GUID}" is not code. */
         bool brace = (n - i == 1 && (last == '{' || last == '}')) ||
                      (last == '{' && n - i > 1 && l->s[n - 2] == ' ');
-        return last == ';' || brace || ci_at(l->s, n, i, "//") ||
+        /* "eax=00000101 ebx=00000000 ...": registers of a crash dump. */
+        int assigns = 0;
+        for (size_t k = i + 1; k < n; k++)
+                assigns += l->s[k] == '=' && is_alnum(l->s[k - 1]) &&
+                           k + 1 < n && isxdigit((unsigned char)l->s[k + 1]);
+        return last == ';' || brace || assigns >= 3 ||
+               ci_at(l->s, n, i, "//") ||
                ci_at(l->s, n, i, "#include") || ci_at(l->s, n, i, "#define") ||
                ci_at(l->s, n, i, "/*");
 }
@@ -816,6 +822,28 @@ static void emit_events(ctx *c)
 
 /* ---- 3. quoted messages ------------------------------------------------- */
 
+/* Does the sentence announce a list of things ("any of the following
+ * products:", "the following files")? The noun after "following" says. */
+static bool following_list(const char *s, size_t len)
+{
+        static const char *const things[] = {
+            "product",   "program", "application", "file",     "folder",
+            "director",  "key",     "value",       "setting",  "driver",
+            "version",   "item",    "option",      "line",     "entr",
+            "step",      "compon",  "method",      "command",  "parameter",
+            "propert",   "server",  "computer",    "platform", "operating",
+            "situation", "condition"};
+        for (size_t i = 0; i + 10 <= len; i++) {
+                if (!word_at(s, len, i, "following"))
+                        continue;
+                size_t j = skip_ws(s, len, i + 9);
+                for (size_t k = 0; k < sizeof(things) / sizeof(*things); k++)
+                        if (ci_at(s, len, j, things[k]))
+                                return true;
+        }
+        return false;
+}
+
 /* Does the prose that introduces an indented run announce a message? */
 static bool announces_message(ctx *c, size_t li)
 {
@@ -844,14 +872,24 @@ static bool announces_message(ctx *c, size_t li)
         }
         sent[sl] = '\0';
         bool following = ci_contains(sent, sl, "following");
-        if (last != ':' && !(last == '.' && following))
+        /* "the following products:", "the following files": a list of
+         * things, not what the program said. */
+        if (following_list(sent, sl))
                 return false;
         static const char *const strong[] = {
             "error message",     "following error", "following event",
             "following warning", "error:",          "errors:"};
+        bool said = false;
         for (size_t k = 0; k < sizeof(strong) / sizeof(*strong); k++)
-                if (ci_contains(sent, sl, strong[k]))
-                        return true;
+                said |= ci_contains(sent, sl, strong[k]);
+        /* "you may receive the following error message" may end in no
+         * punctuation at all. */
+        if (said && following && is_alnum(last))
+                return true;
+        if (last != ':' && !(last == '.' && following))
+                return false;
+        if (said)
+                return true;
         static const char *const no[] = {"steps",  "registry",        "command",
                                          "syntax", "procedure",       "sample",
                                          "code:",  "following lines", "entries",
@@ -883,10 +921,28 @@ static bool aside_line(const kbc_kb_line *l)
                 n--;
         if (ci_at(s, n, 0, "id no") || ci_at(s, n, 0, "nt id") ||
             ci_at(s, n, 0, "-or-") || ci_at(s, n, 0, "- or -") ||
+            ci_at(s, n, 0, "-and-") || ci_at(s, n, 0, "- and -") ||
             (n == 2 && ci_at(s, n, 0, "or")) ||
             (n == 3 && ci_at(s, n, 0, "and")))
                 return true;
         return false;
+}
+
+/* A registry key, or a file path with nothing said about it
+ * ("C:\Program Files\Office\Msbp.exe"): what to look at, not a
+ * message. A path followed by words in lower case ("C:\share is not
+ * accessible") is a message. */
+static bool only_a_path(const char *t)
+{
+        if (!strncasecmp(t, "HKEY_", 5) || !strncasecmp(t, "HKLM\\", 5))
+                return true;
+        bool drive = isalpha((unsigned char)t[0]) && t[1] == ':' && t[2] == '\\';
+        if (!drive && strncmp(t, "\\\\", 2))
+                return false;
+        for (const char *p = t; *p; p++)
+                if (*p == ' ' && islower((unsigned char)p[1]))
+                        return false;
+        return true;
 }
 
 static void emit_message(ctx *c, size_t b, size_t e)
@@ -937,7 +993,7 @@ static void emit_message(ctx *c, size_t b, size_t e)
         for (const char *p = t; *p; p++)
                 if (isalpha((unsigned char)*p))
                         letter = true;
-        if (!letter)
+        if (!letter || only_a_path(t))
                 return;
         sig *s = add_sig(c, KBC_KB_MESSAGE, first, 0);
         if (s)
