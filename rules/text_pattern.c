@@ -22,6 +22,8 @@
  *                          word, also after 0x as in 0xXXXXXXXX);
  *                          ... and … (text the article left out)
  *   trailing period      \.?  (messages end with or without one)
+ *   file name            itself, after optional folders: "crypt32.dll"
+ *                        finds "D:\WINNT\System32\CRYPT32.dll"
  *
  * Leading and trailing whitespace, quotes and placeholders are dropped (the
  * pattern is searched, not anchored, so they could only ever match nothing,
@@ -45,6 +47,9 @@
 
 #define QUOTE_CLASS     "['\"\u2018\u2019\u201C\u201D]"
 #define WILDCARD        ".{1,80}?"
+/* Folders before a file name: each segment ends at its own separator, so
+ * the repeat cannot backtrack across segments. */
+#define PATH_PREFIX     "(?:[^\\\\/\\r\\n]{0,80}+[\\\\/]){0,12}"
 #define ANGLE_MAX_BYTES 40
 #define ANGLE_MAX_WORDS 4
 
@@ -244,6 +249,27 @@ static void put_literal(kbc_buf *b, const unsigned char *s, size_t len)
                 kbc_buf_printf(b, "\\%c", c); /* any ASCII punctuation */
 }
 
+/* Does a bare file name start at i ("crypt32.dll", "Setup.exe")? A
+ * rendered message often gives the same file with its folders
+ * ("D:\\WINNT\\System32\\CRYPT32.dll"), so the pattern allows them. A name
+ * that already has a folder before it is left alone. */
+static bool file_name_at(const unsigned char *s, size_t i, size_t n)
+{
+        if (i > 0 && (is_word(s[i - 1]) || s[i - 1] == '\\' ||
+                      s[i - 1] == '/' || s[i - 1] == '.' || s[i - 1] == ':' ||
+                      s[i - 1] == '-' || s[i - 1] == '$' || s[i - 1] == '%'))
+                return false;
+        size_t j = i;
+        while (j < n && (is_word(s[j]) || s[j] == '-' || s[j] == '$'))
+                j++;
+        if (j == i || j + 1 >= n || s[j] != '.' || !is_alpha(s[j + 1]))
+                return false;
+        size_t e = j + 1;
+        while (e < n && (is_alpha(s[e]) || is_digit(s[e])))
+                e++;
+        return e - j - 1 >= 2 && e - j - 1 <= 4 && (e == n || !is_word(s[e]));
+}
+
 /* At most one token per byte, plus the "0x" split's extra one: the phrase's
  * tokens (caller frees). */
 static tok *tokens_of(const char *text, size_t *nt)
@@ -282,6 +308,8 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text)
                 const tok *t = &toks[i];
                 switch (t->type) {
                 case TOK_LIT:
+                        if (file_name_at(s, t->start, strlen(text)))
+                                kbc_buf_puts(&b, PATH_PREFIX);
                         if (i == last - 1 && s[t->start] == '.')
                                 kbc_buf_puts(&b, "\\.?");
                         else

@@ -362,6 +362,17 @@ static void test_text_to_regex(void **state)
             {"boxxxes", "boYYYes", false},
             {"<servername>", "anything", true},
             {"\xe2\x80\x9cquoted\xe2\x80\x9d text", "\"quoted\" text", true},
+            /* a bare file name finds the file with its folders */
+            {"Initialization of the library crypt32.dll failed.",
+             "Initialization of the library D:\\WINNT\\System32\\CRYPT32.dll "
+             "failed.",
+             true},
+            {"library crypt32.dll failed",
+             "library C:\\Program Files\\Common\\crypt32.dll failed", true},
+            {"library crypt32.dll failed", "library /usr/lib/crypt32.dll failed",
+             true},
+            {"library crypt32.dll failed", "library xcrypt32.dll failed", false},
+            {"library crypt32.dll failed", "library crypt32.dlls failed", false},
             /* placeholders at the ends match nothing, or anything */
             {"<add-in module> could not be loaded", "could not be loaded",
              true},
