@@ -212,8 +212,29 @@ static bool words_equal(const char *s, const char *plain)
         return words_key(KBC_FNV64_INIT, s) == words_key(KBC_FNV64_INIT, plain);
 }
 
-/* The first sentence of a message with at least HEAD_WORDS words, cut
- * at MESSAGE_MAX bytes on a word boundary. */
+/* Is there an example value at i, as kb_generalize.c marks it? The
+ * article's own placeholders ("<service name>", "%1") are not: the author
+ * abstracted them, and what follows is meant to be matched. */
+static bool example_value_at(const char *text, size_t i)
+{
+        return !strncmp(text + i, KBC_KB_VALUE, strlen(KBC_KB_VALUE));
+}
+
+/* Would the text up to end make a pattern on its own: enough words, and
+ * enough of them that tell something? */
+static bool head_enough(kbc_arena *a, const char *text, size_t end)
+{
+        char *head = kbc_arena_strndup(a, text, end);
+        return kbc_text_literal_words(head) >= HEAD_WORDS &&
+               kbc_text_content_words(head) >= SPECIFIC_WORDS;
+}
+
+/* What a pattern keeps of a message: its first sentence with at least
+ * HEAD_WORDS words, and no further than the first example value once the
+ * words before it are specific on their own. Past a value a message
+ * tends to vary (the tail names the other machine's object, the nested
+ * error it got), while the wording up to it is the program's fixed text.
+ * Cut at MESSAGE_MAX bytes on a word boundary. */
 static const char *message_head(kbc_arena *a, const char *text)
 {
         size_t n = strlen(text), end = n;
@@ -225,6 +246,14 @@ static const char *message_head(kbc_arena *a, const char *text)
                                 break;
                         }
                 }
+        }
+        for (size_t i = 1; i < end; i++) {
+                if (!example_value_at(text, i) || !head_enough(a, text, i))
+                        continue;
+                while (i > 0 && strchr(" :=,(['\"", text[i - 1]))
+                        i--;
+                end = i;
+                break;
         }
         if (end > MESSAGE_MAX) {
                 size_t cut = MESSAGE_MAX;

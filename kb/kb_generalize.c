@@ -34,8 +34,6 @@
 #include "kb_generalize.h"
 #include "kbc_buf.h"
 
-#define VALUE "<value>"
-
 static bool is_digit(unsigned char c)
 {
         return c >= '0' && c <= '9';
@@ -394,7 +392,7 @@ const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
                         i += w;
                         continue;
                 }
-                kbc_buf_puts(&b, VALUE);
+                kbc_buf_puts(&b, KBC_KB_VALUE);
                 if (keep)
                         kbc_buf_putc(&b, '\\');
                 changed = true;

@@ -9,6 +9,9 @@
 
 #include "kbc_arena.h"
 
+/* What an example value becomes. */
+#define KBC_KB_VALUE "<value>"
+
 /* text with its example values (names, numbers, dates, paths, STOP
  * parameters, ...) as "<value>" placeholders, and hex codes too when codes
  * is set; text itself when it has none. Allocated from a. */
