@@ -45,8 +45,8 @@
 #include "prefilter.h"
 #include "rule_internal.h"
 
-#define QUOTE_CLASS     "['\"\u2018\u2019\u201C\u201D]"
-#define WILDCARD        ".{1,80}?"
+#define QUOTE_CLASS "['\"\u2018\u2019\u201C\u201D]"
+#define WILDCARD    ".{1,80}?"
 /* Folders before a file name: each segment ends at its own separator, so
  * the repeat cannot backtrack across segments. */
 #define PATH_PREFIX     "(?:[^\\\\/\\r\\n]{0,80}+[\\\\/]){0,12}"
