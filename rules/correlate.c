@@ -455,7 +455,14 @@ static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
                                         cd->signals[cd->nsignals++] = en[m].sig;
                         cd->score =
                             credit_score(a, r, hits, n, &cd->specificity);
-                        cd->coverage = cd->score / r->max_score;
+                        /* Every signal seen counts here, also those an
+                         * event matched beside the one it credited: one
+                         * popup quoting three paragraphs of an article
+                         * shows three of its signals. */
+                        double seen_weight = 0;
+                        for (size_t m = 0; m < cd->nsignals; m++)
+                                seen_weight += cd->signals[m]->weight;
+                        cd->coverage = seen_weight / r->max_score;
                 }
                 i = j;
         }
@@ -650,8 +657,8 @@ static void case_close(kbc_engine *e, host_state *h)
                 double total = 0;
                 for (size_t i = 0; i < inc.ncandidates; i++)
                         total += cands[i].score;
-                double coverage = cands[0].score / cands[0].rule->max_score;
-                inc.confidence = cands[0].score / total * (1 + coverage) / 2;
+                inc.confidence =
+                    cands[0].score / total * (1 + cands[0].coverage) / 2;
                 incident_id(&inc, &ev[0]);
                 suppress_fold(e, h, &inc);
                 e->stats.incidents++;
