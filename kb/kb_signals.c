@@ -470,9 +470,8 @@ static bool looks_like_code(const kbc_kb_line *l)
                 assigns += l->s[k] == '=' && is_alnum(l->s[k - 1]) &&
                            k + 1 < n && isxdigit((unsigned char)l->s[k + 1]);
         return last == ';' || brace || assigns >= 3 ||
-               ci_at(l->s, n, i, "//") ||
-               ci_at(l->s, n, i, "#include") || ci_at(l->s, n, i, "#define") ||
-               ci_at(l->s, n, i, "/*");
+               ci_at(l->s, n, i, "//") || ci_at(l->s, n, i, "#include") ||
+               ci_at(l->s, n, i, "#define") || ci_at(l->s, n, i, "/*");
 }
 
 /* "ID: 1234" lines of column blocks, when the paragraph has a Source or a
@@ -827,11 +826,11 @@ static void emit_events(ctx *c)
 static bool following_list(const char *s, size_t len)
 {
         static const char *const things[] = {
-            "product",   "program", "application", "file",     "folder",
-            "director",  "key",     "value",       "setting",  "driver",
-            "version",   "item",    "option",      "line",     "entr",
-            "step",      "compon",  "method",      "command",  "parameter",
-            "propert",   "server",  "computer",    "platform", "operating",
+            "product",   "program",  "application", "file",     "folder",
+            "director",  "key",      "value",       "setting",  "driver",
+            "version",   "item",     "option",      "line",     "entr",
+            "step",      "compon",   "method",      "command",  "parameter",
+            "propert",   "server",   "computer",    "platform", "operating",
             "situation", "condition"};
         for (size_t i = 0; i + 10 <= len; i++) {
                 if (!word_at(s, len, i, "following"))
@@ -936,13 +935,43 @@ static bool only_a_path(const char *t)
 {
         if (!strncasecmp(t, "HKEY_", 5) || !strncasecmp(t, "HKLM\\", 5))
                 return true;
-        bool drive = isalpha((unsigned char)t[0]) && t[1] == ':' && t[2] == '\\';
+        bool drive =
+            isalpha((unsigned char)t[0]) && t[1] == ':' && t[2] == '\\';
         if (!drive && strncmp(t, "\\\\", 2))
                 return false;
         for (const char *p = t; *p; p++)
                 if (*p == ' ' && islower((unsigned char)p[1]))
                         return false;
         return true;
+}
+
+/* A dialog caption alone: at most five words in title case, with no
+ * colon, question or exclamation and no word of trouble ("Microsoft Windows
+ * NT", "Windows Internet Naming Service"). The message is the text under it. */
+static bool caption(const char *t)
+{
+        size_t words = 1, len = strlen(t);
+        if (strchr(t, ':') || strpbrk(t + len - 1, "!?"))
+                return false;
+        for (const char *p = t; *p; p++) {
+                if (*p != ' ')
+                        continue;
+                words++;
+                /* "of", "for", "and" may stay in lower case */
+                if (islower((unsigned char)p[1]) && strncmp(p + 1, "of ", 3) &&
+                    strncmp(p + 1, "for ", 4) && strncmp(p + 1, "and ", 4))
+                        return false;
+        }
+        /* "Internal Processing Error" is the message itself. */
+        static const char *const trouble[] = {
+            "error",     "fail",    "denied",       "invalid", "violation",
+            "exception", "fatal",   "cannot",       "unable",  "not ",
+            "warning",   "corrupt", "missing",      "bad ",    "illegal",
+            "abort",     "problem", "insufficient", "out of",  "fault"};
+        for (size_t k = 0; k < sizeof(trouble) / sizeof(*trouble); k++)
+                if (ci_contains(t, len, trouble[k]))
+                        return false;
+        return words <= 5 && isupper((unsigned char)t[0]);
 }
 
 static void emit_message(ctx *c, size_t b, size_t e)
@@ -962,11 +991,7 @@ static void emit_message(ctx *c, size_t b, size_t e)
         kbc_buf_free(&buf);
         if (!t || strlen(t) < 4)
                 return;
-        /* A dialog caption alone ("Microsoft Windows NT"). */
-        size_t words = 1;
-        for (const char *p = t; *p; p++)
-                words += *p == ' ';
-        if (words <= 5 && !strncmp(t, "Microsoft", 9) && !strchr(t, ':'))
+        if (caption(t))
                 return;
         /* "STOP: 0x00000024 (...)" alone is a code, not a message: keep it
          * only when a word follows (KMODE_EXCEPTION_NOT_HANDLED). */
@@ -1028,17 +1053,25 @@ static void scan_messages(ctx *c)
                         e++;
                 if (intro) {
                         size_t b = i;
+                        int step_indent = -1; /* of the step being read */
                         while (b < e) {
                                 while (b < e && c->para[b] < 0)
                                         b++;
                                 size_t q = b;
                                 bool used = false;
+                                /* "1. Delete the files" and the notes
+                                 * indented under it: instructions inside a
+                                 * dialog, not what it says went wrong. */
+                                if (b < e && step_line(&c->L[b]))
+                                        step_indent = c->L[b].indent;
+                                else if (b < e && c->L[b].indent <= step_indent)
+                                        step_indent = -1;
+                                used = step_indent >= 0;
                                 while (q < e && c->para[q] >= 0 &&
                                        c->para[q] == c->para[b]) {
                                         used |= c->consumed[q] ||
                                                 looks_like_code(&c->L[q]) ||
-                                                kb_ref_line(&c->L[q]) ||
-                                                (q == b && step_line(&c->L[q]));
+                                                kb_ref_line(&c->L[q]);
                                         q++;
                                 }
                                 /* "The event details contain the
