@@ -11,8 +11,9 @@
  *
  *   GUIDs, IPv4 addresses, e-mail addresses
  *   dates (6/28/99, 1999-06-28) and times (10:15, 10:15:32 AM)
- *   numbers before a unit (23 seconds, 120000 milliseconds, 12 MB, 80%)
- *   and after a process or thread id; plain numbers of 6 to 9 digits
+ *   numbers: before a unit (23 seconds, 120000 milliseconds, 12 MB, 80%),
+ *   after a process or thread id, and any other plain number (line 117,
+ *   instance 1) but an error, event or message number (error 1067)
  *   names with a run of 4 digits (ex990628.log, LOG00012)
  *   hex values that are no status code (addresses, 0x00000002), and every
  *   hex value after a STOP code in its sentence (the STOP parameters)
@@ -213,6 +214,19 @@ static bool error_word_before(const unsigned char *s, size_t i)
         return len && in_list(w, len, words);
 }
 
+/* Does the word before i say that the number after it is fixed text: an
+ * error, event or message number? */
+static bool number_word_before(const unsigned char *s, size_t i)
+{
+        static const char *const words[] = {"event", "id",     "message",
+                                            "msg",   "number", "win32",
+                                            "no",    "#",      NULL};
+        size_t len;
+        const unsigned char *w = word_before(s, i, &len);
+        return error_word_before(s, i) || (len && in_list(w, len, words)) ||
+               (i > 0 && s[i - 1] == '#');
+}
+
 /* Is the hex value at i a STOP code: "STOP: 0x...", "bugcheck 0x...",
  * "The bugcheck was: 0x..."? */
 static bool stop_code_at(const unsigned char *s, size_t i)
@@ -259,7 +273,10 @@ static size_t number_value(const unsigned char *s, size_t n, size_t i,
                 if (unit_word(s + u, run(s, n, u, is_wordc)) ||
                     id_noun_before(s, i))
                         return digits;
-                return digits >= 6 && digits <= 9 ? digits : 0;
+                /* Any other number varies too (line 117, instance 1, port
+                 * 8080, a count) unless it names the error or the event:
+                 * "error 1067", "event 2037", "STOP 0x1E". */
+                return number_word_before(s, i) ? 0 : digits;
         }
         if (after_stop && hex == 8 && word == 8)
                 return 8;

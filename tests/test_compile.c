@@ -163,8 +163,8 @@ static void test_output_loads_and_is_stable(void **state)
             ARTICLE("Q324332",
                     message("Extension 'SMTP' could not be loaded. A problem "
                             "occurred with the extension .DLL file."),
-                    message("Processing file <Drive>:\\Sp4\\Eng\\Shared.ins at "
-                            "or near line 7 caf\xe9 \"quoted\""),
+                    message("Processing file caf\xe9 \"quoted\" "
+                            "<Drive>:\\Sp4\\Eng\\Shared.ins at or near line 7"),
                     code("0xC0020035"));
         kbc_compiler_count(c, &a);
         char *first = strdup(compile(c, &a, KBC_COMPILED));
@@ -241,6 +241,14 @@ static void test_generalize_values(void **state)
              "Process <value> ended at <value> <value>, <value>.",
              "Process 88 ended at 5/1/2024 23:59:01 PM, "
              "{ABCDEF01-2345-6789-ABCD-EF0123456789}."},
+            {"The service could not bind instance 1.",
+             "The service could not bind instance <value>.",
+             "The service could not bind instance 3."},
+            {"PAB Section c:\\florence.001\\00000001.pri Line: 117 Invalid",
+             "PAB Section <value>\\<value> Line: <value> Invalid",
+             "PAB Section d:\\cc.003\\00000004.pri Line: 241 Invalid"},
+            {"Event ID 2037 logged with message 123 and error 1067.",
+             "Event ID 2037 logged with message 123 and error 1067.", NULL},
             {"The service terminated with service-specific error 1067.",
              "The service terminated with service-specific error 1067.", NULL},
             {"Extension 'SMTP' could not be loaded by NT AUTHORITY\\SYSTEM.",
