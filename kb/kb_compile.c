@@ -29,6 +29,7 @@
  * that are not UTF-8 are read as Latin-1, as the corpus is), literal
  * blocks for cause and resolution so that a reviewer sees the paragraphs.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,34 @@ static bool words_equal(const char *s, const char *plain)
         return words_key(KBC_FNV64_INIT, s) == words_key(KBC_FNV64_INIT, plain);
 }
 
+/* Where the sentence that starts at or after from ends: after the first
+ * ". " that closes at least HEAD_WORDS words; the end of the text if
+ * none does. */
+static size_t sentence_end(kbc_arena *a, const char *text, size_t from)
+{
+        size_t n = strlen(text);
+        for (size_t i = from; i + 1 < n; i++) {
+                if (text[i] != '.' || text[i + 1] != ' ')
+                        continue;
+                char *part = kbc_arena_strndup(a, text + from, i + 1 - from);
+                if (kbc_text_literal_words(part) >= HEAD_WORDS)
+                        return i + 1;
+        }
+        return n;
+}
+
+/* Does text[0..len) hold a hex code that generalizing kept (a status or
+ * STOP code: "0x0000003f", "0xC0000221")? */
+static bool has_code(const char *text, size_t len)
+{
+        for (size_t i = 0; i + 2 < len; i++)
+                if (text[i] == '0' && (text[i + 1] | 0x20) == 'x' &&
+                    isxdigit((unsigned char)text[i + 2]) &&
+                    (i == 0 || !is_alnum((unsigned char)text[i - 1])))
+                        return true;
+        return false;
+}
+
 /* Is there an example value at i, as kb_generalize.c marks it? The
  * article's own placeholders ("<service name>", "%1") are not: the author
  * abstracted them, and what follows is meant to be matched. */
@@ -237,16 +266,14 @@ static bool head_enough(kbc_arena *a, const char *text, size_t end)
  * Cut at MESSAGE_MAX bytes on a word boundary. */
 static const char *message_head(kbc_arena *a, const char *text)
 {
-        size_t n = strlen(text), end = n;
-        for (size_t i = 0; i + 1 < n; i++) {
-                if (text[i] == '.' && text[i + 1] == ' ') {
-                        char *head = kbc_arena_strndup(a, text, i + 1);
-                        if (kbc_text_literal_words(head) >= HEAD_WORDS) {
-                                end = i + 1;
-                                break;
-                        }
-                }
-        }
+        size_t n = strlen(text), end = sentence_end(a, text, 0);
+        /* "The computer has rebooted from a bugcheck. The bugcheck was:
+         * 0x0000003f (...)": when the first sentence is the event's
+         * template and the code it reports comes next, the next sentence
+         * is what tells one article's case from another's. */
+        if (end < n && !has_code(text, end) && has_code(text, n) &&
+            has_code(text, sentence_end(a, text, end)))
+                end = sentence_end(a, text, end);
         for (size_t i = 1; i < end; i++) {
                 if (!example_value_at(text, i) || !head_enough(a, text, i))
                         continue;
@@ -781,6 +808,13 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         if (!nsymptoms)
                 goto out;
         outcome = KBC_COMPILED;
+        /* An article that states no symptom and no cause (how to capture
+         * a dump, what an event means in general) may open a case, but any
+         * troubleshooting article that explains the same evidence wins. */
+        if (!kbc_kb_section_get(art, "SYMPTOMS") &&
+            !kbc_kb_section_get(art, "CAUSE"))
+                for (size_t i = 0; i < n; i++)
+                        sigs[i].weight = 1;
 
         char ref[128];
         snprintf(ref, sizeof(ref), "https://support.microsoft.com/kb/%s",
