@@ -37,9 +37,17 @@ bool kbc_event_reports_problem(const kbc_event *ev)
         static const kbc_str problem_levels[] = {KBC_STR_LIT("warning"),
                                                  KBC_STR_LIT("error"),
                                                  KBC_STR_LIT("critical")};
-        if (!ev->level.len ||
-            kbc_str_caseeq(ev->provider, KBC_STR_LIT("Application Popup")))
+        /* Sources that only ever report a failure, at level Information:
+         * the error dialogs Windows logs, and the crash records of NT 4.0
+         * and 2000 (a STOP error after the reboot, an application crash). */
+        static const kbc_str failure_sources[] = {
+            KBC_STR_LIT("Application Popup"), KBC_STR_LIT("Save Dump"),
+            KBC_STR_LIT("DrWatson")};
+        if (!ev->level.len)
                 return true;
+        for (size_t i = 0; i < 3; i++)
+                if (kbc_str_caseeq(ev->provider, failure_sources[i]))
+                        return true;
         for (size_t i = 0; i < 3; i++)
                 if (kbc_str_caseeq(ev->level, problem_levels[i]))
                         return true;

@@ -71,8 +71,10 @@ void kbc_event_reset(kbc_event *ev);
 kbc_str kbc_event_field(const kbc_event *ev, kbc_str name);
 
 /* Does the event report a problem? Level warning, error or critical; an
- * Application Popup (the error dialogs Windows logs at level
- * Information); or no level at all (the source did not say). */
+ * event of a source that only reports failures, whatever its level
+ * (Application Popup, Save Dump, DrWatson: dialogs, STOP errors and
+ * crashes logged at level Information); or no level at all (the source
+ * did not say). */
 bool kbc_event_reports_problem(const kbc_event *ev);
 
 #endif

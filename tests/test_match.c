@@ -132,7 +132,8 @@ static void test_event_without_id_matches_no_id_signal(void **state)
 }
 
 /* `problem: true`: only events that report one (warning, error,
- * critical, an Application Popup, or no level given); `channel` as a list
+ * critical, a source that only reports failures, or no level given);
+ * `channel` as a list
  * takes any of its names. */
 static void test_problem_and_channel_list(void **state)
 {
@@ -148,6 +149,15 @@ static void test_problem_and_channel_list(void **state)
         ev = event("Application Popup", 26, msg);
         ev.level = kbc_str_cstr("information");
         assert_string_equal(matched(&ev), "quota-exceeded");
+        /* NT 4.0 logs a STOP error and a crash at level Information */
+        ev = event("Save Dump", 1001, msg);
+        ev.level = kbc_str_cstr("Information");
+        assert_string_equal(matched(&ev), "quota-exceeded");
+        ev = event("drwatson", 4097, msg);
+        ev.level = kbc_str_cstr("Information");
+        assert_string_equal(matched(&ev), "quota-exceeded");
+        ev = event("Application Popup", 26, msg);
+        ev.level = kbc_str_cstr("information");
         ev.channel = kbc_str_cstr("application");
         assert_string_equal(matched(&ev), "quota-exceeded");
         ev.channel = kbc_str_cstr("Microsoft-Windows-CAPI2/Operational");
