@@ -2,6 +2,7 @@
  * arena.c - a chain of blocks; allocation bumps a pointer, free releases the
  * chain. Requests larger than a block get a block of their own.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,20 @@ char *kbc_arena_strndup(kbc_arena *a, const char *s, size_t len)
 char *kbc_arena_strdup(kbc_arena *a, const char *s)
 {
         return kbc_arena_strndup(a, s, strlen(s));
+}
+
+char *kbc_arena_printf(kbc_arena *a, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        char *p = kbc_arena_alloc(a, n > 0 ? (size_t)n + 1 : 1);
+        va_start(ap, fmt);
+        if (n > 0)
+                vsnprintf(p, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        return p;
 }
 
 kbc_str kbc_arena_str(kbc_arena *a, kbc_str s)

@@ -20,6 +20,9 @@ void *kbc_arena_alloc(kbc_arena *a, size_t size);
 /* NUL-terminated copy of the view. */
 char *kbc_arena_strndup(kbc_arena *a, const char *s, size_t len);
 char *kbc_arena_strdup(kbc_arena *a, const char *s);
+/* A formatted string in the arena. */
+char *kbc_arena_printf(kbc_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 kbc_str kbc_arena_str(kbc_arena *a, kbc_str s);
 
 #endif

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "kb_generalize.h"
+#include "kb_shapes.h"
 #include "kbc_compile.h"
 #include "kbc_hash.h"
 #include "kbc_str.h"
@@ -89,6 +90,8 @@ static const char *const routine_messages[] = {
     "the service entered the running state",
     "the service entered the stopped state",
     "the command completed successfully",
+    /* Save Dump's template without the code it reports */
+    "the computer has rebooted from a bugcheck",
 };
 
 struct kbc_compiler {
@@ -103,8 +106,9 @@ typedef struct rule_signal {
         int weight;
         const char *provider; /* NULL = any */
         long event_id;        /* -1 = any */
+        long event_id2;       /* a second id it may have, or -1 */
         const char *text;     /* for text: */
-        char regex[64];       /* for message: (codes) */
+        const char *regex;    /* for message: (codes, shapes), or NULL */
         const char *example;  /* message of its test event */
         bool problem_level;   /* only on events reporting a problem */
         const char *support;  /* why it is no symptom, for --explain */
@@ -399,16 +403,29 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
+/* Key of a shape for corpus counts: its kind and what it names. */
+static uint64_t shape_key(const kbc_kb_shape *sh)
+{
+        uint64_t h = kbc_fnv64(KBC_FNV64_INIT, "s", 1);
+        h = kbc_fnv64(h, sh->kind, strlen(sh->kind));
+        return words_key(h, sh->what);
+}
+
 void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
 {
         kbc_arena *a = kbc_arena_new();
-        uint64_t *seen = kbc_arena_alloc(a, (3 * art->nsignals + 1) * 8);
+        kbc_kb_shape shapes[MAX_RULE_SIGNALS];
+        size_t nshapes = kbc_kb_shapes(a, art, shapes, MAX_RULE_SIGNALS);
+        uint64_t *seen =
+            kbc_arena_alloc(a, (3 * art->nsignals + nshapes + 1) * 8);
         size_t nseen = 0;
         /* An event's text counts as a message too: how common the words
          * are matters apart from how common the event id is. */
-        for (size_t i = 0; i < 3 * art->nsignals; i++) {
+        for (size_t i = 0; i < 3 * art->nsignals + nshapes; i++) {
                 const kbc_kb_signal *s = &art->signals[i / 3];
-                uint64_t key = i % 3 == 0   ? signal_key(a, s)
+                uint64_t key = i >= 3 * art->nsignals
+                                   ? shape_key(&shapes[i - 3 * art->nsignals])
+                               : i % 3 == 0 ? signal_key(a, s)
                                : i % 3 == 1 ? text_key(a, s)
                                : s->kind == KBC_KB_EVENT
                                    ? event_key(a, s, false)
@@ -475,7 +492,7 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
         bool small_code = false;
 
         memset(r, 0, sizeof(*r));
-        r->event_id = -1;
+        r->event_id = r->event_id2 = -1;
         switch (s->kind) {
         case KBC_KB_EVENT:
                 r->event_id = s->event_id;
@@ -513,7 +530,9 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 snprintf(r->id, sizeof(r->id), "code-0x%.40s", hex);
                 for (char *p = r->id; *p; p++)
                         *p = kbc_ascii_lower(*p);
-                snprintf(r->regex, sizeof(r->regex), "\\b(?:0x)?%.40s\\b", hex);
+                char *re = kbc_arena_alloc(a, 64);
+                snprintf(re, 64, "\\b(?:0x)?%.40s\\b", hex);
+                r->regex = re;
                 r->weight = 2;
                 char *ex = kbc_arena_alloc(a, 96);
                 snprintf(ex, 96, "The operation failed with error 0x%.40s.",
@@ -547,6 +566,62 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
             kbc_text_content_words(r->text) < SUPPORT_WORDS)
                 return "fewer than 2 content words";
         return NULL;
+}
+
+/* A shape (kb_shapes.h) as a rule signal; why it is dropped, or NULL. */
+static const char *shape_signal(const kbc_compiler *c, kbc_arena *a,
+                                const kbc_kb_shape *sh, rule_signal *r)
+{
+        uint32_t articles = count_of(c, shape_key(sh));
+        memset(r, 0, sizeof(*r));
+        r->provider = sh->provider;
+        r->event_id = sh->event_ids[0];
+        r->event_id2 = sh->event_ids[1];
+        r->text = sh->text;
+        r->regex = sh->regex;
+        r->example = kbc_text_example(a, sh->example);
+        slug(r->id, sizeof(r->id), kbc_arena_printf(a, "%s-", sh->kind),
+             sh->what, 5);
+        if (articles > SUPPORT_SHARED_MAX)
+                return "shared by more than 20 articles";
+        r->symptom = !sh->support_only && articles <= SHARED_MAX;
+        /* A program with its exception code, a service with its error
+         * text: as much as an event with its source and description. */
+        r->weight = !r->symptom ? 1 : strchr(sh->what, ' ') || sh->text ? 3 : 2;
+        if (!r->symptom)
+                r->support = sh->support_only
+                                 ? "a function of Windows, where many "
+                                   "programs' crashes land"
+                                 : "shared by more than 5 articles";
+        return NULL;
+}
+
+/* A shape's fate as a JSON object, for --explain. */
+static void explain_shape(kbc_buf *b, bool first, const kbc_kb_shape *sh,
+                          const rule_signal *r, const char *dropped)
+{
+        if (!first)
+                kbc_buf_putc(b, ',');
+        kbc_buf_printf(b, "{\"line\":%d,\"kind\":\"shape\",\"shape\":\"%s\"",
+                       sh->line, sh->kind);
+        kbc_buf_json_key(b, "what", true);
+        kbc_buf_json_str(b, kbc_str_cstr(sh->what));
+        if (!dropped) {
+                kbc_buf_json_key(b, "rule_signal", true);
+                kbc_buf_json_str(b, kbc_str_cstr(r->id));
+                kbc_buf_json_key(b, r->text ? "pattern_text" : "pattern", true);
+                kbc_buf_json_str(b, kbc_str_cstr(r->text ? r->text : r->regex));
+        }
+        kbc_buf_json_key(b, "verdict", true);
+        kbc_buf_json_str(b, kbc_str_cstr(dropped      ? "dropped"
+                                         : r->symptom ? "symptom"
+                                                      : "support"));
+        if (dropped || !r->symptom) {
+                kbc_buf_json_key(b, "reason", true);
+                kbc_buf_json_str(b,
+                                 kbc_str_cstr(dropped ? dropped : r->support));
+        }
+        kbc_buf_putc(b, '}');
 }
 
 /* ---- YAML output ----------------------------------------------------- */
@@ -654,7 +729,10 @@ static void write_signal(kbc_buf *b, const rule_signal *r)
                 yaml_quoted(b, r->provider);
                 kbc_buf_putc(b, '\n');
         }
-        if (r->event_id >= 0)
+        if (r->event_id2 >= 0)
+                kbc_buf_printf(b, "      event_id: [%ld, %ld]\n", r->event_id,
+                               r->event_id2);
+        else if (r->event_id >= 0)
                 kbc_buf_printf(b, "      event_id: %ld\n", r->event_id);
         if (r->problem_level)
                 kbc_buf_puts(b, "      problem: true\n      channel: "
@@ -663,7 +741,7 @@ static void write_signal(kbc_buf *b, const rule_signal *r)
                 kbc_buf_puts(b, "      text: ");
                 yaml_quoted(b, r->text);
                 kbc_buf_putc(b, '\n');
-        } else if (r->regex[0]) {
+        } else if (r->regex) {
                 kbc_buf_puts(b, "      message: ");
                 yaml_quoted(b, r->regex);
                 kbc_buf_putc(b, '\n');
@@ -706,11 +784,11 @@ static void make_id_unique(rule_signal *sigs, size_t n)
 
 static bool same_signal(const rule_signal *a, const rule_signal *b)
 {
-        return a->event_id == b->event_id &&
+        return a->event_id == b->event_id && a->event_id2 == b->event_id2 &&
                !strcmp(a->provider ? a->provider : "",
                        b->provider ? b->provider : "") &&
                !strcmp(a->text ? a->text : "", b->text ? b->text : "") &&
-               !strcmp(a->regex, b->regex);
+               !strcmp(a->regex ? a->regex : "", b->regex ? b->regex : "");
 }
 
 /* One article signal's fate as a JSON object, for --explain. */
@@ -799,6 +877,25 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                 if (explain)
                         explain_signal(explain, i == 0, s, &sigs[n - !dropped],
                                        dropped);
+        }
+        kbc_kb_shape shapes[MAX_RULE_SIGNALS];
+        size_t nshapes = kbc_kb_shapes(a, art, shapes, MAX_RULE_SIGNALS);
+        for (size_t i = 0; i < nshapes; i++) {
+                const char *dropped =
+                    n >= MAX_RULE_SIGNALS
+                        ? "the rule has 32 signals already"
+                        : shape_signal(c, a, &shapes[i], &sigs[n]);
+                for (size_t j = 0; j < n && !dropped; j++)
+                        if (same_signal(&sigs[j], &sigs[n]))
+                                dropped = "the same as an earlier signal";
+                if (!dropped) {
+                        nsymptoms += sigs[n].symptom;
+                        n++;
+                        make_id_unique(sigs, n);
+                }
+                if (explain)
+                        explain_shape(explain, i == 0 && !art->nsignals,
+                                      &shapes[i], &sigs[n - !dropped], dropped);
         }
         if (explain)
                 kbc_buf_putc(explain, ']');

@@ -21,6 +21,7 @@
  *   it is often the point, ntoskrnl.exe, PRIV.EDB), DOMAIN\user
  *   the name after server, computer, domain, user, ... when it is quoted,
  *   in capitals or has a digit (server EXCH01, user 'jsmith')
+ *   placeholders written in parentheses: (instance), (pid), (date)
  *
  * Error numbers, status codes and the words themselves stay: "error 1067",
  * 0x80004005 and a STOP code are what the article is about, unless the
@@ -364,6 +365,27 @@ static size_t path_value(const unsigned char *s, size_t n, size_t i,
         return 0;
 }
 
+/* "(instance)", "(pid)", "(computer name)": a placeholder written in
+ * parentheses, as Dr. Watson excerpts and service names in articles do. */
+static size_t paren_placeholder(const unsigned char *s, size_t n, size_t i)
+{
+        static const char *const names[] = {
+            "instance",     "pid",         "process id",    "thread id",
+            "date",         "time",        "server",        "server name",
+            "servername",   "computer",    "computer name", "computername",
+            "machine name", "user",        "user name",     "username",
+            "domain",       "domain name", "path",          "file name",
+            "filename",     "drive",       "number",        "name",
+            "service name", "share name",  "printer name",  NULL};
+        if (s[i] != '(')
+                return 0;
+        const unsigned char *close = memchr(s + i, ')', n - i);
+        if (!close)
+                return 0;
+        size_t len = (size_t)(close - s) - i - 1;
+        return in_list(s + i + 1, len, names) ? len + 2 : 0;
+}
+
 const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
 {
         const unsigned char *s = (const unsigned char *)text;
@@ -388,6 +410,8 @@ const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
                         }
                 }
                 if (start)
+                        len = paren_placeholder(s, n, i);
+                if (!len && start)
                         len = path_value(s, n, i, &keep);
                 if (!len && start &&
                     (is_digit(s[i]) || s[i] == '{' || is_alpha(s[i])))

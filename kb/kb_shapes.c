@@ -1,0 +1,380 @@
+/*
+ * kb_shapes.c - what Windows logs for what an article quotes in another
+ * form. Many articles of the NT 4.0 and 2000 years show the problem as the
+ * administrator met it: a Dr. Watson log excerpt, the Dr. Watson dialog,
+ * the output of `net start`. None of these is a log line, but each has a
+ * counterpart in the event log whose wording is fixed by Windows:
+ *
+ *   drwtsn32.log              Application exception occurred:
+ *                                 App: exe\snaservr.dbg (pid=150)
+ *                                 Exception number: c0000005 (access ...)
+ *                             function: DlcGetDlcApiBuffer / FAULT ->...
+ *   Dr. Watson dialog         An application error has occurred ...
+ *                             Setup.exe
+ *                             Exception: access violation (0xc0000005)
+ *     -> DrWatson 4097        The application, C:\...\snaservr.exe,
+ *                             generated an application error The error
+ *                             occurred on DATE The exception generated
+ *                             was c0000005 at address ADDR (FUNCTION)
+ *     -> Application Error    Faulting application snaservr.exe, ...
+ *        1000 (2000 and later)
+ *
+ *   net start, Services       Could not start the X service on \\SERVER.
+ *                             Error 1069: The service did not start ...
+ *     -> Service Control      The X service failed to start due to the
+ *        Manager 7000, 7023   following error: The service did not ...
+ *
+ * The program's file name (not its folder or extension: a .dbg in the log
+ * is the .exe on disk), the exception code, the faulting function, the
+ * service name and the error text are what the article's case has; the
+ * rest of the wording is Windows'. The scan reads the article's section
+ * texts line by line, so it finds excerpts that the message extractor
+ * leaves alone (a log quoted after "For example:").
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kb_generalize.h"
+#include "kb_shapes.h"
+#include "kbc_buf.h"
+
+#define NAME_MAX_LEN 64 /* bytes of a program or function name */
+#define CODE_REACH   4  /* lines from "App:" to its exception number */
+#define FAULT_REACH  12 /* lines from "function:" to its FAULT line */
+#define ERROR_REACH  3  /* lines from "Could not start" to its error */
+
+typedef struct scan {
+        kbc_arena *a;
+        kbc_kb_shape *out;
+        size_t n, max;
+        int line;
+} scan;
+
+typedef struct line {
+        const char *s;
+        size_t len;
+} line;
+
+static bool name_char(char c)
+{
+        return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '$';
+}
+
+/* Case-insensitive search of w in l; its offset, or -1. */
+static long find(line l, const char *w)
+{
+        size_t n = strlen(w);
+        for (size_t i = 0; i + n <= l.len; i++)
+                if (!strncasecmp(l.s + i, w, n))
+                        return (long)i;
+        return -1;
+}
+
+/* The file name a path ends in, without folders or extension, when it is
+ * a plain name: "exe\snaservr.DBG" gives "snaservr". NULL if none. */
+static const char *program_name(kbc_arena *a, const char *p, size_t len)
+{
+        size_t b = 0, e = len;
+        for (size_t i = 0; i < len; i++)
+                if (p[i] == '\\' || p[i] == '/' || p[i] == ':')
+                        b = i + 1;
+        for (size_t i = e; i > b; i--)
+                if (p[i - 1] == '.') {
+                        e = i - 1;
+                        break;
+                }
+        if (e - b < 2 || e - b > NAME_MAX_LEN)
+                return NULL;
+        for (size_t i = b; i < e; i++)
+                if (!name_char(p[i]))
+                        return NULL;
+        return kbc_arena_strndup(a, p + b, e - b);
+}
+
+/* The token at p (up to white space, a comma or a parenthesis). */
+static size_t token_len(const char *p, size_t avail)
+{
+        size_t k = 0;
+        while (k < avail && !isspace((unsigned char)p[k]) && p[k] != ',' &&
+               p[k] != '(')
+                k++;
+        return k;
+}
+
+/* Eight hex digits at p, as a lower-case code; NULL if not. */
+static const char *hex8(kbc_arena *a, const char *p, size_t avail)
+{
+        if (avail >= 2 && p[0] == '0' && (p[1] | 0x20) == 'x') {
+                p += 2;
+                avail -= 2;
+        }
+        if (avail < 8 || (avail > 8 && isxdigit((unsigned char)p[8])))
+                return NULL;
+        char *code = kbc_arena_alloc(a, 9);
+        for (size_t i = 0; i < 8; i++) {
+                if (!isxdigit((unsigned char)p[i]))
+                        return NULL;
+                code[i] = (char)tolower((unsigned char)p[i]);
+        }
+        code[8] = '\0';
+        return code;
+}
+
+static void add(scan *sc, kbc_kb_shape sh)
+{
+        for (size_t i = 0; i < sc->n; i++)
+                if (!strcmp(sc->out[i].kind, sh.kind) &&
+                    !strcasecmp(sc->out[i].what, sh.what))
+                        return;
+        if (sc->n >= sc->max)
+                return;
+        sh.line = sc->line;
+        sc->out[sc->n++] = sh;
+}
+
+#define PATH_RE "(?:[^,\\r\\n]{0,200}[\\\\/])?"
+
+/* A crash of program app, with its exception code when the article gives
+ * one: the DrWatson event, and Application Error's of later Windows. */
+static void add_crash(scan *sc, const char *app, const char *code)
+{
+        kbc_kb_shape d = {.kind = "drwatson",
+                          .provider = "DrWatson",
+                          .event_ids = {4097, -1}};
+        if (code) {
+                d.regex = kbc_arena_printf(
+                    sc->a,
+                    "application,\\s+" PATH_RE
+                    "%s\\.(?:exe|dbg|com|dll)\\b[\\s\\S]{0,240}?"
+                    "exception generated was (?:0x)?%s\\b",
+                    app, code);
+                d.what = kbc_arena_printf(sc->a, "%s %s", app, code);
+        } else {
+                d.regex = kbc_arena_printf(
+                    sc->a,
+                    "application,\\s+" PATH_RE
+                    "%s\\.(?:exe|dbg|com|dll),\\s+generated an "
+                    "application error",
+                    app);
+                d.what = app;
+        }
+        d.example = kbc_arena_printf(
+            sc->a,
+            "The application, C:\\Program Files\\%s.exe, "
+            "generated an application error The error occurred "
+            "on 1/1/2001 @ 00:00:00.000 The exception generated "
+            "was %s at address 00000000 (<nosymbols>)",
+            app, code ? code : "c0000005");
+        add(sc, d);
+        kbc_kb_shape e = {.kind = "app-error",
+                          .provider = "Application Error",
+                          .event_ids = {1000, -1}};
+        e.regex = kbc_arena_printf(
+            sc->a, "Faulting application " PATH_RE "%s\\.exe\\b", app);
+        e.what = app;
+        e.example =
+            kbc_arena_printf(sc->a,
+                             "Faulting application %s.exe, version 1.0.0.0, "
+                             "faulting module %s.exe, version 1.0.0.0, fault "
+                             "address 0x00001000.",
+                             app, app);
+        add(sc, e);
+}
+
+/* Functions of Windows itself, where many programs' crashes land: the
+ * fault names no one program's problem. */
+static bool system_function(const char *f)
+{
+        static const char *const prefixes[] = {"Rtl", "Nt", "Zw",  "Ldr", "Dbg",
+                                               "Ki",  "Ke", "mem", "str", NULL};
+        for (size_t i = 0; prefixes[i]; i++)
+                if (!strncmp(f, prefixes[i], strlen(prefixes[i])))
+                        return true;
+        return false;
+}
+
+/* "function: NAME" heading a thread's disassembly that holds the FAULT
+ * line: the function the DrWatson event names in parentheses. */
+static void add_fault(scan *sc, const char *fn)
+{
+        kbc_kb_shape f = {
+            .kind = "fault", .provider = "DrWatson", .event_ids = {4097, -1}};
+        f.regex = kbc_arena_printf(
+            sc->a,
+            "exception generated was (?:0x)?[0-9a-f]{8} at address "
+            "(?:0x)?[0-9a-f]{1,16} \\(%s\\)",
+            fn);
+        f.what = fn;
+        f.example = kbc_arena_printf(
+            sc->a,
+            "The application, C:\\app.exe, generated an "
+            "application error The error occurred on 1/1/2001 @ "
+            "00:00:00.000 The exception generated was c0000005 "
+            "at address 00000000 (%s)",
+            fn);
+        f.support_only = system_function(fn);
+        add(sc, f);
+}
+
+/* "Could not start the X service on ..." with its "Error N: TEXT" a line
+ * or two below (or on the same line). */
+static void add_service(scan *sc, const char *service, const char *error)
+{
+        const char *svc = kbc_kb_generalize(sc->a, service, false);
+        const char *err = kbc_kb_generalize(sc->a, error, false);
+        kbc_kb_shape s = {.kind = "scm",
+                          .provider = "Service Control Manager",
+                          .event_ids = {7000, 7023}};
+        /* "..." spans "failed to start due to" and "terminated with" */
+        s.text = kbc_arena_printf(
+            sc->a, "%s service ... the following error: %s", svc, err);
+        s.what = kbc_arena_printf(sc->a, "%s %s", service, error);
+        s.example =
+            kbc_arena_printf(sc->a,
+                             "The %s service failed to start due to the "
+                             "following error: %s",
+                             svc, err);
+        add(sc, s);
+}
+
+/* The text after "Error N:" (the Win32 message), to its first period. */
+static const char *error_text(kbc_arena *a, line l)
+{
+        long at = find(l, "error ");
+        if (at < 0)
+                return NULL;
+        size_t i = (size_t)at + 6;
+        while (i < l.len && isdigit((unsigned char)l.s[i]))
+                i++;
+        if (i == (size_t)at + 6 || i >= l.len || l.s[i] != ':')
+                return NULL;
+        i++;
+        while (i < l.len && isspace((unsigned char)l.s[i]))
+                i++;
+        size_t e = i;
+        while (e < l.len && l.s[e] != '.')
+                e++;
+        return e - i >= 8 ? kbc_arena_strndup(a, l.s + i, e - i) : NULL;
+}
+
+/* The exception code on a line: "Exception number: c0000005", "The
+ * exception generated was c0000005", "Exception: access violation
+ * (0xc0000005)". */
+static const char *exception_code(kbc_arena *a, line l)
+{
+        static const char *const labels[] = {
+            "exception number:", "exception generated was", NULL};
+        for (size_t i = 0; labels[i]; i++) {
+                long c = find(l, labels[i]);
+                if (c < 0)
+                        continue;
+                size_t at = (size_t)c + strlen(labels[i]);
+                while (at < l.len && isspace((unsigned char)l.s[at]))
+                        at++;
+                return hex8(a, l.s + at, l.len - at);
+        }
+        long c = find(l, "exception:"), o = find(l, "(0x");
+        return c >= 0 && o > c ? hex8(a, l.s + o + 1, l.len - (size_t)o - 1)
+                               : NULL;
+}
+
+/* The program a crash report on line i is about: "App: exe\x.dbg",
+ * "The application, C:\x.exe, generated", or the Dr. Watson dialog's
+ * "Setup.exe" alone on the line above "Exception: ...". */
+static const char *crashed_program(kbc_arena *a, const line *L, size_t i)
+{
+        long at;
+        line l = L[i];
+        if ((at = find(l, "app:")) >= 0) {
+                size_t b = (size_t)at + 4;
+                while (b < l.len && isspace((unsigned char)l.s[b]))
+                        b++;
+                return program_name(a, l.s + b, token_len(l.s + b, l.len - b));
+        }
+        if ((at = find(l, "the application, ")) >= 0) {
+                const char *p = l.s + at + 17;
+                const char *comma = memchr(p, ',', l.len - (size_t)at - 17);
+                return comma ? program_name(a, p, (size_t)(comma - p)) : NULL;
+        }
+        if (find(l, "exception:") >= 0 && i > 0 && L[i - 1].len &&
+            L[i - 1].len == token_len(L[i - 1].s, L[i - 1].len))
+                return program_name(a, L[i - 1].s, L[i - 1].len);
+        return NULL;
+}
+
+/* "function: NAME" heading a thread's disassembly that holds the FAULT
+ * line, before the next function: the faulting function, or NULL. */
+static const char *faulting_function(kbc_arena *a, const line *L, size_t i,
+                                     size_t n)
+{
+        long at = find(L[i], "function: ");
+        if (at < 0)
+                return NULL;
+        const char *p = L[i].s + at + 10;
+        size_t len = 0, avail = L[i].len - (size_t)at - 10;
+        while (len < avail && name_char(p[len]))
+                len++;
+        for (size_t k = i + 1; k < n && k <= i + FAULT_REACH; k++) {
+                if (find(L[k], "function: ") >= 0)
+                        break;
+                if (find(L[k], "FAULT ->") >= 0 && len >= 3 &&
+                    len <= NAME_MAX_LEN)
+                        return kbc_arena_strndup(a, p, len);
+        }
+        return NULL;
+}
+
+static void scan_lines(scan *sc, const line *L, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *app = crashed_program(sc->a, L, i), *fn;
+                if (app) {
+                        const char *code = NULL;
+                        for (size_t k = i;
+                             k < n && k <= i + CODE_REACH && !code; k++)
+                                code = exception_code(sc->a, L[k]);
+                        add_crash(sc, app, code);
+                }
+                if ((fn = faulting_function(sc->a, L, i, n)))
+                        add_fault(sc, fn);
+                long at = find(L[i], "could not start the ");
+                if (at < 0)
+                        continue;
+                line rest = {L[i].s + at + 20, L[i].len - (size_t)at - 20};
+                long on = find(rest, " service");
+                const char *err = NULL;
+                for (size_t k = i; k < n && k <= i + ERROR_REACH && !err; k++)
+                        err = error_text(sc->a, L[k]);
+                if (on > 0 && err)
+                        add_service(
+                            sc, kbc_arena_strndup(sc->a, rest.s, (size_t)on),
+                            err);
+        }
+}
+
+size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
+                     size_t max)
+{
+        scan sc = {a, out, 0, max, 0};
+        for (size_t s = 0; s < art->nsections; s++) {
+                const char *t = art->sections[s].text;
+                size_t nl = 1;
+                for (const char *p = t; *p; p++)
+                        nl += *p == '\n';
+                line *L = kbc_arena_alloc(a, nl * sizeof(*L));
+                size_t n = 0;
+                for (const char *p = t; p;) {
+                        const char *e = strchr(p, '\n');
+                        size_t len = e ? (size_t)(e - p) : strlen(p), b = 0;
+                        while (b < len && isspace((unsigned char)p[b]))
+                                b++; /* quotes are indented */
+                        L[n++] = (line){p + b, len - b};
+                        p = e ? e + 1 : NULL;
+                }
+                sc.line = art->sections[s].line;
+                scan_lines(&sc, L, n);
+        }
+        return sc.n;
+}
