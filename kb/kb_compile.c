@@ -403,6 +403,39 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
+/* The article's signals as the compiler judges them: a quoted message
+ * one per line the author broke (a dialog's caption, its text and the
+ * prompt under it, which one event never shows together). */
+static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
+                            const kbc_kb_signal **out)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                n++;
+                for (const char *p = s->text; p && *p; p++)
+                        n += *p == '\n' && s->kind == KBC_KB_MESSAGE;
+        }
+        kbc_kb_signal *u = kbc_arena_alloc(a, (n + 1) * sizeof(*u));
+        size_t k = 0;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_MESSAGE || !s->text) {
+                        u[k++] = *s;
+                        continue;
+                }
+                for (const char *p = s->text; p;) {
+                        const char *nl = strchr(p, '\n');
+                        u[k] = *s;
+                        u[k++].text = kbc_arena_strndup(
+                            a, p, nl ? (size_t)(nl - p) : strlen(p));
+                        p = nl ? nl + 1 : NULL;
+                }
+        }
+        *out = u;
+        return k;
+}
+
 /* Key of a shape for corpus counts: its kind and what it names. */
 static uint64_t shape_key(const kbc_kb_shape *sh)
 {
@@ -411,25 +444,35 @@ static uint64_t shape_key(const kbc_kb_shape *sh)
         return words_key(h, sh->what);
 }
 
+/* The keys a signal is counted under: as itself (0), its text as a
+ * message (1), an event without its text (2). 0 when there is none. */
+static uint64_t unit_key(kbc_arena *a, const kbc_kb_signal *s, size_t which)
+{
+        switch (which) {
+        case 0:
+                return signal_key(a, s);
+        case 1:
+                return text_key(a, s);
+        default:
+                return s->kind == KBC_KB_EVENT ? event_key(a, s, false) : 0;
+        }
+}
+
 void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
 {
         kbc_arena *a = kbc_arena_new();
         kbc_kb_shape shapes[MAX_RULE_SIGNALS];
         size_t nshapes = kbc_kb_shapes(a, art, shapes, MAX_RULE_SIGNALS);
-        uint64_t *seen =
-            kbc_arena_alloc(a, (3 * art->nsignals + nshapes + 1) * 8);
+        const kbc_kb_signal *units;
+        size_t nunits = compile_units(a, art, &units);
+        uint64_t *seen = kbc_arena_alloc(a, (3 * nunits + nshapes + 1) * 8);
         size_t nseen = 0;
         /* An event's text counts as a message too: how common the words
          * are matters apart from how common the event id is. */
-        for (size_t i = 0; i < 3 * art->nsignals + nshapes; i++) {
-                const kbc_kb_signal *s = &art->signals[i / 3];
-                uint64_t key = i >= 3 * art->nsignals
-                                   ? shape_key(&shapes[i - 3 * art->nsignals])
-                               : i % 3 == 0 ? signal_key(a, s)
-                               : i % 3 == 1 ? text_key(a, s)
-                               : s->kind == KBC_KB_EVENT
-                                   ? event_key(a, s, false)
-                                   : 0;
+        for (size_t i = 0; i < 3 * nunits + nshapes; i++) {
+                uint64_t key = i >= 3 * nunits
+                                   ? shape_key(&shapes[i - 3 * nunits])
+                                   : unit_key(a, &units[i / 3], i % 3);
                 bool dup = !key;
                 for (size_t j = 0; j < nseen && !dup; j++)
                         dup = seen[j] == key;
@@ -857,11 +900,30 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
 
         if (explain)
                 kbc_buf_putc(explain, '[');
-        for (size_t i = 0; i < art->nsignals; i++) {
-                const kbc_kb_signal *s = &art->signals[i];
+        const kbc_kb_signal *units;
+        size_t nunits = compile_units(a, art, &units);
+        bool quote_has_message = false;
+        for (size_t i = 0; i < nunits; i++) {
+                const kbc_kb_signal *s = &units[i];
                 const char *dropped = unusable(s, n);
                 if (!dropped)
                         dropped = to_rule_signal(c, a, s, &sigs[n]);
+                /* The first line of a quote that says enough is the
+                 * message (above it, at most a caption); the lines under it
+                 * (a prompt, the advice that follows) support it, as they
+                 * did before the author broke the quote into lines. */
+                bool later = i > 0 && s->kind == KBC_KB_MESSAGE &&
+                             units[i - 1].kind == KBC_KB_MESSAGE &&
+                             units[i - 1].line == s->line;
+                quote_has_message &= later;
+                if (!dropped && later && quote_has_message && sigs[n].symptom) {
+                        sigs[n].symptom = sigs[n].problem_level = false;
+                        sigs[n].weight = 1;
+                        sigs[n].support = "a later line of a quote, under "
+                                          "its message";
+                }
+                quote_has_message |=
+                    !dropped && sigs[n].text && specific(sigs[n].text);
                 /* only placeholders: it would match anything */
                 if (!dropped && sigs[n].text &&
                     !kbc_text_literal_words(sigs[n].text))
@@ -894,8 +956,8 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                         make_id_unique(sigs, n);
                 }
                 if (explain)
-                        explain_shape(explain, i == 0 && !art->nsignals,
-                                      &shapes[i], &sigs[n - !dropped], dropped);
+                        explain_shape(explain, i == 0 && !nunits, &shapes[i],
+                                      &sigs[n - !dropped], dropped);
         }
         if (explain)
                 kbc_buf_putc(explain, ']');

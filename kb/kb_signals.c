@@ -65,6 +65,9 @@
 #define MAX_MSG_TEXT   4096
 #define MAX_IDS_LIST   16 /* ids in one "Event IDs a, b and c" mention */
 #define SOURCE_REACH   6  /* lines between an event and its source */
+/* A line that would have had room for the next line's first word within
+ * this many columns was broken on purpose (the corpus wraps at 76-80). */
+#define WRAP_MARGIN 70
 
 typedef struct sig {
         kbc_kb_signal s;
@@ -175,12 +178,43 @@ static size_t line_start(const kbc_kb_line *l, bool *bullet)
 }
 
 /* Appends (s, len) to b with runs of white space folded to one space. */
+/* "<BR/>", "<B>", "</P>": formatting some articles carry as text. Its
+ * length at s, or 0. */
+static size_t html_tag_len(const char *s, size_t len)
+{
+        static const char *const tags[] = {"br", "p",  "b",      "i",
+                                           "u",  "em", "strong", "tt"};
+        size_t i = 1;
+        if (len < 3 || s[0] != '<')
+                return 0;
+        if (s[i] == '/')
+                i++;
+        for (size_t k = 0; k < sizeof(tags) / sizeof(*tags); k++) {
+                size_t n = strlen(tags[k]), j = i + n;
+                if (j > len || strncasecmp(s + i, tags[k], n))
+                        continue;
+                while (j < len && s[j] == ' ')
+                        j++;
+                if (j < len && s[j] == '/')
+                        j++;
+                if (j < len && s[j] == '>')
+                        return j + 1;
+        }
+        return 0;
+}
+
 static void collapse_into(kbc_buf *b, const char *s, size_t len)
 {
         for (size_t i = 0; i < len; i++) {
                 char c = s[i];
+                size_t tag = html_tag_len(s + i, len - i);
+                if (tag) {
+                        i += tag - 1;
+                        c = ' ';
+                }
                 if (is_ws(c) || c == '\r' || c == '\n') {
-                        if (b->len && b->data[b->len - 1] != ' ')
+                        if (b->len && b->data[b->len - 1] != ' ' &&
+                            b->data[b->len - 1] != '\n')
                                 kbc_buf_putc(b, ' ');
                         continue;
                 }
@@ -974,18 +1008,46 @@ static bool caption(const char *t)
         return words <= 5 && isupper((unsigned char)t[0]);
 }
 
+/* Was the line broken by the author rather than wrapped at the margin?
+ * A dialog's caption, a log's "App:" and "When:" lines, a message and the
+ * prompt under it are lines of their own, which one event never shows
+ * together; a long line continued by the next is one sentence. */
+static bool hard_break(const kbc_kb_line *l, const kbc_kb_line *next)
+{
+        bool bullet;
+        size_t i = line_start(next, &bullet), w = i;
+        while (w < next->len && !is_ws(next->s[w]))
+                w++;
+        if (i >= next->len || islower((unsigned char)next->s[i]))
+                return false; /* the sentence goes on */
+        size_t end = (size_t)l->indent + l->len;
+        while (end > (size_t)l->indent && is_ws(l->s[end - l->indent - 1]))
+                end--;
+        return end + 1 + (w - i) <= WRAP_MARGIN;
+}
+
+/* One message per paragraph: its lines joined by a space where the text
+ * was wrapped, by a line break where the author broke the line (the
+ * compiler makes one pattern of each such line). */
 static void emit_message(ctx *c, size_t b, size_t e)
 {
         kbc_buf buf;
         kbc_buf_init(&buf, MAX_MSG_TEXT);
-        size_t first = SIZE_MAX;
+        size_t first = SIZE_MAX, prev = SIZE_MAX;
         for (size_t k = b; k < e; k++) {
                 if (aside_line(&c->L[k]))
                         continue;
                 if (first == SIZE_MAX)
                         first = k;
+                if (prev != SIZE_MAX) {
+                        while (buf.len && buf.data[buf.len - 1] == ' ')
+                                buf.len--;
+                        kbc_buf_putc(&buf, hard_break(&c->L[prev], &c->L[k])
+                                               ? '\n'
+                                               : ' ');
+                }
                 collapse_into(&buf, c->L[k].s, c->L[k].len);
-                kbc_buf_putc(&buf, ' ');
+                prev = k;
         }
         const char *t = buf_final(c, &buf);
         kbc_buf_free(&buf);

@@ -617,7 +617,7 @@ static void test_seed_jekyll(void **state)
             {KBC_KB_CODE, "0xC0020035", 45},
             {KBC_KB_MESSAGE,
              "Processing file <Drive>:\\Sp4\\Eng\\Server\\Setup"
-             "\\I386\\Shared.ins at or near line 7 File not "
+             "\\I386\\Shared.ins at or near line 7\nFile not "
              "found",
              50},
         };
