@@ -403,12 +403,46 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
+/* The source of the article's events that name none: the one source its
+ * other events name, else the one its product logs under (an SNA Server
+ * article's bare "Event ID 624" is SNA Server's). NULL when not one. */
+static const char *implied_source(const kbc_kb_article *art)
+{
+        static const struct {
+                const char *product, *source;
+        } logs_as[] = {
+            {"COM Transaction Integrator", "COMTI"},
+            {"SNA Server", "SNA Server"},
+            {"Host Integration Server", "SNA Server"},
+            {"SQL Server", "MSSQLServer"},
+        };
+        const char *named = NULL;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const char *src = art->signals[i].source;
+                if (!src)
+                        continue;
+                if (named &&
+                    !kbc_str_caseeq(kbc_str_cstr(named), kbc_str_cstr(src)))
+                        return NULL;
+                named = src;
+        }
+        if (named)
+                return named;
+        for (size_t k = 0; k < sizeof(logs_as) / sizeof(*logs_as); k++)
+                for (size_t i = 0; i < art->nproducts; i++)
+                        if (strstr(art->products[i], logs_as[k].product))
+                                return logs_as[k].source;
+        return NULL;
+}
+
 /* The article's signals as the compiler judges them: a quoted message
  * one per line the author broke (a dialog's caption, its text and the
- * prompt under it, which one event never shows together). */
+ * prompt under it, which one event never shows together); an event that
+ * names no source with the one the article implies. */
 static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
                             const kbc_kb_signal **out)
 {
+        const char *implied = implied_source(art);
         size_t n = 0;
         for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
@@ -421,7 +455,10 @@ static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
         for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
                 if (s->kind != KBC_KB_MESSAGE || !s->text) {
-                        u[k++] = *s;
+                        u[k] = *s;
+                        if (s->kind == KBC_KB_EVENT && !s->source)
+                                u[k].source = implied;
+                        k++;
                         continue;
                 }
                 for (const char *p = s->text; p;) {

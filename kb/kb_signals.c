@@ -1026,6 +1026,31 @@ static bool hard_break(const kbc_kb_line *l, const kbc_kb_line *next)
         return end + 1 + (w - i) <= WRAP_MARGIN;
 }
 
+/* The message without the lines that are dialog captions ("Microsoft
+ * Windows NT" above or under the text): an event never shows the caption
+ * in the words of the quote. A caption alone stays (the caller drops it). */
+static const char *without_captions(ctx *c, const char *t)
+{
+        if (!t || !strchr(t, '\n'))
+                return t;
+        kbc_buf b;
+        kbc_buf_init(&b, MAX_MSG_TEXT);
+        for (const char *p = t; p;) {
+                const char *nl = strchr(p, '\n');
+                char *l = kbc_arena_strndup(c->a, p,
+                                            nl ? (size_t)(nl - p) : strlen(p));
+                if (!caption(l)) {
+                        if (b.len)
+                                kbc_buf_putc(&b, '\n');
+                        kbc_buf_puts(&b, l);
+                }
+                p = nl ? nl + 1 : NULL;
+        }
+        const char *out = b.len ? kbc_arena_strndup(c->a, b.data, b.len) : t;
+        kbc_buf_free(&b);
+        return out;
+}
+
 /* One message per paragraph: its lines joined by a space where the text
  * was wrapped, by a line break where the author broke the line (the
  * compiler makes one pattern of each such line). */
@@ -1049,7 +1074,7 @@ static void emit_message(ctx *c, size_t b, size_t e)
                 collapse_into(&buf, c->L[k].s, c->L[k].len);
                 prev = k;
         }
-        const char *t = buf_final(c, &buf);
+        const char *t = without_captions(c, buf_final(c, &buf));
         kbc_buf_free(&buf);
         if (!t || strlen(t) < 4)
                 return;
