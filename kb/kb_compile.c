@@ -403,9 +403,11 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
-/* The source of the article's events that name none: the one source its
- * other events name, else the one its product logs under (an SNA Server
- * article's bare "Event ID 624" is SNA Server's). NULL when not one. */
+/* The source of the article's events that name none, when its product
+ * logs under one (an SNA Server article's bare "Event ID 624" is SNA
+ * Server's); NULL otherwise. The other events of an article are no guide:
+ * a Service Control Manager 7000 beside a bare "event 1000" says nothing
+ * of the latter. */
 static const char *implied_source(const kbc_kb_article *art)
 {
         static const struct {
@@ -416,18 +418,6 @@ static const char *implied_source(const kbc_kb_article *art)
             {"Host Integration Server", "SNA Server"},
             {"SQL Server", "MSSQLServer"},
         };
-        const char *named = NULL;
-        for (size_t i = 0; i < art->nsignals; i++) {
-                const char *src = art->signals[i].source;
-                if (!src)
-                        continue;
-                if (named &&
-                    !kbc_str_caseeq(kbc_str_cstr(named), kbc_str_cstr(src)))
-                        return NULL;
-                named = src;
-        }
-        if (named)
-                return named;
         for (size_t k = 0; k < sizeof(logs_as) / sizeof(*logs_as); k++)
                 for (size_t i = 0; i < art->nproducts; i++)
                         if (strstr(art->products[i], logs_as[k].product))

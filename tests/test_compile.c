@@ -128,6 +128,24 @@ static void test_skips_say_why(void **state)
         kbc_compiler_free(c);
 }
 
+/* An event that names no source takes the one the article's product logs
+ * under; the other events of the article are no guide. */
+static void test_implied_source(void **state)
+{
+        (void)state;
+        kbc_compiler *c = kbc_compiler_new();
+        static const char *const sna[] = {"Microsoft SNA Server, version 4.0"};
+        kbc_kb_article a = ARTICLE("Q180052", event(624, NULL, NULL));
+        assert_string_equal(compile(c, &a, KBC_SKIP_NO_SIGNAL), "");
+        a.products = sna;
+        const char *y = compile(c, &a, KBC_COMPILED);
+        assert_non_null(strstr(y, "  - id: event-624-sna-server\n"
+                                  "    symptom: true\n    weight: 2\n"
+                                  "    match:\n      provider: \"SNA Server\"\n"
+                                  "      event_id: 624\n"));
+        kbc_compiler_free(c);
+}
+
 /* A phrase that many articles share cannot raise an incident alone. */
 static void test_shared_phrase_is_not_a_symptom(void **state)
 {
@@ -291,6 +309,7 @@ int main(void)
             cmocka_unit_test(test_seed_like_article),
             cmocka_unit_test(test_generalize_values),
             cmocka_unit_test(test_skips_say_why),
+            cmocka_unit_test(test_implied_source),
             cmocka_unit_test(test_shared_phrase_is_not_a_symptom),
             cmocka_unit_test(test_output_loads_and_is_stable),
         };
