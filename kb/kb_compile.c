@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kb_generalize.h"
 #include "kb_shapes.h"
@@ -56,6 +57,7 @@
 #define SUPPORT_WORDS      2       /* content words a supporting one needs */
 #define SUPPORT_SHARED_MAX 20      /* articles a supporting signal may share */
 #define CODE_SYMPTOM_MIN   0x10000 /* smaller codes are plain numbers too */
+#define PREFIX_WORDS       40      /* leading words of a quote counted */
 
 /* Routine events of a healthy Windows server: as evidence they help, as a
  * trigger they would fire all day. */
@@ -334,13 +336,87 @@ static bool routine_event(const char *source, long id)
         return false;
 }
 
-static bool routine_message(const char *text)
+/* The words of Windows' own crash and loader dialogs, whatever program
+ * shows them: "The instruction at X referenced memory at Y. The memory
+ * could not be read", "The procedure entry point X could not be located in
+ * the dynamic link library Y", "X caused an invalid page fault in module
+ * Y". A quote made of nothing else (and placeholders) names the template,
+ * not a problem; its names (crypt32.dll, _adjust_fdiv) are what do. */
+static bool template_word(const unsigned char *w, size_t len)
 {
-        for (size_t i = 0;
-             i < sizeof(routine_messages) / sizeof(*routine_messages); i++)
-                if (words_equal(text, routine_messages[i]))
+        static const char *const words[] = {"instruction", "referenced",
+                                            "memory",      "read",
+                                            "written",     "procedure",
+                                            "entry",       "point",
+                                            "located",     "locate",
+                                            "dynamic",     "link",
+                                            "library",     "initialization",
+                                            "initialize",  "properly",
+                                            "application", "terminate",
+                                            "terminating", "abnormally",
+                                            "click",       "ok",
+                                            "cancel",      "debug",
+                                            "process",     "program",
+                                            "illegal",     "operation",
+                                            "performed",   "shut",
+                                            "down",        "found",
+                                            "specified",   "path",
+                                            "component",   "exception",
+                                            "unknown",     "software",
+                                            "location",    "address",
+                                            "caused",      "invalid",
+                                            "page",        "fault",
+                                            "module",      "general",
+                                            "protection",  "dll",
+                                            "exe",         "x1",
+                                            NULL};
+        for (size_t i = 0; words[i]; i++)
+                if (strlen(words[i]) == len &&
+                    !strncasecmp((const char *)w, words[i], len))
                         return true;
         return false;
+}
+
+static bool template_only(kbc_arena *a, const char *text)
+{
+        const unsigned char *p =
+            (const unsigned char *)kbc_text_example(a, text);
+        while (*p) {
+                while (*p && !is_alnum(*p))
+                        p++;
+                const unsigned char *w = p;
+                while (is_alnum(*p))
+                        p++;
+                size_t len = (size_t)(p - w);
+                if (len == 4 && !strncasecmp((const char *)w, "0xx1", 4))
+                        continue;
+                if (len && !template_word(w, len) &&
+                    kbc_text_content_words(
+                        kbc_arena_strndup(a, (const char *)w, len)))
+                        return false;
+        }
+        return true;
+}
+
+static bool routine_message(const char *text)
+{
+        kbc_arena *a = kbc_arena_new();
+        bool routine = template_only(a, text);
+        kbc_arena_free(a);
+        for (size_t i = 0; !routine && i < sizeof(routine_messages) /
+                                               sizeof(*routine_messages);
+             i++)
+                routine = words_equal(text, routine_messages[i]);
+        return routine;
+}
+
+/* The message a signal quotes. "Source: X Thread ID: 354 Description:
+ * ...": the description is the message; the labels before it are other
+ * fields of the event. NULL if none. */
+static const char *quoted_text(const kbc_kb_signal *s)
+{
+        const char *d = s->text ? strstr(s->text, "Description: ") : NULL;
+        return d && d[13] ? d + 13 : s->text;
 }
 
 /* The part of the message a signal quotes that its rule looks for: the
@@ -349,13 +425,8 @@ static const char *signal_text(kbc_arena *a, const kbc_kb_signal *s)
 {
         if (!s->text)
                 return NULL;
-        /* "Source: X Thread ID: 354 Description: ...": the description is
-         * the message; the labels before it are other fields of the event. */
-        const char *text = s->text, *d = strstr(text, "Description: ");
-        if (d && d[13])
-                text = d + 13;
         return message_head(
-            a, kbc_kb_generalize(a, text, s->kind == KBC_KB_EVENT));
+            a, kbc_kb_generalize(a, quoted_text(s), s->kind == KBC_KB_EVENT));
 }
 
 /* Enough words that tell something, and no routine message. */
@@ -365,11 +436,52 @@ static bool specific(const char *text)
                !routine_message(text);
 }
 
-/* Key of the message a signal quotes, whatever its kind; 0 if none. */
+/* A text's words as the corpus counts them: placeholders of every
+ * spelling alike ("0xXXXXXXXX", "0xnnnnnnnn", "<address>" and an example
+ * value all read "0x X1"), case, quotes and punctuation ignored. Calls
+ * each(key) for every leading run of words, the first word, the first
+ * two, ... (at most PREFIX_WORDS): a pattern is shared by every article
+ * whose quote starts with it, not only by those quoting it whole, or
+ * Windows' own templates ("The instruction at X referenced memory at X")
+ * would pass for one article's words in each of their spellings. */
+static void prefix_keys(kbc_arena *a, const char *text,
+                        void (*each)(void *, uint64_t), void *arg)
+{
+        const unsigned char *p =
+            (const unsigned char *)kbc_text_example(a, text);
+        uint64_t h = kbc_fnv64(KBC_FNV64_INIT, "p", 1);
+        size_t words = 0;
+        while (*p && words < PREFIX_WORDS) {
+                while (*p && !is_alnum(*p))
+                        p++;
+                if (!*p)
+                        break;
+                const unsigned char *w = p;
+                while (is_alnum(*p))
+                        p++;
+                /* "0xX1" (0xXXXXXXXX) is the placeholder "X1" (a value) */
+                if (p - w == 4 && !strncasecmp((const char *)w, "0xx1", 4))
+                        w += 2;
+                h = kbc_fnv64_lower(kbc_fnv64(h, " ", 1), w, (size_t)(p - w));
+                each(arg, h ? h : 1);
+                words++;
+        }
+}
+
+static void last_key(void *arg, uint64_t key)
+{
+        *(uint64_t *)arg = key;
+}
+
+/* Key of the message a signal quotes, whatever its kind, as a pattern:
+ * counted by the articles whose quotes start with it. 0 if none. */
 static uint64_t text_key(kbc_arena *a, const kbc_kb_signal *s)
 {
         const char *text = signal_text(a, s);
-        return text ? words_key(kbc_fnv64(KBC_FNV64_INIT, "m", 1), text) : 0;
+        uint64_t key = 0;
+        if (text)
+                prefix_keys(a, text, last_key, &key);
+        return key;
 }
 
 /* Key of an event's (source, id) for corpus counts, and with its
@@ -471,18 +583,31 @@ static uint64_t shape_key(const kbc_kb_shape *sh)
         return words_key(h, sh->what);
 }
 
-/* The keys a signal is counted under: as itself (0), its text as a
- * message (1), an event without its text (2). 0 when there is none. */
-static uint64_t unit_key(kbc_arena *a, const kbc_kb_signal *s, size_t which)
+/* One article's keys: each counted once however often it quotes it. */
+typedef struct article_keys {
+        kbc_compiler *c;
+        uint64_t *seen;
+        size_t n, cap;
+} article_keys;
+
+static void count_key(void *arg, uint64_t key)
 {
-        switch (which) {
-        case 0:
-                return signal_key(a, s);
-        case 1:
-                return text_key(a, s);
-        default:
-                return s->kind == KBC_KB_EVENT ? event_key(a, s, false) : 0;
+        article_keys *k = arg;
+        if (!key || k->n == k->cap)
+                return;
+        for (size_t j = 0; j < k->n; j++)
+                if (k->seen[j] == key)
+                        return;
+        k->seen[k->n++] = key;
+        kbc_compiler *c = k->c;
+        if (c->used * 2 >= c->nslots)
+                grow(c);
+        size_t slot = slot_of(c, key);
+        if (!c->keys[slot]) {
+                c->keys[slot] = key;
+                c->used++;
         }
+        c->counts[slot]++;
 }
 
 void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
@@ -492,29 +617,25 @@ void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
         size_t nshapes = kbc_kb_shapes(a, art, shapes, MAX_RULE_SIGNALS);
         const kbc_kb_signal *units;
         size_t nunits = compile_units(a, art, &units);
-        uint64_t *seen = kbc_arena_alloc(a, (3 * nunits + nshapes + 1) * 8);
-        size_t nseen = 0;
-        /* An event's text counts as a message too: how common the words
-         * are matters apart from how common the event id is. */
-        for (size_t i = 0; i < 3 * nunits + nshapes; i++) {
-                uint64_t key = i >= 3 * nunits
-                                   ? shape_key(&shapes[i - 3 * nunits])
-                                   : unit_key(a, &units[i / 3], i % 3);
-                bool dup = !key;
-                for (size_t j = 0; j < nseen && !dup; j++)
-                        dup = seen[j] == key;
-                if (dup)
-                        continue;
-                seen[nseen++] = key;
-                if (c->used * 2 >= c->nslots)
-                        grow(c);
-                size_t slot = slot_of(c, key);
-                if (!c->keys[slot]) {
-                        c->keys[slot] = key;
-                        c->used++;
-                }
-                c->counts[slot]++;
+        article_keys k = {c, NULL, 0, (3 + PREFIX_WORDS) * nunits + nshapes};
+        k.seen = kbc_arena_alloc(a, (k.cap + 1) * sizeof(*k.seen));
+        for (size_t i = 0; i < nunits; i++) {
+                const kbc_kb_signal *s = &units[i];
+                count_key(&k, signal_key(a, s));
+                /* An event's text counts as a message too: how common the
+                 * words are matters apart from how common the event id is.
+                 * The whole quote is counted, before it is cut to a
+                 * pattern, so that its every leading run of words is. */
+                if (s->text)
+                        prefix_keys(a,
+                                    kbc_kb_generalize(a, quoted_text(s),
+                                                      s->kind == KBC_KB_EVENT),
+                                    count_key, &k);
+                if (s->kind == KBC_KB_EVENT)
+                        count_key(&k, event_key(a, s, false));
         }
+        for (size_t i = 0; i < nshapes; i++)
+                count_key(&k, shape_key(&shapes[i]));
         kbc_arena_free(a);
 }
 

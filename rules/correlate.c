@@ -361,6 +361,8 @@ static int candidate_order(const void *a, const void *b)
         const kbc_candidate *x = a, *y = b;
         if (x->score != y->score)
                 return x->score > y->score ? -1 : 1;
+        if (x->detail != y->detail)
+                return x->detail > y->detail ? -1 : 1;
         if (x->coverage != y->coverage)
                 return x->coverage > y->coverage ? -1 : 1;
         if (x->specificity != y->specificity)
@@ -391,26 +393,31 @@ static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
 }
 
 /* A rule's score: each event in the case is one observation, so it
- * credits at most one signal of the rule (its heaviest not yet credited);
+ * credits at most one signal of the rule (its heaviest not yet credited,
+ * the one that says most among equals); the detail and rarity of the
+ * credited signals go to cd;
  * an event that matches three phrases of one article is still one event. */
 static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
-                           size_t n, double *specificity)
+                           size_t n, kbc_candidate *cd)
 {
         bool *credited = kbc_arena_alloc(a, r->nsignals);
         double score = 0;
-        *specificity = 0;
+        cd->specificity = cd->detail = 0;
         for (size_t i = 0; i < n; i++) {
                 const kbc_signal *best = NULL;
                 for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
                         const kbc_signal *s = hits[i]->ev.signals[j];
                         if (s->rule == r && !credited[s - r->signals] &&
-                            (!best || s->weight > best->weight))
+                            (!best || s->weight > best->weight ||
+                             (s->weight == best->weight &&
+                              s->detail > best->detail)))
                                 best = s;
                 }
                 if (best) {
                         credited[best - r->signals] = true;
                         score += best->weight;
-                        *specificity +=
+                        cd->detail += best->detail;
+                        cd->specificity +=
                             best->weight / (double)rules_matched(hits[i]);
                 }
         }
@@ -453,8 +460,7 @@ static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
                         for (size_t m = i; m < j; m++)
                                 if (m == i || en[m].sig != en[m - 1].sig)
                                         cd->signals[cd->nsignals++] = en[m].sig;
-                        cd->score =
-                            credit_score(a, r, hits, n, &cd->specificity);
+                        cd->score = credit_score(a, r, hits, n, cd);
                         /* Every signal seen counts here, also those an
                          * event matched beside the one it credited: one
                          * popup quoting three paragraphs of an article
@@ -634,7 +640,8 @@ static void case_close(kbc_engine *e, host_state *h)
         inc.candidates = cands;
         inc.ntied = 1;
         while (inc.ntied < inc.ncandidates &&
-               cands[inc.ntied].score == cands[0].score)
+               cands[inc.ntied].score == cands[0].score &&
+               cands[inc.ntied].detail == cands[0].detail)
                 inc.ntied++;
         if (inc.ntied > MAX_TIED) {
                 e->stats.unresolved++;

@@ -47,10 +47,12 @@ typedef struct kbc_candidate {
         const kbc_rule *rule;
         double score;
         /* Tie-breaks, in this order after the score (docs/rule-format.md):
+         * how much the credited signals say of their events (their detail),
          * the share of the article's own signal weight seen, and how rare
          * its evidence is (each credited event's weight over the number of
-         * articles that event matched). */
-        double coverage, specificity;
+         * articles that event matched). Candidates equal in score and
+         * detail are tied: the incident is ambiguous. */
+        double detail, coverage, specificity;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
         /* When the top score is tied: the article's heaviest signals not

@@ -44,6 +44,10 @@ struct kbc_signal {
         const char *text;        /* the text: phrase as written, or NULL */
         const kbc_data_match *data;
         size_t ndata;
+        /* How much it says of the event it matches: the content words of
+         * its phrase or regex, one more each for a provider and an event
+         * id (the tie-break after the score, docs/rule-format.md). */
+        unsigned detail;
         /* Set by the matcher's index: */
         uint32_t gindex;     /* position in the rule set's signals */
         const char *literal; /* required literal of message, or NULL */

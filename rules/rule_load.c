@@ -404,6 +404,41 @@ static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
                 parse_signal_data(w, sig, n);
 }
 
+/* The words of a regex's literal parts: escapes, classes, counts and
+ * group syntax become spaces ("application,\\s+[^,]{0,9}snaservr\\.exe"
+ * reads "application snaservr exe"). */
+static const char *regex_words(kbc_arena *a, const char *re)
+{
+        char *out = kbc_arena_strdup(a, re);
+        for (char *p = out; *p; p++) {
+                char *end = p;
+                if (*p == '\\' && p[1])
+                        end = p + 1;
+                else if (*p == '[' && strchr(p, ']'))
+                        end = strchr(p + 1, ']');
+                else if (*p == '{' && strchr(p, '}'))
+                        end = strchr(p, '}');
+                else if (*p == '(' && p[1] == '?')
+                        end = p + 1 + (p[2] == ':' || p[2] == 'i');
+                else if (!strchr("()|?*+.^$", *p))
+                        continue;
+                memset(p, ' ', (size_t)(end - p) + 1);
+                p = end;
+        }
+        return out;
+}
+
+static unsigned signal_detail(kbc_arena *a, const kbc_signal *sig)
+{
+        unsigned d = (sig->provider != NULL) + (sig->nevent_ids > 0);
+        if (sig->text)
+                d += (unsigned)kbc_text_content_words(sig->text);
+        else if (sig->message_src)
+                d += (unsigned)kbc_text_content_words(
+                    regex_words(a, sig->message_src));
+        return d;
+}
+
 static void parse_signal(walk *w, kbc_signal *sig, size_t i,
                          const yaml_node_t *n)
 {
@@ -443,6 +478,7 @@ static void parse_signal(walk *w, kbc_signal *sig, size_t i,
         }
         if ((v = required(w, n, "match", what)))
                 parse_match(w, sig, v);
+        sig->detail = signal_detail(w->L->arena, sig);
 }
 
 typedef struct id_ref {
