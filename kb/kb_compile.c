@@ -336,12 +336,13 @@ static bool routine_event(const char *source, long id)
         return false;
 }
 
-/* The words of Windows' own crash and loader dialogs, whatever program
- * shows them: "The instruction at X referenced memory at Y. The memory
- * could not be read", "The procedure entry point X could not be located in
- * the dynamic link library Y", "X caused an invalid page fault in module
- * Y". A quote made of nothing else (and placeholders) names the template,
- * not a problem; its names (crypt32.dll, _adjust_fdiv) are what do. */
+/* The words of Windows' own crash and loader dialogs and of its STOP
+ * error record, whatever program or driver they are about: "The instruction at
+ * X referenced memory at Y. The memory could not be read", "The procedure entry
+ * point X could not be located in the dynamic link library Y", "X caused an
+ * invalid page fault in module Y". A quote made of nothing else (and
+ * placeholders) names the template, not a problem; its names (crypt32.dll,
+ * _adjust_fdiv) are what do. */
 static bool template_word(const unsigned char *w, size_t len)
 {
         static const char *const words[] = {"instruction", "referenced",
@@ -369,6 +370,9 @@ static bool template_word(const unsigned char *w, size_t len)
                                             "module",      "general",
                                             "protection",  "dll",
                                             "exe",         "x1",
+                                            "computer",    "rebooted",
+                                            "bugcheck",    "dump",
+                                            "saved",       "stop",
                                             NULL};
         for (size_t i = 0; words[i]; i++)
                 if (strlen(words[i]) == len &&
@@ -669,15 +673,44 @@ static const char *support_reason(bool shared, bool small_code,
                                              : "fewer than 3 content words";
 }
 
+/* A text whose only words of its own are an error code ("The computer has
+ * rebooted from a bugcheck. The bugcheck was: 0x0000000a") is as common as
+ * the code: the number of articles that give it; 0 for any other text. */
+static uint32_t code_count(const kbc_compiler *c, kbc_arena *a,
+                           const char *text)
+{
+        const char *p = text;
+        while ((p = strstr(p, "0x")) &&
+               ((p > text && is_alnum((unsigned char)p[-1])) ||
+                !isxdigit((unsigned char)p[2])))
+                p += 2;
+        if (!p)
+                return 0;
+        size_t len = 2;
+        while (isxdigit((unsigned char)p[len]))
+                len++;
+        char *rest = kbc_arena_printf(a, "%.*s%s%s", (int)(p - text), text,
+                                      KBC_KB_VALUE, p + len);
+        if (len > 10 || !template_only(a, rest))
+                return 0;
+        char code[16];
+        snprintf(code, sizeof(code), "0x%08lX",
+                 strtoul(kbc_arena_strndup(a, p + 2, len - 2), NULL, 16));
+        return count_of(c, words_key(kbc_fnv64(KBC_FNV64_INIT, "c", 1), code));
+}
+
 /* Fills r from s. Returns NULL, or why the signal is dropped: too generic
  * to keep even as support, it would match benign logs all day and tell no
  * article apart. */
 static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                                   const kbc_kb_signal *s, rule_signal *r)
 {
-        uint32_t articles = count_of(c, signal_key(a, s));
-        bool shared = articles > SHARED_MAX;
         const char *text = signal_text(a, s);
+        uint32_t articles = count_of(c, signal_key(a, s)),
+                 by_code = text ? code_count(c, a, text) : 0;
+        if (by_code > articles)
+                articles = by_code;
+        bool shared = articles > SHARED_MAX;
         bool specific_text = text && specific(text);
 
         bool small_code = false;
