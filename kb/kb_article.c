@@ -757,6 +757,34 @@ static int jekyll_header(parse_state *ps, kbc_kb_article *art, char *errstr,
         return 0;
 }
 
+/* Events that name no source take the one the article's product logs
+ * under, when it has one: an SNA Server article's bare "Event ID 624" is
+ * SNA Server's. The article's other events are no guide (a Service
+ * Control Manager 7000 beside a bare "event 1000" says nothing of it). */
+static void imply_sources(kbc_kb_article *art)
+{
+        static const struct {
+                const char *product, *source;
+        } logs_as[] = {
+            {"COM Transaction Integrator", "COMTI"},
+            {"SNA Server", "SNA Server"},
+            {"Host Integration Server", "SNA Server"},
+            {"SQL Server", "MSSQLServer"},
+        };
+        const char *implied = NULL;
+        for (size_t k = 0; k < sizeof(logs_as) / sizeof(*logs_as) && !implied;
+             k++)
+                for (size_t i = 0; i < art->nproducts && !implied; i++)
+                        if (strstr(art->products[i], logs_as[k].product))
+                                implied = logs_as[k].source;
+        kbc_kb_signal *sig = (kbc_kb_signal *)art->signals;
+        for (size_t i = 0; implied && i < art->nsignals; i++)
+                if (sig[i].kind == KBC_KB_EVENT && !sig[i].source) {
+                        sig[i].source = implied;
+                        sig[i].source_implied = true;
+                }
+}
+
 kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
                              size_t len, char *errstr, size_t errsize)
 {
@@ -850,6 +878,7 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
 
         kbc_kb_extract_signals(a, ps.lines + ps.start, ps.end - ps.start,
                                &art->signals, &art->nsignals);
+        imply_sources(art);
 out:
         free(ps.lines);
         return art;

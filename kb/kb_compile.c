@@ -519,36 +519,12 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
-/* The source of the article's events that name none, when its product
- * logs under one (an SNA Server article's bare "Event ID 624" is SNA
- * Server's); NULL otherwise. The other events of an article are no guide:
- * a Service Control Manager 7000 beside a bare "event 1000" says nothing
- * of the latter. */
-static const char *implied_source(const kbc_kb_article *art)
-{
-        static const struct {
-                const char *product, *source;
-        } logs_as[] = {
-            {"COM Transaction Integrator", "COMTI"},
-            {"SNA Server", "SNA Server"},
-            {"Host Integration Server", "SNA Server"},
-            {"SQL Server", "MSSQLServer"},
-        };
-        for (size_t k = 0; k < sizeof(logs_as) / sizeof(*logs_as); k++)
-                for (size_t i = 0; i < art->nproducts; i++)
-                        if (strstr(art->products[i], logs_as[k].product))
-                                return logs_as[k].source;
-        return NULL;
-}
-
 /* The article's signals as the compiler judges them: a quoted message
  * one per line the author broke (a dialog's caption, its text and the
- * prompt under it, which one event never shows together); an event that
- * names no source with the one the article implies. */
+ * prompt under it, which one event never shows together). */
 static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
                             const kbc_kb_signal **out)
 {
-        const char *implied = implied_source(art);
         size_t n = 0;
         for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
@@ -561,10 +537,7 @@ static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
         for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
                 if (s->kind != KBC_KB_MESSAGE || !s->text) {
-                        u[k] = *s;
-                        if (s->kind == KBC_KB_EVENT && !s->source)
-                                u[k].source = implied;
-                        k++;
+                        u[k++] = *s;
                         continue;
                 }
                 for (const char *p = s->text; p;) {

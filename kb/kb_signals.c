@@ -635,6 +635,120 @@ static bool from_source(const char *s, size_t i)
         return false;
 }
 
+/* "Netlogon Event 3051", "MSExchangeIS event 1000", "Service Control
+ * Manager event number 7024": the capitalized name right before an event
+ * mention at i is its source (not "The", a log name or a sentence's
+ * first word alone). NULL when there is none. */
+static const char *source_before(ctx *c, const char *s, size_t i)
+{
+        /* Words that start sentences and titles, and log names: a name
+         * holding one is no source ("When AppleTalk event 1", "Master
+         * Browser May Cause Event 8021"). */
+        static const char *const not_sources[] = {"the",
+                                                  "a",
+                                                  "an",
+                                                  "this",
+                                                  "that",
+                                                  "each",
+                                                  "every",
+                                                  "another",
+                                                  "no",
+                                                  "following",
+                                                  "error",
+                                                  "warning",
+                                                  "information",
+                                                  "system",
+                                                  "application",
+                                                  "security",
+                                                  "any",
+                                                  "same",
+                                                  "first",
+                                                  "second",
+                                                  "new",
+                                                  "next",
+                                                  "when",
+                                                  "although",
+                                                  "how",
+                                                  "all",
+                                                  "if",
+                                                  "after",
+                                                  "before",
+                                                  "while",
+                                                  "then",
+                                                  "also",
+                                                  "note",
+                                                  "see",
+                                                  "check",
+                                                  "because",
+                                                  "in",
+                                                  "on",
+                                                  "at",
+                                                  "for",
+                                                  "to",
+                                                  "from",
+                                                  "with",
+                                                  "by",
+                                                  "once",
+                                                  "some",
+                                                  "your",
+                                                  "you",
+                                                  "we",
+                                                  "it",
+                                                  "these",
+                                                  "those",
+                                                  "both",
+                                                  "other",
+                                                  "such",
+                                                  "only",
+                                                  "most",
+                                                  "many",
+                                                  "several",
+                                                  "multiple",
+                                                  "troubleshoot",
+                                                  "troubleshooting",
+                                                  "debugging",
+                                                  "log",
+                                                  "logs",
+                                                  "match",
+                                                  "logoff",
+                                                  "logon",
+                                                  "success",
+                                                  "failure",
+                                                  "audit",
+                                                  "may",
+                                                  "cause",
+                                                  "causes",
+                                                  "reporting",
+                                                  "responding",
+                                                  "filtering",
+                                                  "viewer",
+                                                  "event",
+                                                  "source",
+                                                  NULL};
+        size_t b = i, words = 0;
+        while (words < 4) {
+                size_t e = b;
+                while (e > 0 && s[e - 1] == ' ')
+                        e--;
+                size_t w = e;
+                while (w > 0 && (is_alnum(s[w - 1]) || s[w - 1] == '-' ||
+                                 s[w - 1] == '_'))
+                        w--;
+                if (w == e || !isupper((unsigned char)s[w]))
+                        break;
+                for (size_t k = 0; not_sources[k]; k++)
+                        if (e - w == strlen(not_sources[k]) &&
+                            !strncasecmp(s + w, not_sources[k], e - w))
+                                return NULL;
+                b = w;
+                words++;
+        }
+        size_t e = i;
+        while (e > b && s[e - 1] == ' ')
+                e--;
+        return e - b >= 3 ? kbc_arena_strndup(c->a, s + b, e - b) : NULL;
+}
+
 static void scan_sources(ctx *c, size_t li)
 {
         const kbc_kb_line *l = &c->L[li];
@@ -643,6 +757,11 @@ static void scan_sources(ctx *c, size_t li)
         bool bullet;
         size_t first = line_start(l, &bullet);
         for (size_t i = 0; i + 6 <= len; i++) {
+                if (word_at(s, len, i, "event") && event_prefix(s, len, i)) {
+                        add_source(c, li, i, source_before(c, s, i));
+                        i += 4;
+                        continue;
+                }
                 if (word_at(s, len, i, "from") && from_source(s, i)) {
                         /* "Event id 2078 from MSExchangeIS Private" */
                         add_source(c, li, i,

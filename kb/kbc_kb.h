@@ -7,6 +7,7 @@
 #ifndef KBC_KB_H
 #define KBC_KB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kbc_arena.h"
@@ -30,6 +31,9 @@ typedef struct kbc_kb_signal {
         kbc_kb_signal_kind kind;
         long event_id;       /* KBC_KB_EVENT; -1 otherwise */
         const char *source;  /* event source/provider, or NULL */
+        bool source_implied; /* source is not in the text: the article's
+                                product logs under it (SNA Server's bare
+                                "Event ID 624") */
         const char *text;    /* message, whitespace collapsed, or NULL */
         const char *code;    /* normalized: "0xC0020035", or NULL */
         const char *section; /* where it was found ("SYMPTOMS", ...) */

@@ -191,6 +191,26 @@ static void test_raw_fields(void **state)
         kbc_arena_free(a);
 }
 
+/* An event that names no source takes the one the article's product logs
+ * under, marked as implied; the other events of the article are no guide. */
+static void test_implied_source(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *at = strstr(raw_article, "Widget Server");
+        char *text = kbc_arena_printf(a, "%.*sMicrosoft SNA Server%s",
+                                      (int)(at - raw_article), raw_article,
+                                      at + strlen("Widget Server"));
+        kbc_kb_article *art = parse_str(a, text);
+        assert_string_equal(find_event(art, 4001)->source, "WidgetSvc");
+        assert_false(find_event(art, 4001)->source_implied);
+        assert_string_equal(find_event(art, 4003)->source, "SNA Server");
+        assert_true(find_event(art, 4003)->source_implied);
+        art = parse_str(a, raw_article);
+        assert_null(find_event(art, 4003)->source);
+        kbc_arena_free(a);
+}
+
 static void test_raw_signals(void **state)
 {
         (void)state;
@@ -785,6 +805,7 @@ int main(void)
         const struct CMUnitTest unit[] = {
             cmocka_unit_test(test_raw_fields),
             cmocka_unit_test(test_raw_signals),
+            cmocka_unit_test(test_implied_source),
             cmocka_unit_test(test_crlf_equals_lf),
             cmocka_unit_test(test_jekyll),
             cmocka_unit_test(test_hostile),

@@ -28,7 +28,8 @@ static const char kb_usage[] =
     "  id, title, date, products, keywords,\n"
     "  sections  {NAME: text}, one entry per name (repeated groups are "
     "joined),\n"
-    "  signals   [{event_id, source, text, code, kind, section, line}]\n"
+    "  signals   [{event_id, source, source_implied, text, code, kind,\n"
+    "             section, line}]\n"
     "Folders are read recursively, files in sorted order. An article that "
     "cannot\nbe parsed is reported on stderr as PATH: reason and the run "
     "goes on.\n"
@@ -105,6 +106,8 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
                         kbc_buf_json_key(b, "source", true);
                         kbc_buf_json_str(b, kbc_str_cstr(s->source));
                 }
+                if (s->source_implied)
+                        kbc_buf_puts(b, ",\"source_implied\":true");
                 if (s->text) {
                         kbc_buf_json_key(b, "text", true);
                         kbc_buf_json_str(b, kbc_str_cstr(s->text));
