@@ -757,10 +757,61 @@ static int jekyll_header(parse_state *ps, kbc_kb_article *art, char *errstr,
         return 0;
 }
 
+static bool word_char(char c)
+{
+        return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Does text mention w as a whole word? Names in any case ("message
+ * transfer agent"), abbreviations as written ("IS", not "is"). */
+static bool mentions(const char *text, const char *w, bool any_case)
+{
+        size_t n = strlen(w);
+        for (const char *p = text; *p; p++) {
+                if (any_case ? strncasecmp(p, w, n) : strncmp(p, w, n))
+                        continue;
+                if ((p == text || !word_char(p[-1])) && !word_char(p[n]))
+                        return true;
+        }
+        return false;
+}
+
+/* The Exchange component whose source an Exchange article's events are
+ * logged under: the one component its symptoms speak of ("the message
+ * transfer agent (MTA) may stop" is MSExchangeMTA's); NULL when none or
+ * several. */
+static const char *exchange_component(const kbc_kb_article *art)
+{
+        static const struct {
+                const char *name, *alias, *source;
+        } parts[] = {
+            {"message transfer agent", "MTA", "MSExchangeMTA"},
+            {"information store", "IS", "MSExchangeIS"},
+            {"directory service", "DS", "MSExchangeDS"},
+            {"system attendant", "SA", "MSExchangeSA"},
+            {"Internet Mail Service", "IMS", "MSExchangeIMC"},
+            {"Internet Mail Connector", "IMC", "MSExchangeIMC"},
+            {"Key Management", "KMS", "MSExchangeKMS"},
+            {"Event Service", "ES", "MSExchangeES"},
+        };
+        const kbc_kb_section *sym = kbc_kb_section_get(art, "SYMPTOMS");
+        const char *found = NULL;
+        for (size_t k = 0; sym && k < sizeof(parts) / sizeof(*parts); k++) {
+                if (!mentions(sym->text, parts[k].name, true) &&
+                    !mentions(sym->text, parts[k].alias, false))
+                        continue;
+                if (found && strcmp(found, parts[k].source))
+                        return NULL;
+                found = parts[k].source;
+        }
+        return found;
+}
+
 /* Events that name no source take the one the article's product logs
  * under, when it has one: an SNA Server article's bare "Event ID 624" is
- * SNA Server's. The article's other events are no guide (a Service
- * Control Manager 7000 beside a bare "event 1000" says nothing of it). */
+ * SNA Server's, an Exchange article's about its MTA MSExchangeMTA's. The
+ * article's other events are no guide (a Service Control Manager 7000
+ * beside a bare "event 1000" says nothing of it). */
 static void imply_sources(kbc_kb_article *art)
 {
         static const struct {
@@ -770,13 +821,16 @@ static void imply_sources(kbc_kb_article *art)
             {"SNA Server", "SNA Server"},
             {"Host Integration Server", "SNA Server"},
             {"SQL Server", "MSSQLServer"},
+            {"Exchange", NULL},
         };
         const char *implied = NULL;
         for (size_t k = 0; k < sizeof(logs_as) / sizeof(*logs_as) && !implied;
              k++)
                 for (size_t i = 0; i < art->nproducts && !implied; i++)
                         if (strstr(art->products[i], logs_as[k].product))
-                                implied = logs_as[k].source;
+                                implied = logs_as[k].source
+                                              ? logs_as[k].source
+                                              : exchange_component(art);
         kbc_kb_signal *sig = (kbc_kb_signal *)art->signals;
         for (size_t i = 0; implied && i < art->nsignals; i++)
                 if (sig[i].kind == KBC_KB_EVENT && !sig[i].source) {

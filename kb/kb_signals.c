@@ -1025,8 +1025,12 @@ static bool announces_message(ctx *c, size_t li)
         sent[sl] = '\0';
         bool following = ci_contains(sent, sl, "following");
         /* "the following products:", "the following files": a list of
-         * things, not what the program said. */
-        if (following_list(sent, sl))
+         * things, not what the program said; but "may log the following
+         * entry:" is a line of a log. */
+        bool logs =
+            word_at(sent, sl, 0, "log") || ci_contains(sent, sl, " log ") ||
+            ci_contains(sent, sl, "logged") || ci_contains(sent, sl, "logs ");
+        if (!logs && following_list(sent, sl))
                 return false;
         static const char *const strong[] = {
             "error message",     "following error", "following event",
@@ -1052,10 +1056,10 @@ static bool announces_message(ctx *c, size_t li)
                 if (ci_contains(l->s, len, no[k]))
                         return false;
         static const char *const yes[] = {
-            "error",   "message",   "warning", "event",      "logged",
-            "log:",    "displayed", "dialog",  "alert",      "prompt",
-            "receive", "reports",   "screen",  "fails with", "text:",
-            "returns", "returned",  "stop"};
+            "error",   "message",   "warning", "event",       "logged",
+            "log:",    "displayed", "dialog",  "alert",       "prompt",
+            "receive", "reports",   "screen",  "fails with",  "text:",
+            "returns", "returned",  "stop",    "followed by", "entry:"};
         for (size_t k = 0; k < sizeof(yes) / sizeof(*yes); k++)
                 if (ci_contains(sent, sl, yes[k]))
                         return true;
@@ -1231,6 +1235,41 @@ static void emit_message(ctx *c, size_t b, size_t e)
                 s->s.text = t;
 }
 
+/* The line before the indented run or runs that end at line i: the
+ * prose that introduces them. A one-line title between them ("Microsoft
+ * Windows NT" heading the NT form of a message) is stepped over. */
+static size_t intro_before(ctx *c, size_t i)
+{
+        const char *section = c->L[i].section;
+        size_t p = i;
+        for (;;) {
+                while (p > 0 &&
+                       (c->L[p - 1].blank || c->L[p - 1].indent >= 2 ||
+                        c->para[p - 1] < 0) &&
+                       c->L[p - 1].section == section &&
+                       (c->L[p - 1].body || c->L[p - 1].blank))
+                        p--;
+                if (p < 2 || c->para[p - 1] < 0 ||
+                    c->L[p - 1].section != section ||
+                    c->para[p - 2] == c->para[p - 1])
+                        return p;
+                const kbc_kb_line *t = &c->L[p - 1];
+                char *title = kbc_arena_strndup(c->a, t->s, t->len);
+                if (!caption(title))
+                        return p;
+                p--;
+        }
+}
+
+/* A Dr. Watson log excerpt is quoted for what it says, whatever
+ * introduces it ("For example:"). */
+static bool crash_log(const kbc_kb_line *l)
+{
+        bool bullet;
+        size_t i = line_start(l, &bullet);
+        return ci_at(l->s, l->len, i, "application exception occurred");
+}
+
 static void scan_messages(ctx *c)
 {
         size_t i = 0;
@@ -1241,23 +1280,17 @@ static void scan_messages(ctx *c)
                         continue;
                 }
                 /* An indented run starts here: find the prose before it. */
-                size_t p = i;
-                while (p > 0 &&
-                       (c->L[p - 1].blank || c->L[p - 1].indent >= 2 ||
-                        c->para[p - 1] < 0) &&
-                       c->L[p - 1].section == l->section &&
-                       (c->L[p - 1].body || c->L[p - 1].blank))
-                        p--;
-                bool intro = p > 0 && c->para[p - 1] >= 0 &&
-                             c->L[p - 1].section == l->section &&
-                             announces_message(c, p - 1);
+                size_t p = intro_before(c, i);
+                bool announced = p > 0 && c->para[p - 1] >= 0 &&
+                                 c->L[p - 1].section == l->section &&
+                                 announces_message(c, p - 1);
                 /* The run: indented paragraphs until the prose resumes. */
                 size_t e = i;
                 while (e < c->n && (c->L[e].blank || c->L[e].indent >= 2) &&
                        c->L[e].section == l->section &&
                        (c->L[e].body || c->L[e].blank))
                         e++;
-                if (intro) {
+                if (announced || crash_log(l)) {
                         size_t b = i;
                         int step_indent = -1; /* of the step being read */
                         while (b < e) {
@@ -1272,7 +1305,8 @@ static void scan_messages(ctx *c)
                                         step_indent = c->L[b].indent;
                                 else if (b < e && c->L[b].indent <= step_indent)
                                         step_indent = -1;
-                                used = step_indent >= 0;
+                                used = step_indent >= 0 ||
+                                       (!announced && !crash_log(&c->L[b]));
                                 while (q < e && c->para[q] >= 0 &&
                                        c->para[q] == c->para[b]) {
                                         used |= c->consumed[q] ||
