@@ -777,9 +777,9 @@ static bool mentions(const char *text, const char *w, bool any_case)
 }
 
 /* The Exchange component whose source an Exchange article's events are
- * logged under: the one component its symptoms speak of ("the message
- * transfer agent (MTA) may stop" is MSExchangeMTA's); NULL when none or
- * several. */
+ * logged under: the one its other events name, else the one its symptoms
+ * speak of ("the message transfer agent (MTA) may stop" is
+ * MSExchangeMTA's); NULL when none or several. */
 static const char *exchange_component(const kbc_kb_article *art)
 {
         static const struct {
@@ -794,8 +794,19 @@ static const char *exchange_component(const kbc_kb_article *art)
             {"Key Management", "KMS", "MSExchangeKMS"},
             {"Event Service", "ES", "MSExchangeES"},
         };
-        const kbc_kb_section *sym = kbc_kb_section_get(art, "SYMPTOMS");
         const char *found = NULL;
+        /* The one component the article's own events name */
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const char *src = art->signals[i].source;
+                if (!src || strncasecmp(src, "MSExchange", 10))
+                        continue;
+                if (found && strcasecmp(found, src))
+                        return NULL;
+                found = src;
+        }
+        if (found)
+                return found;
+        const kbc_kb_section *sym = kbc_kb_section_get(art, "SYMPTOMS");
         for (size_t k = 0; sym && k < sizeof(parts) / sizeof(*parts); k++) {
                 if (!mentions(sym->text, parts[k].name, true) &&
                     !mentions(sym->text, parts[k].alias, false))

@@ -1400,6 +1400,18 @@ static bool address_context(const char *s, size_t i)
         size_t j = i;
         while (j > 0 && is_ws(s[j - 1]))
                 j--;
+        /* "Return code = 0x525", "hr = 0x80004005": a code, not a
+         * register or a field's value. */
+        if (j > 0 && s[j - 1] == '=') {
+                size_t w = j - 1;
+                while (w > 0 && is_ws(s[w - 1]))
+                        w--;
+                if ((w >= 4 && ci_at(s, w, w - 4, "code")) ||
+                    (w >= 2 && ci_at(s, w, w - 2, "hr")) ||
+                    (w >= 6 && ci_at(s, w, w - 6, "status")) ||
+                    (w >= 5 && ci_at(s, w, w - 5, "error")))
+                        return false;
+        }
         if (j > 0 && (s[j - 1] == '=' || s[j - 1] == ':' || s[j - 1] == '.' ||
                       s[j - 1] == '-' || s[j - 1] == '+' || s[j - 1] == '!' ||
                       s[j - 1] == '/' || s[j - 1] == '\\'))
