@@ -355,6 +355,120 @@ static size_t event_prefix(const char *s, size_t len, size_t i)
         return d;
 }
 
+/* "Netlogon Event 3051", "MSExchangeIS event 1000", "Service Control
+ * Manager event number 7024": the capitalized name right before an event
+ * mention at i is its source (not "The", a log name or a sentence's
+ * first word alone). NULL when there is none. */
+static const char *source_before(ctx *c, const char *s, size_t i)
+{
+        /* Words that start sentences and titles, and log names: a name
+         * holding one is no source ("When AppleTalk event 1", "Master
+         * Browser May Cause Event 8021"). */
+        static const char *const not_sources[] = {"the",
+                                                  "a",
+                                                  "an",
+                                                  "this",
+                                                  "that",
+                                                  "each",
+                                                  "every",
+                                                  "another",
+                                                  "no",
+                                                  "following",
+                                                  "error",
+                                                  "warning",
+                                                  "information",
+                                                  "system",
+                                                  "application",
+                                                  "security",
+                                                  "any",
+                                                  "same",
+                                                  "first",
+                                                  "second",
+                                                  "new",
+                                                  "next",
+                                                  "when",
+                                                  "although",
+                                                  "how",
+                                                  "all",
+                                                  "if",
+                                                  "after",
+                                                  "before",
+                                                  "while",
+                                                  "then",
+                                                  "also",
+                                                  "note",
+                                                  "see",
+                                                  "check",
+                                                  "because",
+                                                  "in",
+                                                  "on",
+                                                  "at",
+                                                  "for",
+                                                  "to",
+                                                  "from",
+                                                  "with",
+                                                  "by",
+                                                  "once",
+                                                  "some",
+                                                  "your",
+                                                  "you",
+                                                  "we",
+                                                  "it",
+                                                  "these",
+                                                  "those",
+                                                  "both",
+                                                  "other",
+                                                  "such",
+                                                  "only",
+                                                  "most",
+                                                  "many",
+                                                  "several",
+                                                  "multiple",
+                                                  "troubleshoot",
+                                                  "troubleshooting",
+                                                  "debugging",
+                                                  "log",
+                                                  "logs",
+                                                  "match",
+                                                  "logoff",
+                                                  "logon",
+                                                  "success",
+                                                  "failure",
+                                                  "audit",
+                                                  "may",
+                                                  "cause",
+                                                  "causes",
+                                                  "reporting",
+                                                  "responding",
+                                                  "filtering",
+                                                  "viewer",
+                                                  "event",
+                                                  "source",
+                                                  NULL};
+        size_t b = i, words = 0;
+        while (words < 4) {
+                size_t e = b;
+                while (e > 0 && s[e - 1] == ' ')
+                        e--;
+                size_t w = e;
+                while (w > 0 && (is_alnum(s[w - 1]) || s[w - 1] == '-' ||
+                                 s[w - 1] == '_'))
+                        w--;
+                if (w == e || !isupper((unsigned char)s[w]))
+                        break;
+                for (size_t k = 0; not_sources[k]; k++)
+                        if (e - w == strlen(not_sources[k]) &&
+                            !strncasecmp(s + w, not_sources[k], e - w))
+                                return NULL;
+                b = w;
+                words++;
+        }
+        size_t e = i;
+        while (e > b && s[e - 1] == ' ')
+                e--;
+        return e - b >= 3 ? kbc_arena_strndup(c->a, s + b, e - b) : NULL;
+}
+
 static void scan_events(ctx *c, size_t li)
 {
         const kbc_kb_line *l = &c->L[li];
@@ -372,7 +486,13 @@ static void scan_events(ctx *c, size_t li)
                 size_t end;
                 if (!event_number(s, len, d, &id, &end))
                         continue;
-                bool label = i == first;
+                /* "Event ID: 2037 ..." or "MSExchangeSA Event ID: 2037
+                 * ..." at the start of its line heads a log block. */
+                const char *src = source_before(c, s, i);
+                bool label =
+                    i == first || (src && s + first + strlen(src) <= s + i &&
+                                   !strncmp(s + first, src, strlen(src)) &&
+                                   skip_ws(s, len, first + strlen(src)) == i);
                 add_mention(c, li, i, end, id, label);
                 /* Lists: ", 1002", " and 1003", " or event ID 1004". */
                 for (int k = 0; k < MAX_IDS_LIST; k++) {
@@ -633,120 +753,6 @@ static bool from_source(const char *s, size_t i)
                 if (ci_at(s, d, k, "event"))
                         return true;
         return false;
-}
-
-/* "Netlogon Event 3051", "MSExchangeIS event 1000", "Service Control
- * Manager event number 7024": the capitalized name right before an event
- * mention at i is its source (not "The", a log name or a sentence's
- * first word alone). NULL when there is none. */
-static const char *source_before(ctx *c, const char *s, size_t i)
-{
-        /* Words that start sentences and titles, and log names: a name
-         * holding one is no source ("When AppleTalk event 1", "Master
-         * Browser May Cause Event 8021"). */
-        static const char *const not_sources[] = {"the",
-                                                  "a",
-                                                  "an",
-                                                  "this",
-                                                  "that",
-                                                  "each",
-                                                  "every",
-                                                  "another",
-                                                  "no",
-                                                  "following",
-                                                  "error",
-                                                  "warning",
-                                                  "information",
-                                                  "system",
-                                                  "application",
-                                                  "security",
-                                                  "any",
-                                                  "same",
-                                                  "first",
-                                                  "second",
-                                                  "new",
-                                                  "next",
-                                                  "when",
-                                                  "although",
-                                                  "how",
-                                                  "all",
-                                                  "if",
-                                                  "after",
-                                                  "before",
-                                                  "while",
-                                                  "then",
-                                                  "also",
-                                                  "note",
-                                                  "see",
-                                                  "check",
-                                                  "because",
-                                                  "in",
-                                                  "on",
-                                                  "at",
-                                                  "for",
-                                                  "to",
-                                                  "from",
-                                                  "with",
-                                                  "by",
-                                                  "once",
-                                                  "some",
-                                                  "your",
-                                                  "you",
-                                                  "we",
-                                                  "it",
-                                                  "these",
-                                                  "those",
-                                                  "both",
-                                                  "other",
-                                                  "such",
-                                                  "only",
-                                                  "most",
-                                                  "many",
-                                                  "several",
-                                                  "multiple",
-                                                  "troubleshoot",
-                                                  "troubleshooting",
-                                                  "debugging",
-                                                  "log",
-                                                  "logs",
-                                                  "match",
-                                                  "logoff",
-                                                  "logon",
-                                                  "success",
-                                                  "failure",
-                                                  "audit",
-                                                  "may",
-                                                  "cause",
-                                                  "causes",
-                                                  "reporting",
-                                                  "responding",
-                                                  "filtering",
-                                                  "viewer",
-                                                  "event",
-                                                  "source",
-                                                  NULL};
-        size_t b = i, words = 0;
-        while (words < 4) {
-                size_t e = b;
-                while (e > 0 && s[e - 1] == ' ')
-                        e--;
-                size_t w = e;
-                while (w > 0 && (is_alnum(s[w - 1]) || s[w - 1] == '-' ||
-                                 s[w - 1] == '_'))
-                        w--;
-                if (w == e || !isupper((unsigned char)s[w]))
-                        break;
-                for (size_t k = 0; not_sources[k]; k++)
-                        if (e - w == strlen(not_sources[k]) &&
-                            !strncasecmp(s + w, not_sources[k], e - w))
-                                return NULL;
-                b = w;
-                words++;
-        }
-        size_t e = i;
-        while (e > b && s[e - 1] == ' ')
-                e--;
-        return e - b >= 3 ? kbc_arena_strndup(c->a, s + b, e - b) : NULL;
 }
 
 static void scan_sources(ctx *c, size_t li)

@@ -16,8 +16,8 @@ set -euo pipefail
 need_tools
 
 EVAL=$KBC_SOURCE_DIR/tests/data/kb_eval
-MIN_TOP1=${KBC_EVAL_MIN_TOP1:-0.35}
-MIN_TOP3=${KBC_EVAL_MIN_TOP3:-0.40}
+MIN_TOP1=${KBC_EVAL_MIN_TOP1:-0.30}
+MIN_TOP3=${KBC_EVAL_MIN_TOP3:-0.36}
 
 rules=${KBC_EVAL_RULES:-}
 if [ -z "$rules" ]; then
