@@ -46,8 +46,8 @@
  * records the figures. */
 #define MIN_PRECISION      0.95
 #define MIN_RECALL         0.95
-#define MIN_EVAL_PRECISION 0.60
-#define MIN_EVAL_RECALL    0.70
+#define MIN_EVAL_PRECISION 0.80
+#define MIN_EVAL_RECALL    0.80
 #define MAX_ARTICLES       1024
 
 static kbc_kb_article *parse_str(kbc_arena *a, const char *text)

@@ -16,8 +16,10 @@ set -euo pipefail
 need_tools
 
 EVAL=$KBC_SOURCE_DIR/tests/data/kb_eval
-MIN_TOP1=${KBC_EVAL_MIN_TOP1:-0.30}
-MIN_TOP3=${KBC_EVAL_MIN_TOP3:-0.36}
+# Floors a few articles below the figures docs/kb-compiler.md records, per
+# half: they catch a regression, they are not the targets.
+MIN_TOP1_dev=${KBC_EVAL_MIN_TOP1:-0.45} MIN_TOP3_dev=${KBC_EVAL_MIN_TOP3:-0.55}
+MIN_TOP1_test=${KBC_EVAL_MIN_TOP1:-0.30} MIN_TOP3_test=${KBC_EVAL_MIN_TOP3:-0.36}
 
 rules=${KBC_EVAL_RULES:-}
 if [ -z "$rules" ]; then
@@ -62,8 +64,9 @@ for split in dev test; do
         p1=$(awk -v a="$t1" -v n="$n" 'BEGIN { printf "%.2f", a / n }')
         p3=$(awk -v a="$t3" -v n="$n" 'BEGIN { printf "%.2f", a / n }')
         echo "kb eval $split: $n detectable articles, top-1 $p1 ($t1/$n), top-3 $p3 ($t3/$n)"
-        awk -v p="$p1" -v m="$MIN_TOP1" 'BEGIN { exit !(p >= m) }' ||
-                fail "$split top-1" "at least $MIN_TOP1" "$p1"
-        awk -v p="$p3" -v m="$MIN_TOP3" 'BEGIN { exit !(p >= m) }' ||
-                fail "$split top-3" "at least $MIN_TOP3" "$p3"
+        min1=MIN_TOP1_$split min3=MIN_TOP3_$split
+        awk -v p="$p1" -v m="${!min1}" 'BEGIN { exit !(p >= m) }' ||
+                fail "$split top-1" "at least ${!min1}" "$p1"
+        awk -v p="$p3" -v m="${!min3}" 'BEGIN { exit !(p >= m) }' ||
+                fail "$split top-3" "at least ${!min3}" "$p3"
 done
