@@ -1070,6 +1070,13 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                              units[i - 1].kind == KBC_KB_MESSAGE &&
                              units[i - 1].line == s->line;
                 quote_has_message &= later;
+                /* A field of a quoted event block ("Process ID: 1234",
+                 * "Object Server: Security") says nothing on its own and
+                 * would be looked for in every audit event. */
+                if (!dropped && later && sigs[n].text &&
+                    !specific(sigs[n].text))
+                        dropped = "a line of a quote that says too little "
+                                  "on its own";
                 if (!dropped && later && quote_has_message && sigs[n].symptom) {
                         sigs[n].symptom = sigs[n].problem_level = false;
                         sigs[n].weight = 1;
