@@ -202,8 +202,10 @@ static kbc_event rank_ev(const char *host, int64_t t, uint32_t id)
         return ev_make(host, t, "RankTest", id, "A test event.", id);
 }
 
-/* Equal scores: the article more of whose evidence was seen first, then
- * the one with the rarer evidence, then the KB id (tests/data/rules_rank). */
+/* Equal scores: the article whose credited signals say more of their
+ * events first (and then no tie), then the one more of whose evidence was
+ * seen, then the one with the rarer evidence, then the KB id
+ * (tests/data/rules_rank). */
 static void test_tie_breaks(void **state)
 {
         (void)state;
@@ -228,6 +230,19 @@ static void test_tie_breaks(void **state)
         assert_int_equal(g.n, 1);
         assert_int_equal(g.ntied[0], 2);
         assert_string_equal(g.kb[0], "Q910004"); /* its 301 is its own */
+
+        /* The phrase that says more of the one event wins outright. */
+        kbc_event det[] = {ev_make("H3", T0, "RankTest", 400,
+                                   "Application popup: VB32.EXE - Entry Point "
+                                   "Not Found : The procedure entry point "
+                                   "_adjust_fdiv could not be located in the "
+                                   "dynamic link library MSVCRT20.dll.",
+                                   400)};
+        run_rules(rs, det, 1, NULL, &g);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 1);
+        assert_string_equal(g.kb[0], "Q910008");
+        assert_non_null(strstr(g.json[0], "\"ambiguous\":false"));
         kbc_ruleset_free(rs);
 }
 
