@@ -6,9 +6,12 @@
  * success every string of the article is read end to end and the
  * invariants of kbc_kb.h are checked: sections have names and text,
  * signals have the fields their kind promises, lines are in order, codes
- * are "0x" and 8 upper-case hex digits. Each quoted text then goes through
- * the compiler's generalizer (kb/kb_generalize.c). On failure there must
- * be a reason.
+ * are "0x" and 8 upper-case hex digits, an implied source is a source.
+ * Each quoted text then goes through the compiler's generalizer
+ * (kb/kb_generalize.c), and the article through the compiler itself
+ * (counting, log shapes, one pattern per line, the rule and its
+ * --explain): a compiled article gives a rule, a skipped one nothing. On
+ * failure there must be a reason.
  *
  * Build: CC=clang cmake -S . -B build-fuzz -DKBC_FUZZ=ON -DKBC_SANITIZE=ON
  *        cmake --build build-fuzz --target fuzz_kb_parse
@@ -21,6 +24,7 @@
 
 #include "kbc_arena.h"
 #include "kb_generalize.h"
+#include "kbc_compile.h"
 #include "kbc_kb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,12 +102,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 default:
                         abort();
                 }
+                if (s->source_implied && !s->source)
+                        abort();
                 h += touch(s->source) + touch(s->text) + touch(s->code) +
                      touch(s->section);
                 /* The compiler's generalizer reads every quoted text. */
                 if (s->text)
                         h += touch(kbc_kb_generalize(a, s->text, i & 1));
         }
+        /* One compiler for the whole run: its counts grow as a corpus's
+         * would. */
+        static kbc_compiler *compiler;
+        if (!compiler && !(compiler = kbc_compiler_new()))
+                abort();
+        kbc_compiler_count(compiler, art);
+        kbc_buf rule, explain;
+        kbc_buf_init(&rule, 1 << 22);
+        kbc_buf_init(&explain, 1 << 22);
+        kbc_compile_outcome o =
+            kbc_compiler_write(compiler, art, &rule, &explain);
+        if ((o == KBC_COMPILED) != (rule.len > 0) || !explain.len ||
+            explain.data[0] != '[' || explain.data[explain.len - 1] != ']')
+                abort();
+        h += rule.len + explain.len;
+        kbc_buf_free(&rule);
+        kbc_buf_free(&explain);
         fuzz_sink = h;
 out:
         kbc_arena_free(a);

@@ -88,7 +88,11 @@ for fuzzer in "${fuzzers[@]}"; do
 			t="$shared/data/kb/$tarball"
 			[ -f "$t" ] || { echo "run.sh: missing $t (the shared data)" >&2; exit 1; }
 			mkdir -p "$work/kb"
-			list=$(tar -tJf "$t" | grep -E '(\.TXT|README\.md)$' | awk 'NR % 97 == 1 && n++ < 50')
+			# and articles with a Dr. Watson log, its dialog, net start
+			# output and a dialog with steps (the compiler's log shapes)
+			list=$(tar -tJf "$t" | grep -E '(\.TXT|README\.md)$' |
+				awk 'NR % 97 == 1 && n++ < 50
+					/Q(198398|175544|152742|171927|174327|257759)/')
 			# shellcheck disable=SC2086 # one path per word
 			tar -xJf "$t" -C "$work/kb" $list
 		done
