@@ -21,10 +21,10 @@ typedef struct kbc_kb_shape {
         const char *kind;     /* "drwatson", "app-error", "fault", "scm" */
         const char *provider; /* as Windows logs it */
         long event_ids[KBC_SHAPE_MAX_IDS]; /* -1 when unused */
-        const char *regex; /* a message regex, or NULL when text is set */
-        const char *text;  /* a `text:` phrase (rules/kbc_text.h) */
-        const char *what;  /* what it names: "snaservr c0000005"; the
-                              corpus key and the signal id are made of it */
+        const char *regex;   /* a message regex, or NULL when text is set */
+        const char *text;    /* a `text:` phrase (rules/kbc_text.h) */
+        const char *what;    /* what it names: "snaservr c0000005"; the
+                                corpus key and the signal id are made of it */
         const char *example; /* a message it finds, for the rule's test */
         bool support_only;   /* names something many crashes share */
         int line;            /* the heading of the section it is in */
@@ -32,7 +32,7 @@ typedef struct kbc_kb_shape {
 
 /* The shapes found in the article's sections, at most max, into out;
  * allocated from a. Returns how many. */
-size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art,
-                     kbc_kb_shape *out, size_t max);
+size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
+                     size_t max);
 
 #endif
