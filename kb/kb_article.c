@@ -180,6 +180,17 @@ static void list_add(kbc_arena *a, list *l, const char *s, size_t len)
         l->v[l->n++] = kbc_arena_strndup(a, s, len);
 }
 
+/* A product, with its version when it has one ("Microsoft Exchange,
+ * version winnt:5.0 SP2"). */
+static void add_product(parse_state *ps, const char *product,
+                        const char *version)
+{
+        if (version)
+                product =
+                    kbc_arena_printf(ps->a, "%s, version %s", product, version);
+        list_add(ps->a, &ps->products, product, strlen(product));
+}
+
 static void add_keywords(kbc_arena *a, list *l, const char *s, size_t len)
 {
         size_t i = 0;
@@ -632,13 +643,7 @@ static int raw_header(parse_state *ps, kbc_kb_article *art, char *errstr,
                  * says nothing. */
                 const char *colon = version ? strchr(version, ':') : NULL;
                 const char *vers = colon ? colon + 1 : version;
-                if (vers && *vers) {
-                        size_t n = strlen(product) + strlen(version) + 16;
-                        char *p = kbc_arena_alloc(ps->a, n);
-                        snprintf(p, n, "%s, version %s", product, version);
-                        product = p;
-                }
-                list_add(ps->a, &ps->products, product, strlen(product));
+                add_product(ps, product, vers && *vers ? version : NULL);
         }
         return 0;
 }
@@ -746,13 +751,7 @@ static int jekyll_header(parse_state *ps, kbc_kb_article *art, char *errstr,
                                 "Jekyll page without an Article: line");
         }
         if (product && *product) {
-                if (version && *version) {
-                        size_t n = strlen(product) + strlen(version) + 16;
-                        char *p = kbc_arena_alloc(ps->a, n);
-                        snprintf(p, n, "%s, version %s", product, version);
-                        product = p;
-                }
-                list_add(ps->a, &ps->products, product, strlen(product));
+                add_product(ps, product, version && *version ? version : NULL);
         }
         return 0;
 }

@@ -793,6 +793,23 @@ static const char *shape_signal(const kbc_compiler *c, kbc_arena *a,
         return NULL;
 }
 
+/* The verdict and, unless a symptom, the reason: the end of an --explain
+ * entry. */
+static void explain_verdict(kbc_buf *b, const rule_signal *r,
+                            const char *dropped)
+{
+        kbc_buf_json_key(b, "verdict", true);
+        kbc_buf_json_str(b, kbc_str_cstr(dropped      ? "dropped"
+                                         : r->symptom ? "symptom"
+                                                      : "support"));
+        if (dropped || !r->symptom) {
+                kbc_buf_json_key(b, "reason", true);
+                kbc_buf_json_str(b,
+                                 kbc_str_cstr(dropped ? dropped : r->support));
+        }
+        kbc_buf_putc(b, '}');
+}
+
 /* A shape's fate as a JSON object, for --explain. */
 static void explain_shape(kbc_buf *b, bool first, const kbc_kb_shape *sh,
                           const rule_signal *r, const char *dropped)
@@ -809,16 +826,7 @@ static void explain_shape(kbc_buf *b, bool first, const kbc_kb_shape *sh,
                 kbc_buf_json_key(b, r->text ? "pattern_text" : "pattern", true);
                 kbc_buf_json_str(b, kbc_str_cstr(r->text ? r->text : r->regex));
         }
-        kbc_buf_json_key(b, "verdict", true);
-        kbc_buf_json_str(b, kbc_str_cstr(dropped      ? "dropped"
-                                         : r->symptom ? "symptom"
-                                                      : "support"));
-        if (dropped || !r->symptom) {
-                kbc_buf_json_key(b, "reason", true);
-                kbc_buf_json_str(b,
-                                 kbc_str_cstr(dropped ? dropped : r->support));
-        }
-        kbc_buf_putc(b, '}');
+        explain_verdict(b, r, dropped);
 }
 
 /* ---- YAML output ----------------------------------------------------- */
@@ -1015,16 +1023,7 @@ static void explain_signal(kbc_buf *b, bool first, const kbc_kb_signal *s,
                         kbc_buf_json_str(b, kbc_str_cstr(r->text));
                 }
         }
-        kbc_buf_json_key(b, "verdict", true);
-        kbc_buf_json_str(b, kbc_str_cstr(dropped      ? "dropped"
-                                         : r->symptom ? "symptom"
-                                                      : "support"));
-        if (dropped || !r->symptom) {
-                kbc_buf_json_key(b, "reason", true);
-                kbc_buf_json_str(b,
-                                 kbc_str_cstr(dropped ? dropped : r->support));
-        }
-        kbc_buf_putc(b, '}');
+        explain_verdict(b, r, dropped);
 }
 
 /* Why an article signal gives no rule signal before it is even judged. */

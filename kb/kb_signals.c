@@ -146,6 +146,16 @@ static bool ci_contains(const char *s, size_t len, const char *w)
         return false;
 }
 
+/* Does s contain any of the n words (lower case)? */
+static bool ci_contains_any(const char *s, size_t len, const char *const *w,
+                            size_t n)
+{
+        for (size_t k = 0; k < n; k++)
+                if (ci_contains(s, len, w[k]))
+                        return true;
+        return false;
+}
+
 static size_t skip_ws(const char *s, size_t len, size_t i)
 {
         while (i < len && is_ws(s[i]))
@@ -1041,9 +1051,8 @@ static bool announces_message(ctx *c, size_t li)
         static const char *const strong[] = {
             "error message",     "following error", "following event",
             "following warning", "error:",          "errors:"};
-        bool said = false;
-        for (size_t k = 0; k < sizeof(strong) / sizeof(*strong); k++)
-                said |= ci_contains(sent, sl, strong[k]);
+        bool said =
+            ci_contains_any(sent, sl, strong, sizeof(strong) / sizeof(*strong));
         /* "you may receive the following error message" may end in no
          * punctuation at all. */
         if (said && following && is_alnum(last))
@@ -1058,18 +1067,14 @@ static bool announces_message(ctx *c, size_t li)
                                          "key:",   "values",          "macro",
                                          "script", "following files"};
         /* Instructions ("the following steps:") on the line itself. */
-        for (size_t k = 0; k < sizeof(no) / sizeof(*no); k++)
-                if (ci_contains(l->s, len, no[k]))
-                        return false;
+        if (ci_contains_any(l->s, len, no, sizeof(no) / sizeof(*no)))
+                return false;
         static const char *const yes[] = {
             "error",   "message",   "warning", "event",       "logged",
             "log:",    "displayed", "dialog",  "alert",       "prompt",
             "receive", "reports",   "screen",  "fails with",  "text:",
             "returns", "returned",  "stop",    "followed by", "entry:"};
-        for (size_t k = 0; k < sizeof(yes) / sizeof(*yes); k++)
-                if (ci_contains(sent, sl, yes[k]))
-                        return true;
-        return false;
+        return ci_contains_any(sent, sl, yes, sizeof(yes) / sizeof(*yes));
 }
 
 /* "ID no: c10312c6", "NT ID: ...", "-or-": lines that are not message. */
@@ -1131,10 +1136,9 @@ static bool caption(const char *t)
             "exception", "fatal",   "cannot",       "unable",  "not ",
             "warning",   "corrupt", "missing",      "bad ",    "illegal",
             "abort",     "problem", "insufficient", "out of",  "fault"};
-        for (size_t k = 0; k < sizeof(trouble) / sizeof(*trouble); k++)
-                if (ci_contains(t, len, trouble[k]))
-                        return false;
-        return words <= 5 && isupper((unsigned char)t[0]);
+        return words <= 5 && isupper((unsigned char)t[0]) &&
+               !ci_contains_any(t, len, trouble,
+                                sizeof(trouble) / sizeof(*trouble));
 }
 
 /* Was the line broken by the author rather than wrapped at the margin?
