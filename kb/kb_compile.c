@@ -996,6 +996,22 @@ static bool same_signal(const rule_signal *a, const rule_signal *b)
                !strcmp(a->regex ? a->regex : "", b->regex ? b->regex : "");
 }
 
+/* Keeps sigs[*n], the signal just filled, unless it is dropped already
+ * or the same as an earlier one. Returns why it is not kept, or NULL. */
+static const char *keep_signal(rule_signal *sigs, size_t *n, size_t *nsymptoms,
+                               const char *dropped)
+{
+        for (size_t j = 0; j < *n && !dropped; j++)
+                if (same_signal(&sigs[j], &sigs[*n]))
+                        dropped = "the same as an earlier signal";
+        if (!dropped) {
+                *nsymptoms += sigs[*n].symptom;
+                ++*n;
+                make_id_unique(sigs, *n);
+        }
+        return dropped;
+}
+
 /* One article signal's fate as a JSON object, for --explain. */
 static void explain_signal(kbc_buf *b, bool first, const kbc_kb_signal *s,
                            const rule_signal *r, const char *dropped)
@@ -1088,14 +1104,7 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                 if (!dropped && sigs[n].text &&
                     !kbc_text_literal_words(sigs[n].text))
                         dropped = "only placeholders";
-                for (size_t j = 0; j < n && !dropped; j++)
-                        if (same_signal(&sigs[j], &sigs[n]))
-                                dropped = "the same as an earlier signal";
-                if (!dropped) {
-                        nsymptoms += sigs[n].symptom;
-                        n++;
-                        make_id_unique(sigs, n);
-                }
+                dropped = keep_signal(sigs, &n, &nsymptoms, dropped);
                 if (explain)
                         explain_signal(explain, i == 0, s, &sigs[n - !dropped],
                                        dropped);
@@ -1107,14 +1116,7 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                     n >= MAX_RULE_SIGNALS
                         ? "the rule has 32 signals already"
                         : shape_signal(c, a, &shapes[i], &sigs[n]);
-                for (size_t j = 0; j < n && !dropped; j++)
-                        if (same_signal(&sigs[j], &sigs[n]))
-                                dropped = "the same as an earlier signal";
-                if (!dropped) {
-                        nsymptoms += sigs[n].symptom;
-                        n++;
-                        make_id_unique(sigs, n);
-                }
+                dropped = keep_signal(sigs, &n, &nsymptoms, dropped);
                 if (explain)
                         explain_shape(explain, i == 0 && !nunits, &shapes[i],
                                       &sigs[n - !dropped], dropped);
