@@ -10,7 +10,8 @@
 #     corpus raises at most 0.1 incident per 100,000 events; any incident is
 #     printed (docs/precision.md judges them).
 #  4. The seed verdicts hold with the corpus loaded beside the curated
-#     rules, which replace the compiled rules of the same ids.
+#     rules, which replace the compiled rules of the same ids, and (5.) in
+#     every input format.
 # Compile, check and replay times are printed.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.bash
@@ -104,3 +105,25 @@ expect_eq "MAIL-A with the whole corpus" Q247773 "$(verdict mail-a)"
 expect_eq "MAIL-B with the whole corpus" Q324332 "$(verdict mail-b)"
 expect_eq "MAIL-C with the whole corpus" "Q247773=Q324332" "$(verdict mail-c)"
 echo "ok: seed verdicts hold beside the whole corpus: $(jq -r "$host_label_jq + \" \" + .kb.id" "$TMP/seeds.out" | tr '\n' ' ')"
+
+# 5. ... in every input format: the scenarios written as NXLog, Winlogbeat
+# 6, Snare, Fluent Bit (JSON and msgpack) and Windows XML give each host
+# the same winner, ambiguity and ranked candidates as the JSON replay.
+CONVERT_EVENTS=${CONVERT_EVENTS:-$KBC_SOURCE_DIR/build/tests/convert_events}
+[ -x "$CONVERT_EVENTS" ] || fail "convert_events not built" \
+        "an executable at \$CONVERT_EVENTS" "'$CONVERT_EVENTS'"
+verdicts() { # FILE: host, winner, ambiguity and candidates, a line each
+        jq -r "[$host_label_jq, .kb.id, .kb.ambiguous, ([.candidates[][\"kb.id\"]] | join(\",\"))] | @tsv" "$1" | sort
+}
+verdicts "$TMP/seeds.out" >"$TMP/seeds.verdicts"
+for format in nxlog winlogbeat6 snare fluentbit-json msgpack xml-lines; do
+        "$CONVERT_EVENTS" "$format" <"$SCENARIOS" >"$TMP/seeds.$format" ||
+                fail "convert_events $format" "rc 0" "rc $?"
+        run "seeds-$format" "$KBCORR" replay --rules "$TMP/rules" --rules "$RULES" "$TMP/seeds.$format"
+        expect_rc "seeds-$format" 0
+        verdicts "$TMP/seeds-$format.out" >"$TMP/seeds-$format.verdicts"
+        diff "$TMP/seeds.verdicts" "$TMP/seeds-$format.verdicts" >/dev/null ||
+                fail "seed verdicts as $format beside the whole corpus" "$(cat "$TMP/seeds.verdicts")" \
+                        "$(cat "$TMP/seeds-$format.verdicts")"
+done
+echo "ok: the same seed verdicts in NXLog, Winlogbeat 6, Snare, Fluent Bit and XML"

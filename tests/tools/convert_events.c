@@ -2,7 +2,8 @@
  * convert_events.c - writes events given as lines of any input format
  * (the seed scenarios' Winlogbeat 7 JSON) out again as a file of another
  * shape, with bench/convert_events.h, for the replay tests of file shapes
- * (tests/e2e/replay_streams.sh):
+ * (tests/e2e/replay_streams.sh) and the seed verdicts in every format
+ * (tests/e2e/compile_corpus.sh):
  *
  *   convert_events msgpack      <IN >OUT  Fluent Bit records, one msgpack
  *                                         object after another
@@ -10,6 +11,8 @@
  *                                         <Events>, the events indented
  *                                         over many lines, CRLF line ends
  *   convert_events xml-lines    <IN >OUT  one <Event> element a line
+ *   convert_events nxlog|winlogbeat6|snare|fluentbit-json <IN >OUT
+ *                                         one event a line in that format
  *
  * C, not a script: a fresh Debian 12 has no Python, and the shapes must
  * be those the converters of the decode tests write.
@@ -23,7 +26,16 @@
 
 #define MAX_MESSAGE (1 << 20)
 
-typedef enum shape { MSGPACK, XML_DOCUMENT, XML_LINES, N_SHAPES } shape;
+typedef enum shape {
+        MSGPACK,
+        XML_DOCUMENT,
+        XML_LINES,
+        NXLOG,
+        WINLOGBEAT6,
+        SNARE,
+        FLUENTBIT_JSON,
+        N_SHAPES
+} shape;
 
 static void put_indent(FILE *out, int depth)
 {
@@ -64,15 +76,23 @@ static void put_pretty(FILE *out, const char *x, size_t n, int depth)
 
 static int write_event(shape sh, const kbc_event *ev, kbc_buf *b, FILE *out)
 {
+        static int (*const to[N_SHAPES])(const kbc_event *, kbc_buf *) = {
+            [MSGPACK] = conv_to_fluentbit_msgpack,
+            [XML_DOCUMENT] = conv_to_winxml,
+            [XML_LINES] = conv_to_winxml,
+            [NXLOG] = conv_to_nxlog,
+            [WINLOGBEAT6] = conv_to_winlogbeat6,
+            [SNARE] = conv_to_snare,
+            [FLUENTBIT_JSON] = conv_to_fluentbit_json,
+        };
         kbc_buf_reset(b);
-        if (sh == MSGPACK ? conv_to_fluentbit_msgpack(ev, b)
-                          : conv_to_winxml(ev, b))
+        if (to[sh](ev, b))
                 return -1;
         if (sh == XML_DOCUMENT)
                 put_pretty(out, b->data, b->len, 1);
         else
                 fwrite(b->data, 1, b->len, out);
-        if (sh == XML_LINES)
+        if (sh != MSGPACK && sh != XML_DOCUMENT && sh != SNARE) /* its own \n */
                 fputc('\n', out);
         return 0;
 }
@@ -83,13 +103,17 @@ int main(int argc, char **argv)
             [MSGPACK] = "msgpack",
             [XML_DOCUMENT] = "xml-document",
             [XML_LINES] = "xml-lines",
+            [NXLOG] = "nxlog",
+            [WINLOGBEAT6] = "winlogbeat6",
+            [SNARE] = "snare",
+            [FLUENTBIT_JSON] = "fluentbit-json",
         };
         shape sh = MSGPACK;
         while (argc == 2 && sh < N_SHAPES && strcmp(argv[1], names[sh]))
                 sh++;
         if (argc != 2 || sh == N_SHAPES) {
-                fputs("usage: convert_events msgpack|xml-document|xml-lines "
-                      "<IN >OUT\n",
+                fputs("usage: convert_events msgpack|xml-document|xml-lines|"
+                      "nxlog|winlogbeat6|snare|fluentbit-json <IN >OUT\n",
                       stderr);
                 return 2;
         }
