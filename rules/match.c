@@ -69,6 +69,7 @@ struct kbc_matcher {
         uint32_t *found;    /* gindexes whose literal occurs */
         uint32_t stamp;
         bool problem;            /* the event reports a problem (kbc_event.h) */
+        bool undescribed;        /* Windows could not render its message */
         pattern_state *patterns; /* by kbc_signal.pattern */
         size_t nhot;             /* patterns given JIT code */
 };
@@ -310,11 +311,41 @@ static bool re_search(kbc_matcher *m, const pcre2_code *re, kbc_str s)
         return re_run(m, re, s) >= 0;
 }
 
+/* "The description for Event ID ( 528 ) in Source ( Security ) could not
+ * be found. It contains the following insertion string(s): ...": the
+ * collector lacked the source's message file, so the message is a stand-in
+ * with only the inserts. */
+static bool undescribed(kbc_str msg)
+{
+        static const char prefix[] = "The description for Event ID";
+        return msg.len >= sizeof(prefix) - 1 &&
+               kbc_str_caseeq(kbc_str_make(msg.ptr, sizeof(prefix) - 1),
+                              kbc_str_cstr(prefix));
+}
+
+/* The inserts of an undescribed message: what follows its last colon
+ * ("insertion string(s): a, b", "The following information was included
+ * with the event: a b"). */
+static kbc_str inserts_of(kbc_str msg)
+{
+        size_t i = msg.len;
+        while (i > 0 && msg.ptr[i - 1] != ':')
+                i--;
+        while (i < msg.len && (msg.ptr[i] == ' ' || msg.ptr[i] == '\n' ||
+                               msg.ptr[i] == '\r' || msg.ptr[i] == '\t'))
+                i++;
+        return kbc_str_make(msg.ptr + i, msg.len - i);
+}
+
 /* What `message`/`text` patterns search: the rendered message, or for
- * events without one (EVTX), the EventData values joined by spaces. */
+ * events without one (EVTX) or whose message Windows could not render,
+ * the EventData values joined by spaces (the inserts the stand-in message
+ * lists, when the event has no EventData). */
 static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
 {
-        if (ev->message.len)
+        if (m->undescribed && !ev->nfields)
+                return inserts_of(ev->message);
+        if (ev->message.len && !m->undescribed)
                 return ev->message;
         kbc_buf_reset(&m->joined);
         for (size_t i = 0; i < ev->nfields; i++) {
@@ -364,7 +395,11 @@ static bool channel_matches(const kbc_signal *s, kbc_str channel)
 static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                            const kbc_event *ev, kbc_str text)
 {
-        if (s->literal && m->marks[s->gindex] != m->stamp)
+        /* Windows could not say the words of an undescribed event; a
+         * signal that names its source and id is that event all the
+         * same. */
+        bool by_identity = m->undescribed && s->provider && s->nevent_ids;
+        if (s->literal && m->marks[s->gindex] != m->stamp && !by_identity)
                 return false; /* its literal is not in the message */
         if (s->nchannels && !channel_matches(s, ev->channel))
                 return false;
@@ -375,7 +410,7 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                 if (!v.ptr || !re_search(m, s->data[i].re, v))
                         return false;
         }
-        if (!s->message)
+        if (!s->message || by_identity)
                 return true;
         return message_matches(m, s, text);
 }
@@ -425,6 +460,7 @@ size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
 {
         const kbc_signal_index *idx = m->rs->index;
         uint32_t id = ev->has_event_id ? ev->event_id : ANY_EVENT_ID;
+        m->undescribed = undescribed(ev->message);
         kbc_str text = message_text(m, ev);
         m->problem = kbc_event_reports_problem(ev);
         size_t nfound = prefilter_event(m, text), n = 0;

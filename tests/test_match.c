@@ -98,6 +98,29 @@ static void test_message_and_fallback(void **state)
         assert_string_equal(matched(&ev), "");
 }
 
+/* A message Windows could not render ("The description for Event ID ...
+ * could not be found") is searched as its inserts, and a signal that names
+ * the event's source and id matches it on those alone. */
+static void test_undescribed_message(void **state)
+{
+        (void)state;
+        kbc_event ev = event("Nbf", 9011,
+                             "The description for Event ID ( 9011 ) in Source "
+                             "( Nbf ) could not be found. It contains the "
+                             "following insertion string(s): \\Device\\Nbf_X, "
+                             "Nbf, FRMR.");
+        assert_string_equal(matched(&ev), "nbf-frmr");
+        ev = event("Nbf", 9011, "The adapter reset the link.");
+        assert_string_equal(matched(&ev), "");
+        ev = event("cpqtrpci", 29,
+                   "The description for Event ID 29 in source (cpqtrpci) "
+                   "could not be found. It contains the following insertion "
+                   "strings: \\device\\cpqtrpci3,cpqtrpci3");
+        assert_string_equal(matched(&ev), "cpqtrpci-text");
+        add_field(&ev, "param1", "\\device\\other0");
+        assert_string_equal(matched(&ev), ""); /* EventData first */
+}
+
 static void test_channel_ignores_case(void **state)
 {
         (void)state;
@@ -207,6 +230,7 @@ int main(void)
             cmocka_unit_test(test_provider_and_event_id_list),
             cmocka_unit_test(test_event_data_fields),
             cmocka_unit_test(test_message_and_fallback),
+            cmocka_unit_test(test_undescribed_message),
             cmocka_unit_test(test_channel_ignores_case),
             cmocka_unit_test(test_hostile_message_is_bounded),
             cmocka_unit_test(test_event_without_id_matches_no_id_signal),
