@@ -298,9 +298,15 @@ static const char *crashed_program(kbc_arena *a, const line *L, size_t i)
                 const char *comma = memchr(p, ',', l.len - (size_t)at - 17);
                 return comma ? program_name(a, p, (size_t)(comma - p)) : NULL;
         }
-        if (find(l, "exception:") >= 0 && i > 0 && L[i - 1].len &&
-            L[i - 1].len == token_len(L[i - 1].s, L[i - 1].len))
-                return program_name(a, L[i - 1].s, L[i - 1].len);
+        if (find(l, "exception:") < 0)
+                return NULL;
+        /* the line above, or the one above a blank line */
+        size_t k = i;
+        while (k > 0 && i - k < 2 && !L[k - 1].len)
+                k--;
+        if (k > 0 && L[k - 1].len &&
+            L[k - 1].len == token_len(L[k - 1].s, L[k - 1].len))
+                return program_name(a, L[k - 1].s, L[k - 1].len);
         return NULL;
 }
 
