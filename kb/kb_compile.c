@@ -782,9 +782,12 @@ static const char *shape_signal(const kbc_compiler *c, kbc_arena *a,
         if (articles > SUPPORT_SHARED_MAX)
                 return "shared by more than 20 articles";
         r->symptom = !sh->support_only && articles <= SHARED_MAX;
-        /* A program with its exception code, a service with its error
-         * text: as much as an event with its source and description. */
-        r->weight = !r->symptom ? 1 : strchr(sh->what, ' ') || sh->text ? 3 : 2;
+        /* A program with its exception code, a faulting function, a
+         * service with its error text: as much as an event with its source
+         * and description. A program alone says less. */
+        bool whole =
+            strchr(sh->what, ' ') || sh->text || !strcmp(sh->kind, "fault");
+        r->weight = !r->symptom ? 1 : whole ? 3 : 2;
         if (!r->symptom)
                 r->support = sh->support_only
                                  ? "a function of Windows, where many "
