@@ -1119,7 +1119,7 @@ static bool only_a_path(const char *t)
 static bool caption(const char *t)
 {
         size_t words = 1, len = strlen(t);
-        if (strchr(t, ':') || strpbrk(t + len - 1, "!?"))
+        if (!len || strchr(t, ':') || strchr("!?", t[len - 1]))
                 return false;
         for (const char *p = t; *p; p++) {
                 if (*p != ' ')
@@ -1153,9 +1153,14 @@ static bool hard_break(const kbc_kb_line *l, const kbc_kb_line *next)
                 w++;
         if (i >= next->len || islower((unsigned char)next->s[i]))
                 return false; /* the sentence goes on */
-        size_t end = (size_t)l->indent + l->len;
-        while (end > (size_t)l->indent && is_ws(l->s[end - l->indent - 1]))
-                end--;
+        /* The column the line ends at: its indent (tabs as 8) and the
+         * rest of its text, trailing blanks left out. */
+        size_t lead = 0, len = l->len;
+        while (lead < len && (l->s[lead] == ' ' || l->s[lead] == '\t'))
+                lead++;
+        while (len > lead && is_ws(l->s[len - 1]))
+                len--;
+        size_t end = (size_t)l->indent + (len - lead);
         return end + 1 + (w - i) <= WRAP_MARGIN;
 }
 
@@ -1172,7 +1177,7 @@ static const char *without_captions(ctx *c, const char *t)
                 const char *nl = strchr(p, '\n');
                 char *l = kbc_arena_strndup(c->a, p,
                                             nl ? (size_t)(nl - p) : strlen(p));
-                if (!caption(l)) {
+                if (*l && !caption(l)) {
                         if (b.len)
                                 kbc_buf_putc(&b, '\n');
                         kbc_buf_puts(&b, l);
@@ -1306,14 +1311,16 @@ static void scan_messages(ctx *c)
                         while (b < e) {
                                 while (b < e && c->para[b] < 0)
                                         b++;
+                                if (b == e)
+                                        break;
                                 size_t q = b;
                                 bool used = false;
                                 /* "1. Delete the files" and the notes
                                  * indented under it: instructions inside a
                                  * dialog, not what it says went wrong. */
-                                if (b < e && step_line(&c->L[b]))
+                                if (step_line(&c->L[b]))
                                         step_indent = c->L[b].indent;
-                                else if (b < e && c->L[b].indent <= step_indent)
+                                else if (c->L[b].indent <= step_indent)
                                         step_indent = -1;
                                 used = step_indent >= 0 ||
                                        (!announced && !crash_log(&c->L[b]));

@@ -72,6 +72,20 @@ static void parse_fails(const char *buf, size_t len, const char *want)
         kbc_arena_free(a);
 }
 
+/* Parses len bytes copied to a buffer of exactly that size (a read past
+ * the end is caught by ASan); must succeed. */
+static void parse_exact_buffer(const char *text, size_t len)
+{
+        char *buf = malloc(len);
+        assert_non_null(buf);
+        memcpy(buf, text, len);
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        assert_non_null(kbc_kb_parse(a, "x", buf, len, err, sizeof(err)));
+        kbc_arena_free(a);
+        free(buf);
+}
+
 static const kbc_kb_signal *find_event(const kbc_kb_article *art, long id)
 {
         for (size_t i = 0; i < art->nsignals; i++)
@@ -412,6 +426,20 @@ static void test_hostile(void **state)
         assert_non_null(find_event(art, 77));
         kbc_arena_free(a);
         free(buf);
+
+        /* A Dr. Watson quote that ends the file in a blank run with no
+         * line end, and a quote line that is only a tag: both were read
+         * one past their end (found by review; ASan catches the first). */
+        static const char tail[] =
+            "DOCUMENT:Q999004  01-JAN-2000  [x]\nTITLE   :t\n\nSYMPTOMS\n"
+            "========\n\nFor example:\n\n   Application exception occurred:"
+            "\n   App: x.exe (pid=1)\n\n   ";
+        parse_exact_buffer(tail, sizeof(tail) - 1);
+        static const char tag[] =
+            "DOCUMENT:Q999005  01-JAN-2000  [x]\nTITLE   :t\n\nSYMPTOMS\n"
+            "========\n\nYou receive the following error message:\n\n"
+            "   Something failed badly here\n   <BR>\n   Other line\n";
+        parse_exact_buffer(tag, sizeof(tag) - 1);
 }
 
 /* ---- the corpus: seeds and hand-checked truth -------------------------- */
