@@ -999,11 +999,42 @@ static bool same_signal(const rule_signal *a, const rule_signal *b)
                !strcmp(a->regex ? a->regex : "", b->regex ? b->regex : "");
 }
 
-/* Keeps sigs[*n], the signal just filled, unless it is dropped already
- * or the same as an earlier one. Returns why it is not kept, or NULL. */
-static const char *keep_signal(rule_signal *sigs, size_t *n, size_t *nsymptoms,
-                               const char *dropped)
+/* s as the rule file gives it to the loader: bytes that are not UTF-8
+ * are Latin-1 (yaml_quoted writes them as \xNN, U+00NN). */
+static const char *as_utf8(kbc_arena *a, const char *s)
 {
+        const unsigned char *p = (const unsigned char *)s;
+        size_t n = strlen(s);
+        kbc_buf b;
+        kbc_buf_init(&b, 2 * n + 1);
+        for (size_t i = 0; i < n;) {
+                size_t len = kbc_utf8_len(p + i, n - i);
+                if (len) {
+                        kbc_buf_append(&b, p + i, len);
+                        i += len;
+                } else {
+                        kbc_buf_putc(&b, (char)(0xc0 | p[i] >> 6));
+                        kbc_buf_putc(&b, (char)(0x80 | (p[i++] & 0x3f)));
+                }
+        }
+        const char *out = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+        kbc_buf_free(&b);
+        return out;
+}
+
+/* Keeps sigs[*n], the signal just filled, unless it is dropped already,
+ * its pattern does not compile or it is the same as an earlier one.
+ * Returns why it is not kept, or NULL. */
+static const char *keep_signal(kbc_arena *a, rule_signal *sigs, size_t *n,
+                               size_t *nsymptoms, const char *dropped)
+{
+        const rule_signal *r = &sigs[*n];
+        /* A pattern the loader would refuse keeps the whole set from
+         * loading: a quote long enough to pass PCRE2's size limit. */
+        if (!dropped && (r->text || r->regex) &&
+            !kbc_pattern_compiles(a, as_utf8(a, r->text ? r->text : r->regex),
+                                  r->text))
+                dropped = "its pattern does not compile (too long)";
         for (size_t j = 0; j < *n && !dropped; j++)
                 if (same_signal(&sigs[j], &sigs[*n]))
                         dropped = "the same as an earlier signal";
@@ -1107,7 +1138,7 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                 if (!dropped && sigs[n].text &&
                     !kbc_text_literal_words(sigs[n].text))
                         dropped = "only placeholders";
-                dropped = keep_signal(sigs, &n, &nsymptoms, dropped);
+                dropped = keep_signal(a, sigs, &n, &nsymptoms, dropped);
                 if (explain)
                         explain_signal(explain, i == 0, s, &sigs[n - !dropped],
                                        dropped);
@@ -1119,7 +1150,7 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                     n >= MAX_RULE_SIGNALS
                         ? "the rule has 32 signals already"
                         : shape_signal(c, a, &shapes[i], &sigs[n]);
-                dropped = keep_signal(sigs, &n, &nsymptoms, dropped);
+                dropped = keep_signal(a, sigs, &n, &nsymptoms, dropped);
                 if (explain)
                         explain_shape(explain, i == 0 && !nunits, &shapes[i],
                                       &sigs[n - !dropped], dropped);

@@ -40,10 +40,12 @@
 #include "kb_shapes.h"
 #include "kbc_buf.h"
 
-#define NAME_MAX_LEN 64 /* bytes of a program or function name */
-#define CODE_REACH   4  /* lines from "App:" to its exception number */
-#define FAULT_REACH  12 /* lines from "function:" to its FAULT line */
-#define ERROR_REACH  3  /* lines from "Could not start" to its error */
+#define NAME_MAX_LEN   64  /* bytes of a program or function name */
+#define CODE_REACH     4   /* lines from "App:" to its exception number */
+#define FAULT_REACH    12  /* lines from "function:" to its FAULT line */
+#define ERROR_REACH    3   /* lines from "Could not start" to its error */
+#define SERVICE_MAX    64  /* bytes of a service's display name */
+#define ERROR_TEXT_MAX 200 /* bytes of the error text kept, as for messages */
 
 typedef struct scan {
         kbc_arena *a;
@@ -222,6 +224,13 @@ static void add_fault(scan *sc, const char *fn)
  * or two below (or on the same line). */
 static void add_service(scan *sc, const char *service, const char *error)
 {
+        /* A service's display name is a few words; more is prose that
+         * happens to hold "could not start the". */
+        size_t words = 1;
+        for (const char *p = service; *p; p++)
+                words += *p == ' ';
+        if (strlen(service) > SERVICE_MAX || words > 8)
+                return;
         const char *svc = kbc_kb_generalize(sc->a, service, false);
         const char *err = kbc_kb_generalize(sc->a, error, false);
         kbc_kb_shape s = {.kind = "scm",
@@ -254,8 +263,10 @@ static const char *error_text(kbc_arena *a, line l)
         while (i < l.len && isspace((unsigned char)l.s[i]))
                 i++;
         size_t e = i;
-        while (e < l.len && l.s[e] != '.')
+        while (e < l.len && l.s[e] != '.' && e - i < ERROR_TEXT_MAX)
                 e++;
+        while (e < l.len && e > i && l.s[e] != '.' && l.s[e - 1] != ' ')
+                e--; /* cut on a word */
         return e - i >= 8 ? kbc_arena_strndup(a, l.s + i, e - i) : NULL;
 }
 

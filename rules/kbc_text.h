@@ -33,4 +33,9 @@ size_t kbc_text_content_words(const char *text);
  * One without would run on every event (prefilter.h). */
 bool kbc_text_filterable(kbc_arena *a, const char *text);
 
+/* Does the pattern compile as the loader compiles rule patterns: a
+ * `text:` phrase when is_text, else a regex? A phrase long enough to pass
+ * PCRE2's size limit would keep a whole rule set from loading. */
+bool kbc_pattern_compiles(kbc_arena *a, const char *src, bool is_text);
+
 #endif

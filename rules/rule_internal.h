@@ -27,6 +27,10 @@ typedef struct kbc_data_match {
         pcre2_code *re;
 } kbc_data_match;
 
+/* How every rule pattern is compiled: Windows compares without case, and
+ * messages are UTF-8 that may be invalid. */
+#define KBC_RE_FLAGS (PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
+
 struct kbc_signal {
         const char *id;
         const kbc_rule *rule;

@@ -31,7 +31,6 @@
 #include "rule_internal.h"
 #include "yaml_doc.h"
 
-#define RE_FLAGS          (PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 #define WEIGHT_MAX        100.0
 #define WINDOW_DEFAULT_MS (10 * 60 * 1000)
 /* Correlation adds windows to event times; a cap keeps that far from
@@ -187,7 +186,8 @@ static pcre2_code *compile_re(walk *w, const yaml_node_t *n, const char *src,
         int code = 0;
         pcre2_code *re;
 
-        re = pcre2_compile((PCRE2_SPTR)src, len, RE_FLAGS, &code, &off, NULL);
+        re = pcre2_compile((PCRE2_SPTR)src, len, KBC_RE_FLAGS, &code, &off,
+                           NULL);
         if (!re) {
                 if (pcre2_get_error_message(code, err, sizeof(err)) < 0)
                         snprintf((char *)err, sizeof(err), "error %d", code);

@@ -436,3 +436,14 @@ bool kbc_text_filterable(kbc_arena *a, const char *text)
 {
         return kbc_regex_literal(a, kbc_text_to_regex(a, text)) != NULL;
 }
+
+bool kbc_pattern_compiles(kbc_arena *a, const char *src, bool is_text)
+{
+        const char *re = is_text ? kbc_text_to_regex(a, src) : src;
+        int code;
+        PCRE2_SIZE off;
+        pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                      KBC_RE_FLAGS, &code, &off, NULL);
+        pcre2_code_free(c);
+        return c != NULL;
+}

@@ -201,6 +201,49 @@ static void test_output_loads_and_is_stable(void **state)
         kbc_compiler_free(c);
 }
 
+/* A hostile article cannot write a rule the loader refuses: a "Could not
+ * start the ... service" line of any length gives a service signal of
+ * bounded size, or none (found by review: one article's 90 KB line made a
+ * pattern past PCRE2's size limit, and no rule of the set loaded). */
+static void test_long_quotes_still_load(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kbc-compile-XXXXXX", path[64];
+        assert_non_null(mkdtemp(dir));
+        kbc_buf t;
+        kbc_buf_init(&t, 1 << 20);
+        kbc_buf_puts(&t, "Could not start the Mail External service on X.\n"
+                         "Error 1069: ");
+        for (int i = 0; i < 4000; i++)
+                kbc_buf_puts(&t, "word ");
+        kbc_buf_puts(&t, ".\nCould not start the ");
+        for (int i = 0; i < 4000; i++)
+                kbc_buf_puts(&t, "Name ");
+        kbc_buf_puts(&t, "service on X.\nError 1069: The service did not "
+                         "start due to a logon failure.");
+        kbc_kb_section sec[] = {{"SYMPTOMS", t.data, 5}};
+        kbc_kb_article a = ARTICLE("Q999100", code("0xC0020035"));
+        a.sections = sec;
+        a.nsections = 1;
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, &a);
+        const char *y = compile(c, &a, KBC_COMPILED);
+        assert_non_null(strstr(y, "scm-mail-external"));
+        snprintf(path, sizeof(path), "%s/Q999100.yaml", dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(y, f);
+        fclose(f);
+        const char *p = dir;
+        kbc_ruleset *rs = kbc_ruleset_load(&p, 1, NULL, NULL);
+        assert_non_null(rs);
+        kbc_ruleset_free(rs);
+        unlink(path);
+        rmdir(dir);
+        kbc_buf_free(&t);
+        kbc_compiler_free(c);
+}
+
 /* Does the rule pattern of phrase find text, compiled as the loader does? */
 static bool text_matches(kbc_arena *a, const char *phrase, const char *text)
 {
@@ -304,6 +347,7 @@ int main(void)
             cmocka_unit_test(test_skips_say_why),
             cmocka_unit_test(test_shared_phrase_is_not_a_symptom),
             cmocka_unit_test(test_output_loads_and_is_stable),
+            cmocka_unit_test(test_long_quotes_still_load),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
