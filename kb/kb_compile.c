@@ -272,7 +272,12 @@ static bool head_enough(kbc_arena *a, const char *text, size_t end)
  * Cut at MESSAGE_MAX bytes on a word boundary. */
 static const char *message_head(kbc_arena *a, const char *text)
 {
-        size_t n = strlen(text), end = sentence_end(a, text, 0);
+        /* Nothing past twice the kept length can end up in the head; the
+         * scans below copy and count prefixes, so they look no further. */
+        size_t n = strlen(text);
+        if (n > 2 * MESSAGE_MAX)
+                text = kbc_arena_strndup(a, text, n = 2 * MESSAGE_MAX);
+        size_t end = sentence_end(a, text, 0);
         /* "The computer has rebooted from a bugcheck. The bugcheck was:
          * 0x0000003f (...)": when the first sentence is the event's
          * template and the code it reports comes next, the next sentence

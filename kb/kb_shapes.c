@@ -136,30 +136,48 @@ static void add(scan *sc, kbc_kb_shape sh)
         sc->out[sc->n++] = sh;
 }
 
-#define PATH_RE "(?:[^,\\r\\n]{0,200}[\\\\/])?"
+/* The folders before a file name: each segment ends at its own separator
+ * and is taken whole (possessive), so a message cannot make the search
+ * backtrack across them. */
+#define PATH_RE "(?:[^\\\\/,\\r\\n]{0,80}+[\\\\/]){0,12}+"
 
 /* A crash of program app, with its exception code when the article gives
  * one: the DrWatson event, and Application Error's of later Windows. */
+/* name as a regex: every character that is no letter, digit or '_'
+ * escaped ("foo$bar" would otherwise end the pattern at "foo"). */
+static const char *regex_literal(kbc_arena *a, const char *name)
+{
+        char *out = kbc_arena_alloc(a, 2 * strlen(name) + 1), *o = out;
+        for (const char *p = name; *p; p++) {
+                if (!isalnum((unsigned char)*p) && *p != '_')
+                        *o++ = '\\';
+                *o++ = *p;
+        }
+        *o = '\0';
+        return out;
+}
+
 static void add_crash(scan *sc, const char *app, const char *code)
 {
+        const char *re_app = regex_literal(sc->a, app);
         kbc_kb_shape d = {.kind = "drwatson",
                           .provider = "DrWatson",
                           .event_ids = {4097, -1}};
         if (code) {
                 d.regex = kbc_arena_printf(
                     sc->a,
-                    "application,\\s+" PATH_RE
+                    "application,\\s{1,8}+" PATH_RE
                     "%s\\.(?:exe|dbg|com|dll)\\b[\\s\\S]{0,240}?"
                     "exception generated was (?:0x)?%s\\b",
-                    app, code);
+                    re_app, code);
                 d.what = kbc_arena_printf(sc->a, "%s %s", app, code);
         } else {
                 d.regex = kbc_arena_printf(
                     sc->a,
-                    "application,\\s+" PATH_RE
-                    "%s\\.(?:exe|dbg|com|dll),\\s+generated an "
+                    "application,\\s{1,8}+" PATH_RE
+                    "%s\\.(?:exe|dbg|com|dll),\\s{1,8}+generated an "
                     "application error",
-                    app);
+                    re_app);
                 d.what = app;
         }
         d.example = kbc_arena_printf(
@@ -174,7 +192,7 @@ static void add_crash(scan *sc, const char *app, const char *code)
                           .provider = "Application Error",
                           .event_ids = {1000, -1}};
         e.regex = kbc_arena_printf(
-            sc->a, "Faulting application " PATH_RE "%s\\.exe\\b", app);
+            sc->a, "Faulting application " PATH_RE "%s\\.exe\\b", re_app);
         e.what = app;
         e.example =
             kbc_arena_printf(sc->a,
@@ -207,7 +225,7 @@ static void add_fault(scan *sc, const char *fn)
             sc->a,
             "exception generated was (?:0x)?[0-9a-f]{8} at address "
             "(?:0x)?[0-9a-f]{1,16} \\(%s\\)",
-            fn);
+            regex_literal(sc->a, fn));
         f.what = fn;
         f.example = kbc_arena_printf(
             sc->a,
@@ -298,13 +316,19 @@ static const char *crashed_program(kbc_arena *a, const line *L, size_t i)
 {
         long at;
         line l = L[i];
-        if ((at = find(l, "app:")) >= 0) {
+        /* "App:" starts the line, or follows "Application exception
+         * occurred:" on it; elsewhere it is prose. */
+        at = find(l, "app:");
+        long head = find(l, "exception occurred:");
+        if (at == 0 || (head >= 0 && at == head + 20) ||
+            (head >= 0 && at == head + 19)) {
                 size_t b = (size_t)at + 4;
                 while (b < l.len && isspace((unsigned char)l.s[b]))
                         b++;
                 return program_name(a, l.s + b, token_len(l.s + b, l.len - b));
         }
-        if ((at = find(l, "the application, ")) >= 0) {
+        if ((at = find(l, "the application, ")) >= 0 &&
+            find(l, "generated an application error") > at) {
                 const char *p = l.s + at + 17;
                 const char *comma = memchr(p, ',', l.len - (size_t)at - 17);
                 return comma ? program_name(a, p, (size_t)(comma - p)) : NULL;
