@@ -130,3 +130,11 @@ void kbc_origin_format(const kbc_origin *o, char *buf, size_t size)
         memcpy(p, pos, plen);
         p[plen] = '\0';
 }
+
+bool kbc_message_undescribed(kbc_str msg)
+{
+        static const char prefix[] = "The description for Event ID";
+        return msg.len >= sizeof(prefix) - 1 &&
+               kbc_str_caseeq(kbc_str_make(msg.ptr, sizeof(prefix) - 1),
+                              kbc_str_cstr(prefix));
+}

@@ -77,4 +77,10 @@ kbc_str kbc_event_field(const kbc_event *ev, kbc_str name);
  * did not say). */
 bool kbc_event_reports_problem(const kbc_event *ev);
 
+/* Is the message Windows' stand-in for one it could not render ("The
+ * description for Event ID ( 528 ) in Source ( Security ) could not be
+ * found. It contains the following insertion string(s): ...": the
+ * collector lacked the source's message file)? */
+bool kbc_message_undescribed(kbc_str message);
+
 #endif

@@ -37,6 +37,9 @@ typedef struct hit {
         kbc_evidence ev; /* owns its strings and signals array */
         uint64_t seq;    /* arrival order: stable ties */
         bool consumed;   /* part of a closed case */
+        /* Windows could not render its message: the signals that named its
+         * source and id matched without their words being seen. */
+        bool undescribed;
         /* The lowest input position to re-read from for this hit to count
          * as it did: its own, or once its case closed, the case's lowest
          * (a restart must rebuild the whole case, not a part of it). */
@@ -257,6 +260,7 @@ static hit *hit_new(kbc_engine *e, const kbc_event *ev,
         x->ev.provider = copy_str(ev->provider, 256);
         x->ev.channel = copy_str(ev->channel, 256);
         x->ev.message = copy_str(ev->message, MESSAGE_COPY_MAX);
+        x->undescribed = kbc_message_undescribed(ev->message);
         x->ev.origin = strdup(origin);
         x->ev.signals = malloc(nsigs * sizeof(*x->ev.signals));
         if (!x->ev.provider || !x->ev.channel || !x->ev.message ||
@@ -397,6 +401,14 @@ static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
  * the one that says most among equals); the detail and rarity of the
  * credited signals go to cd;
  * an event that matches three phrases of one article is still one event. */
+/* What a signal said of the event it matched: on an undescribed event, a
+ * signal that names the source and id matched on those alone, whatever
+ * its words (kbc_match), so it says no more than a bare (source, id). */
+static double detail_seen(const hit *h, const kbc_signal *s)
+{
+        return h->undescribed && s->provider && s->nevent_ids ? 2 : s->detail;
+}
+
 static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
                            size_t n, kbc_candidate *cd)
 {
@@ -410,13 +422,14 @@ static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
                         if (s->rule == r && !credited[s - r->signals] &&
                             (!best || s->weight > best->weight ||
                              (s->weight == best->weight &&
-                              s->detail > best->detail)))
+                              detail_seen(hits[i], s) >
+                                  detail_seen(hits[i], best))))
                                 best = s;
                 }
                 if (best) {
                         credited[best - r->signals] = true;
                         score += best->weight;
-                        cd->detail += best->detail;
+                        cd->detail += detail_seen(hits[i], best);
                         cd->specificity +=
                             best->weight / (double)rules_matched(hits[i]);
                 }

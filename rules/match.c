@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kbc_buf.h"
 #include "kbc_hash.h"
@@ -311,30 +312,32 @@ static bool re_search(kbc_matcher *m, const pcre2_code *re, kbc_str s)
         return re_run(m, re, s) >= 0;
 }
 
-/* "The description for Event ID ( 528 ) in Source ( Security ) could not
- * be found. It contains the following insertion string(s): ...": the
- * collector lacked the source's message file, so the message is a stand-in
- * with only the inserts. */
-static bool undescribed(kbc_str msg)
-{
-        static const char prefix[] = "The description for Event ID";
-        return msg.len >= sizeof(prefix) - 1 &&
-               kbc_str_caseeq(kbc_str_make(msg.ptr, sizeof(prefix) - 1),
-                              kbc_str_cstr(prefix));
-}
-
-/* The inserts of an undescribed message: what follows its last colon
- * ("insertion string(s): a, b", "The following information was included
- * with the event: a b"). */
+/* The inserts of an undescribed message: what follows the colon after
+ * "insertion string(s)" or "The following information (was included with
+ * | is part of) the event"; the whole message when it has neither. The
+ * inserts hold colons of their own (C:\\WINNT, 10:15:32). */
 static kbc_str inserts_of(kbc_str msg)
 {
-        size_t i = msg.len;
-        while (i > 0 && msg.ptr[i - 1] != ':')
-                i--;
-        while (i < msg.len && (msg.ptr[i] == ' ' || msg.ptr[i] == '\n' ||
-                               msg.ptr[i] == '\r' || msg.ptr[i] == '\t'))
-                i++;
-        return kbc_str_make(msg.ptr + i, msg.len - i);
+        static const char *const leads[] = {"insertion string",
+                                            "following information"};
+        for (size_t k = 0; k < sizeof(leads) / sizeof(*leads); k++) {
+                size_t n = strlen(leads[k]);
+                for (size_t i = 0; i + n <= msg.len; i++) {
+                        if (strncasecmp(msg.ptr + i, leads[k], n))
+                                continue;
+                        const char *colon =
+                            memchr(msg.ptr + i + n, ':', msg.len - i - n);
+                        if (!colon)
+                                break;
+                        size_t at = (size_t)(colon - msg.ptr) + 1;
+                        while (at < msg.len &&
+                               (msg.ptr[at] == ' ' || msg.ptr[at] == '\n' ||
+                                msg.ptr[at] == '\r' || msg.ptr[at] == '\t'))
+                                at++;
+                        return kbc_str_make(msg.ptr + at, msg.len - at);
+                }
+        }
+        return msg;
 }
 
 /* What `message`/`text` patterns search: the rendered message, or for
@@ -460,7 +463,7 @@ size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
 {
         const kbc_signal_index *idx = m->rs->index;
         uint32_t id = ev->has_event_id ? ev->event_id : ANY_EVENT_ID;
-        m->undescribed = undescribed(ev->message);
+        m->undescribed = kbc_message_undescribed(ev->message);
         kbc_str text = message_text(m, ev);
         m->problem = kbc_event_reports_problem(ev);
         size_t nfound = prefilter_event(m, text), n = 0;

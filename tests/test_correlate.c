@@ -243,6 +243,19 @@ static void test_tie_breaks(void **state)
         assert_int_equal(g.ntied[0], 1);
         assert_string_equal(g.kb[0], "Q910008");
         assert_non_null(strstr(g.json[0], "\"ambiguous\":false"));
+
+        /* An event Windows could not render matches both quotes of its
+         * id by identity alone: neither's words were seen, a tie. */
+        kbc_event und[] = {ev_make("H4", T0, "RankTest", 500,
+                                   "The description for Event ID ( 500 ) in "
+                                   "Source ( RankTest ) could not be found. It "
+                                   "contains the following insertion "
+                                   "string(s): Spooler, 5.",
+                                   500)};
+        run_rules(rs, und, 1, NULL, &g);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 2);
+        assert_non_null(strstr(g.json[0], "\"ambiguous\":true"));
         kbc_ruleset_free(rs);
 }
 

@@ -119,6 +119,13 @@ static void test_undescribed_message(void **state)
         assert_string_equal(matched(&ev), "cpqtrpci-text");
         add_field(&ev, "param1", "\\device\\other0");
         assert_string_equal(matched(&ev), ""); /* EventData first */
+        /* the inserts begin after the lead-in's colon, not the last one */
+        ev = event("cpqtrpci", 29,
+                   "The description for Event ID 29 in source (cpqtrpci) "
+                   "could not be found. The following information was "
+                   "included with the event: C:\\x cpqtrpci3,cpqtrpci3 "
+                   "at 10:15:32");
+        assert_string_equal(matched(&ev), "cpqtrpci-text");
 }
 
 static void test_channel_ignores_case(void **state)
