@@ -1005,9 +1005,22 @@ static bool following_list(const char *s, size_t len)
                 if (!word_at(s, len, i, "following"))
                         continue;
                 size_t j = skip_ws(s, len, i + 9);
+                bool thing = false;
                 for (size_t k = 0; k < sizeof(things) / sizeof(*things); k++)
-                        if (ci_at(s, len, j, things[k]))
-                                return true;
+                        thing |= ci_at(s, len, j, things[k]);
+                /* "the following application error:", "the following
+                 * program message": a message after all */
+                size_t e = j;
+                for (int w = 0; w < 3 && e < len; w++) {
+                        while (e < len && !is_ws(s[e]))
+                                e++;
+                        e = skip_ws(s, len, e);
+                }
+                static const char *const said[] = {"error", "message", "event",
+                                                   "warning", "dialog"};
+                if (thing && !ci_contains_any(s + j, e - j, said,
+                                              sizeof(said) / sizeof(*said)))
+                        return true;
         }
         return false;
 }

@@ -404,24 +404,53 @@ static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
                 parse_signal_data(w, sig, n);
 }
 
-/* The words of a regex's literal parts: escapes, classes, counts and
- * group syntax become spaces ("application,\\s+[^,]{0,9}snaservr\\.exe"
- * reads "application snaservr exe"). */
+/* The end of the group that opens at p (its ')'), or NULL; whether it
+ * holds a '|' of its own in *alt. */
+static char *group_end(char *p, bool *alt)
+{
+        int depth = 0;
+        *alt = false;
+        for (char *q = p; *q; q++) {
+                if (*q == '\\' && q[1])
+                        q++;
+                else if (*q == '[' && strchr(q + 1, ']'))
+                        q = strchr(q + 1, ']');
+                else if (*q == '(')
+                        depth++;
+                else if (*q == ')' && --depth == 0)
+                        return q;
+                else if (*q == '|' && depth == 1)
+                        *alt = true;
+        }
+        return NULL;
+}
+
+/* The words a regex requires: escapes, classes, counts and group syntax
+ * become spaces ("application,\\s+[^,]{0,9}snaservr\\.exe" reads
+ * "application snaservr exe"), and so does a group of alternatives or an
+ * optional one ("(?:exe|dbg|dll)", "(?:0x)?"): none of its words is sure
+ * to be in what the regex matches. */
 static const char *regex_words(kbc_arena *a, const char *re)
 {
         char *out = kbc_arena_strdup(a, re);
         for (char *p = out; *p; p++) {
                 char *end = p;
+                bool alt;
                 if (*p == '\\' && p[1])
                         end = p + 1;
                 else if (*p == '[' && strchr(p, ']'))
                         end = strchr(p + 1, ']');
                 else if (*p == '{' && strchr(p, '}'))
                         end = strchr(p, '}');
+                else if (*p == '(' && (end = group_end(p, &alt)) &&
+                         (alt || end[1] == '?' || end[1] == '*'))
+                        end += end[1] == '?' || end[1] == '*';
                 else if (*p == '(' && p[1] == '?')
                         end = p + 1 + (p[2] == ':' || p[2] == 'i');
                 else if (!strchr("()|?*+.^$", *p))
                         continue;
+                else
+                        end = p;
                 memset(p, ' ', (size_t)(end - p) + 1);
                 p = end;
         }

@@ -648,10 +648,40 @@ static void test_hostile_pattern_is_bounded(void **state)
         kbc_ruleset_free(rs);
 }
 
+/* A signal's detail: the words its phrase or regex requires, one more
+ * each for a provider and an event id. Alternatives and optional groups
+ * require none of their words. */
+static void test_signal_detail(void **state)
+{
+        (void)state;
+        char path[] = "/tmp/kbc-detail-XXXXXX.yaml";
+        write_temp(path,
+                   "id: Q1\ntitle: t\ncause: c\nresolution: r\nsignals:\n"
+                   "  - id: a\n    symptom: true\n    match:\n"
+                   "      provider: DrWatson\n      event_id: 4097\n"
+                   "      message: 'application,\\s{1,8}+(?:[^,]{0,9}[\\\\/])?"
+                   "snaservr\\.(?:exe|dbg|dll)\\b.{0,9}?exception generated "
+                   "was (?:0x)?c0000005'\n"
+                   "  - id: b\n    match: { text: \"Snaservr failed to "
+                   "start\" }\n");
+        const char *p = path;
+        kbc_ruleset *rs = kbc_ruleset_load(&p, 1, NULL, NULL);
+        assert_non_null(rs);
+        const kbc_rule *r = kbc_ruleset_rule(rs, 0);
+        /* application snaservr exception generated c0000005 ("was" tells
+         * nothing), provider, event id */
+        assert_int_equal(r->signals[0].detail, 5 + 2);
+        /* snaservr start ("failed" and "to" tell nothing) */
+        assert_int_equal(r->signals[1].detail, 2);
+        kbc_ruleset_free(rs);
+        unlink(path);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_ok_q247773),
+            cmocka_unit_test(test_signal_detail),
             cmocka_unit_test(test_ok_defaults_and_data),
             cmocka_unit_test(test_text_variants),
             cmocka_unit_test(test_text_placeholders),
