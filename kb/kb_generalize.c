@@ -219,13 +219,15 @@ static bool error_word_before(const unsigned char *s, size_t i)
  * error, event or message number? */
 static bool number_word_before(const unsigned char *s, size_t i)
 {
-        static const char *const words[] = {"event", "id",     "message",
-                                            "msg",   "number", "win32",
-                                            "no",    "#",      NULL};
-        size_t len;
+        static const char *const words[] = {"event",  "id",    "message", "msg",
+                                            "number", "win32", "no",      NULL};
+        size_t len, k = i;
         const unsigned char *w = word_before(s, i, &len);
+        while (k > 0 && s[k - 1] == ' ')
+                k--;
+        /* "#9405", "Event # 9405" */
         return error_word_before(s, i) || (len && in_list(w, len, words)) ||
-               (i > 0 && s[i - 1] == '#');
+               (k > 0 && s[k - 1] == '#');
 }
 
 /* Is the hex value at i a STOP code: "STOP: 0x...", "bugcheck 0x...",

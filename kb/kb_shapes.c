@@ -335,7 +335,7 @@ static const char *crashed_program(kbc_arena *a, const line *L, size_t i)
         }
         if (find(l, "exception:") < 0)
                 return NULL;
-        /* the line above, or the one above a blank line */
+        /* the line above, skipping at most two blank ones */
         size_t k = i;
         while (k > 0 && i - k < 2 && !L[k - 1].len)
                 k--;

@@ -187,7 +187,6 @@ static size_t line_start(const kbc_kb_line *l, bool *bullet)
         return i;
 }
 
-/* Appends (s, len) to b with runs of white space folded to one space. */
 /* "<BR/>", "<B>", "</P>": formatting some articles carry as text. Its
  * length at s, or 0. */
 static size_t html_tag_len(const char *s, size_t len)
@@ -213,6 +212,8 @@ static size_t html_tag_len(const char *s, size_t len)
         return 0;
 }
 
+/* Appends (s, len) to b with runs of white space folded to one space and
+ * HTML tags dropped. */
 static void collapse_into(kbc_buf *b, const char *s, size_t len)
 {
         for (size_t i = 0; i < len; i++) {

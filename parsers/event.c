@@ -45,10 +45,12 @@ bool kbc_event_reports_problem(const kbc_event *ev)
             KBC_STR_LIT("DrWatson")};
         if (!ev->level.len)
                 return true;
-        for (size_t i = 0; i < 3; i++)
+        for (size_t i = 0;
+             i < sizeof(failure_sources) / sizeof(*failure_sources); i++)
                 if (kbc_str_caseeq(ev->provider, failure_sources[i]))
                         return true;
-        for (size_t i = 0; i < 3; i++)
+        for (size_t i = 0; i < sizeof(problem_levels) / sizeof(*problem_levels);
+             i++)
                 if (kbc_str_caseeq(ev->level, problem_levels[i]))
                         return true;
         return false;

@@ -287,7 +287,7 @@ static tok *tokens_of(const char *text, size_t *nt)
 const char *kbc_text_to_regex(kbc_arena *a, const char *text)
 {
         const unsigned char *s = (const unsigned char *)text;
-        size_t nt, first = 0, last;
+        size_t nt, first = 0, last, n = strlen(text);
         const char *out;
         tok *toks;
         kbc_buf b;
@@ -308,7 +308,7 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text)
                 const tok *t = &toks[i];
                 switch (t->type) {
                 case TOK_LIT:
-                        if (file_name_at(s, t->start, strlen(text)))
+                        if (file_name_at(s, t->start, n))
                                 kbc_buf_puts(&b, PATH_PREFIX);
                         if (i == last - 1 && s[t->start] == '.')
                                 kbc_buf_puts(&b, "\\.?");
