@@ -162,13 +162,29 @@ static void test_shared_phrase_is_not_a_symptom(void **state)
         kbc_compiler_free(c);
 }
 
+/* Loads one compiled rule file as the loader would; it must load. */
+static kbc_ruleset *load_rule(const char *yaml)
+{
+        char dir[] = "/tmp/kbc-compile-XXXXXX", path[64];
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/Q1.yaml", dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(yaml, f);
+        fclose(f);
+        const char *p = dir;
+        kbc_ruleset *rs = kbc_ruleset_load(&p, 1, NULL, NULL);
+        assert_non_null(rs);
+        unlink(path);
+        rmdir(dir);
+        return rs;
+}
+
 /* Bytes that are not UTF-8 (the corpus is Latin-1 in places) still give
  * a file that loads; the output is the same every time. */
 static void test_output_loads_and_is_stable(void **state)
 {
         (void)state;
-        char dir[] = "/tmp/kbc-compile-XXXXXX", path[64];
-        assert_non_null(mkdtemp(dir));
         kbc_compiler *c = kbc_compiler_new();
         kbc_kb_article a =
             ARTICLE("Q324332",
@@ -180,23 +196,13 @@ static void test_output_loads_and_is_stable(void **state)
         kbc_compiler_count(c, &a);
         char *first = strdup(compile(c, &a, KBC_COMPILED));
         assert_string_equal(compile(c, &a, KBC_COMPILED), first);
-        snprintf(path, sizeof(path), "%s/Q324332.yaml", dir);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(first, f);
-        fclose(f);
-
-        const char *p = dir;
-        kbc_ruleset *rs = kbc_ruleset_load(&p, 1, NULL, NULL);
-        assert_non_null(rs);
+        kbc_ruleset *rs = load_rule(first);
         const kbc_rule *r = kbc_ruleset_rule(rs, 0);
         assert_string_equal(r->title, "A title & more");
         assert_int_equal(r->ntests, 1);
         assert_string_equal(r->tests[0].expect.top, "Q324332");
         assert_non_null(strstr(r->signals[1].message_src, "caf"));
         kbc_ruleset_free(rs);
-        unlink(path);
-        rmdir(dir);
         free(first);
         kbc_compiler_free(c);
 }
@@ -208,8 +214,6 @@ static void test_output_loads_and_is_stable(void **state)
 static void test_long_quotes_still_load(void **state)
 {
         (void)state;
-        char dir[] = "/tmp/kbc-compile-XXXXXX", path[64];
-        assert_non_null(mkdtemp(dir));
         kbc_buf t;
         kbc_buf_init(&t, 1 << 20);
         kbc_buf_puts(&t, "Could not start the Mail External service on X.\n"
@@ -229,17 +233,7 @@ static void test_long_quotes_still_load(void **state)
         kbc_compiler_count(c, &a);
         const char *y = compile(c, &a, KBC_COMPILED);
         assert_non_null(strstr(y, "scm-mail-external"));
-        snprintf(path, sizeof(path), "%s/Q999100.yaml", dir);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(y, f);
-        fclose(f);
-        const char *p = dir;
-        kbc_ruleset *rs = kbc_ruleset_load(&p, 1, NULL, NULL);
-        assert_non_null(rs);
-        kbc_ruleset_free(rs);
-        unlink(path);
-        rmdir(dir);
+        kbc_ruleset_free(load_rule(y));
         kbc_buf_free(&t);
         kbc_compiler_free(c);
 }
