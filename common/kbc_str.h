@@ -49,6 +49,17 @@ static inline bool kbc_str_caseeq(kbc_str a, kbc_str b)
         return true;
 }
 
+/* Where w first occurs in s, ignoring ASCII case; -1 if nowhere. */
+static inline long kbc_str_casefind(kbc_str s, const char *w)
+{
+        size_t n = strlen(w);
+        for (size_t i = 0; i + n <= s.len; i++)
+                if (kbc_str_caseeq(kbc_str_make(s.ptr + i, n),
+                                   kbc_str_make(w, n)))
+                        return (long)i;
+        return -1;
+}
+
 static inline bool kbc_str_eq(kbc_str a, kbc_str b)
 {
         return a.len == b.len && (a.len == 0 || !memcmp(a.ptr, b.ptr, a.len));

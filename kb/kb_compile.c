@@ -235,16 +235,16 @@ static size_t sentence_end(kbc_arena *a, const char *text, size_t from)
         return n;
 }
 
-/* Does text[0..len) hold a hex code that generalizing kept (a status or
- * STOP code: "0x0000003f", "0xC0000221")? */
-static bool has_code(const char *text, size_t len)
+/* The first hex code in text[0..len) that generalizing kept (a status or
+ * STOP code: "0x0000003f", "0xC0000221"), or NULL. */
+static const char *find_code(const char *text, size_t len)
 {
         for (size_t i = 0; i + 2 < len; i++)
                 if (text[i] == '0' && (text[i + 1] | 0x20) == 'x' &&
                     isxdigit((unsigned char)text[i + 2]) &&
                     (i == 0 || !is_alnum((unsigned char)text[i - 1])))
-                        return true;
-        return false;
+                        return text + i;
+        return NULL;
 }
 
 /* Is there an example value at i, as kb_generalize.c marks it? The
@@ -282,8 +282,8 @@ static const char *message_head(kbc_arena *a, const char *text)
          * 0x0000003f (...)": when the first sentence is the event's
          * template and the code it reports comes next, the next sentence
          * is what tells one article's case from another's. */
-        if (end < n && !has_code(text, end) && has_code(text, n) &&
-            has_code(text, sentence_end(a, text, end)))
+        if (end < n && !find_code(text, end) &&
+            find_code(text, sentence_end(a, text, end)))
                 end = sentence_end(a, text, end);
         for (size_t i = 1; i < end; i++) {
                 if (!example_value_at(text, i) || !head_enough(a, text, i))
@@ -341,6 +341,24 @@ static bool routine_event(const char *source, long id)
         return false;
 }
 
+/* The next word of a text that kbc_text_example has written (its
+ * placeholders are "X1"; "0xX1", from 0xXXXXXXXX, is "X1" too) after *p,
+ * moving *p past it: its start and *len, or NULL at the end. */
+static const unsigned char *next_word(const unsigned char **p, size_t *len)
+{
+        const unsigned char *w = *p;
+        while (*w && !is_alnum(*w))
+                w++;
+        const unsigned char *e = w;
+        while (is_alnum(*e))
+                e++;
+        *p = e;
+        if (e - w == 4 && !strncasecmp((const char *)w, "0xx1", 4))
+                w += 2;
+        *len = (size_t)(e - w);
+        return *len ? w : NULL;
+}
+
 /* The words of Windows' own crash and loader dialogs and of its STOP
  * error record, whatever program or driver they are about: "The instruction at
  * X referenced memory at Y. The memory could not be read", "The procedure entry
@@ -374,11 +392,10 @@ static bool template_word(const unsigned char *w, size_t len)
                                             "page",        "fault",
                                             "module",      "general",
                                             "protection",  "dll",
-                                            "exe",         "x1",
-                                            "computer",    "rebooted",
-                                            "bugcheck",    "dump",
-                                            "saved",       "stop",
-                                            NULL};
+                                            "exe",         "computer",
+                                            "rebooted",    "bugcheck",
+                                            "dump",        "saved",
+                                            "stop",        NULL};
         for (size_t i = 0; words[i]; i++)
                 if (strlen(words[i]) == len &&
                     !strncasecmp((const char *)w, words[i], len))
@@ -388,18 +405,14 @@ static bool template_word(const unsigned char *w, size_t len)
 
 static bool template_only(kbc_arena *a, const char *text)
 {
-        const unsigned char *p =
-            (const unsigned char *)kbc_text_example(a, text);
-        while (*p) {
-                while (*p && !is_alnum(*p))
-                        p++;
-                const unsigned char *w = p;
-                while (is_alnum(*p))
-                        p++;
-                size_t len = (size_t)(p - w);
-                if (len == 4 && !strncasecmp((const char *)w, "0xx1", 4))
-                        continue;
-                if (len && !template_word(w, len) &&
+        const unsigned char *p = (const unsigned char *)kbc_text_example(a,
+                                                                         text),
+                            *w;
+        size_t len;
+        while ((w = next_word(&p, &len))) {
+                if (len == 2 && !strncasecmp((const char *)w, "x1", 2))
+                        continue; /* a placeholder */
+                if (!template_word(w, len) &&
                     kbc_text_content_words(
                         kbc_arena_strndup(a, (const char *)w, len)))
                         return false;
@@ -407,11 +420,9 @@ static bool template_only(kbc_arena *a, const char *text)
         return true;
 }
 
-static bool routine_message(const char *text)
+static bool routine_message(kbc_arena *a, const char *text)
 {
-        kbc_arena *a = kbc_arena_new();
         bool routine = template_only(a, text);
-        kbc_arena_free(a);
         for (size_t i = 0; !routine && i < sizeof(routine_messages) /
                                                sizeof(*routine_messages);
              i++)
@@ -439,10 +450,10 @@ static const char *signal_text(kbc_arena *a, const kbc_kb_signal *s)
 }
 
 /* Enough words that tell something, and no routine message. */
-static bool specific(const char *text)
+static bool specific(kbc_arena *a, const char *text)
 {
         return kbc_text_content_words(text) >= SPECIFIC_WORDS &&
-               !routine_message(text);
+               !routine_message(a, text);
 }
 
 /* A text's words as the corpus counts them: placeholders of every
@@ -459,21 +470,12 @@ static void prefix_keys(kbc_arena *a, const char *text,
         const unsigned char *p =
             (const unsigned char *)kbc_text_example(a, text);
         uint64_t h = kbc_fnv64(KBC_FNV64_INIT, "p", 1);
-        size_t words = 0;
-        while (*p && words < PREFIX_WORDS) {
-                while (*p && !is_alnum(*p))
-                        p++;
-                if (!*p)
-                        break;
-                const unsigned char *w = p;
-                while (is_alnum(*p))
-                        p++;
-                /* "0xX1" (0xXXXXXXXX) is the placeholder "X1" (a value) */
-                if (p - w == 4 && !strncasecmp((const char *)w, "0xx1", 4))
-                        w += 2;
-                h = kbc_fnv64_lower(kbc_fnv64(h, " ", 1), w, (size_t)(p - w));
+        const unsigned char *w;
+        size_t len;
+        for (size_t words = 0;
+             words < PREFIX_WORDS && (w = next_word(&p, &len)); words++) {
+                h = kbc_fnv64_lower(kbc_fnv64(h, " ", 1), w, len);
                 each(arg, h ? h : 1);
-                words++;
         }
 }
 
@@ -504,7 +506,7 @@ static uint64_t event_key(kbc_arena *a, const kbc_kb_signal *s, bool with_text)
         if (s->source)
                 h = words_key(h, s->source);
         h = kbc_fnv64(h, &s->event_id, sizeof(s->event_id));
-        if (text && specific(text))
+        if (text && specific(a, text))
                 h = words_key(kbc_fnv64(h, "t", 1), text);
         return h ? h : 1;
 }
@@ -636,7 +638,7 @@ static bool unfiltered_text(kbc_arena *a, const rule_signal *r)
 }
 
 /* Why a signal is not a symptom (--explain). */
-static const char *support_reason(bool shared, bool small_code,
+static const char *support_reason(kbc_arena *a, bool shared, bool small_code,
                                   const rule_signal *r, const char *text)
 {
         if (shared)
@@ -647,8 +649,8 @@ static const char *support_reason(bool shared, bool small_code,
                 return "an event id without its source, and no specific text";
         if (r->event_id >= 0 && routine_event(r->provider, r->event_id))
                 return "a routine event of a healthy server";
-        return text && routine_message(text) ? "a routine message"
-                                             : "fewer than 3 content words";
+        return text && routine_message(a, text) ? "a routine message"
+                                                : "fewer than 3 content words";
 }
 
 /* A text whose only words of its own are an error code ("The computer has
@@ -657,11 +659,7 @@ static const char *support_reason(bool shared, bool small_code,
 static uint32_t code_count(const kbc_compiler *c, kbc_arena *a,
                            const char *text)
 {
-        const char *p = text;
-        while ((p = strstr(p, "0x")) &&
-               ((p > text && is_alnum((unsigned char)p[-1])) ||
-                !isxdigit((unsigned char)p[2])))
-                p += 2;
+        const char *p = find_code(text, strlen(text));
         if (!p)
                 return 0;
         size_t len = 2;
@@ -689,7 +687,7 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
         if (by_code > articles)
                 articles = by_code;
         bool shared = articles > SHARED_MAX;
-        bool specific_text = text && specific(text);
+        bool specific_text = text && specific(a, text);
 
         bool small_code = false;
 
@@ -761,7 +759,7 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 return "no literal of 8 bytes for the prefilter";
         if (r->symptom)
                 return NULL;
-        r->support = support_reason(shared, small_code, r, text);
+        r->support = support_reason(a, shared, small_code, r, text);
         if (articles > SUPPORT_SHARED_MAX)
                 return "shared by more than 20 articles";
         if (r->text && !r->provider &&
@@ -1128,7 +1126,7 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                  * "Object Server: Security") says nothing on its own and
                  * would be looked for in every audit event. */
                 if (!dropped && later && sigs[n].text &&
-                    !specific(sigs[n].text))
+                    !specific(a, sigs[n].text))
                         dropped = "a line of a quote that says too little "
                                   "on its own";
                 if (!dropped && later && quote_has_message && sigs[n].symptom) {
@@ -1138,7 +1136,7 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                                           "its message";
                 }
                 quote_has_message |=
-                    !dropped && sigs[n].text && specific(sigs[n].text);
+                    !dropped && sigs[n].text && specific(a, sigs[n].text);
                 /* only placeholders: it would match anything */
                 if (!dropped && sigs[n].text &&
                     !kbc_text_literal_words(sigs[n].text))

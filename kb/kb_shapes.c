@@ -39,6 +39,7 @@
 #include "kb_generalize.h"
 #include "kb_shapes.h"
 #include "kbc_buf.h"
+#include "kbc_text.h"
 
 #define NAME_MAX_LEN   64  /* bytes of a program or function name */
 #define CODE_REACH     4   /* lines from "App:" to its exception number */
@@ -54,24 +55,9 @@ typedef struct scan {
         int line;
 } scan;
 
-typedef struct line {
-        const char *s;
-        size_t len;
-} line;
-
 static bool name_char(char c)
 {
         return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '$';
-}
-
-/* Case-insensitive search of w in l; its offset, or -1. */
-static long find(line l, const char *w)
-{
-        size_t n = strlen(w);
-        for (size_t i = 0; i + n <= l.len; i++)
-                if (!strncasecmp(l.s + i, w, n))
-                        return (long)i;
-        return -1;
 }
 
 /* The file name a path ends in, without folders or extension, when it is
@@ -136,11 +122,6 @@ static void add(scan *sc, kbc_kb_shape sh)
         sc->out[sc->n++] = sh;
 }
 
-/* The folders before a file name: each segment ends at its own separator
- * and is taken whole (possessive), so a message cannot make the search
- * backtrack across them. */
-#define PATH_RE "(?:[^\\\\/,\\r\\n]{0,80}+[\\\\/]){0,12}+"
-
 /* A crash of program app, with its exception code when the article gives
  * one: the DrWatson event, and Application Error's of later Windows. */
 /* name as a regex: every character that is no letter, digit or '_'
@@ -166,7 +147,7 @@ static void add_crash(scan *sc, const char *app, const char *code)
         if (code) {
                 d.regex = kbc_arena_printf(
                     sc->a,
-                    "application,\\s{1,8}+" PATH_RE
+                    "application,\\s{1,8}+" KBC_PATH_PREFIX
                     "%s\\.(?:exe|dbg|com|dll)\\b[\\s\\S]{0,240}?"
                     "exception generated was (?:0x)?%s\\b",
                     re_app, code);
@@ -174,7 +155,7 @@ static void add_crash(scan *sc, const char *app, const char *code)
         } else {
                 d.regex = kbc_arena_printf(
                     sc->a,
-                    "application,\\s{1,8}+" PATH_RE
+                    "application,\\s{1,8}+" KBC_PATH_PREFIX
                     "%s\\.(?:exe|dbg|com|dll),\\s{1,8}+generated an "
                     "application error",
                     re_app);
@@ -192,7 +173,8 @@ static void add_crash(scan *sc, const char *app, const char *code)
                           .provider = "Application Error",
                           .event_ids = {1000, -1}};
         e.regex = kbc_arena_printf(
-            sc->a, "Faulting application " PATH_RE "%s\\.exe\\b", re_app);
+            sc->a, "Faulting application " KBC_PATH_PREFIX "%s\\.exe\\b",
+            re_app);
         e.what = app;
         e.example =
             kbc_arena_printf(sc->a,
@@ -239,7 +221,7 @@ static void add_fault(scan *sc, const char *fn)
 }
 
 /* "Could not start the X service on ..." with its "Error N: TEXT" a line
- * or two below (or on the same line). */
+ * or two below (or on the same kbc_str). */
 static void add_service(scan *sc, const char *service, const char *error)
 {
         /* A service's display name is a few words; more is prose that
@@ -267,107 +249,109 @@ static void add_service(scan *sc, const char *service, const char *error)
 }
 
 /* The text after "Error N:" (the Win32 message), to its first period. */
-static const char *error_text(kbc_arena *a, line l)
+static const char *error_text(kbc_arena *a, kbc_str l)
 {
-        long at = find(l, "error ");
+        long at = kbc_str_casefind(l, "error ");
         if (at < 0)
                 return NULL;
         size_t i = (size_t)at + 6;
-        while (i < l.len && isdigit((unsigned char)l.s[i]))
+        while (i < l.len && isdigit((unsigned char)l.ptr[i]))
                 i++;
-        if (i == (size_t)at + 6 || i >= l.len || l.s[i] != ':')
+        if (i == (size_t)at + 6 || i >= l.len || l.ptr[i] != ':')
                 return NULL;
         i++;
-        while (i < l.len && isspace((unsigned char)l.s[i]))
+        while (i < l.len && isspace((unsigned char)l.ptr[i]))
                 i++;
         size_t e = i;
-        while (e < l.len && l.s[e] != '.' && e - i < ERROR_TEXT_MAX)
+        while (e < l.len && l.ptr[e] != '.' && e - i < ERROR_TEXT_MAX)
                 e++;
-        while (e < l.len && e > i && l.s[e] != '.' && l.s[e - 1] != ' ')
+        while (e < l.len && e > i && l.ptr[e] != '.' && l.ptr[e - 1] != ' ')
                 e--; /* cut on a word */
-        return e - i >= 8 ? kbc_arena_strndup(a, l.s + i, e - i) : NULL;
+        return e - i >= 8 ? kbc_arena_strndup(a, l.ptr + i, e - i) : NULL;
 }
 
 /* The exception code on a line: "Exception number: c0000005", "The
  * exception generated was c0000005", "Exception: access violation
  * (0xc0000005)". */
-static const char *exception_code(kbc_arena *a, line l)
+static const char *exception_code(kbc_arena *a, kbc_str l)
 {
         static const char *const labels[] = {
             "exception number:", "exception generated was", NULL};
         for (size_t i = 0; labels[i]; i++) {
-                long c = find(l, labels[i]);
+                long c = kbc_str_casefind(l, labels[i]);
                 if (c < 0)
                         continue;
                 size_t at = (size_t)c + strlen(labels[i]);
-                while (at < l.len && isspace((unsigned char)l.s[at]))
+                while (at < l.len && isspace((unsigned char)l.ptr[at]))
                         at++;
-                return hex8(a, l.s + at, l.len - at);
+                return hex8(a, l.ptr + at, l.len - at);
         }
-        long c = find(l, "exception:"), o = find(l, "(0x");
-        return c >= 0 && o > c ? hex8(a, l.s + o + 1, l.len - (size_t)o - 1)
+        long c = kbc_str_casefind(l, "exception:"),
+             o = kbc_str_casefind(l, "(0x");
+        return c >= 0 && o > c ? hex8(a, l.ptr + o + 1, l.len - (size_t)o - 1)
                                : NULL;
 }
 
 /* The program a crash report on line i is about: "App: exe\x.dbg",
  * "The application, C:\x.exe, generated", or the Dr. Watson dialog's
  * "Setup.exe" alone on the line above "Exception: ...". */
-static const char *crashed_program(kbc_arena *a, const line *L, size_t i)
+static const char *crashed_program(kbc_arena *a, const kbc_str *L, size_t i)
 {
         long at;
-        line l = L[i];
+        kbc_str l = L[i];
         /* "App:" starts the line, or follows "Application exception
          * occurred:" on it; elsewhere it is prose. */
-        at = find(l, "app:");
-        long head = find(l, "exception occurred:");
+        at = kbc_str_casefind(l, "app:");
+        long head = kbc_str_casefind(l, "exception occurred:");
         if (at == 0 || (head >= 0 && at == head + 20) ||
             (head >= 0 && at == head + 19)) {
                 size_t b = (size_t)at + 4;
-                while (b < l.len && isspace((unsigned char)l.s[b]))
+                while (b < l.len && isspace((unsigned char)l.ptr[b]))
                         b++;
-                return program_name(a, l.s + b, token_len(l.s + b, l.len - b));
+                return program_name(a, l.ptr + b,
+                                    token_len(l.ptr + b, l.len - b));
         }
-        if ((at = find(l, "the application, ")) >= 0 &&
-            find(l, "generated an application error") > at) {
-                const char *p = l.s + at + 17;
+        if ((at = kbc_str_casefind(l, "the application, ")) >= 0 &&
+            kbc_str_casefind(l, "generated an application error") > at) {
+                const char *p = l.ptr + at + 17;
                 const char *comma = memchr(p, ',', l.len - (size_t)at - 17);
                 return comma ? program_name(a, p, (size_t)(comma - p)) : NULL;
         }
-        if (find(l, "exception:") < 0)
+        if (kbc_str_casefind(l, "exception:") < 0)
                 return NULL;
         /* the line above, skipping at most two blank ones */
         size_t k = i;
         while (k > 0 && i - k < 2 && !L[k - 1].len)
                 k--;
         if (k > 0 && L[k - 1].len &&
-            L[k - 1].len == token_len(L[k - 1].s, L[k - 1].len))
-                return program_name(a, L[k - 1].s, L[k - 1].len);
+            L[k - 1].len == token_len(L[k - 1].ptr, L[k - 1].len))
+                return program_name(a, L[k - 1].ptr, L[k - 1].len);
         return NULL;
 }
 
 /* "function: NAME" heading a thread's disassembly that holds the FAULT
  * line, before the next function: the faulting function, or NULL. */
-static const char *faulting_function(kbc_arena *a, const line *L, size_t i,
+static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
                                      size_t n)
 {
-        long at = find(L[i], "function: ");
+        long at = kbc_str_casefind(L[i], "function: ");
         if (at < 0)
                 return NULL;
-        const char *p = L[i].s + at + 10;
+        const char *p = L[i].ptr + at + 10;
         size_t len = 0, avail = L[i].len - (size_t)at - 10;
         while (len < avail && name_char(p[len]))
                 len++;
         for (size_t k = i + 1; k < n && k <= i + FAULT_REACH; k++) {
-                if (find(L[k], "function: ") >= 0)
+                if (kbc_str_casefind(L[k], "function: ") >= 0)
                         break;
-                if (find(L[k], "FAULT ->") >= 0 && len >= 3 &&
+                if (kbc_str_casefind(L[k], "FAULT ->") >= 0 && len >= 3 &&
                     len <= NAME_MAX_LEN)
                         return kbc_arena_strndup(a, p, len);
         }
         return NULL;
 }
 
-static void scan_lines(scan *sc, const line *L, size_t n)
+static void scan_lines(scan *sc, const kbc_str *L, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
                 const char *app = crashed_program(sc->a, L, i), *fn;
@@ -380,17 +364,17 @@ static void scan_lines(scan *sc, const line *L, size_t n)
                 }
                 if ((fn = faulting_function(sc->a, L, i, n)))
                         add_fault(sc, fn);
-                long at = find(L[i], "could not start the ");
+                long at = kbc_str_casefind(L[i], "could not start the ");
                 if (at < 0)
                         continue;
-                line rest = {L[i].s + at + 20, L[i].len - (size_t)at - 20};
-                long on = find(rest, " service");
+                kbc_str rest = {L[i].ptr + at + 20, L[i].len - (size_t)at - 20};
+                long on = kbc_str_casefind(rest, " service");
                 const char *err = NULL;
                 for (size_t k = i; k < n && k <= i + ERROR_REACH && !err; k++)
                         err = error_text(sc->a, L[k]);
                 if (on > 0 && err)
                         add_service(
-                            sc, kbc_arena_strndup(sc->a, rest.s, (size_t)on),
+                            sc, kbc_arena_strndup(sc->a, rest.ptr, (size_t)on),
                             err);
         }
 }
@@ -404,14 +388,14 @@ size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
                 size_t nl = 1;
                 for (const char *p = t; *p; p++)
                         nl += *p == '\n';
-                line *L = kbc_arena_alloc(a, nl * sizeof(*L));
+                kbc_str *L = kbc_arena_alloc(a, nl * sizeof(*L));
                 size_t n = 0;
                 for (const char *p = t; p;) {
                         const char *e = strchr(p, '\n');
                         size_t len = e ? (size_t)(e - p) : strlen(p), b = 0;
                         while (b < len && isspace((unsigned char)p[b]))
                                 b++; /* quotes are indented */
-                        L[n++] = (line){p + b, len - b};
+                        L[n++] = (kbc_str){p + b, len - b};
                         p = e ? e + 1 : NULL;
                 }
                 sc.line = art->sections[s].line;

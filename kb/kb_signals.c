@@ -139,11 +139,7 @@ static bool word_at(const char *s, size_t len, size_t i, const char *w)
 /* Case-insensitive search of w (lower case) in s. */
 static bool ci_contains(const char *s, size_t len, const char *w)
 {
-        size_t n = strlen(w);
-        for (size_t i = 0; i + n <= len; i++)
-                if (ci_at(s, len, i, w))
-                        return true;
-        return false;
+        return kbc_str_casefind(kbc_str_make(s, len), w) >= 0;
 }
 
 /* Does s contain any of the n words (lower case)? */
@@ -369,8 +365,8 @@ static size_t event_prefix(const char *s, size_t len, size_t i)
 /* "Netlogon Event 3051", "MSExchangeIS event 1000", "Service Control
  * Manager event number 7024": the capitalized name right before an event
  * mention at i is its source (not "The", a log name or a sentence's
- * first word alone). NULL when there is none. */
-static const char *source_before(ctx *c, const char *s, size_t i)
+ * first word alone). Where the name starts; i when there is none. */
+static size_t source_start(const char *s, size_t i)
 {
         /* Words that start sentences and titles, and log names: a name
          * holding one is no source ("When AppleTalk event 1", "Master
@@ -470,14 +466,14 @@ static const char *source_before(ctx *c, const char *s, size_t i)
                 for (size_t k = 0; not_sources[k]; k++)
                         if (e - w == strlen(not_sources[k]) &&
                             !strncasecmp(s + w, not_sources[k], e - w))
-                                return NULL;
+                                return i;
                 b = w;
                 words++;
         }
         size_t e = i;
         while (e > b && s[e - 1] == ' ')
                 e--;
-        return e - b >= 3 ? kbc_arena_strndup(c->a, s + b, e - b) : NULL;
+        return e - b >= 3 ? b : i;
 }
 
 static void scan_events(ctx *c, size_t li)
@@ -499,11 +495,7 @@ static void scan_events(ctx *c, size_t li)
                         continue;
                 /* "Event ID: 2037 ..." or "MSExchangeSA Event ID: 2037
                  * ..." at the start of its line heads a log block. */
-                const char *src = source_before(c, s, i);
-                bool label =
-                    i == first || (src && s + first + strlen(src) <= s + i &&
-                                   !strncmp(s + first, src, strlen(src)) &&
-                                   skip_ws(s, len, first + strlen(src)) == i);
+                bool label = i == first || source_start(s, i) == first;
                 add_mention(c, li, i, end, id, label);
                 /* Lists: ", 1002", " and 1003", " or event ID 1004". */
                 for (int k = 0; k < MAX_IDS_LIST; k++) {
@@ -775,7 +767,13 @@ static void scan_sources(ctx *c, size_t li)
         size_t first = line_start(l, &bullet);
         for (size_t i = 0; i + 6 <= len; i++) {
                 if (word_at(s, len, i, "event") && event_prefix(s, len, i)) {
-                        add_source(c, li, i, source_before(c, s, i));
+                        size_t b = source_start(s, i), e = i;
+                        while (e > b && s[e - 1] == ' ')
+                                e--;
+                        if (b < i)
+                                add_source(
+                                    c, li, i,
+                                    kbc_arena_strndup(c->a, s + b, e - b));
                         i += 4;
                         continue;
                 }

@@ -12,6 +12,11 @@
 
 #include "kbc_arena.h"
 
+/* The folders that may stand before a file name, as a regex: each
+ * segment ends at its own separator and is taken whole (possessive), so
+ * a search cannot backtrack across segments. */
+#define KBC_PATH_PREFIX "(?:[^\\\\/\\r\\n]{0,80}+[\\\\/]){0,12}"
+
 /* Tolerant literal-phrase pattern (the `text:` key): case, quoting,
  * whitespace and placeholders such as <servername>, %1, xxx. Writes a PCRE2
  * pattern to the arena. */

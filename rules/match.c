@@ -13,7 +13,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "kbc_buf.h"
 #include "kbc_hash.h"
@@ -321,21 +320,18 @@ static kbc_str inserts_of(kbc_str msg)
         static const char *const leads[] = {"insertion string",
                                             "following information"};
         for (size_t k = 0; k < sizeof(leads) / sizeof(*leads); k++) {
-                size_t n = strlen(leads[k]);
-                for (size_t i = 0; i + n <= msg.len; i++) {
-                        if (strncasecmp(msg.ptr + i, leads[k], n))
-                                continue;
-                        const char *colon =
-                            memchr(msg.ptr + i + n, ':', msg.len - i - n);
-                        if (!colon)
-                                break;
-                        size_t at = (size_t)(colon - msg.ptr) + 1;
-                        while (at < msg.len &&
-                               (msg.ptr[at] == ' ' || msg.ptr[at] == '\n' ||
-                                msg.ptr[at] == '\r' || msg.ptr[at] == '\t'))
-                                at++;
-                        return kbc_str_make(msg.ptr + at, msg.len - at);
-                }
+                long i = kbc_str_casefind(msg, leads[k]);
+                const char *colon =
+                    i < 0 ? NULL
+                          : memchr(msg.ptr + i, ':', msg.len - (size_t)i);
+                if (!colon)
+                        continue;
+                size_t at = (size_t)(colon - msg.ptr) + 1;
+                while (at < msg.len &&
+                       (msg.ptr[at] == ' ' || msg.ptr[at] == '\n' ||
+                        msg.ptr[at] == '\r' || msg.ptr[at] == '\t'))
+                        at++;
+                return kbc_str_make(msg.ptr + at, msg.len - at);
         }
         return msg;
 }

@@ -45,11 +45,8 @@
 #include "prefilter.h"
 #include "rule_internal.h"
 
-#define QUOTE_CLASS "['\"\u2018\u2019\u201C\u201D]"
-#define WILDCARD    ".{1,80}?"
-/* Folders before a file name: each segment ends at its own separator, so
- * the repeat cannot backtrack across segments. */
-#define PATH_PREFIX     "(?:[^\\\\/\\r\\n]{0,80}+[\\\\/]){0,12}"
+#define QUOTE_CLASS     "['\"\u2018\u2019\u201C\u201D]"
+#define WILDCARD        ".{1,80}?"
 #define ANGLE_MAX_BYTES 40
 #define ANGLE_MAX_WORDS 4
 
@@ -309,7 +306,7 @@ const char *kbc_text_to_regex(kbc_arena *a, const char *text)
                 switch (t->type) {
                 case TOK_LIT:
                         if (file_name_at(s, t->start, n))
-                                kbc_buf_puts(&b, PATH_PREFIX);
+                                kbc_buf_puts(&b, KBC_PATH_PREFIX);
                         if (i == last - 1 && s[t->start] == '.')
                                 kbc_buf_puts(&b, "\\.?");
                         else
