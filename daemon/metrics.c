@@ -161,6 +161,30 @@ static void gauge(kbc_buf *b, const char *name, const char *help, uint64_t v)
                        help, name, name, (unsigned long long)v);
 }
 
+/* A label value as the Prometheus text format wants it: backslash,
+ * double quote and newline escaped, so that no value (a reason, a rule id
+ * from a rule file) can end the label and forge a sample. */
+static void label_value(kbc_buf *b, const char *v)
+{
+        for (; *v; v++) {
+                if (*v == '\\' || *v == '"')
+                        kbc_buf_putc(b, '\\');
+                if (*v == '\n')
+                        kbc_buf_puts(b, "\\n");
+                else
+                        kbc_buf_putc(b, *v);
+        }
+}
+
+/* A labelled sample: name{label="value"} n. */
+static void sample(kbc_buf *b, const char *name, const char *label,
+                   const char *value, uint64_t n)
+{
+        kbc_buf_printf(b, "%s{%s=\"", name, label);
+        label_value(b, value);
+        kbc_buf_printf(b, "\"} %llu\n", (unsigned long long)n);
+}
+
 static void render(kbcd *d, kbc_buf *b)
 {
         kbcd_metrics *m = &d->metrics;
@@ -181,14 +205,19 @@ static void render(kbcd *d, kbc_buf *b)
                         "input format.\n# TYPE kbcorr_events_total counter\n");
         for (int f = 0; f < KBC_FMT__COUNT; f++)
                 if (all.by_format[f])
-                        kbc_buf_printf(b,
-                                       "kbcorr_events_total{format=\"%s\"} "
-                                       "%llu\n",
-                                       kbc_format_name((kbc_format)f),
-                                       (unsigned long long)all.by_format[f]);
+                        sample(b, "kbcorr_events_total", "format",
+                               kbc_format_name((kbc_format)f),
+                               all.by_format[f]);
         counter(b, "kbcorr_messages_total", "Messages consumed.", d->messages);
-        counter(b, "kbcorr_decode_errors_total",
-                "Messages no decoder accepted.", all.decode_errors);
+        kbc_buf_puts(b, "# HELP kbcorr_decode_errors_total Messages no decoder "
+                        "accepted, by reason.\n"
+                        "# TYPE kbcorr_decode_errors_total counter\n");
+        for (size_t i = 0; i < all.nrejects; i++)
+                sample(b, "kbcorr_decode_errors_total", "reason",
+                       all.rejects[i].reason, all.rejects[i].n);
+        if (all.rejects_other)
+                sample(b, "kbcorr_decode_errors_total", "reason",
+                       "other reasons", all.rejects_other);
         counter(b, "kbcorr_dead_letters_total",
                 "Messages sent to the dead-letter sink.", d->dead_letters);
         counter(b, "kbcorr_matched_events_total",
@@ -209,10 +238,9 @@ static void render(kbcd *d, kbc_buf *b)
                         "# TYPE kbcorr_incidents_total counter\n");
         for (size_t i = 0; i < kbc_ruleset_count(d->rules); i++)
                 if (m->kb_incidents[i])
-                        kbc_buf_printf(
-                            b, "kbcorr_incidents_total{kb=\"%s\"} %llu\n",
-                            kbc_rule_id(kbc_ruleset_rule(d->rules, i)),
-                            (unsigned long long)m->kb_incidents[i]);
+                        sample(b, "kbcorr_incidents_total", "kb",
+                               kbc_rule_id(kbc_ruleset_rule(d->rules, i)),
+                               m->kb_incidents[i]);
         if (m->last_message.tv_sec)
                 kbc_buf_printf(b,
                                "# HELP kbcorr_last_message_timestamp_seconds "

@@ -35,6 +35,7 @@
 
 struct kbc_decoder {
         kbc_json *json;
+        kbc_json *inner; /* event data sent as a JSON-encoded string */
         kbc_winxml *xml;
         kbc_msgpack_state *msgpack;
         kbc_mapping_set *mappings;
@@ -42,18 +43,24 @@ struct kbc_decoder {
         const char *last_mapping;
 };
 
-/* Tried in order on a JSON message in auto mode. Each predicate excludes
- * the others' key members: Winlogbeat 7 has "winlog"; Winlogbeat 6 has
- * "event_id" and "log_name" but no "winlog"; NXLog "EventID" and
- * "SourceName"; Fluent Bit "EventID" and "ProviderName" but no
- * "SourceName". */
-static const kbc_json_format json_formats[] = {
-    {KBC_FMT_WINLOGBEAT, kbc_winlogbeat_detect, kbc_winlogbeat_decode},
-    {KBC_FMT_WINLOGBEAT6, kbc_winlogbeat6_detect, kbc_winlogbeat6_decode},
-    {KBC_FMT_NXLOG, kbc_nxlog_detect, kbc_nxlog_decode},
-    {KBC_FMT_FLUENTBIT, kbc_fluentbit_detect, kbc_fluentbit_decode},
-};
-#define N_JSON_FORMATS (sizeof(json_formats) / sizeof(json_formats[0]))
+/* Asked in order on a JSON message in auto mode: Winlogbeat 7/8 (a
+ * "winlog" object), then the flat shapes (shapes.c, whose predicates
+ * exclude one another), then the configured mappings, then the generic
+ * flat record (kbc_winjson_shape), so that a mapping can take a record
+ * from the generic reader but never from a named shape. */
+static const kbc_json_format *json_format(kbc_format f)
+{
+        static const kbc_json_format winlogbeat = {
+            KBC_FMT_WINLOGBEAT, kbc_winlogbeat_detect, kbc_winlogbeat_decode};
+        if (f == KBC_FMT_WINLOGBEAT)
+                return &winlogbeat;
+        if (f == KBC_FMT_WINJSON)
+                return &kbc_winjson_shape;
+        for (size_t i = 0; i < kbc_flat_nshapes; i++)
+                if (kbc_flat_shapes[i].format == f)
+                        return &kbc_flat_shapes[i];
+        return NULL;
+}
 
 static const char *const format_names[KBC_FMT__COUNT] = {
     [KBC_FMT_AUTO] = "auto",
@@ -64,7 +71,27 @@ static const char *const format_names[KBC_FMT__COUNT] = {
     [KBC_FMT_WINXML] = "winxml",
     [KBC_FMT_SNARE] = "snare",
     [KBC_FMT_MAPPED] = "mapped",
+    [KBC_FMT_POWERSHELL] = "powershell",
+    [KBC_FMT_LOGANALYTICS] = "loganalytics",
+    [KBC_FMT_EVTXJSON] = "evtxjson",
+    [KBC_FMT_WAZUH] = "wazuh",
+    [KBC_FMT_WINJSON] = "winjson",
 };
+
+const char *kbc_part_name(kbc_part p)
+{
+        /* The keys of a mapping file (docs/input-formats.md). */
+        static const char *const names[KBC_PART__COUNT] = {
+            "time",      "host",  "provider", "channel",    "event_id",
+            "record_id", "level", "message",  "event_data", "user_data"};
+        return (unsigned)p < KBC_PART__COUNT ? names[p] : "unknown";
+}
+
+kbc_str kbc_decoder_part_source(const kbc_decoder *d, kbc_part p)
+{
+        return (unsigned)p < KBC_PART__COUNT ? d->opts.from[p]
+                                             : kbc_str_make("", 0);
+}
 
 const char *kbc_format_name(kbc_format f)
 {
@@ -94,10 +121,17 @@ kbc_decoder *kbc_decoder_new(void)
         if (!d)
                 return NULL;
         d->json = kbc_json_new(KBC_DECODE_MAX_MESSAGE);
+        d->inner = kbc_json_new(KBC_DECODE_MAX_MESSAGE);
         d->xml = kbc_winxml_new();
         d->msgpack = kbc_msgpack_state_new();
         d->mappings = kbc_mapping_set_new();
-        if (!d->json || !d->xml || !d->msgpack || !d->mappings) {
+        /* Untouched pages cost nothing: most decoders never see XML
+         * event data. */
+        d->opts.scratch = malloc(KBC_DECODE_MAX_MESSAGE);
+        d->opts.scratch_cap = KBC_DECODE_MAX_MESSAGE;
+        d->opts.inner = d->inner;
+        if (!d->json || !d->inner || !d->xml || !d->msgpack || !d->mappings ||
+            !d->opts.scratch) {
                 kbc_decoder_free(d);
                 return NULL;
         }
@@ -109,6 +143,8 @@ void kbc_decoder_free(kbc_decoder *d)
         if (!d)
                 return;
         kbc_json_free(d->json);
+        kbc_json_free(d->inner);
+        free(d->opts.scratch);
         kbc_winxml_free(d->xml);
         kbc_msgpack_state_free(d->msgpack);
         kbc_mapping_set_free(d->mappings);
@@ -153,29 +189,121 @@ kbc_str kbc_fmt_param_name(size_t i)
         return kbc_str_cstr(names[i + 1]);
 }
 
-kbc_str kbc_fmt_level_name(kbc_str number)
+kbc_str kbc_fmt_level_name(kbc_str level)
 {
-        static const char *const names[] = {"information", "critical",
-                                            "error",       "warning",
-                                            "information", "verbose"};
-        if (number.len == 1 && number.ptr[0] >= '0' && number.ptr[0] <= '5')
-                return kbc_str_cstr(names[number.ptr[0] - '0']);
-        return number;
+        static const char *const numbered[] = {"information", "critical",
+                                               "error",       "warning",
+                                               "information", "verbose"};
+        static const struct {
+                kbc_str as_logged;
+                const char *name;
+        } named[] = {
+            {KBC_STR_LIT("information"), "information"},
+            {KBC_STR_LIT("informational"), "information"},
+            {KBC_STR_LIT("info"), "information"},
+            {KBC_STR_LIT("error"), "error"},
+            {KBC_STR_LIT("err"), "error"},
+            {KBC_STR_LIT("warning"), "warning"},
+            {KBC_STR_LIT("warn"), "warning"},
+            {KBC_STR_LIT("critical"), "critical"},
+            {KBC_STR_LIT("crit"), "critical"},
+            {KBC_STR_LIT("verbose"), "verbose"},
+            {KBC_STR_LIT("debug"), "verbose"},
+        };
+        if (level.len == 1 && level.ptr[0] >= '0' && level.ptr[0] <= '5')
+                return kbc_str_cstr(numbered[level.ptr[0] - '0']);
+        for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+                if (kbc_str_caseeq(level, named[i].as_logged))
+                        return kbc_str_cstr(named[i].name);
+        return level;
+}
+
+/* Epoch time as digits with an optional fraction, told by its size:
+ * seconds, milliseconds, microseconds or nanoseconds (a time after
+ * 1973 in each). */
+static int epoch_time(kbc_str s, int64_t *out_ms)
+{
+        uint64_t v = 0, frac_ms = 0;
+        size_t i = 0, nd = 0;
+        for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9'; i++, nd++) {
+                if (nd >= 19)
+                        return -1;
+                v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+        }
+        if (!nd)
+                return -1;
+        if (i < s.len && s.ptr[i] == '.') {
+                size_t f = 0;
+                for (i++; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9';
+                     i++, f++)
+                        if (f < 3)
+                                frac_ms =
+                                    frac_ms * 10 + (uint64_t)(s.ptr[i] - '0');
+                for (; f < 3; f++)
+                        frac_ms *= 10;
+        }
+        if (i != s.len)
+                return -1;
+        if (v < 100000000000ULL)
+                *out_ms = (int64_t)(v * 1000 + frac_ms);
+        else if (v < 100000000000000ULL)
+                *out_ms = (int64_t)v;
+        else if (v < 100000000000000000ULL)
+                *out_ms = (int64_t)(v / 1000);
+        else
+                *out_ms = (int64_t)(v / 1000000);
+        return 0;
+}
+
+/* PowerShell 5.1's "/Date(1690000000000)/", milliseconds since the epoch
+ * (a zone suffix such as "+0200" only says how to show it). */
+static int ms_date(kbc_str s, int64_t *out_ms)
+{
+        static const kbc_str open = KBC_STR_LIT("/Date(");
+        size_t i = open.len, start;
+        bool neg = false;
+        if (s.len < open.len + 3 || memcmp(s.ptr, open.ptr, open.len) ||
+            memcmp(s.ptr + s.len - 2, ")/", 2))
+                return -1;
+        if (s.ptr[i] == '-') {
+                neg = true;
+                i++;
+        }
+        int64_t v = 0;
+        for (start = i; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9'; i++) {
+                if (i - start >= 16)
+                        return -1;
+                v = v * 10 + (s.ptr[i] - '0');
+        }
+        if (i == start)
+                return -1;
+        *out_ms = neg ? -v : v;
+        return 0;
 }
 
 int kbc_fmt_time(kbc_str s, int offset_min, int64_t *out_ms)
 {
+        char tmp[64];
+        if (s.len && s.ptr[0] == '/')
+                return ms_date(s, out_ms);
+        if (s.len >= 10 && s.len < sizeof(tmp) && s.ptr[4] == '/' &&
+            s.ptr[7] == '/') {
+                /* Fluentd's "2023/07/22 06:26:40.123 +0200". */
+                memcpy(tmp, s.ptr, s.len);
+                tmp[4] = tmp[7] = '-';
+                s = kbc_str_make(tmp, s.len);
+        }
         /* Fluent Bit: "2021-02-22 18:26:33 +0900": drop the space before
          * the zone, which ISO 8601 does not allow. */
-        if (s.len >= 6 && s.len < 64 && s.ptr[s.len - 6] == ' ' &&
+        if (s.len >= 6 && s.len < sizeof(tmp) && s.ptr[s.len - 6] == ' ' &&
             (s.ptr[s.len - 5] == '+' || s.ptr[s.len - 5] == '-')) {
-                char tmp[64];
-                memcpy(tmp, s.ptr, s.len - 6);
-                memcpy(tmp + s.len - 6, s.ptr + s.len - 5, 5);
-                return kbc_time_parse_iso(kbc_str_make(tmp, s.len - 1),
-                                          offset_min, out_ms);
+                memmove(tmp, s.ptr, s.len - 6);
+                memmove(tmp + s.len - 6, s.ptr + s.len - 5, 5);
+                s = kbc_str_make(tmp, s.len - 1);
         }
-        return kbc_time_parse_iso(s, offset_min, out_ms);
+        if (kbc_time_parse_iso(s, offset_min, out_ms) == 0)
+                return 0;
+        return epoch_time(s, out_ms);
 }
 
 int64_t kbc_fmt_filetime_ms(uint64_t ft)
@@ -384,10 +512,19 @@ static void normalize_channel(kbc_event *ev)
 
 static bool is_json_format(kbc_format f)
 {
-        for (size_t i = 0; i < N_JSON_FORMATS; i++)
-                if (json_formats[i].format == f)
-                        return true;
-        return f == KBC_FMT_MAPPED;
+        return json_format(f) || f == KBC_FMT_MAPPED;
+}
+
+/* The named shape whose predicate claims the message, or NULL. */
+static const kbc_json_format *claim(const kbc_json *j)
+{
+        const kbc_json_format *wlb = json_format(KBC_FMT_WINLOGBEAT);
+        if (wlb->detect(j))
+                return wlb;
+        for (size_t i = 0; i < kbc_flat_nshapes; i++)
+                if (kbc_flat_shapes[i].detect(j))
+                        return &kbc_flat_shapes[i];
+        return NULL;
 }
 
 static const char *who(kbc_format forced)
@@ -409,23 +546,27 @@ static kbc_format decode_json(kbc_decoder *d, kbc_format forced,
                          forced == KBC_FMT_AUTO ? "" : ": ", jerr);
                 return KBC_FMT_AUTO;
         }
-        for (size_t i = 0; i < N_JSON_FORMATS; i++) {
-                const kbc_json_format *f = &json_formats[i];
-                if (forced == f->format ||
-                    (forced == KBC_FMT_AUTO && f->detect(d->json)))
-                        return f->decode(d->json, &d->opts, ev, errstr, errsize)
-                                   ? KBC_FMT_AUTO
-                                   : f->format;
-        }
+        const kbc_json_format *f = json_format(forced);
+        if (forced == KBC_FMT_AUTO)
+                f = claim(d->json);
+        if (f)
+                return f->decode(d->json, &d->opts, ev, errstr, errsize)
+                           ? KBC_FMT_AUTO
+                           : f->format;
         int m = kbc_mapping_set_detect(d->mappings, d->json);
         if (m < 0 && forced == KBC_FMT_MAPPED &&
             kbc_mapping_set_count(d->mappings) == 1)
                 m = 0; /* the only mapping: forced means "use it" */
+        if (m < 0 && forced == KBC_FMT_AUTO &&
+            kbc_winjson_shape.detect(d->json))
+                return kbc_winjson_shape.decode(d->json, &d->opts, ev, errstr,
+                                                errsize)
+                           ? KBC_FMT_AUTO
+                           : KBC_FMT_WINJSON;
         if (m < 0) {
                 kbc_errf(errstr, errsize,
-                         "%s: JSON object of no known format (no winlog, "
-                         "event_id+log_name, EventID+SourceName or "
-                         "EventID+ProviderName member%s)",
+                         "%s: JSON object of no known format (no member "
+                         "names an event id and a provider or channel%s)",
                          who(forced),
                          kbc_mapping_set_count(d->mappings)
                              ? ", and no configured mapping matched"
@@ -493,6 +634,8 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
 
         reset_event(ev);
         d->last_mapping = NULL;
+        d->opts.scratch_used = 0;
+        memset(d->opts.from, 0, sizeof(d->opts.from));
         if (errstr && errsize)
                 errstr[0] = '\0';
         if ((unsigned)forced >= KBC_FMT__COUNT) {

@@ -1,7 +1,8 @@
 /*
  * fluentbit.c - Fluent Bit's winevtlog input (plugins/in_winevtlog/pack.c)
- * to the normalized event, in both forms it reaches Kafka in: JSON (the
- * kafka output's format json) and msgpack (format msgpack).
+ * to the normalized event, in its msgpack form (the kafka output's format
+ * msgpack). Its JSON form is one of the flat shapes (shapes.c) and reads
+ * the same members through the alias table.
  *
  * The record is a map with these members (all from the System part except
  * Message and StringInserts):
@@ -14,8 +15,7 @@
  *                                               Winlogbeat names it)
  *   message   Message                  fields   StringInserts[] as
  *                                               param1..paramN
- * Detected (JSON) by "EventID" and "ProviderName" at the top level and no
- * "SourceName" (NXLog's). The msgpack form is detected by its first byte,
+ * The msgpack form is detected by its first byte,
  * a map or an array, and the record may be the plain map, Fluent Bit's
  * [timestamp, map] or its newer [[timestamp, metadata], map].
  *
@@ -50,32 +50,6 @@ struct kbc_msgpack_state {
         char num[KBC_EVENT_MAX_FIELDS + 8][NUM_SLOT];
         size_t nnum;
 };
-
-/* ---- JSON form --------------------------------------------------------- */
-
-bool kbc_fluentbit_detect(const kbc_json *j)
-{
-        return kbc_json_find(j, 0, KBC_STR_LIT("EventID")) >= 0 &&
-               kbc_json_find(j, 0, KBC_STR_LIT("ProviderName")) >= 0 &&
-               kbc_json_find(j, 0, KBC_STR_LIT("SourceName")) < 0;
-}
-
-int kbc_fluentbit_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
-                         char *errstr, size_t errsize)
-{
-        static const kbc_fmt_json_names names = {
-            "EventID",      "TimeCreated", "Computer", "Channel",
-            "ProviderName", "Level",       "Message",  "EventRecordID"};
-        if (kbc_fmt_json_common(j, &names, o->local_offset_min, ev, FMT, errstr,
-                                errsize))
-                return -1;
-        ev->level = kbc_fmt_level_name(ev->level);
-        int si = kbc_json_find(j, 0, KBC_STR_LIT("StringInserts"));
-        if (kbc_json_typeof(j, si) == KBC_JSON_ARRAY)
-                return kbc_fmt_json_fields(j, si, ev, FMT, "StringInserts",
-                                           errstr, errsize);
-        return 0;
-}
 
 /* ---- msgpack form ------------------------------------------------------ */
 

@@ -30,37 +30,65 @@
 #include "kbc_decode.h"
 #include "kbc_event.h"
 
-/* Decoder options every format may read. */
+/* Decoder options every format may read, and the decoder's state a JSON
+ * format may use: a second parser for event data sent as a JSON-encoded
+ * string, scratch for XML text with entities, and where each part of the
+ * last event came from (kbc_decoder_part_source). */
 typedef struct kbc_fmt_opts {
         int local_offset_min; /* zone of zone-less times, minutes east */
+        kbc_json *inner;
+        char *scratch; /* emptied for each message */
+        size_t scratch_cap, scratch_used;
+        kbc_str from[KBC_PART__COUNT];
 } kbc_fmt_opts;
 
 typedef struct kbc_json_format {
         kbc_format format;
         bool (*detect)(const kbc_json *j);
-        int (*decode)(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
-                      char *errstr, size_t errsize);
+        int (*decode)(kbc_json *j, kbc_fmt_opts *o, kbc_event *ev, char *errstr,
+                      size_t errsize);
 } kbc_json_format;
 
 /* Winlogbeat 7/8 ECS JSON: a top-level "winlog" object. */
 bool kbc_winlogbeat_detect(const kbc_json *j);
-int kbc_winlogbeat_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
+int kbc_winlogbeat_decode(kbc_json *j, kbc_fmt_opts *o, kbc_event *ev,
                           char *errstr, size_t errsize);
 
-/* Winlogbeat 6: top-level "event_id" and "log_name", no "winlog". */
-bool kbc_winlogbeat6_detect(const kbc_json *j);
-int kbc_winlogbeat6_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
-                           char *errstr, size_t errsize);
+/* The flat JSON shapes (shapes.c), each read through the alias table
+ * (aliases.c): Winlogbeat 6, NXLog, Fluent Bit's JSON form, PowerShell,
+ * Log Analytics, the XML as JSON, Wazuh, and the generic flat record. */
+extern const kbc_json_format kbc_flat_shapes[];
+extern const size_t kbc_flat_nshapes;
+/* The generic flat record, asked after the configured mappings. */
+extern const kbc_json_format kbc_winjson_shape;
 
-/* NXLog im_msvistalog: top-level "EventID" and "SourceName". */
-bool kbc_nxlog_detect(const kbc_json *j);
-int kbc_nxlog_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
-                     char *errstr, size_t errsize);
+/* Where the alias table found each part in an object: the member's value
+ * and key tokens, or -1. */
+typedef struct kbc_alias_hits {
+        int tok[KBC_PART__COUNT];
+        int key[KBC_PART__COUNT];
+} kbc_alias_hits;
 
-/* Fluent Bit winevtlog, JSON form: "EventID" and "ProviderName". */
-bool kbc_fluentbit_detect(const kbc_json *j);
-int kbc_fluentbit_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
-                         char *errstr, size_t errsize);
+/* One pass over obj's members; the best-ranked alias of each part wins;
+ * null members count as absent. */
+void kbc_alias_scan(const kbc_json *j, int obj, kbc_alias_hits *h);
+
+/* "eventtime, timecreated, ..." for an error naming what was looked
+ * for. Returns buf. */
+const char *kbc_alias_list(kbc_part part, char *buf, size_t size);
+
+/* Event data from tok, whatever its form: an object of named values
+ * (also the XML-as-JSON "Data" lists), an array of values or of
+ * {"Value": v} (PowerShell's Properties), a JSON-encoded string of an
+ * object, or an XML string of <Data Name="..">/<Param> elements. Absent
+ * or another type: nothing. */
+int kbc_fmt_event_data(kbc_json *j, int tok, kbc_fmt_opts *o, kbc_event *ev,
+                       const char *fmt, char *errstr, size_t errsize);
+
+/* The <Data>/<Param> elements of an XML fragment as fields, their text
+ * entity-decoded into out (at least xml.len bytes, not moved while the
+ * event lives). Returns the bytes of out used. */
+size_t kbc_fmt_xml_data(kbc_str xml, char *out, kbc_event *ev);
 
 /* Fluent Bit winevtlog, msgpack form (fluentbit.c). The state owns the
  * unpacked object's memory, reused from message to message. */
@@ -99,7 +127,7 @@ int kbc_mapping_set_detect(const kbc_mapping_set *ms, const kbc_json *j);
 size_t kbc_mapping_set_count(const kbc_mapping_set *ms);
 const char *kbc_mapping_set_name(const kbc_mapping_set *ms, int i);
 int kbc_mapping_decode(const kbc_mapping_set *ms, int i, kbc_json *j,
-                       const kbc_fmt_opts *o, kbc_event *ev, char *errstr,
+                       kbc_fmt_opts *o, kbc_event *ev, char *errstr,
                        size_t errsize);
 
 /* Shared helpers (decode.c). */
@@ -125,14 +153,17 @@ static inline void kbc_fmt_add_field(kbc_event *ev, kbc_str name, kbc_str value)
  * storage. */
 kbc_str kbc_fmt_param_name(size_t i);
 
-/* Windows' numeric Level as the lowercase names Winlogbeat uses: 1
- * critical, 2 error, 3 warning, 4 and 0 information, 5 verbose; other
- * numbers as written (the view passed in). */
+/* A level as the lowercase names Winlogbeat uses: Windows' numbers (1
+ * critical, 2 error, 3 warning, 4 and 0 information, 5 verbose) and the
+ * names collectors write ("Error", "INFO", "Warn", "DEBUG"); anything else
+ * as written (the view passed in). */
 kbc_str kbc_fmt_level_name(kbc_str number);
 
 /* Event time from text: ISO 8601 with 'T' or ' ', with or without a zone
  * (zone-less = offset_min east of UTC), also "YYYY-MM-DD HH:MM:SS +hhmm"
- * as Fluent Bit writes. 0, or -1. */
+ * as Fluent Bit writes and "YYYY/MM/DD ..." as Fluentd does; PowerShell's
+ * "/Date(1690000000000)/"; epoch seconds or milliseconds (a fraction
+ * allowed). 0, or -1. */
 int kbc_fmt_time(kbc_str s, int offset_min, int64_t *out_ms);
 
 /* A Windows FILETIME (100 ns ticks since 1601) as Unix milliseconds. */

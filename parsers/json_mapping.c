@@ -160,7 +160,7 @@ static int tok_of(const mapping *m, const kbc_json *j, int p)
 }
 
 int kbc_mapping_decode(const kbc_mapping_set *ms, int i, kbc_json *j,
-                       const kbc_fmt_opts *o, kbc_event *ev, char *errstr,
+                       kbc_fmt_opts *o, kbc_event *ev, char *errstr,
                        size_t errsize)
 {
         const mapping *m = &ms->m[i];

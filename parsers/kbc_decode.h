@@ -21,7 +21,13 @@ typedef enum kbc_format {
         KBC_FMT_FLUENTBIT,   /* Fluent Bit winevtlog, JSON or msgpack */
         KBC_FMT_WINXML,      /* Windows event XML (WEF, wevtutil, EVTX) */
         KBC_FMT_SNARE,       /* Snare MSWinEventLog, tab-separated */
-        KBC_FMT_MAPPED, /* a JSON flavour described by a kbc_json_mapping */
+        KBC_FMT_MAPPED,     /* a JSON flavour described by a kbc_json_mapping */
+        KBC_FMT_POWERSHELL, /* Get-WinEvent | ConvertTo-Json */
+        KBC_FMT_LOGANALYTICS, /* Log Analytics Event, SecurityEvent,
+                               * WindowsEvent rows */
+        KBC_FMT_EVTXJSON,     /* the XML as JSON: evtx_dump, xmltodict */
+        KBC_FMT_WAZUH,        /* Wazuh alerts of its eventchannel reader */
+        KBC_FMT_WINJSON,      /* any other flat record the aliases read */
         KBC_FMT__COUNT
 } kbc_format;
 
@@ -78,6 +84,30 @@ int kbc_decoder_add_mapping(kbc_decoder *d, const char *name,
 /* The name of the mapping that decoded the last KBC_FMT_MAPPED event, or
  * NULL. */
 const char *kbc_decoder_last_mapping(const kbc_decoder *d);
+
+/* The parts of an event a JSON shape may find under several names
+ * (docs/input-formats.md has the alias table). */
+typedef enum kbc_part {
+        KBC_PART_TIME,
+        KBC_PART_HOST,
+        KBC_PART_PROVIDER,
+        KBC_PART_CHANNEL,
+        KBC_PART_EVENT_ID,
+        KBC_PART_RECORD_ID,
+        KBC_PART_LEVEL,
+        KBC_PART_MESSAGE,
+        KBC_PART_EVENT_DATA,
+        KBC_PART_USER_DATA,
+        KBC_PART__COUNT
+} kbc_part;
+
+const char *kbc_part_name(kbc_part p);
+
+/* The member the last event's part was read from, by its name in the
+ * message ("TimeCreated"), for `kbcorr explain`; empty when the part was
+ * absent or the format reads fixed places (Winlogbeat, XML, Snare). Valid
+ * until the next decode. */
+kbc_str kbc_decoder_part_source(const kbc_decoder *d, kbc_part p);
 
 /* Decodes one message of len bytes (not necessarily NUL-terminated) into
  * *ev, whose views point into buf or into the decoder; valid until the next

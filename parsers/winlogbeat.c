@@ -15,9 +15,9 @@
  *   record id winlog.record_id (number or string; optional)
  *   level     log.level               message   message (optional: some
  *                                               providers have none)
- *   fields    winlog.event_data, then winlog.user_data: name -> value;
- *             numbers and booleans as written, nested objects/arrays
- *             skipped, null as an empty value.
+ *   fields    winlog.event_data, then winlog.user_data, read as every
+ *             JSON shape's event data is (event_data.c): name -> value,
+ *             numbers and booleans as written, null as an empty value.
  * An event without an event id, a time or a host cannot be correlated, so
  * each of those is a decode error rather than a half-filled event.
  */
@@ -129,34 +129,11 @@ static void decode_record_id(kbc_json *j, int wl, kbc_event *ev)
         }
 }
 
-static int decode_fields(kbc_json *j, int obj, const char *what, kbc_event *ev,
-                         char *errstr, size_t errsize)
-{
-        for (int k = kbc_json_first_key(j, obj); k >= 0;
-             k = kbc_json_next_key(j, obj, k)) {
-                kbc_str name, value;
-                kbc_json_type ty = kbc_json_typeof(j, k + 1);
-                if (ty == KBC_JSON_OBJECT || ty == KBC_JSON_ARRAY)
-                        continue;
-                if (kbc_json_string(j, k, &name) != KBC_JSON_OK)
-                        return kbc_errf(errstr, errsize,
-                                        WLB "invalid key in %s", what);
-                if (ev->nfields >= KBC_EVENT_MAX_FIELDS) {
-                        ev->fields_dropped++;
-                        continue;
-                }
-                value = kbc_str_make("", 0);
-                if (opt_text(j, k + 1, &value, what, errstr, errsize))
-                        return -1;
-                kbc_fmt_add_field(ev, name, value);
-        }
-        return 0;
-}
-
-int kbc_winlogbeat_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
+int kbc_winlogbeat_decode(kbc_json *j, kbc_fmt_opts *o, kbc_event *ev,
                           char *errstr, size_t errsize)
 {
-        (void)o; /* every Winlogbeat time carries its zone */
+        /* Every Winlogbeat time carries its zone: o serves the event
+         * data only. */
         int wl = kbc_json_find(j, 0, KBC_STR_LIT("winlog"));
         if (kbc_json_typeof(j, wl) != KBC_JSON_OBJECT)
                 return kbc_errf(errstr, errsize, WLB "missing winlog object");
@@ -181,8 +158,7 @@ int kbc_winlogbeat_decode(kbc_json *j, const kbc_fmt_opts *o, kbc_event *ev,
 
         int ed = kbc_json_find(j, wl, KBC_STR_LIT("event_data"));
         int ud = kbc_json_find(j, wl, KBC_STR_LIT("user_data"));
-        if (decode_fields(j, ed, "winlog.event_data", ev, errstr, errsize) ||
-            decode_fields(j, ud, "winlog.user_data", ev, errstr, errsize))
-                return -1;
-        return 0;
+        return kbc_fmt_event_data(j, ed, o, ev, "winlogbeat", errstr,
+                                  errsize) ||
+               kbc_fmt_event_data(j, ud, o, ev, "winlogbeat", errstr, errsize);
 }

@@ -41,11 +41,29 @@ void kbc_pipeline_flush(kbc_pipeline *p);
  * (what diag got after "ORIGIN: "), for a dead-letter reason. */
 const char *kbc_pipeline_last_error(const kbc_pipeline *p);
 
+/* Rejected messages by reason: the decoder's error without what varies
+ * from message to message (quoted values, numbers, parenthesized
+ * lists): "nxlog: missing time", "unrecognized format: JSON object of no
+ * known format". Past KBC_REJECT_REASONS distinct reasons, the rest are
+ * counted under "other reasons". */
+#define KBC_REJECT_REASONS     16
+#define KBC_REJECT_REASON_SIZE 96
+typedef struct kbc_reject_count {
+        char reason[KBC_REJECT_REASON_SIZE];
+        uint64_t n;
+} kbc_reject_count;
+
 typedef struct kbc_pipeline_stats {
         uint64_t messages, decode_errors, filtered;
         uint64_t by_format[KBC_FMT__COUNT];
+        kbc_reject_count rejects[KBC_REJECT_REASONS];
+        size_t nrejects;
+        uint64_t rejects_other;
         kbc_engine_stats engine;
 } kbc_pipeline_stats;
+
+/* The reason class of a decode error (see kbc_reject_count) into out. */
+void kbc_reject_reason(const char *err, char *out, size_t size);
 
 /* What the last successful feed decoded, and the engine (for explain). */
 const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,

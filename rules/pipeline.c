@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
@@ -47,6 +48,44 @@ void kbc_pipeline_free(kbc_pipeline *p)
         free(p);
 }
 
+void kbc_reject_reason(const char *err, char *out, size_t size)
+{
+        static const char at_byte[] = " at byte";
+        const size_t at_len = sizeof(at_byte) - 1;
+        size_t n = strcspn(err, "\"(0123456789");
+        while (n > 0 &&
+               (err[n - 1] == ' ' || err[n - 1] == ':' || err[n - 1] == ','))
+                n--;
+        /* "invalid JSON at byte 70: ..." is "invalid JSON" */
+        if (n >= at_len && !memcmp(err + n - at_len, at_byte, at_len))
+                n -= at_len;
+        if (n == 0) {
+                err = "undecodable";
+                n = strlen(err);
+        }
+        if (n >= size)
+                n = size - 1;
+        memcpy(out, err, n);
+        out[n] = '\0';
+}
+
+/* Counts n rejects of reason in s. */
+static void count_reject(kbc_pipeline_stats *s, const char *reason, uint64_t n)
+{
+        for (size_t i = 0; i < s->nrejects; i++)
+                if (!strcmp(s->rejects[i].reason, reason)) {
+                        s->rejects[i].n += n;
+                        return;
+                }
+        if (s->nrejects == KBC_REJECT_REASONS) {
+                s->rejects_other += n;
+                return;
+        }
+        kbc_reject_count *r = &s->rejects[s->nrejects++];
+        snprintf(r->reason, sizeof(r->reason), "%s", reason);
+        r->n = n;
+}
+
 int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                       const kbc_origin *origin, kbc_diag_fn *diag, void *opaque)
 {
@@ -59,6 +98,9 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
         kbc_format f = kbc_decode(p->decoder, p->opts.format, buf, len, ev, err,
                                   sizeof(p->last_error));
         if (f == KBC_FMT_AUTO) {
+                char reason[KBC_REJECT_REASON_SIZE];
+                kbc_reject_reason(err, reason, sizeof(reason));
+                count_reject(&p->stats, reason, 1);
                 p->stats.decode_errors++;
                 if (diag) {
                         kbc_origin_format(origin, where, sizeof(where));
@@ -106,6 +148,9 @@ void kbc_pipeline_stats_add(kbc_pipeline_stats *sum,
         sum->filtered += s->filtered;
         for (int f = 0; f < KBC_FMT__COUNT; f++)
                 sum->by_format[f] += s->by_format[f];
+        for (size_t i = 0; i < s->nrejects; i++)
+                count_reject(sum, s->rejects[i].reason, s->rejects[i].n);
+        sum->rejects_other += s->rejects_other;
         kbc_engine_stats *e = &sum->engine;
         e->events += s->engine.events;
         e->matched_events += s->engine.matched_events;

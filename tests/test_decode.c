@@ -350,7 +350,7 @@ static void test_not_winlogbeat(void **state)
         decode_err(f, "<Event xmlns='x'/>", "winxml: missing System/EventID");
         decode_err(f, "\x85\xa3Tag\x01", "fluentbit: invalid msgpack");
         decode_err(f, "{\"EventID\":4624,\"SourceName\":\"x\"}",
-                   "nxlog: missing EventTime");
+                   "nxlog: missing time (EventTime, TimeCreated, @timestamp");
         decode_err(f, "{\"winlog\":\"System\"}",
                    "unrecognized format: JSON object of no known format");
 }

@@ -196,7 +196,7 @@ static void check_wlb6(size_t lineno, const char *line, const kbc_event *ev,
                 assert_str(ev->provider, "Microsoft-Windows-Sysmon");
                 assert_int_equal(ev->event_id, 3);
                 assert_int_equal(ev->record_id, 5402080);
-                assert_str(ev->level, "Information");
+                assert_str(ev->level, "information");
                 assert_int_equal(ev->message.len, 473);
                 assert_memory_equal(ev->message.ptr,
                                     "Network connection detected:\nRuleName: "
@@ -370,15 +370,29 @@ static void test_nxlog_local_offset(void **state)
         ERR(f, KBC_FMT_AUTO,
             "{\"EventID\":\"x\",\"SourceName\":\"x\",\"Hostname\":\"h\","
             "\"EventTime\":\"2019-12-04 20:49:31\"}",
-            "nxlog: EventID is not an event id");
-        ERR(f, KBC_FMT_AUTO,
-            "{\"EventID\":1,\"SourceName\":\"x\",\"EventTime\":"
-            "\"2019-12-04 20:49:31\"}",
-            "nxlog: missing Hostname");
+            "nxlog: event id is not a number: \"x\"");
+        /* No host member at all: kept, as host "unknown". */
+        OK(f, KBC_FMT_NXLOG,
+           "{\"EventID\":1,\"SourceName\":\"x\",\"EventTime\":"
+           "\"2019-12-04 20:49:31\"}");
+        assert_str(f->ev.host, "unknown");
         ERR(f, KBC_FMT_AUTO,
             "{\"EventID\":1,\"SourceName\":\"x\",\"Hostname\":\"h\","
             "\"EventTime\":\"04/12/2019\"}",
-            "nxlog: unparseable EventTime \"04/12/2019\"");
+            "nxlog: unparseable time \"04/12/2019\"");
+        /* The collector exports of this shape: no EventTime, the time in
+         * TimeCreated (EventTime would win), a string level. */
+        OK(f, KBC_FMT_NXLOG,
+           "{\"EventID\":\" 7036\",\"SourceName\":\"Service Control "
+           "Manager\",\"Hostname\":\"h\",\"Level\":\"4\",\"Keywords\":"
+           "\"0x8080000000000000\",\"TimeCreated\":"
+           "\"2020-09-21T19:39:49.1234567Z\",\"@timestamp\":"
+           "\"2020-09-21T19:40:02.000Z\",\"param1\":\"WinHTTP\"}");
+        assert_int_equal(f->ev.event_id, 7036);
+        assert_time(f->ev.time_ms, "2020-09-21T19:39:49.123Z");
+        assert_str(f->ev.level, "information");
+        assert_int_equal(f->ev.nfields, 1);
+        assert_str(kbc_decoder_part_source(f->d, KBC_PART_TIME), "TimeCreated");
 }
 
 static void test_winlogbeat6_errors(void **state)
@@ -386,11 +400,11 @@ static void test_winlogbeat6_errors(void **state)
         fixture *f = *state;
         ERR(f, KBC_FMT_AUTO,
             "{\"event_id\":1,\"log_name\":\"System\",\"computer_name\":\"h\"}",
-            "winlogbeat6: missing @timestamp");
-        ERR(f, KBC_FMT_AUTO,
-            "{\"@timestamp\":\"2019-05-18T20:36:46.254Z\",\"event_id\":1,"
-            "\"log_name\":\"System\"}",
-            "winlogbeat6: missing computer_name");
+            "winlogbeat6: missing time (EventTime, TimeCreated, @timestamp");
+        OK(f, KBC_FMT_WINLOGBEAT6,
+           "{\"@timestamp\":\"2019-05-18T20:36:46.254Z\",\"event_id\":1,"
+           "\"log_name\":\"System\"}");
+        assert_str(f->ev.host, "unknown");
         OK(f, KBC_FMT_WINLOGBEAT6,
            "{\"@timestamp\":\"2019-05-18T20:36:46.254Z\",\"event_id\":\"7\","
            "\"log_name\":\"application\",\"computer_name\":\"h\","
@@ -632,8 +646,9 @@ static void test_fluentbit_json(void **state)
         OK(f, KBC_FMT_FLUENTBIT, fb_json);
         check_fb(&f->ev);
         ERR(f, KBC_FMT_AUTO,
-            "{\"ProviderName\":\"x\",\"EventID\":1,\"Computer\":\"h\"}",
-            "fluentbit: missing TimeCreated");
+            "{\"ProviderName\":\"x\",\"EventID\":1,\"Computer\":\"h\","
+            "\"Qualifiers\":0}",
+            "fluentbit: missing time (EventTime, TimeCreated");
 }
 
 /* A tiny msgpack writer for the tests: enough for maps, arrays, strings
@@ -756,6 +771,7 @@ static void test_fluentbit_msgpack(void **state)
 static void test_mapping(void **state)
 {
         fixture *f = *state;
+        /* Log Analytics' Event row: a built-in shape now, no mapping. */
         static const char la[] =
             "{\"TimeGenerated\":\"2023-03-14T09:00:00.5Z\",\"Computer\":"
             "\"MAIL-B.corp.example\",\"EventLog\":\"Application\",\"Source\":"
@@ -763,36 +779,46 @@ static void test_mapping(void **state)
             "\"Error\",\"RenderedDescription\":\"Extension SMTP could not be "
             "loaded\",\"ParameterXml\":[\"imcadmin.dll\",\"0xc0020035\"],"
             "\"_ResourceId\":\"/subscriptions/x\"}";
+        /* A pipeline's own names, which no alias knows. */
+        static const char own[] =
+            "{\"when\":\"2023-03-14T09:00:00.5Z\",\"box\":"
+            "\"MAIL-B.corp.example\",\"log\":\"Application\",\"origin\":"
+            "\"MSExchangeSA\",\"code\":\"2037\",\"sev\":"
+            "\"Error\",\"text\":\"Extension SMTP could not be "
+            "loaded\",\"args\":[\"imcadmin.dll\",\"0xc0020035\"]}";
         char err[256];
         kbc_json_mapping m = {
-            .time = "TimeGenerated",
-            .host = "Computer",
-            .channel = "EventLog",
-            .provider = "Source",
-            .event_id = "EventID",
-            .level = "EventLevelName",
-            .message = "RenderedDescription",
-            .event_data = "ParameterXml",
-            .detect = {"EventLog", "Source", "Computer"},
+            .time = "when",
+            .host = "box",
+            .channel = "log",
+            .provider = "origin",
+            .event_id = "code",
+            .level = "sev",
+            .message = "text",
+            .event_data = "args",
+            .detect = {"log", "origin", "box"},
         };
+        OK(f, KBC_FMT_LOGANALYTICS, la);
+        assert_str(f->ev.level, "error");
+        assert_str(f->ev.message, "Extension SMTP could not be loaded");
         /* Before registration, nobody claims it. */
-        ERR(f, KBC_FMT_AUTO, la, "JSON object of no known format");
+        ERR(f, KBC_FMT_AUTO, own, "JSON object of no known format");
         assert_int_equal(
-            kbc_decoder_add_mapping(f->d, "loganalytics", &m, err, sizeof(err)),
-            0);
-        OK(f, KBC_FMT_MAPPED, la);
-        assert_string_equal(kbc_decoder_last_mapping(f->d), "loganalytics");
+            kbc_decoder_add_mapping(f->d, "mine", &m, err, sizeof(err)), 0);
+        OK(f, KBC_FMT_MAPPED, own);
+        assert_string_equal(kbc_decoder_last_mapping(f->d), "mine");
         assert_time(f->ev.time_ms, "2023-03-14T09:00:00.500Z");
         assert_str(f->ev.host, "MAIL-B.corp.example");
         assert_str(f->ev.provider, "MSExchangeSA");
         assert_int_equal(f->ev.event_id, 2037);
-        assert_str(f->ev.level, "Error");
+        assert_str(f->ev.level, "error");
         assert_str(f->ev.message, "Extension SMTP could not be loaded");
         assert_str(kbc_event_field(&f->ev, KBC_STR_LIT("param2")),
                    "0xc0020035");
         /* Built-in formats still win over mappings. */
         OK(f, KBC_FMT_FLUENTBIT, fb_json);
         assert_null(kbc_decoder_last_mapping(f->d));
+        OK(f, KBC_FMT_LOGANALYTICS, la);
 
         /* A nested path, default detection (time, host, event id). */
         kbc_json_mapping nested = {.time = "sys.time",

@@ -91,6 +91,9 @@ static void test_sniff(void **state)
             {" \x82", TOOL_SPLIT_LINES}, /* msgpack has no leading blank */
             {"<", TOOL_SPLIT_LINES},
             {"MAIL-A\tMSWinEventLog\t1\n", TOOL_SPLIT_LINES},
+            {"[\r\n    {\r\n", TOOL_SPLIT_JSON},
+            {"\xef\xbb\xbf{  \r\n  \"Id\": 7036", TOOL_SPLIT_JSON},
+            {"{\"Id\": 7036}\n{", TOOL_SPLIT_LINES},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 if (tool_split_sniff(cases[i].in, strlen(cases[i].in)) !=
@@ -114,6 +117,34 @@ static void test_lines(void **state)
         assert_int_equal(r.at[1].position, 3);
         assert_string_equal(r.msg[2], "{\"b\":2}");
         assert_int_equal(r.at[2].position, 4);
+        result_free(&r);
+}
+
+/* ConvertTo-Json of a collection: a pretty-printed array whose objects
+ * hold braces and brackets inside strings, then a cut one. */
+static void test_json_document(void **state)
+{
+        (void)state;
+        split_result r;
+        split_str(
+            "[\r\n    {\r\n        \"Id\":  1,\r\n        \"Message\":  "
+            "\"a } ] \\\" {\"\r\n    },\r\n    {\r\n        \"Id\":  2,"
+            "\"P\": [{\"Value\": 1}]\r\n    }\r\n]\r\nnot json\r\n{\"Id\":",
+            &r);
+        assert_int_equal(r.kind, TOOL_SPLIT_JSON);
+        assert_int_equal(r.n, 3);
+        assert_string_equal(r.msg[0],
+                            "{\r\n        \"Id\":  1,\r\n        "
+                            "\"Message\":  \"a } ] \\\" {\"\r\n    }");
+        assert_int_equal(r.at[0].position, 2);
+        assert_string_equal(r.msg[1], "{\r\n        \"Id\":  2,\"P\": "
+                                      "[{\"Value\": 1}]\r\n    }");
+        assert_int_equal(r.at[1].position, 6);
+        assert_string_equal(r.msg[2], "not json"); /* for the decoder */
+        assert_int_equal(r.at[2].position, 10);
+        assert_int_equal(r.rc, -1);
+        assert_non_null(strstr(r.err, "truncated JSON"));
+        assert_int_equal(r.at[3].position, 11);
         result_free(&r);
 }
 
@@ -320,6 +351,7 @@ int main(void)
             cmocka_unit_test(test_xml_cap),
             cmocka_unit_test(test_msgpack),
             cmocka_unit_test(test_msgpack_broken),
+            cmocka_unit_test(test_json_document),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

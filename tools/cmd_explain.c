@@ -26,8 +26,9 @@ static const char explain_usage[] =
     "                  Snare): +HH:MM east of UTC; default 0 (UTC)\n"
     "  --mapping FILE  JSON field mappings for other JSON flavours (YAML;\n"
     "                  docs/input-formats.md); repeatable\n"
-    "  --format F      input format: auto (default), winlogbeat,\n             "
-    "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
+    "  --format F      input format: auto (default), winlogbeat,\n"
+    "                  winlogbeat6, nxlog, fluentbit, winxml, snare, mapped,\n"
+    "                  powershell, loganalytics, evtxjson, wazuh, winjson\n"
     "  --all           also list events that match nothing\n"
     "  -h, --help      this help\n";
 
@@ -55,6 +56,24 @@ static void show_incident(void *opaque, const kbc_incident *inc)
         printf("\n");
 }
 
+/* Which member each part came from, for the shapes read through the
+ * alias table (docs/input-formats.md): "  from: time=TimeCreated ...". */
+static void show_sources(const kbc_decoder *d)
+{
+        bool any = false;
+        for (int p = 0; p < KBC_PART__COUNT; p++) {
+                kbc_str from = kbc_decoder_part_source(d, (kbc_part)p);
+                if (!from.len)
+                        continue;
+                printf("%s%s=%.*s",
+                       any ? " " : "  from: ", kbc_part_name((kbc_part)p),
+                       (int)from.len, from.ptr);
+                any = true;
+        }
+        if (any)
+                printf("\n");
+}
+
 static void show_event(const kbc_event *ev, kbc_format f)
 {
         char t[KBC_TIME_STRLEN + 1], where[KBC_ORIGIN_STRLEN];
@@ -67,7 +86,8 @@ static void show_event(const kbc_event *ev, kbc_format f)
                ev->provider.ptr, (unsigned)ev->event_id);
         if (ev->has_record_id)
                 printf(" record_id=%llu", (unsigned long long)ev->record_id);
-        printf(" fields=%zu\n", ev->nfields);
+        printf(" level=%.*s fields=%zu\n", (int)ev->level.len, ev->level.ptr,
+               ev->nfields);
 }
 
 static int explain_line(void *opaque, const char *line, size_t len,
@@ -88,6 +108,7 @@ static int explain_line(void *opaque, const char *line, size_t len,
                 return 0;
         }
         show_event(ev, f);
+        show_sources(kbc_pipeline_decoder(ctx->pipeline));
         if (!n) {
                 printf("  no signal matched\n");
                 return 0;

@@ -40,8 +40,9 @@ static const char replay_usage[] =
     "                  Snare): +HH:MM east of UTC; default 0 (UTC)\n"
     "  --mapping FILE  JSON field mappings for other JSON flavours (YAML;\n"
     "                  docs/input-formats.md); repeatable\n"
-    "  --format F      input format: auto (default), winlogbeat,\n             "
-    "     winlogbeat6, nxlog, fluentbit, winxml, snare, mapped\n"
+    "  --format F      input format: auto (default), winlogbeat,\n"
+    "                  winlogbeat6, nxlog, fluentbit, winxml, snare, mapped,\n"
+    "                  powershell, loganalytics, evtxjson, wazuh, winjson\n"
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
     "  --to T          skip events at or after T\n"
     "  --host GLOB     only hosts matching GLOB (fnmatch, any case), e.g.\n"
@@ -55,7 +56,10 @@ static const char replay_usage[] =
     "                  (default 1h; 0 = never)\n"
     "  --report FILE   also write an HTML report for a postmortem to FILE\n"
     "                  (docs/report.md)\n"
-    "  --stats         print counters and the top rules by matched events\n"
+    "  --stats         print counters, records decoded by shape and rejected\n"
+    "                  by reason, and the top rules by matched events\n"
+    "  --max-reject P  if more than P percent of the records cannot be\n"
+    "                  decoded, say so and exit 2 at the end (default 1)\n"
     "                  on stderr at the end\n"
     "  -h, --help      this help\n\n"
     "Kafka (docs/replay.md): each partition is read, into an engine of its "
@@ -82,8 +86,10 @@ typedef struct replay_ctx {
         const kbc_pipeline_opts *opts;
         const tool_input_args *in;
         bool stats;
-        kbc_pipeline *pipeline; /* of the files, or of one partition */
-        int64_t last_time;      /* of the last event fed; KBC_TIME_NONE */
+        kbc_pipeline *pipeline;   /* of the files, or of one partition */
+        kbc_pipeline_stats total; /* of every input so far */
+        double max_reject_pct;
+        int64_t last_time; /* of the last event fed; KBC_TIME_NONE */
         kbc_buf out;
         report *report; /* NULL without --report */
         tool_filters filters;
@@ -195,6 +201,40 @@ static void print_top_rules(const kbc_engine *e, const kbc_ruleset *rs,
         }
 }
 
+static int more_rejects(const void *a, const void *b)
+{
+        const kbc_reject_count *x = a, *y = b;
+        return x->n < y->n   ? 1
+               : x->n > y->n ? -1
+                             : strcmp(x->reason, y->reason);
+}
+
+/* What the decoders made of the records: decoded by shape, rejected
+ * by reason (docs/input-formats.md), most first. */
+static void print_coverage(const kbc_pipeline_stats *s)
+{
+        fprintf(stderr, "decoded by shape:");
+        for (int f = 0; f < KBC_FMT__COUNT; f++)
+                if (s->by_format[f])
+                        fprintf(stderr, " %s %llu", kbc_format_name(f),
+                                (unsigned long long)s->by_format[f]);
+        fprintf(stderr, "%s\n", s->decode_errors ? "" : "; none rejected");
+        if (!s->decode_errors)
+                return;
+        kbc_reject_count by_n[KBC_REJECT_REASONS];
+        memcpy(by_n, s->rejects, s->nrejects * sizeof(*by_n));
+        qsort(by_n, s->nrejects, sizeof(*by_n), more_rejects);
+        fprintf(stderr, "rejected by reason (%llu, %.2f%%):\n",
+                (unsigned long long)s->decode_errors,
+                s->decode_errors * 100.0 / s->messages);
+        for (size_t i = 0; i < s->nrejects; i++)
+                fprintf(stderr, "  %10llu  %s\n", (unsigned long long)by_n[i].n,
+                        by_n[i].reason);
+        if (s->rejects_other)
+                fprintf(stderr, "  %10llu  other reasons\n",
+                        (unsigned long long)s->rejects_other);
+}
+
 static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
 {
         kbc_pipeline_stats s;
@@ -218,7 +258,27 @@ static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
                 s.engine.events
                     ? s.engine.incidents * 100000.0 / s.engine.events
                     : 0.0);
+        print_coverage(&s);
         print_top_rules(kbc_pipeline_engine(p), rs, s.engine.events);
+}
+
+/* --max-reject: a replay that threw most records away must not look like
+ * a quiet one. Returns true when the share was passed (said on
+ * stderr). */
+static bool too_many_rejects(const replay_ctx *ctx)
+{
+        const kbc_pipeline_stats *t = &ctx->total;
+        if (!t->messages ||
+            t->decode_errors * 100.0 <= ctx->max_reject_pct * t->messages)
+                return false;
+        fprintf(stderr,
+                "kbcorr replay: %llu of %llu records (%.2f%%) could not be "
+                "decoded, more than --max-reject %g%%; --stats shows them by "
+                "reason\n",
+                (unsigned long long)t->decode_errors,
+                (unsigned long long)t->messages,
+                t->decode_errors * 100.0 / t->messages, ctx->max_reject_pct);
+        return true;
 }
 
 /* A pipeline of its own for the next input: the files, or one partition. */
@@ -241,6 +301,9 @@ static void input_end(void *opaque)
         replay_ctx *ctx = opaque;
         kbc_pipeline_flush(ctx->pipeline);
         report_add_counts(ctx->report, ctx->pipeline);
+        kbc_pipeline_stats s;
+        kbc_pipeline_stats_get(ctx->pipeline, &s);
+        kbc_pipeline_stats_add(&ctx->total, &s);
         if (ctx->stats) {
                 tool_progress_make_way(ctx->progress, stderr);
                 print_stats(ctx->pipeline, ctx->rs);
@@ -258,6 +321,23 @@ static int replay_files(replay_ctx *ctx, int n, char **paths)
                                                                   : EXIT_OK;
         input_end(ctx);
         return rc;
+}
+
+static int parse_percent(const char *arg, double *out)
+{
+        char *end;
+        double v = strtod(arg, &end);
+        if (end != arg && *end == '%')
+                end++;
+        if (end == arg || *end || !(v >= 0 && v <= 100)) {
+                fprintf(stderr,
+                        "kbcorr replay: --max-reject: not a percentage "
+                        "0..100: '%s'\n",
+                        arg);
+                return -1;
+        }
+        *out = v;
+        return 0;
 }
 
 static int parse_time_arg(const char *opt, const char *arg, int64_t *out)
@@ -282,10 +362,11 @@ int cmd_replay(int argc, char **argv)
             {"report", required_argument, NULL, 'R'},
             {"host", required_argument, NULL, 'H'},
             {"kb", required_argument, NULL, 'K'},
+            {"max-reject", required_argument, NULL, 'M'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
-        replay_ctx ctx = {0};
+        replay_ctx ctx = {.max_reject_pct = 1.0};
         kbc_pipeline_opts opts = {.format = KBC_FMT_AUTO,
                                   .from_ms = KBC_TIME_NONE,
                                   .to_ms = KBC_TIME_NONE,
@@ -339,6 +420,10 @@ int cmd_replay(int argc, char **argv)
                         if (tool_filter_add_kb(&ctx.filters, optarg))
                                 return EXIT_USAGE;
                         break;
+                case 'M':
+                        if (parse_percent(optarg, &ctx.max_reject_pct))
+                                return EXIT_USAGE;
+                        break;
                 case 'h':
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
@@ -381,6 +466,8 @@ int cmd_replay(int argc, char **argv)
         else
                 rc = replay_files(&ctx, argc - optind, argv + optind);
         tool_progress_end(ctx.progress);
+        if (too_many_rejects(&ctx))
+                rc = EXIT_USAGE;
         if (report_close(ctx.report))
                 rc = EXIT_USAGE;
         if (fflush(stdout)) {

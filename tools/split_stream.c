@@ -29,6 +29,12 @@
  * "<Event" inside one means its end was lost (a cut export, then another),
  * so the part before it is handed out for the decoder to report, and the
  * next element is read whole.
+ *
+ * JSON documents (ConvertTo-Json's pretty-printed array, or objects one
+ * after another across lines) are cut the same way: between objects,
+ * blanks, commas and the array's brackets are skipped; an object runs to
+ * the '}' that closes it, strings and their escapes skipped. Anything
+ * else between objects is handed out a line at a time.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdbool.h>
@@ -70,6 +76,7 @@ static const piece xml_event = {
 static const piece xml_markup = {"XML", "markup that starts here",
                                  "XML markup"};
 static const piece text_line = {"text", "this line", "a line"};
+static const piece json_object = {"JSON", "this object", "a JSON object"};
 
 /* The bytes looked at: p[0..n), and whether the input ends there. */
 typedef struct window {
@@ -96,8 +103,17 @@ tool_split_kind tool_split_sniff(const char *p, size_t n)
             n >= sizeof(bom) && !memcmp(p, bom, sizeof(bom)) ? sizeof(bom) : 0;
         while (i < n && is_blank(p[i]))
                 i++;
-        return kbc_winxml_starts(p + i, n - i) ? TOOL_SPLIT_XML
-                                               : TOOL_SPLIT_LINES;
+        if (kbc_winxml_starts(p + i, n - i))
+                return TOOL_SPLIT_XML;
+        if (i < n && p[i] == '[')
+                return TOOL_SPLIT_JSON;
+        if (i < n && p[i] == '{') {
+                for (i++; i < n && p[i] != '\n' && is_blank(p[i]);)
+                        i++;
+                if (i < n && p[i] == '\n')
+                        return TOOL_SPLIT_JSON;
+        }
+        return TOOL_SPLIT_LINES;
 }
 
 tool_split *tool_split_new(tool_zread *z, tool_split_kind kind)
@@ -391,6 +407,82 @@ static int next_xml(tool_split *s, const char **msg, size_t *len,
         }
 }
 
+/* ---- JSON documents ---------------------------------------------------- */
+
+/* The length of the object at p[0] == '{', or 0 when it does not end in
+ * p[0..n). */
+static size_t object_len(const char *p, size_t n)
+{
+        size_t depth = 0;
+        bool in_string = false;
+        for (size_t i = 0; i < n; i++) {
+                char c = p[i];
+                if (in_string) {
+                        if (c == '\\')
+                                i++;
+                        else if (c == '"')
+                                in_string = false;
+                } else if (c == '"') {
+                        in_string = true;
+                } else if (c == '{' || c == '[') {
+                        depth++;
+                } else if ((c == '}' || c == ']') && --depth == 0) {
+                        return i + 1;
+                }
+        }
+        return 0;
+}
+
+static int next_json(tool_split *s, const char **msg, size_t *len,
+                     kbc_origin *at)
+{
+        window w;
+        at->kind = KBC_ORIGIN_FILE;
+        for (window_start(s, &w);;) {
+                size_t skip = 0;
+                while (skip < w.n && (is_blank(w.p[skip]) || w.p[skip] == ',' ||
+                                      w.p[skip] == '[' || w.p[skip] == ']'))
+                        skip++;
+                if (skip < w.n && skip + sizeof(bom) <= w.n &&
+                    !memcmp(w.p + skip, bom, sizeof(bom)))
+                        skip += sizeof(bom);
+                if (skip) {
+                        s->line += count_newlines(w.p, skip);
+                        tool_zread_skip(s->z, skip);
+                        w.p += skip;
+                        w.n -= skip;
+                        continue;
+                }
+                at->position = s->line;
+                if (w.n == 0) {
+                        if (w.eof)
+                                return 0;
+                        if (widen(s, &w, &json_object))
+                                return -1;
+                        continue;
+                }
+                size_t used = 0;
+                xml_cut cut;
+                const piece *what = &json_object;
+                if (w.p[0] == '{') {
+                        *len = used = object_len(w.p, w.n);
+                        cut = used ? XML_MSG : XML_NEED;
+                } else {
+                        what = &text_line;
+                        cut = text_line_cut(&w, &used, len);
+                }
+                if (cut == XML_NEED) {
+                        if (widen(s, &w, what))
+                                return -1;
+                        continue;
+                }
+                s->line += count_newlines(w.p, used);
+                *msg = w.p;
+                s->pending = used;
+                return 1;
+        }
+}
+
 int tool_split_next(tool_split *s, const char **msg, size_t *len,
                     kbc_origin *at)
 {
@@ -401,6 +493,8 @@ int tool_split_next(tool_split *s, const char **msg, size_t *len,
                 return next_object(s, msg, len, at);
         case TOOL_SPLIT_XML:
                 return next_xml(s, msg, len, at);
+        case TOOL_SPLIT_JSON:
+                return next_json(s, msg, len, at);
         default:
                 return next_line(s, msg, len, at);
         }

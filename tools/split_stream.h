@@ -18,13 +18,17 @@ typedef enum tool_split_kind {
         TOOL_SPLIT_MSGPACK, /* one message a msgpack object */
         TOOL_SPLIT_XML,     /* one message an <Event> element (or a line
                              * of other text between elements) */
+        TOOL_SPLIT_JSON,    /* one message a JSON object of a document
+                             * of them, pretty-printed or in an array */
 } tool_split_kind;
 
 /* From the first bytes of the decompressed content (the first block
  * read, tool_zread_buffered after a peek, is plenty): a msgpack map or
  * array byte first is msgpack (the decoder's own test); '<' and a
  * non-digit as the first byte that is not blank (after a UTF-8 BOM) is
- * XML, as '<' and a digit is a syslog header; anything else is lines. */
+ * XML, as '<' and a digit is a syslog header; '[', or a '{' alone on its
+ * line, is a JSON document (PowerShell's ConvertTo-Json); anything else
+ * is lines (JSON lines among them). */
 tool_split_kind tool_split_sniff(const char *p, size_t n);
 
 typedef struct tool_split tool_split;

@@ -79,7 +79,16 @@ GARBAGE=$TMP/garbage.jsonl
 } >"$GARBAGE"
 expect_eq "lines in $GARBAGE" "3" "$(count_lines "$GARBAGE")"
 
-run garbage "$KBCORR" replay --rules "$RULES" "$GARBAGE"
+# One record in three is garbage, more than --max-reject's default 1%:
+# said on stderr and exit 2 at the end, the incident printed all the same.
+run garbage_share "$KBCORR" replay --rules "$RULES" "$GARBAGE"
+expect_rc garbage_share 2
+grep -q "1 of 3 records (33.33%) could not be decoded, more than --max-reject 1%" "$TMP/garbage_share.err" ||
+        fail "a replay rejecting a third of its records says so" "... more than --max-reject 1% ..." \
+                "$(tail -n 1 "$TMP/garbage_share.err")"
+expect_eq "incident printed despite the rejects" "1" "$(count_lines "$TMP/garbage_share.out")"
+
+run garbage "$KBCORR" replay --max-reject 50 --rules "$RULES" "$GARBAGE"
 expect_rc garbage 0 1
 if ! grep -qF -- "$GARBAGE:2:" "$TMP/garbage.err"; then
         show_file "stderr" "$TMP/garbage.err"
@@ -97,17 +106,19 @@ expect_eq "evidence events around the garbage line (lines 1 and 3)" "2" \
         "$(jq -c '.evidence | length' "$TMP/garbage.out")"
 
 # ... and counted (replay --stats prints the counters on stderr).
-run garbage_stats "$KBCORR" replay --stats --rules "$RULES" "$GARBAGE"
+run garbage_stats "$KBCORR" replay --stats --max-reject 50% --rules "$RULES" "$GARBAGE"
 expect_rc garbage_stats 0 1
 if ! grep -Eq 'decode errors:? *1([^0-9]|$)' "$TMP/garbage_stats.err"; then
         show_file "stderr" "$TMP/garbage_stats.err"
         fail "the garbage line is not counted" "'decode errors 1' in the --stats line" \
                 "$(tail -n 1 "$TMP/garbage_stats.err")"
 fi
+grep -Eq '^ +1  invalid JSON$' "$TMP/garbage_stats.err" ||
+        fail "--stats gives the rejects by reason" "'  1  invalid JSON'" "$(cat "$TMP/garbage_stats.err")"
 
 # The same through stdin ("-"): reported as <stdin> or -, with line 2.
 # shellcheck disable=SC2016 # expanded by the inner shell
-run garbage_stdin sh -c '"$0" replay --rules "$1" - <"$2"' "$KBCORR" "$RULES" "$GARBAGE"
+run garbage_stdin sh -c '"$0" replay --max-reject 50 --rules "$1" - <"$2"' "$KBCORR" "$RULES" "$GARBAGE"
 expect_rc garbage_stdin 0 1
 grep -q ':2:' "$TMP/garbage_stdin.err" ||
         fail "garbage on stdin is not reported with its line number" "a line with ':2:'" \

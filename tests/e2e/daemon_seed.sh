@@ -70,7 +70,8 @@ sleep 1.5 # the page is rendered once a second
 curl -fsS "http://127.0.0.1:$port/metrics" >"$TMP/metrics.txt" || fail "GET /metrics"
 events=$(($(count_lines "$input") + 0))
 for want in "kbcorr_events_total{format=\"winlogbeat\"} $events" \
-        "kbcorr_decode_errors_total 1" "kbcorr_dead_letters_total 2" \
+        'kbcorr_decode_errors_total{reason="unrecognized format: not JSON, XML, msgpack or Snare"} 1' \
+        "kbcorr_dead_letters_total 2" \
         'kbcorr_incidents_total{kb="Q324332"} 1' "kbcorr_inflight 0" \
         'kbcorr_processing_seconds_count'; do
         grep -qF "$want" "$TMP/metrics.txt" || fail "/metrics" "$want" "$(cat "$TMP/metrics.txt")"

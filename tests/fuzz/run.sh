@@ -31,6 +31,8 @@ for fuzzer in "${fuzzers[@]}"; do
 	fuzz_decode | fuzz_json_tokenize)
 		seed_lines "$shared/data/events/winlogbeat7-ecs.jsonl.xz" "$corpus" 300
 		cp examples/*.jsonl "$corpus/" 2>/dev/null || true
+		# every collector shape (PowerShell, Log Analytics, evtx_dump, ...)
+		cat tests/data/shapes/*.jsonl | split -l 1 - "$corpus/shape-"
 		;;
 	fuzz_decode_winlogbeat6)
 		seed_lines "$shared/data/events/winlogbeat6-kafka.jsonl.xz" "$corpus" 300
