@@ -17,9 +17,10 @@
 bool kbc_evtx_is_evtx(const char *path);
 
 typedef struct kbc_evtx_stats {
-        uint64_t records;   /* handed to the callback */
-        uint64_t recovered; /* of which recovered (deleted or damaged) */
-        uint64_t failed;    /* records libevtx could not read or render */
+        uint64_t records;    /* handed to the callback */
+        uint64_t recovered;  /* of which recovered (deleted or damaged) */
+        uint64_t failed;     /* records libevtx could not read or render */
+        uint64_t duplicates; /* recovered copies of live records, skipped */
 } kbc_evtx_stats;
 
 /* Called per record with its XML (not NUL-terminated for the callee's

@@ -47,13 +47,18 @@ static int read_evtx(tool_reader *r, const char *path, const char *shown_as)
         if (kbc_evtx_read_as(path, shown_as, r->fn, r->opaque, diag_of(r),
                              r->opaque, &st))
                 return -1;
-        if (st.failed)
+        char stale[96] = "";
+        if (st.duplicates)
+                snprintf(stale, sizeof(stale),
+                         ", %llu recovered copies of live records skipped",
+                         (unsigned long long)st.duplicates);
+        if (st.failed || st.duplicates)
                 say(r,
                     "kbcorr: %s: %llu records read, %llu recovered, "
-                    "%llu unreadable",
+                    "%llu unreadable%s",
                     shown_as, (unsigned long long)st.records,
                     (unsigned long long)st.recovered,
-                    (unsigned long long)st.failed);
+                    (unsigned long long)st.failed, stale);
         return 0;
 }
 

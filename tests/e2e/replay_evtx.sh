@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Replay of the 23 real EVTX samples (shared/data/events/evtx-samples.tar.xz,
-# damaged files included) gives what it gave before replay read folders and
-# compressed files (commit 554e41d, measured with that build): 18,992
-# records, 19 decode errors, 19 files with unreadable records, no incident
-# from the curated rules and 52 from the test rule T7045. The same samples
+# damaged files included): 18,866 records (18,992 before the 126 stale
+# recovered copies of live records were skipped; the 19 decode errors were
+# among them), no decode error, 19 files reported with unreadable records
+# (each record with libfwevt's cause), no incident from the curated rules
+# and 52 from the test rule T7045, as before. The same samples
 # gzip- or xz-compressed under the same names (told by content, not name)
 # give byte-identical incidents and diagnostics; so does stdin; a truncated
 # compressed EVTX is reported and its readable part still replayed.
@@ -32,12 +33,18 @@ run plain in_dir "$TMP/plain" "$KBCORR" replay --stats --rules "$EV_RULES" sampl
 expect_rc plain 0
 expect_json_lines plain
 expect_eq "incidents from the EVTX samples (test rule T7045)" 52 "$(count_lines "$TMP/plain.out")"
-grep -q '^messages 18992, decode errors 19, ' "$TMP/plain.err" ||
-        fail "counters of the EVTX replay" "messages 18992, decode errors 19" \
+grep -q '^messages 18866, decode errors 0, ' "$TMP/plain.err" ||
+        fail "counters of the EVTX replay" "messages 18866, decode errors 0" \
                 "$(grep '^messages' "$TMP/plain.err")"
 grep -q 'incidents 52 (5 repeats folded)' "$TMP/plain.err" ||
         fail "incident counters" "incidents 52 (5 repeats folded)" "$(grep '^messages' "$TMP/plain.err")"
 expect_eq "files reported with unreadable records" 19 "$(grep -c ': [0-9]* records read, ' "$TMP/plain.err")"
+grep -q 'issue_201.evtx#record index 0: libfwevt_xml_document_read_attribute: invalid binary XML token - unsupported type: 0x05$' "$TMP/plain.err" ||
+        fail "an unreadable record is reported with its cause" "...#record index 0: libfwevt_...: unsupported type: 0x05" \
+                "$(grep issue_201 "$TMP/plain.err")"
+grep -q 'Shell-Core%4Operational.evtx: 1146 records read, 0 recovered, 2 unreadable, 126 recovered copies of live records skipped' "$TMP/plain.err" ||
+        fail "stale recovered copies are skipped and counted" "... 126 recovered copies of live records skipped" \
+                "$(grep Shell-Core "$TMP/plain.err")"
 bad=$(jq -r '.evidence[].origin | select(test("^samples/[^#]+\\.evtx( \\(recovered\\))?#record [0-9]+$") | not)' "$TMP/plain.out")
 [ -z "$bad" ] || fail "evidence origins of EVTX records" "samples/FILE.evtx#record N" "$bad"
 
