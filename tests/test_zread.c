@@ -9,6 +9,7 @@
  * after the lines that were whole.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -260,6 +261,91 @@ static void test_corrupt(void **state)
         free(text.p);
 }
 
+/* UTF-16 of text whose lines hold ASCII, 3-byte UTF-8 (U+20AC) and a
+ * surrogate pair (U+1F600), with its byte order mark: LE and BE, plain
+ * and gzip, come out as the UTF-8 text; a lone surrogate as U+FFFD. */
+static bytes utf16_of(const bytes *utf8, bool big_endian)
+{
+        bytes out = {malloc(utf8->len * 2 + 4), 0};
+        const unsigned char *p = utf8->p, *end = p + utf8->len;
+        unsigned units[2];
+        out.p[out.len++] = big_endian ? 0xfe : 0xff;
+        out.p[out.len++] = big_endian ? 0xff : 0xfe;
+        while (p < end) {
+                uint32_t cp;
+                size_t n = 1, k = 0;
+                if (*p < 0x80) {
+                        cp = *p;
+                } else if (*p < 0xe0) {
+                        cp = (uint32_t)(p[0] & 31) << 6 | (p[1] & 63);
+                        n = 2;
+                } else if (*p < 0xf0) {
+                        cp = (uint32_t)(p[0] & 15) << 12 |
+                             (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
+                        n = 3;
+                } else {
+                        cp = (uint32_t)(p[0] & 7) << 18 |
+                             (uint32_t)(p[1] & 63) << 12 |
+                             (uint32_t)(p[2] & 63) << 6 | (p[3] & 63);
+                        n = 4;
+                }
+                p += n;
+                if (cp >= 0x10000) {
+                        units[k++] = 0xd800 + ((cp - 0x10000) >> 10);
+                        units[k++] = 0xdc00 + ((cp - 0x10000) & 1023);
+                } else {
+                        units[k++] = cp;
+                }
+                for (size_t i = 0; i < k; i++) {
+                        out.p[out.len++] =
+                            (unsigned char)(big_endian ? units[i] >> 8
+                                                       : units[i] & 255);
+                        out.p[out.len++] =
+                            (unsigned char)(big_endian ? units[i] & 255
+                                                       : units[i] >> 8);
+                }
+        }
+        return out;
+}
+
+static void test_utf16(void **state)
+{
+        (void)state;
+        bytes text = {malloc(1 << 20), 0};
+        for (unsigned i = 0; text.len < 300000; i++)
+                text.len += (size_t)sprintf((char *)text.p + text.len,
+                                            "{\"n\": %u, \"m\": \"\xe2\x82\xac "
+                                            "\xf0\x9f\x98\x80 caf\xc3\xa9\"}\n",
+                                            i);
+        for (int be = 0; be < 2; be++) {
+                bytes u16 = utf16_of(&text, be), gz = gzip_of(&u16);
+                result plain = read_lines(&u16), packed = read_lines(&gz);
+                expect_text(&plain, &text);
+                expect_text(&packed, &text);
+                free(u16.p);
+                free(gz.p);
+                free(plain.text.p);
+                free(packed.text.p);
+        }
+        /* A lone high surrogate, then an odd byte at the end. */
+        bytes odd = {(unsigned char *)"\xff\xfe"
+                                      "a\0"
+                                      "\x00\xd8"
+                                      "b\0"
+                                      "\n\0"
+                                      "c",
+                     11};
+        result r = read_lines(&odd);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.text.len, 6);
+        assert_memory_equal(r.text.p,
+                            "a\xef\xbf\xbd"
+                            "b\n",
+                            6);
+        free(r.text.p);
+        free(text.p);
+}
+
 static void test_peek_then_blocks(void **state)
 {
         (void)state;
@@ -297,6 +383,7 @@ int main(void)
             cmocka_unit_test(test_truncated),
             cmocka_unit_test(test_corrupt),
             cmocka_unit_test(test_peek_then_blocks),
+            cmocka_unit_test(test_utf16),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

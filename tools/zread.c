@@ -10,6 +10,12 @@
  * or xz streams one after the other (`cat a.gz b.gz`) read as one stream,
  * as gzip -d reads them. An error is kept and every later call returns it
  * again.
+ *
+ * Text that starts with a UTF-16 byte order mark (Windows PowerShell 5.1
+ * writes `Get-WinEvent | ConvertTo-Json > file` so) comes out as UTF-8:
+ * each chunk is decompressed into `stage` and converted into the buffer,
+ * an odd byte or a high surrogate carried to the next chunk, a lone
+ * surrogate becoming U+FFFD, as the JSON reader does.
  */
 #include <errno.h>
 #include <lzma.h>
@@ -36,6 +42,10 @@ struct tool_zread {
         unsigned char in[IN_SIZE];
         const unsigned char *next_in;
         size_t avail_in;
+        enum { TEXT_UNKNOWN, TEXT_AS_IS, TEXT_UTF16LE, TEXT_UTF16BE } text;
+        unsigned char *stage; /* UTF-16 text before conversion */
+        int u16_byte;         /* an odd byte carried, or -1 */
+        unsigned u16_high;    /* a high surrogate carried, or 0 */
         char *buf; /* decompressed; [start, end) not yet handed out */
         size_t cap, start, end;
         size_t scanned; /* bytes after start known to hold no '\n' */
@@ -62,6 +72,7 @@ void tool_zread_free(tool_zread *z)
         if (z->xz_ready)
                 lzma_end(&z->xz);
         free(z->buf);
+        free(z->stage);
         free(z);
 }
 
@@ -243,6 +254,99 @@ static int make_room(tool_zread *z, size_t want)
         return 0;
 }
 
+static size_t put_utf8(uint32_t cp, char *out)
+{
+        if (cp < 0x80) {
+                out[0] = (char)cp;
+                return 1;
+        }
+        if (cp < 0x800) {
+                out[0] = (char)(0xc0 | cp >> 6);
+                out[1] = (char)(0x80 | (cp & 63));
+                return 2;
+        }
+        if (cp < 0x10000) {
+                out[0] = (char)(0xe0 | cp >> 12);
+                out[1] = (char)(0x80 | (cp >> 6 & 63));
+                out[2] = (char)(0x80 | (cp & 63));
+                return 3;
+        }
+        out[0] = (char)(0xf0 | cp >> 18);
+        out[1] = (char)(0x80 | (cp >> 12 & 63));
+        out[2] = (char)(0x80 | (cp >> 6 & 63));
+        out[3] = (char)(0x80 | (cp & 63));
+        return 4;
+}
+
+/* n bytes of UTF-16 text to UTF-8 at out (at most 3 bytes per input byte
+ * pair, plus 3 for a carried surrogate); returns the bytes written. */
+static size_t from_utf16(tool_zread *z, const unsigned char *in, size_t n,
+                         char *out)
+{
+        size_t o = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (z->u16_byte < 0) {
+                        z->u16_byte = in[i];
+                        continue;
+                }
+                unsigned unit = z->text == TEXT_UTF16LE
+                                    ? (unsigned)z->u16_byte | in[i] << 8
+                                    : (unsigned)z->u16_byte << 8 | in[i];
+                z->u16_byte = -1;
+                uint32_t cp = unit;
+                if (unit >= 0xd800 && unit < 0xdc00) {
+                        if (z->u16_high)
+                                o += put_utf8(0xfffd, out + o);
+                        z->u16_high = unit;
+                        continue;
+                }
+                if (unit >= 0xdc00 && unit < 0xe000)
+                        cp = z->u16_high
+                                 ? 0x10000 + ((z->u16_high - 0xd800) << 10) +
+                                       (unit - 0xdc00)
+                                 : 0xfffd;
+                else if (z->u16_high)
+                        o += put_utf8(0xfffd, out + o);
+                z->u16_high = 0;
+                o += put_utf8(cp, out + o);
+        }
+        return o;
+}
+
+/* The first got bytes decompressed, at end: UTF-16 text (a byte order
+ * mark) is converted, its mark dropped; anything else stays as it is.
+ * Nothing has been handed out yet, so the buffer may move. Returns the
+ * bytes added, or -1. */
+static ssize_t first_bytes(tool_zread *z, size_t got)
+{
+        const unsigned char *p = (unsigned char *)z->buf + z->end;
+        z->text = TEXT_AS_IS;
+        if (got < 2 || !((p[0] == 0xff && p[1] == 0xfe) ||
+                         (p[0] == 0xfe && p[1] == 0xff))) {
+                z->end += got;
+                return (ssize_t)got;
+        }
+        z->text = p[0] == 0xff ? TEXT_UTF16LE : TEXT_UTF16BE;
+        z->u16_byte = -1;
+        size_t n = got - 2;
+        if (!(z->stage = malloc(n > OUT_CHUNK ? n : OUT_CHUNK)))
+                return fail(z, "out of memory", NULL);
+        memcpy(z->stage, p + 2, n);
+        if (make_room(z, n / 2 * 3 + 8))
+                return -1;
+        n = from_utf16(z, z->stage, n, z->buf + z->end);
+        z->end += n;
+        return (ssize_t)n;
+}
+
+/* One step of the stream's kind into out. */
+static int step(tool_zread *z, char *out, size_t room, size_t *got)
+{
+        return z->kind == TOOL_Z_GZIP ? step_gzip(z, out, room, got)
+               : z->kind == TOOL_Z_XZ ? step_xz(z, out, room, got)
+                                      : step_plain(z, out, room, got);
+}
+
 /* Appends decompressed bytes; returns how many, 0 at the end, or -1. */
 static ssize_t fill(tool_zread *z)
 {
@@ -256,16 +360,26 @@ static ssize_t fill(tool_zread *z)
                 return -1;
         char *out = z->buf + z->end;
         size_t room = z->cap - z->end;
+        bool utf16 = z->text == TEXT_UTF16LE || z->text == TEXT_UTF16BE;
+        /* A step of UTF-16 fills half the room at most: it grows by half
+         * once converted. */
+        size_t raw_room =
+            utf16 ? (room / 2 < OUT_CHUNK ? room / 2 : OUT_CHUNK) - 4 : room;
         for (;;) {
                 if (!z->avail_in && !z->in_eof && read_raw(z))
                         return -1;
                 size_t got = 0;
-                int rc = z->kind == TOOL_Z_GZIP ? step_gzip(z, out, room, &got)
-                         : z->kind == TOOL_Z_XZ
-                             ? step_xz(z, out, room, &got)
-                             : step_plain(z, out, room, &got);
+                int rc =
+                    step(z, utf16 ? (char *)z->stage : out, raw_room, &got);
                 if (rc < 0)
                         return -1;
+                if (got && z->text == TEXT_UNKNOWN) {
+                        /* a chunk of no more than the mark: read on */
+                        ssize_t n = first_bytes(z, got);
+                        return n ? n : fill(z);
+                }
+                if (got && utf16)
+                        got = from_utf16(z, z->stage, got, out);
                 if (got) {
                         z->end += got;
                         return (ssize_t)got;
