@@ -6,12 +6,13 @@
  * Id and ProviderName, Log Analytics EventID and Source or Provider, a
  * Logstash stage event_id or eventId. A member's name is compared after
  * folding case and dropping '_', '-' and ' ' ("Event_ID", "eventId" and
- * "EventID" are one name), against one table that lists, per part, the
- * names that mean it in order of precedence. The first entry of a part
- * wins when several are present: EventTime (when the event happened, as
- * NXLog reports it) before TimeCreated, before @timestamp (often when a
- * shipper saw it), before EventReceivedTime (when the collector did).
- * docs/input-formats.md prints the table.
+ * "EventID" are one name) and a bracketed suffix ("TimeGenerated [UTC]",
+ * as the Azure portal exports columns), against one table that lists, per part,
+ * the names that mean it in order of precedence. The first entry of a part wins
+ * when several are present: EventTime (when the event happened, as NXLog
+ * reports it) before TimeCreated, before @timestamp (often when a shipper saw
+ * it), before EventReceivedTime (when the collector did). docs/input-formats.md
+ * prints the table.
  *
  * One pass over the object's members (not a lookup per alias): a record
  * has 20-40 members and the table about 40 names, so each member costs a
@@ -105,6 +106,9 @@ static size_t fold(kbc_str name, char out[ALIAS_MAX])
                 unsigned char c = (unsigned char)name.ptr[i];
                 if (c == '_' || c == '-' || c == ' ')
                         continue;
+                /* The Azure portal's CSV columns: "TimeGenerated [UTC]" */
+                if (c == '[')
+                        break;
                 if (n == ALIAS_MAX || c >= 128)
                         return 0;
                 out[n++] = kbc_ascii_lower((char)c);

@@ -281,9 +281,65 @@ static int ms_date(kbc_str s, int64_t *out_ms)
         return 0;
 }
 
+/* Up to max digits at s[*i] into *out; false when there are none. */
+static bool digits(kbc_str s, size_t *i, size_t max, unsigned *out)
+{
+        size_t start = *i;
+        *out = 0;
+        while (*i < s.len && *i - start < max && s.ptr[*i] >= '0' &&
+               s.ptr[*i] <= '9')
+                *out = *out * 10 + (unsigned)(s.ptr[(*i)++] - '0');
+        return *i > start;
+}
+
+static bool skip_char(kbc_str s, size_t *i, char c)
+{
+        if (*i >= s.len || s.ptr[*i] != c)
+                return false;
+        (*i)++;
+        return true;
+}
+
+/* The Azure portal's and US-locale PowerShell's "9/21/2020, 7:39:49.123
+ * PM" (month first; the comma, the seconds and the fraction optional),
+ * rewritten as ISO 8601 into iso[64]. 0, or -1 when s is not one. */
+static int us_time(kbc_str s, char iso[64])
+{
+        size_t i = 0;
+        unsigned mo, d, y, h, mi, sec = 0, ms = 0, frac, nd = 0;
+        if (!digits(s, &i, 2, &mo) || !skip_char(s, &i, '/') ||
+            !digits(s, &i, 2, &d) || !skip_char(s, &i, '/') ||
+            !digits(s, &i, 4, &y) || y < 1000)
+                return -1;
+        skip_char(s, &i, ',');
+        if (!skip_char(s, &i, ' ') || !digits(s, &i, 2, &h) ||
+            !skip_char(s, &i, ':') || !digits(s, &i, 2, &mi))
+                return -1;
+        if (skip_char(s, &i, ':') && !digits(s, &i, 2, &sec))
+                return -1;
+        if (skip_char(s, &i, '.'))
+                for (; digits(s, &i, 1, &frac); nd++)
+                        if (nd < 3)
+                                ms = ms * 10 + frac;
+        for (; nd < 3; nd++)
+                ms *= 10;
+        if (!skip_char(s, &i, ' ') || i + 2 != s.len ||
+            kbc_ascii_lower(s.ptr[i + 1]) != 'm' || h < 1 || h > 12)
+                return -1;
+        char ap = kbc_ascii_lower(s.ptr[i]);
+        if (ap != 'a' && ap != 'p')
+                return -1;
+        snprintf(iso, 64, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", y, mo, d,
+                 h % 12 + (ap == 'p' ? 12 : 0), mi, sec, ms);
+        return 0;
+}
+
 int kbc_fmt_time(kbc_str s, int offset_min, int64_t *out_ms)
 {
         char tmp[64];
+        if (us_time(s, tmp) == 0)
+                return kbc_time_parse_iso(kbc_str_cstr(tmp), offset_min,
+                                          out_ms);
         if (s.len && s.ptr[0] == '/')
                 return ms_date(s, out_ms);
         if (s.len >= 10 && s.len < sizeof(tmp) && s.ptr[4] == '/' &&

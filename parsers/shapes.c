@@ -382,10 +382,12 @@ static bool powershell_detect(const kbc_json *j)
                !has(j, "EventID");
 }
 
+/* TimeGenerated, or as the Azure portal's CSV export names it. */
 static bool loganalytics_detect(const kbc_json *j)
 {
-        return has(j, "TimeGenerated") && has(j, "EventID") &&
-               !has(j, "SourceName") && !has(j, "ProviderName");
+        return (has(j, "TimeGenerated") || has(j, "TimeGenerated [UTC]")) &&
+               has(j, "EventID") && !has(j, "SourceName") &&
+               !has(j, "ProviderName");
 }
 
 static bool evtxjson_detect(const kbc_json *j)

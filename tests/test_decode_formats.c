@@ -852,6 +852,50 @@ static void test_mapping(void **state)
         assert_int_equal(kbc_format_parse("mapped", &(kbc_format){0}), 0);
 }
 
+/* ---- times as the JSON shapes write them -------------------------------- */
+
+static void test_time_forms(void **state)
+{
+        fixture *f = *state;
+        static const struct {
+                const char *json_value, *utc;
+        } cases[] = {
+            {"\"2023-07-22T06:26:40.1234567+02:00\"",
+             "2023-07-22T04:26:40.123Z"},
+            {"\"/Date(1690000000000)/\"", "2023-07-22T04:26:40.000Z"},
+            {"\"/Date(1690000000123+0200)/\"", "2023-07-22T04:26:40.123Z"},
+            {"1690000000", "2023-07-22T04:26:40.000Z"},
+            {"1690000000.5", "2023-07-22T04:26:40.500Z"},
+            {"\"1690000000123\"", "2023-07-22T04:26:40.123Z"},
+            {"1690000000123456", "2023-07-22T04:26:40.123Z"},
+            {"\"2023/07/22 06:26:40.123456789 +0200\"",
+             "2023-07-22T04:26:40.123Z"},
+            {"\"7/22/2023, 4:26:40.123 AM\"", "2023-07-22T04:26:40.123Z"},
+            {"\"7/22/2023 4:26 PM\"", "2023-07-22T16:26:00.000Z"},
+            {"\"12/1/2023, 12:05:09 AM\"", "2023-12-01T00:05:09.000Z"},
+            {"{\"#attributes\":{\"SystemTime\":\"2023-07-22T04:26:40.5Z\"}}",
+             "2023-07-22T04:26:40.500Z"},
+        };
+        char json[256];
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                snprintf(json, sizeof(json),
+                         "{\"EventID\":1,\"Channel\":\"System\",\"Computer\":"
+                         "\"h\",\"TimeCreated\":%s}",
+                         cases[i].json_value);
+                OK(f, KBC_FMT_WINJSON, json);
+                assert_time(f->ev.time_ms, cases[i].utc);
+        }
+        /* The Azure portal's column name, with its unit. */
+        OK(f, KBC_FMT_LOGANALYTICS,
+           "{\"TimeGenerated [UTC]\":\"7/22/2023, 4:26:40.123 AM\","
+           "\"EventID\":7036,\"Computer\":\"h\",\"EventLog\":\"System\"}");
+        assert_time(f->ev.time_ms, "2023-07-22T04:26:40.123Z");
+        ERR(f, KBC_FMT_AUTO,
+            "{\"EventID\":1,\"Channel\":\"System\",\"TimeCreated\":"
+            "\"22/7/2023 4:26 PM\"}",
+            "winjson: unparseable time");
+}
+
 /* ---- detection over a mixed stream ------------------------------------ */
 
 static void test_mixed_stream(void **state)
@@ -1007,6 +1051,7 @@ int main(void)
             T(test_fluentbit_json),
             T(test_fluentbit_msgpack),
             T(test_mapping),
+            T(test_time_forms),
             T(test_mixed_stream),
             T(test_evtx_samples),
         };
