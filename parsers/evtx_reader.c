@@ -277,7 +277,8 @@ int kbc_evtx_read_as(const char *path, const char *shown_as,
                        "file is damaged (libevtx flags it corrupted); "
                        "reading the records that can be read");
         if (walk(&r, file, false) == 0) {
-                qsort(r.live_ids, r.nlive, sizeof(*r.live_ids), cmp_id);
+                if (r.nlive)
+                        qsort(r.live_ids, r.nlive, sizeof(*r.live_ids), cmp_id);
                 if (walk(&r, file, true) == 0)
                         rc = 0;
         }
