@@ -138,6 +138,14 @@ static int sniff(tool_zread *z)
         return 0;
 }
 
+bool tool_zread_converted(tool_zread *z)
+{
+        const char *p;
+        if (z->text == TEXT_UNKNOWN)
+                tool_zread_peek(z, 1, &p);
+        return z->text == TEXT_UTF16LE || z->text == TEXT_UTF16BE;
+}
+
 tool_zkind tool_zread_kind(tool_zread *z)
 {
         if (!z->sniffed)
@@ -321,12 +329,17 @@ static ssize_t first_bytes(tool_zread *z, size_t got)
 {
         const unsigned char *p = (unsigned char *)z->buf + z->end;
         z->text = TEXT_AS_IS;
-        if (got < 2 || !((p[0] == 0xff && p[1] == 0xfe) ||
-                         (p[0] == 0xfe && p[1] == 0xff))) {
+        /* A mark, then an ASCII character as UTF-16: a binary stream (a
+         * msgpack one may start ff fe) is no text. */
+        bool le = got >= 4 && p[0] == 0xff && p[1] == 0xfe && p[3] == 0 &&
+                  p[2] && p[2] < 0x80;
+        bool be = got >= 4 && p[0] == 0xfe && p[1] == 0xff && p[2] == 0 &&
+                  p[3] && p[3] < 0x80;
+        if (!le && !be) {
                 z->end += got;
                 return (ssize_t)got;
         }
-        z->text = p[0] == 0xff ? TEXT_UTF16LE : TEXT_UTF16BE;
+        z->text = le ? TEXT_UTF16LE : TEXT_UTF16BE;
         z->u16_byte = -1;
         size_t n = got - 2;
         if (!(z->stage = malloc(n > OUT_CHUNK ? n : OUT_CHUNK)))

@@ -7,6 +7,7 @@
 #ifndef TOOL_ZREAD_H
 #define TOOL_ZREAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,11 @@ void tool_zread_free(tool_zread *z);
 
 /* What the stream turned out to be; reads the magic if not yet done. */
 tool_zkind tool_zread_kind(tool_zread *z);
+
+/* Whether the decompressed text was UTF-16 (a byte order mark and ASCII
+ * text after it) and comes out converted to UTF-8; reads the first bytes
+ * if not yet done. */
+bool tool_zread_converted(tool_zread *z);
 const char *tool_zkind_name(tool_zkind k);
 
 /* Makes at least n decompressed bytes available (fewer at the end) and

@@ -48,8 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tool_split *s = z ? tool_split_new(z, FUZZ_SPLIT_KIND) : NULL;
         if (!s)
                 abort();
-        fuzz_split_run run = {in, size, tool_zread_kind(z) == TOOL_Z_PLAIN,
-                              0,  0,    0};
+        fuzz_split_run run = {
+            in,
+            size,
+            tool_zread_kind(z) == TOOL_Z_PLAIN && !tool_zread_converted(z),
+            0,
+            0,
+            0};
         const char *msg;
         size_t len;
         kbc_origin at = {0};

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *p;
         size_t len, out = 0, plain_at = 0;
         uint64_t h = 0;
-        bool plain = tool_zread_kind(z) == TOOL_Z_PLAIN;
+        bool plain = tool_zread_kind(z) == TOOL_Z_PLAIN &&
+                     !tool_zread_converted(z); /* UTF-16 becomes UTF-8 */
         int rc = 0;
         if (!lines && tool_zread_peek(z, 8, &p) > 8)
                 abort();
