@@ -230,8 +230,8 @@ static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
 
 static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
-        static const char *const corr_keys[] = {"lateness", "suppress",
-                                                "max_hosts", NULL};
+        static const char *const corr_keys[] = {
+            "lateness", "suppress", "max_hosts", "open_states", NULL};
         static const char *const metrics_keys[] = {"listen", NULL};
         static const char *const shutdown_keys[] = {"drain", NULL};
         static const char *const log_keys[] = {"level", "format", NULL};
@@ -250,6 +250,8 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
                 int_of(d, n, "correlation.max_hosts", 1, 100000000, &v);
                 c->engine.max_hosts = (size_t)v;
         }
+        if ((n = GET(m, "open_states")))
+                bool_of(d, n, "correlation.open_states", &c->engine.emit_open);
         m = section(d, root, "metrics", metrics_keys);
         if ((n = GET(m, "listen"))) {
                 struct sockaddr_in sa;
@@ -316,6 +318,7 @@ int kbcd_config_load(kbcd_config *c, const char *path)
         c->group = "kbcorr";
         c->max_message_bytes = 1 << 20;
         c->engine = defaults;
+        c->engine.emit_open = true; /* live: open states within seconds */
         c->drain_ms = 10000;
         c->metrics_listen = "127.0.0.1:9108";
         c->mock_brokers = 3;

@@ -50,7 +50,18 @@ static void on_hup(int sig)
 
 static void on_incident(void *opaque, const kbc_incident *inc)
 {
-        kbcd_emit_incident(opaque, inc);
+        kbcd_part *p = opaque;
+        kbcd_emit_incident(p, inc);
+        /* The first state of a case, handed out while its symptom is fed
+         * (not at a quiet close or a flush): time to alert. */
+        if (inc->first && p->d->consumed.tv_sec) {
+                struct timespec t;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                kbcd_metrics_time_to_alert(
+                    p->d,
+                    (double)(t.tv_sec - p->d->consumed.tv_sec) +
+                        (double)(t.tv_nsec - p->d->consumed.tv_nsec) / 1e9);
+        }
 }
 
 static kbcd_part *part_find(kbcd *d, const char *topic, int32_t partition)
@@ -275,8 +286,18 @@ static int feed_timed(kbcd *d, kbcd_part *p, const rd_kafka_message_t *m,
 {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        d->consumed = t0;
+        kbc_pipeline_set_clock(p->pipeline, (int64_t)t0.tv_sec * 1000 +
+                                                t0.tv_nsec / 1000000);
         int rc = kbc_pipeline_feed(p->pipeline, m->payload ? m->payload : "",
                                    m->len, origin, NULL, NULL);
+        d->consumed.tv_sec = 0;
+        if (!rc) {
+                kbc_format f;
+                const kbc_event *ev = kbc_pipeline_last_event(p->pipeline, &f);
+                if (ev->time_ms > p->max_event_ms)
+                        p->max_event_ms = ev->time_ms;
+        }
         clock_gettime(CLOCK_MONOTONIC, &t1);
         kbcd_metrics_handled(d, &t1);
         kbcd_metrics_latency(d, (double)(t1.tv_sec - t0.tv_sec) +
@@ -406,10 +427,28 @@ static int consumer_open(kbcd *d)
 
 #define STORE_EVERY_MS   200
 #define METRICS_EVERY_MS 100
+#define QUIET_EVERY_MS   250
+
+/* Closes the cases of hosts gone quiet, on the partitions that are caught
+ * up: a partition with a backlog has hosts whose events are still to come
+ * (docs/daemon.md, "Live monitoring"). */
+static void close_quiet(kbcd *d, int64_t now)
+{
+        for (kbcd_part *p = d->parts; p; p = p->next_part) {
+                int64_t lo, hi;
+                if (!p->pipeline || p->next < 0 ||
+                    rd_kafka_get_watermark_offsets(d->consumer, p->topic,
+                                                   p->partition, &lo, &hi) ||
+                    hi < 0 || p->next < hi)
+                        continue;
+                kbc_pipeline_close_quiet(p->pipeline, now);
+        }
+}
 
 static void run(kbcd *d)
 {
-        int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_acks = 0;
+        int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_acks = 0,
+                last_quiet = 0;
         bool finishing = false;
         while (!stop_requested) {
                 if (reload_requested) {
@@ -429,6 +468,10 @@ static void run(kbcd *d)
                 if (d->producer && now != last_acks) {
                         rd_kafka_poll(d->producer, 0);
                         last_acks = now;
+                }
+                if (now - last_quiet >= QUIET_EVERY_MS) {
+                        close_quiet(d, now);
+                        last_quiet = now;
                 }
                 if (now - last_store >= STORE_EVERY_MS) {
                         store_offsets(d, false, NULL);

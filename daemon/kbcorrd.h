@@ -44,6 +44,7 @@ struct kbcd_part {
         int32_t partition;
         kbc_pipeline *pipeline; /* NULL once revoked */
         int64_t next;           /* next offset to read; -1 = none read */
+        int64_t max_event_ms;   /* latest event time fed; for the lag */
         bool eof;
         kbcd_inflight *inflight; /* list */
         struct kbcd *d;
@@ -53,13 +54,18 @@ struct kbcd_part {
 /* Processing time of one message, for the /metrics histogram. */
 #define KBCD_LATENCY_BUCKETS 10
 
+typedef struct kbcd_histogram {
+        uint64_t le[KBCD_LATENCY_BUCKETS]; /* per bucket; cumulated on output */
+        uint64_t count;
+        double sum_s;
+} kbcd_histogram;
+
 typedef struct kbcd_metrics {
         /* counters of pipelines dropped at revocation, kept for /metrics */
         kbc_pipeline_stats retired;
-        uint64_t *kb_incidents;                    /* by rule index */
-        uint64_t latency_le[KBCD_LATENCY_BUCKETS]; /* cumulative on output */
-        uint64_t latency_count;
-        double latency_sum_s;
+        uint64_t *kb_incidents;    /* by rule index */
+        kbcd_histogram processing; /* one message: decode to correlate */
+        kbcd_histogram to_alert;   /* opening symptom to first emission */
         /* the page, rendered by the loop, served by libmicrohttpd's thread */
         struct MHD_Daemon *http;
         pthread_mutex_t lock;
@@ -78,6 +84,7 @@ typedef struct kbcd {
         kbcd_part *last_part;  /* of the last message: a lookup cache */
         kbc_buf json, scratch; /* the payload; JSON before msgpack */
         bool assigned_once;
+        struct timespec consumed; /* when the message being fed was polled */
         uint64_t messages, dead_letters, incidents, delivery_retries;
         kbcd_metrics metrics;
 } kbcd;
@@ -116,6 +123,9 @@ int kbcd_sinks_drain(kbcd *d, int ms);
 int kbcd_metrics_start(kbcd *d);
 /* Counts one message's processing time. */
 void kbcd_metrics_latency(kbcd *d, double seconds);
+/* Counts the time from polling a case's opening symptom to handing its
+ * first state to the sinks. */
+void kbcd_metrics_time_to_alert(kbcd *d, double seconds);
 /* A message was handled (fed or sent to the dead letters) at monotonic
  * time t. */
 void kbcd_metrics_handled(kbcd *d, const struct timespec *t);

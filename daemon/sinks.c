@@ -177,8 +177,11 @@ static void deliver(kbcd *d, rd_kafka_topic_t *topic, FILE *file, bool out,
 void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
 {
         kbcd *d = p->d;
-        d->incidents++;
-        d->metrics.kb_incidents[kbc_rule_index(inc->candidates[0].rule)]++;
+        if (!inc->open) { /* open states: kbcorr_open_states_total */
+                d->incidents++;
+                d->metrics
+                    .kb_incidents[kbc_rule_index(inc->candidates[0].rule)]++;
+        }
         kbc_buf_reset(&d->json);
         if (d->cfg.out_msgpack
                 ? kbc_incident_to_msgpack(inc, &d->scratch, &d->json)

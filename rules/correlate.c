@@ -8,7 +8,12 @@
  * latest event time minus the allowed lateness; once it passes T0 + window
  * the case closes: candidates are ranked, the incident goes to the callback
  * and the hits in the case are marked consumed so their symptoms cannot open
- * another case. Hosts live in a hash table with a least-recently-seen list;
+ * another case. While a case is open, each event that joins it re-ranks the
+ * candidates; a new winner or candidate set is a new state of the case,
+ * counted in its sequence and, for live use, handed out as an open
+ * incident under the id fixed when the case opened. A daemon closes the
+ * case of a host gone quiet on the wall clock (kbc_engine_close_quiet).
+ * Hosts live in a hash table with a least-recently-seen list;
  * past the host cap the oldest host's case is closed early and the host
  * evicted (counted), so a flood of host names cannot exhaust memory.
  */
@@ -52,9 +57,21 @@ typedef struct repeat {
         const kbc_rule *rule;
         char id[17];
         int64_t first_ms, last_ms;
-        uint64_t count, occurrences;
+        uint64_t count, occurrences, sequence;
         int64_t pin; /* lowest input position of the first occurrence */
 } repeat;
+
+/* The identity of an open case and what was handed out of it, fixed when
+ * it opens: its id, and what it continues of an earlier incident when it
+ * repeats one within the suppression period. */
+typedef struct case_identity {
+        char id[17];
+        int64_t first_ms; /* the continued incident's start, or NONE */
+        uint64_t prior_count, prior_occurrences;
+        uint64_t sequence; /* states of this id so far */
+        uint64_t states;   /* states of this case so far */
+        uint64_t sig;      /* (winner, candidates) of the last state */
+} case_identity;
 
 typedef struct host_state {
         char *name;
@@ -65,7 +82,10 @@ typedef struct host_state {
         uint64_t unstored; /* hits not kept because the buffer was full */
         bool open;
         int64_t t0, window_ms;
-        repeat *repeats; /* allocated on the host's first incident */
+        case_identity ci;  /* of the open case */
+        int64_t last_wall; /* wall clock of its last event; 0 = not live */
+        int64_t quiet_hi;  /* end of the last case closed on the clock */
+        repeat *repeats;   /* allocated on the host's first incident */
         size_t nrepeats;
         struct host_state *chain;         /* hash bucket */
         struct host_state *newer, *older; /* least-recently-seen list */
@@ -83,6 +103,7 @@ struct kbc_engine {
         size_t nbuckets, nhosts;
         host_state *newest, *oldest;
         uint64_t seq;
+        int64_t now_ms; /* the wall clock set by the caller; 0 = none */
         kbc_engine_stats stats;
         uint64_t *rule_events, *rule_incidents; /* by rule index */
         uint64_t *signal_hits;                  /* by gindex */
@@ -320,8 +341,10 @@ static int64_t hit_symptom_window(const hit *x)
         return w;
 }
 
+static void case_begin(kbc_engine *e, host_state *h, const hit *opener);
+
 /* Opens (or widens) the host's case from its earliest fresh symptom. */
-static void case_update(host_state *h)
+static void case_update(kbc_engine *e, host_state *h)
 {
         for (size_t i = 0; i < h->nhits; i++) {
                 const hit *x = h->hits[i];
@@ -332,6 +355,7 @@ static void case_update(host_state *h)
                         h->open = true;
                         h->t0 = x->ev.time_ms;
                         h->window_ms = w;
+                        case_begin(e, h, x);
                 } else if (x->ev.time_ms <= h->t0 + h->window_ms) {
                         if (x->ev.time_ms < h->t0)
                                 h->t0 = x->ev.time_ms;
@@ -521,23 +545,24 @@ static void list_unseen(kbc_arena *a, kbc_candidate *c)
         }
 }
 
-static void incident_id(kbc_incident *inc, const kbc_evidence *first)
+/* A case's id: the host and the symptom event that opened it, so that it
+ * stays while the winner changes, and is the same in every replay and
+ * redelivery of the same events (the origin is not part of it). */
+static void case_id(char out[17], const char *host, const kbc_evidence *opener)
 {
         char num[64];
-        uint64_t h = KBC_FNV64_INIT;
-        const char *kb = inc->candidates[0].rule->id;
-        h = kbc_fnv64(h, kb, strlen(kb) + 1);
-        h = kbc_fnv64_lower(h, inc->host, strlen(inc->host) + 1);
-        int n = snprintf(num, sizeof(num), "%lld|%u|",
-                         (long long)first->time_ms, (unsigned)first->event_id);
+        uint64_t h = kbc_fnv64_lower(KBC_FNV64_INIT, host, strlen(host) + 1);
+        int n =
+            snprintf(num, sizeof(num), "%lld|%u|", (long long)opener->time_ms,
+                     (unsigned)opener->event_id);
         h = kbc_fnv64(h, num, (size_t)n);
-        h = kbc_fnv64_lower(h, first->provider, strlen(first->provider) + 1);
-        if (first->has_record_id) {
+        h = kbc_fnv64_lower(h, opener->provider, strlen(opener->provider) + 1);
+        if (opener->has_record_id) {
                 n = snprintf(num, sizeof(num), "%llu",
-                             (unsigned long long)first->record_id);
+                             (unsigned long long)opener->record_id);
                 h = kbc_fnv64(h, num, (size_t)n);
         }
-        snprintf(inc->id, sizeof(inc->id), "%016llx", (unsigned long long)h);
+        snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* The evidence: hits in the case that matched a candidate's signal, with
@@ -587,36 +612,42 @@ static repeat *repeat_slot(host_state *h)
         return oldest;
 }
 
-/* Folds inc into the host's earlier incident of the same KB when that was
- * last seen within the suppression period: same id and first-seen time,
- * counts added. Otherwise remembers inc for later repeats. */
-static void suppress_fold(kbc_engine *e, host_state *h, kbc_incident *inc)
+/* The host's remembered incident of rule r last seen within the
+ * suppression period before start_ms, or NULL. */
+static const repeat *repeat_of(const kbc_engine *e, const host_state *h,
+                               const kbc_rule *r, int64_t start_ms)
 {
-        const kbc_rule *r = inc->candidates[0].rule;
+        if (!e->opts.suppress_ms)
+                return NULL;
+        for (size_t i = 0; i < h->nrepeats; i++)
+                if (h->repeats[i].rule == r &&
+                    start_ms - h->repeats[i].last_ms <= e->opts.suppress_ms)
+                        return &h->repeats[i];
+        return NULL;
+}
+
+/* Remembers the closed inc (under its id) for repeats to come. */
+static void repeat_remember(kbc_engine *e, host_state *h,
+                            const kbc_incident *inc)
+{
         repeat *x = NULL;
-        inc->occurrences = 1;
         if (!e->opts.suppress_ms)
                 return;
         for (size_t i = 0; i < h->nrepeats && !x; i++)
-                if (h->repeats[i].rule == r)
+                if (!strcmp(h->repeats[i].id, inc->id))
                         x = &h->repeats[i];
-        if (x && inc->start_ms - x->last_ms <= e->opts.suppress_ms) {
-                memcpy(inc->id, x->id, sizeof(inc->id));
-                inc->start_ms = x->first_ms;
-                inc->count += x->count;
-                inc->occurrences = x->occurrences + 1;
-                e->stats.suppressed++;
-        } else {
-                if (!x && !(x = repeat_slot(h)))
+        if (!x) {
+                if (!(x = repeat_slot(h)))
                         return;
-                x->rule = r;
                 memcpy(x->id, inc->id, sizeof(x->id));
-                x->first_ms = inc->start_ms;
                 x->pin = inc->replay_from;
         }
+        x->rule = inc->candidates[0].rule;
+        x->first_ms = inc->start_ms;
         x->last_ms = inc->end_ms;
         x->count = inc->count;
         x->occurrences = inc->occurrences;
+        x->sequence = inc->sequence;
 }
 
 /* Forgets incidents last seen before the suppression period. */
@@ -631,60 +662,150 @@ static void repeats_expire(kbc_engine *e, host_state *h, int64_t watermark)
 
 /* ---- closing a case --------------------------------------------------- */
 
-static void case_close(kbc_engine *e, host_state *h)
+/* The incident of h's open case as it stands, its memory from a: ranked
+ * candidates, evidence, counts, and the case's identity. Returns false
+ * when no cause can be named: no candidate, or more than MAX_TIED share
+ * the top (unless keep_ties: a case already announced is closed with its
+ * tie rather than left open in the SIEM). *first, *last: its hits. */
+static bool case_build(host_state *h, kbc_arena *a, bool keep_ties,
+                       kbc_incident *inc, size_t *first, size_t *last)
 {
         int64_t lo = h->t0 - h->window_ms, hi = h->t0 + h->window_ms;
-        size_t first = 0, last = 0;
-        while (first < h->nhits && h->hits[first]->ev.time_ms < lo)
-                first++;
-        last = first;
-        while (last < h->nhits && h->hits[last]->ev.time_ms <= hi)
-                last++;
+        size_t f = 0, l;
+        while (f < h->nhits && h->hits[f]->ev.time_ms < lo)
+                f++;
+        l = f;
+        while (l < h->nhits && h->hits[l]->ev.time_ms <= hi)
+                l++;
+        *first = f;
+        *last = l;
 
-        kbc_arena *a = kbc_arena_new();
-        kbc_incident inc = {0};
         kbc_candidate *cands;
-        inc.replay_from = INT64_MAX;
-        for (size_t i = first; i < last; i++)
-                if (h->hits[i]->pin < inc.replay_from)
-                        inc.replay_from = h->hits[i]->pin;
-        inc.ncandidates =
-            rank_candidates(a, h->hits + first, last - first, &cands);
-        inc.candidates = cands;
-        inc.ntied = 1;
-        while (inc.ntied < inc.ncandidates &&
-               cands[inc.ntied].score == cands[0].score &&
-               cands[inc.ntied].detail == cands[0].detail)
-                inc.ntied++;
-        if (inc.ntied > MAX_TIED) {
-                e->stats.unresolved++;
-                inc.ncandidates = 0;
-        }
-        if (inc.ntied > 1)
-                for (size_t i = 0; i < inc.ntied; i++)
+        memset(inc, 0, sizeof(*inc));
+        inc->replay_from = INT64_MAX;
+        for (size_t i = f; i < l; i++)
+                if (h->hits[i]->pin < inc->replay_from)
+                        inc->replay_from = h->hits[i]->pin;
+        inc->ncandidates = rank_candidates(a, h->hits + f, l - f, &cands);
+        inc->candidates = cands;
+        inc->ntied = 1;
+        while (inc->ntied < inc->ncandidates &&
+               cands[inc->ntied].score == cands[0].score &&
+               cands[inc->ntied].detail == cands[0].detail)
+                inc->ntied++;
+        if (!inc->ncandidates || (inc->ntied > MAX_TIED && !keep_ties))
+                return false;
+        if (inc->ntied > 1)
+                for (size_t i = 0; i < inc->ntied; i++)
                         list_unseen(a, &cands[i]);
-        if (inc.ncandidates) {
-                kbc_evidence *ev =
-                    kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));
-                inc.nevidence =
-                    collect_evidence(a, h->hits + first, last - first, cands,
-                                     inc.ncandidates, ev, &inc.count);
-                inc.count += h->unstored;
-                inc.evidence = ev;
-                inc.host = h->name;
-                inc.start_ms = ev[0].time_ms;
-                inc.end_ms = ev[inc.nevidence - 1].time_ms;
-                double total = 0;
-                for (size_t i = 0; i < inc.ncandidates; i++)
-                        total += cands[i].score;
-                inc.confidence =
-                    cands[0].score / total * (1 + cands[0].coverage) / 2;
-                incident_id(&inc, &ev[0]);
-                suppress_fold(e, h, &inc);
+        kbc_evidence *ev = kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));
+        inc->nevidence = collect_evidence(a, h->hits + f, l - f, cands,
+                                          inc->ncandidates, ev, &inc->count);
+        inc->count += h->unstored + h->ci.prior_count;
+        inc->evidence = ev;
+        inc->host = h->name;
+        inc->start_ms =
+            h->ci.first_ms != KBC_TIME_NONE ? h->ci.first_ms : ev[0].time_ms;
+        inc->end_ms = ev[inc->nevidence - 1].time_ms;
+        double total = 0;
+        for (size_t i = 0; i < inc->ncandidates; i++)
+                total += cands[i].score;
+        inc->confidence = cands[0].score / total * (1 + cands[0].coverage) / 2;
+        memcpy(inc->id, h->ci.id, sizeof(inc->id));
+        inc->occurrences = h->ci.prior_occurrences + 1;
+        inc->first = h->ci.states == 0;
+        return true;
+}
+
+/* What a state is: the winner and the candidate set (by rule index), so
+ * that a score moving alone is no new state. Never 0. */
+static uint64_t state_sig(const kbc_incident *inc)
+{
+        uint64_t h = KBC_FNV64_INIT;
+        size_t winner = inc->candidates[0].rule->index;
+        h = kbc_fnv64(h, &winner, sizeof(winner));
+        size_t *idx = malloc(inc->ncandidates * sizeof(*idx));
+        if (idx) {
+                for (size_t i = 0; i < inc->ncandidates; i++)
+                        idx[i] = inc->candidates[i].rule->index;
+                for (size_t i = 1; i < inc->ncandidates; i++)
+                        for (size_t k = i; k > 0 && idx[k - 1] > idx[k]; k--) {
+                                size_t t = idx[k];
+                                idx[k] = idx[k - 1];
+                                idx[k - 1] = t;
+                        }
+                h = kbc_fnv64(h, idx, inc->ncandidates * sizeof(*idx));
+                free(idx);
+        }
+        return h ? h : 1;
+}
+
+/* A case opens: its id is the host's and its opening symptom's, unless
+ * its provisional winner repeats an incident of the host within the
+ * suppression period, which it then continues (same id and start, counts
+ * added, the next sequence). Decided now, not at the close, because the
+ * id is handed out with the first open state. */
+static void case_begin(kbc_engine *e, host_state *h, const hit *opener)
+{
+        memset(&h->ci, 0, sizeof(h->ci));
+        h->ci.first_ms = KBC_TIME_NONE;
+        case_id(h->ci.id, h->name, &opener->ev);
+        kbc_arena *a = kbc_arena_new();
+        kbc_incident inc;
+        size_t f, l;
+        const repeat *r = NULL;
+        if (a && case_build(h, a, false, &inc, &f, &l))
+                r = repeat_of(e, h, inc.candidates[0].rule, inc.start_ms);
+        if (r) {
+                memcpy(h->ci.id, r->id, sizeof(h->ci.id));
+                h->ci.first_ms = r->first_ms;
+                h->ci.prior_count = r->count;
+                h->ci.prior_occurrences = r->occurrences;
+                h->ci.sequence = r->sequence;
+        }
+        kbc_arena_free(a);
+}
+
+/* After an event joined h's open case: a new winner or candidate set is a
+ * new state, counted, and handed out when open states are wanted. */
+static void case_state(kbc_engine *e, host_state *h)
+{
+        kbc_arena *a = kbc_arena_new();
+        kbc_incident inc;
+        size_t f, l;
+        if (a && case_build(h, a, false, &inc, &f, &l)) {
+                uint64_t sig = state_sig(&inc);
+                if (sig != h->ci.sig) {
+                        h->ci.sig = sig;
+                        inc.sequence = ++h->ci.sequence;
+                        inc.open = true;
+                        h->ci.states++;
+                        e->stats.open_states++;
+                        if (e->opts.emit_open)
+                                e->cb(e->opaque, &inc);
+                }
+        }
+        kbc_arena_free(a);
+}
+
+static void case_close(kbc_engine *e, host_state *h)
+{
+        kbc_arena *a = kbc_arena_new();
+        kbc_incident inc;
+        size_t first, last;
+        if (!a)
+                return; /* the case stays open; closed at the next event */
+        bool named = case_build(h, a, h->ci.states > 0, &inc, &first, &last);
+        if (named) {
+                inc.sequence = ++h->ci.sequence;
+                repeat_remember(e, h, &inc);
+                e->stats.suppressed += inc.occurrences > 1;
                 e->stats.incidents++;
-                e->rule_incidents[cands[0].rule->index]++;
+                e->rule_incidents[inc.candidates[0].rule->index]++;
                 e->cb(e->opaque, &inc);
         }
+        if (!named || inc.ntied > MAX_TIED)
+                e->stats.unresolved++;
         kbc_arena_free(a);
 
         for (size_t i = first; i < last; i++) {
@@ -693,7 +814,7 @@ static void case_close(kbc_engine *e, host_state *h)
         }
         h->unstored = 0;
         h->open = false;
-        case_update(h); /* a later symptom outside the range opens anew */
+        case_update(e, h); /* a later symptom outside the range opens anew */
 }
 
 /* ---- feeding -------------------------------------------------------- */
@@ -769,19 +890,52 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
                 h->max_time = ev->time_ms;
         else if (ev->time_ms < h->max_time - e->opts.lateness_ms)
                 e->stats.late_events++;
+        if (e->now_ms)
+                h->last_wall = e->now_ms;
         if (case_due(e, h))
                 case_close(e, h);
         if (n) {
                 count_hits(e, e->last_hits, n);
                 hit *x = hit_new(e, ev, e->last_hits, n);
-                if (x)
+                if (x) {
+                        if (ev->time_ms <= h->quiet_hi)
+                                e->stats.after_quiet++;
                         hits_insert(e, h, x);
-                case_update(h);
+                }
+                case_update(e, h);
                 if (case_due(e, h)) /* a symptom later than the lateness */
                         case_close(e, h);
+                /* a new case, or one this event joined */
+                if (h->open && (!h->ci.states ||
+                                (x && x->ev.time_ms >= h->t0 - h->window_ms &&
+                                 x->ev.time_ms <= h->t0 + h->window_ms)))
+                        case_state(e, h);
         }
         host_prune(e, h);
         return n;
+}
+
+void kbc_engine_set_clock(kbc_engine *e, int64_t now_ms)
+{
+        e->now_ms = now_ms;
+}
+
+size_t kbc_engine_close_quiet(kbc_engine *e, int64_t now_ms)
+{
+        size_t closed = 0;
+        for (host_state *h = e->newest; h; h = h->older) {
+                /* closing may open a later case, as quiet as the first */
+                while (h->open && h->last_wall &&
+                       now_ms - h->last_wall >=
+                           h->window_ms + e->opts.lateness_ms) {
+                        if (h->t0 + h->window_ms > h->quiet_hi)
+                                h->quiet_hi = h->t0 + h->window_ms;
+                        case_close(e, h);
+                        e->stats.quiet_closes++;
+                        closed++;
+                }
+        }
+        return closed;
 }
 
 static int open_case_order(const void *a, const void *b)

@@ -246,7 +246,7 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
         put_time(b, "end", true, inc->end_ms);
         kbc_buf_printf(b, ",\"severity\":%d,\"count\":%llu,\"sequence\":%llu",
                        top->severity, (unsigned long long)inc->count,
-                       (unsigned long long)inc->occurrences);
+                       (unsigned long long)inc->sequence);
         kbc_buf_puts(b, ",\"module\":\"kbcorr\"}");
         kbc_buf_puts(b, ",\"host\":{");
         put_str(b, "name", false, inc->host);
@@ -261,6 +261,9 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
         put_str(b, "resolution", true, top->resolution);
         kbc_buf_printf(b, ",\"confidence\":%.2f,\"ambiguous\":%s}",
                        inc->confidence, inc->ntied > 1 ? "true" : "false");
+        kbc_buf_printf(b, ",\"kbcorr\":{\"state\":\"%s\",\"occurrences\":%llu}",
+                       inc->open ? "open" : "closed",
+                       (unsigned long long)inc->occurrences);
         put_candidates(b, inc);
         put_evidence(b, inc);
         put_str(b, "message", true, msg.data ? msg.data : "");

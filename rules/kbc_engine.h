@@ -25,11 +25,16 @@ typedef struct kbc_engine_opts {
         size_t max_hosts;    /* cap on tracked hosts (default 100000) */
         int64_t suppress_ms; /* repeats of a host's incident within this
                                 period update it (default 1h; 0 = never) */
+        /* Also hand the open states of cases to the callback: when a case
+         * opens and each time its winner or candidate set changes. The
+         * engine tracks them either way, so the closed incidents are the
+         * same bytes with or without. */
+        bool emit_open;
 } kbc_engine_opts;
 
 #define KBC_ENGINE_OPTS_DEFAULT                                                \
         {                                                                      \
-                60 * 1000, 100000, 60 * 60 * 1000                              \
+                60 * 1000, 100000, 60 * 60 * 1000, false                       \
         }
 
 /* One event that supports an incident, copied out of the input. */
@@ -64,8 +69,14 @@ typedef struct kbc_candidate {
 #define KBC_CHECK_NEXT 3
 
 typedef struct kbc_incident {
-        char id[17];              /* 16 hex digits, deterministic */
-        const char *host;         /* as first logged */
+        /* 16 hex digits, deterministic: the host and the symptom that
+         * opened the case (or the id of the incident it repeats), so it
+         * stays while the winner changes (docs/incident-schema.md). */
+        char id[17];
+        bool open;         /* a provisional state; false: closed, final */
+        bool first;        /* the first emission of its case */
+        uint64_t sequence; /* emissions of this id so far, this one too */
+        const char *host;  /* as first logged */
         int64_t start_ms, end_ms; /* first seen, last evidence */
         uint64_t count;           /* matching events, all occurrences */
         uint64_t occurrences;     /* cases folded into it (>= 1) */
@@ -82,8 +93,9 @@ typedef struct kbc_incident {
 } kbc_incident;
 
 /* Called for each incident; the incident is valid only during the call.
- * A repeat within the suppression period comes again with the same id,
- * start and a higher count and occurrences: a SIEM upserts on the id. */
+ * Open states (kbc_engine_opts.emit_open), the closed state, and a repeat
+ * within the suppression period all come under the case's id with a
+ * higher sequence: a SIEM upserts on the id. */
 typedef void kbc_incident_fn(void *opaque, const kbc_incident *inc);
 
 typedef struct kbc_engine kbc_engine;
@@ -109,12 +121,27 @@ int64_t kbc_engine_low_mark(const kbc_engine *e);
 /* Closes every open case (end of input), in a deterministic order. */
 void kbc_engine_flush(kbc_engine *e);
 
+/* Live use (kbcorrd): the wall clock, in ms, to stamp the events fed
+ * from now on with; a host's case can then close on the wall clock. */
+void kbc_engine_set_clock(kbc_engine *e, int64_t now_ms);
+
+/* Closes the open case of every host that has fed nothing for the case's
+ * window plus the lateness of wall clock before now_ms, as the end of a
+ * replay would (a host that went quiet after its symptom). Call it only
+ * when the input is caught up: a backlog's hosts are not quiet. Returns
+ * the cases closed. */
+size_t kbc_engine_close_quiet(kbc_engine *e, int64_t now_ms);
+
 typedef struct kbc_engine_stats {
         uint64_t events, matched_events, signal_hits, incidents;
         uint64_t late_events, untimed_events, hosts, evicted_hosts;
         uint64_t dropped_hits;
-        uint64_t suppressed; /* repeats folded into an earlier incident */
-        uint64_t unresolved; /* cases too ambiguous to name a cause */
+        uint64_t suppressed;   /* repeats folded into an earlier incident */
+        uint64_t unresolved;   /* cases too ambiguous to name a cause */
+        uint64_t open_states;  /* provisional states (emitted or not) */
+        uint64_t quiet_closes; /* cases closed on the wall clock */
+        uint64_t after_quiet;  /* evidence for a case closed on the wall
+                                  clock, come after it closed */
 } kbc_engine_stats;
 
 void kbc_engine_stats_get(const kbc_engine *e, kbc_engine_stats *out);

@@ -37,6 +37,12 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                       void *opaque);
 void kbc_pipeline_flush(kbc_pipeline *p);
 
+/* Live use (kbcorrd): the wall clock (ms, any epoch) the events fed from
+ * now on are stamped with, and the closing of the cases of hosts gone
+ * quiet (kbc_engine_set_clock, kbc_engine_close_quiet). */
+void kbc_pipeline_set_clock(kbc_pipeline *p, int64_t now_ms);
+size_t kbc_pipeline_close_quiet(kbc_pipeline *p, int64_t now_ms);
+
 /* Why the last message that failed to decode failed, without its origin
  * (what diag got after "ORIGIN: "), for a dead-letter reason. */
 const char *kbc_pipeline_last_error(const kbc_pipeline *p);

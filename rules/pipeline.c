@@ -134,6 +134,16 @@ void kbc_pipeline_flush(kbc_pipeline *p)
         kbc_engine_flush(p->engine);
 }
 
+void kbc_pipeline_set_clock(kbc_pipeline *p, int64_t now_ms)
+{
+        kbc_engine_set_clock(p->engine, now_ms);
+}
+
+size_t kbc_pipeline_close_quiet(kbc_pipeline *p, int64_t now_ms)
+{
+        return kbc_engine_close_quiet(p->engine, now_ms);
+}
+
 void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out)
 {
         *out = p->stats;
@@ -163,6 +173,9 @@ void kbc_pipeline_stats_add(kbc_pipeline_stats *sum,
         e->dropped_hits += s->engine.dropped_hits;
         e->suppressed += s->engine.suppressed;
         e->unresolved += s->engine.unresolved;
+        e->open_states += s->engine.open_states;
+        e->quiet_closes += s->engine.quiet_closes;
+        e->after_quiet += s->engine.after_quiet;
 }
 
 bool kbc_pipeline_last_kept(const kbc_pipeline *p)

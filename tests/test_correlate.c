@@ -152,6 +152,12 @@ static void run(const kbc_event *evs, size_t n, const kbc_engine_opts *opts,
                 run(evs_, sizeof(evs_) / sizeof(evs_[0]), NULL, (g));          \
         } while (0)
 
+#define RUN_OPTS(g, opts, ...)                                                 \
+        do {                                                                   \
+                kbc_event evs_[] = {__VA_ARGS__};                              \
+                run(evs_, sizeof(evs_) / sizeof(evs_[0]), (opts), (g));        \
+        } while (0)
+
 static void test_2037_names_q247773(void **state)
 {
         (void)state;
@@ -296,8 +302,84 @@ static void test_out_of_order_same_incident(void **state)
             rr_stopped("B", T0, 1));
         assert_int_equal(in_order.n, 1);
         assert_int_equal(reversed.n, 1);
+        /* The same incident; only event.sequence, the number of states
+         * the case went through, depends on the order: reversed, it first
+         * named Q247773 on the popup alone. */
+        assert_non_null(strstr(in_order.json[0], "\"sequence\":2,"));
+        assert_non_null(strstr(reversed.json[0], "\"sequence\":3,"));
+        char *seq = strstr(reversed.json[0], "\"sequence\":3,");
+        seq[sizeof("\"sequence\":") - 1] = '2';
         assert_string_equal(in_order.json[0], reversed.json[0]);
         assert_string_equal(in_order.kb[0], "Q324332");
+}
+
+/* Live: a case's open states come as it opens and each time its winner
+ * or candidate set changes, all under the id fixed when it opened; the
+ * closed incident is the same bytes whether open states were handed out
+ * or not. */
+static void test_open_states(void **state)
+{
+        (void)state;
+        got live, quiet;
+        kbc_engine_opts opts = KBC_ENGINE_OPTS_DEFAULT;
+        opts.emit_open = true;
+        RUN_OPTS(&live, &opts, smtp("B", T0, 1), benign("B", T0 + 10, 2),
+                 rr_stopped("B", T0 + MIN, 3));
+        RUN(&quiet, smtp("B", T0, 1), benign("B", T0 + 10, 2),
+            rr_stopped("B", T0 + MIN, 3));
+        assert_int_equal(live.n, 3);
+        assert_int_equal(quiet.n, 1);
+        /* opened on the popup alone: Q247773 first by its tie-break */
+        assert_non_null(strstr(live.json[0], "\"sequence\":1,"));
+        assert_non_null(strstr(live.json[0], "\"state\":\"open\""));
+        /* the Remote Registry event makes Q324332 the winner: a new state,
+         * same id */
+        assert_string_equal(live.kb[1], "Q324332");
+        assert_non_null(strstr(live.json[1], "\"sequence\":2,"));
+        assert_non_null(strstr(live.json[1], "\"state\":\"open\""));
+        assert_true(same_id(live.json[0], live.json[1]));
+        assert_true(same_id(live.json[0], live.json[2]));
+        assert_non_null(strstr(live.json[2], "\"sequence\":3,"));
+        assert_non_null(strstr(live.json[2], "\"state\":\"closed\""));
+        assert_string_equal(live.json[2], quiet.json[0]);
+}
+
+/* A host that goes quiet after its symptom: its case closes on the wall
+ * clock once window + lateness have passed since its last event, with
+ * the incident the end of input would give; evidence that comes after
+ * is counted and makes a case of its own. A host still logging is not
+ * closed. */
+static void test_quiet_host_closes_on_wall_clock(void **state)
+{
+        (void)state;
+        got g = {0}, replayed;
+        kbc_engine *e = kbc_engine_new(rules, NULL, collect, &g);
+        kbc_event a1 = smtp("A", T0, 1), a2 = ev2037("A", T0 + MIN, 2);
+        kbc_event b1 = smtp("B", T0, 1);
+        int64_t wall = 5000000;
+        kbc_engine_set_clock(e, wall);
+        kbc_engine_feed(e, &a1);
+        kbc_engine_feed(e, &a2);
+        kbc_engine_set_clock(e, wall + 10 * MIN); /* B keeps logging */
+        kbc_engine_feed(e, &b1);
+        /* the curated rules' window is 10 minutes, the lateness 1 */
+        assert_int_equal(kbc_engine_close_quiet(e, wall + 11 * MIN - 1), 0);
+        assert_int_equal(kbc_engine_close_quiet(e, wall + 11 * MIN), 1);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.host[0], "A");
+        RUN(&replayed, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2));
+        assert_string_equal(g.json[0], replayed.json[0]);
+        /* late evidence: counted, and a case of its own (repeat folded) */
+        kbc_event late = smtp("A", T0 + 2 * MIN, 3);
+        kbc_engine_feed(e, &late);
+        kbc_engine_stats st;
+        kbc_engine_stats_get(e, &st);
+        assert_int_equal(st.quiet_closes, 1);
+        assert_int_equal(st.after_quiet, 1);
+        kbc_engine_flush(e);
+        assert_int_equal(g.n, 3);
+        assert_true(same_id(g.json[0], g.json[2])); /* folded into A's */
+        kbc_engine_free(e);
 }
 
 /* A case closes when the host's own event time passes the window plus the
@@ -366,15 +448,10 @@ static void test_repeats_fold_into_one(void **state)
         assert_non_null(strstr(g.json[0], "\"count\":4"));
 }
 
-#define RUN_OPTS(g, opts, ...)                                                 \
-        do {                                                                   \
-                kbc_event evs_[] = {__VA_ARGS__};                              \
-                run(evs_, sizeof(evs_) / sizeof(evs_[0]), (opts), (g));        \
-        } while (0)
-
 /* A symptom after the window closed opens a second case; within the
  * suppression period (default 1h) it updates the first incident: same id
- * and start, the counts added, the sequence raised. */
+ * and start, the counts and occurrences added, the sequence going on from
+ * the first incident's (its open state was 1, its close 2). */
 static void test_repeat_within_suppression_updates_incident(void **state)
 {
         (void)state;
@@ -383,8 +460,9 @@ static void test_repeat_within_suppression_updates_incident(void **state)
             smtp("A", T0 + 30 * MIN, 3), ev2037("A", T0 + 31 * MIN, 4));
         assert_int_equal(g.n, 2);
         assert_true(same_id(g.json[0], g.json[1]));
-        assert_non_null(strstr(g.json[0], "\"count\":2,\"sequence\":1"));
-        assert_non_null(strstr(g.json[1], "\"count\":4,\"sequence\":2"));
+        assert_non_null(strstr(g.json[0], "\"count\":2,\"sequence\":2"));
+        assert_non_null(strstr(g.json[1], "\"count\":4,\"sequence\":4"));
+        assert_non_null(strstr(g.json[1], "\"occurrences\":2}"));
         assert_non_null(
             strstr(g.json[1], "\"start\":\"2024-03-14T07:06:40.000Z\""));
         assert_non_null(
@@ -401,9 +479,10 @@ static void test_repeat_after_suppression_is_new(void **state)
             smtp("A", T0 + 62 * MIN, 3), ev2037("A", T0 + 63 * MIN, 4));
         assert_int_equal(late.n, 2);
         assert_false(same_id(late.json[0], late.json[1]));
-        assert_non_null(strstr(late.json[1], "\"sequence\":1"));
+        assert_non_null(strstr(late.json[1], "\"sequence\":2"));
+        assert_non_null(strstr(late.json[1], "\"occurrences\":1}"));
 
-        kbc_engine_opts never = {MIN, 100000, 0};
+        kbc_engine_opts never = {MIN, 100000, 0, false};
         RUN_OPTS(&off, &never, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2),
                  smtp("A", T0 + 30 * MIN, 3), ev2037("A", T0 + 31 * MIN, 4));
         assert_int_equal(off.n, 2);
@@ -424,7 +503,8 @@ static void test_suppression_is_per_host_and_kb(void **state)
         assert_string_equal(g.kb[1], "Q324332");
         assert_string_equal(g.kb[2], "Q247773");
         assert_false(same_id(g.json[0], g.json[2]));
-        assert_non_null(strstr(g.json[1], "\"sequence\":1"));
+        assert_false(same_id(g.json[0], g.json[1]));
+        assert_non_null(strstr(g.json[1], "\"occurrences\":1}"));
 }
 
 /* Evidence later than the allowed lateness misses a closed case and is
@@ -433,8 +513,8 @@ static void test_lateness_bound(void **state)
 {
         (void)state;
         got g;
-        kbc_engine_opts strict = {MIN, 100000, 0};
-        kbc_engine_opts lenient = {30 * MIN, 100000, 0};
+        kbc_engine_opts strict = {MIN, 100000, 0, false};
+        kbc_engine_opts lenient = {30 * MIN, 100000, 0, false};
         kbc_event evs[] = {smtp("B", T0, 1), benign("B", T0 + 12 * MIN, 2),
                            rr_stopped("B", T0 - MIN, 3)};
 
@@ -481,7 +561,7 @@ static void test_host_cap_evicts_oldest(void **state)
 {
         (void)state;
         got g = {0};
-        kbc_engine_opts opts = {MIN, 2, 60 * MIN};
+        kbc_engine_opts opts = {MIN, 2, 60 * MIN, false};
         kbc_engine *e = kbc_engine_new(rules, &opts, collect, &g);
         kbc_event a = smtp("A", T0, 1), b = smtp("B", T0, 1),
                   c = smtp("C", T0, 1);
@@ -513,7 +593,7 @@ static void test_host_flood_stays_bounded(void **state)
 {
         (void)state;
         enum { HOSTS = 1000000, CAP = 10000, SYMPTOM_EVERY = 100000 };
-        kbc_engine_opts opts = {MIN, CAP, 60 * MIN};
+        kbc_engine_opts opts = {MIN, CAP, 60 * MIN, false};
         size_t incidents = 0;
         kbc_engine *e =
             kbc_engine_new(rules, &opts, count_incident, &incidents);
@@ -699,6 +779,8 @@ int main(void)
             cmocka_unit_test(test_host_flood_stays_bounded),
             cmocka_unit_test(test_restart_from_low_mark_loses_nothing),
             cmocka_unit_test(test_restart_without_suppression_loses_nothing),
+            cmocka_unit_test(test_open_states),
+            cmocka_unit_test(test_quiet_host_closes_on_wall_clock),
         };
         return cmocka_run_group_tests(tests, load_rules, free_rules);
 }

@@ -54,6 +54,9 @@ static const char replay_usage[] =
     "  --suppress D    a host's repeat of an incident within D updates it\n"
     "                  (same id, higher count) instead of raising another\n"
     "                  (default 1h; 0 = never)\n"
+    "  --open          also print each case's open states, as kbcorrd sends\n"
+    "                  them: when it opens and when its winner or candidates\n"
+    "                  change (same id, higher event.sequence)\n"
     "  --report FILE   also write an HTML report for a postmortem to FILE\n"
     "                  (docs/report.md)\n"
     "  --stats         print counters, records decoded by shape and rejected\n"
@@ -86,6 +89,7 @@ typedef struct replay_ctx {
         const kbc_pipeline_opts *opts;
         const tool_input_args *in;
         bool stats;
+        bool print_open; /* --open; the report takes open states anyway */
         kbc_pipeline *pipeline;   /* of the files, or of one partition */
         kbc_pipeline_stats total; /* of every input so far */
         double max_reject_pct;
@@ -103,6 +107,9 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         if (!tool_filter_kb(&ctx->filters,
                             kbc_rule_id(inc->candidates[0].rule)))
                 return;
+        report_add_incident(ctx->report, inc);
+        if (inc->open && !ctx->print_open)
+                return;
         tool_progress_make_way(ctx->progress, stdout);
         kbc_buf_reset(&ctx->out);
         if (kbc_incident_to_json(inc, &ctx->out)) {
@@ -112,7 +119,6 @@ static void print_incident(void *opaque, const kbc_incident *inc)
         }
         kbc_buf_putc(&ctx->out, '\n');
         fwrite(ctx->out.data, 1, ctx->out.len, stdout);
-        report_add_incident(ctx->report, inc);
 }
 
 static void replay_diag(void *opaque, const char *msg)
@@ -363,6 +369,7 @@ int cmd_replay(int argc, char **argv)
             {"host", required_argument, NULL, 'H'},
             {"kb", required_argument, NULL, 'K'},
             {"max-reject", required_argument, NULL, 'M'},
+            {"open", no_argument, NULL, 'O'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
@@ -424,6 +431,9 @@ int cmd_replay(int argc, char **argv)
                         if (parse_percent(optarg, &ctx.max_reject_pct))
                                 return EXIT_USAGE;
                         break;
+                case 'O':
+                        ctx.print_open = true;
+                        break;
                 case 'h':
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
@@ -456,6 +466,8 @@ int cmd_replay(int argc, char **argv)
             from_kafka ? kafka.ntopics : (size_t)(argc - optind)};
         if (report_path && !(ctx.report = report_open(&ropts)))
                 goto out;
+        /* The report shows each incident's states, printed or not. */
+        opts.engine.emit_open = ctx.print_open || ctx.report;
         replay_hooks hooks = {input_begin, feed_line, last_event_time,
                               input_end, &ctx};
         ctx.progress = tool_progress_new(stderr);

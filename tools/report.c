@@ -161,16 +161,30 @@ void report_add_incident(report *r, const kbc_incident *inc)
         if (!r)
                 return;
         uint32_t *slot = find_slot(r, inc->id);
+        report_incident *c = incident_copy(inc);
         if (*slot) {
-                incident_free(r->incidents[*slot - 1]);
-                r->incidents[*slot - 1] = incident_copy(inc);
+                report_incident *old = r->incidents[*slot - 1];
+                memcpy(c->states, old->states, sizeof(c->states));
+                c->nstates = old->nstates;
+                c->states_skipped = old->states_skipped;
+                incident_free(old);
+        }
+        report_state now = {inc->candidates[0].rule, inc->open, inc->end_ms};
+        if (c->nstates == REPORT_MAX_STATES)
+                c->states_skipped++;
+        else
+                c->nstates++;
+        c->states[c->nstates - 1] = now;
+        if (*slot) {
+                r->incidents[*slot - 1] = c;
                 return;
         }
         if (r->nincidents == REPORT_MAX_INCIDENTS) {
+                incident_free(c);
                 r->not_shown++;
                 return;
         }
-        r->incidents[r->nincidents++] = incident_copy(inc);
+        r->incidents[r->nincidents++] = c;
         *slot = (uint32_t)r->nincidents;
 }
 

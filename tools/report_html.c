@@ -321,6 +321,19 @@ static void incident_facts(kbc_buf *b, const report_incident *inc)
         if (inc->occurrences > 1)
                 kbc_buf_printf(b, ", in %llu repeated cases (shown: the last)",
                                (unsigned long long)inc->occurrences);
+        kbc_buf_puts(b, "</dd>\n<dt>States</dt><dd>");
+        for (size_t i = 0; i < inc->nstates; i++) {
+                const report_state *st = &inc->states[i];
+                char t[KBC_TIME_STRLEN + 1];
+                kbc_time_format(st->at_ms, t);
+                if (i && i + 1 == inc->nstates && inc->states_skipped)
+                        kbc_buf_printf(b, " &rarr; (%llu more)",
+                                       (unsigned long long)inc->states_skipped);
+                kbc_buf_printf(b, "%s%s ", i ? " &rarr; " : "",
+                               st->open ? "open" : "closed");
+                esc(b, st->winner->id);
+                kbc_buf_printf(b, " (%s)", t);
+        }
         kbc_buf_puts(b, "</dd>\n<dt>KB reference</dt><dd>");
         esc(b, top->reference ? top->reference : "none");
         kbc_buf_puts(b, "</dd>\n<dt>Evidence</dt><dd>");

@@ -10,6 +10,16 @@
 #include "kbc_engine.h"
 #include "kbc_pipeline.h"
 
+/* One state of an incident as it was handed out: open while its case
+ * ran (the winner then, and the last evidence time), then closed. */
+typedef struct report_state {
+        const kbc_rule *winner;
+        bool open;
+        int64_t at_ms;
+} report_state;
+
+#define REPORT_MAX_STATES 8
+
 /* An incident copied out of the engine's callback; rules and signals are
  * borrowed from the rule set. */
 typedef struct report_incident {
@@ -23,6 +33,11 @@ typedef struct report_incident {
         size_t ncandidates;
         kbc_evidence *evidence; /* by time */
         size_t nevidence;
+        /* its states, oldest first; past the cap the last slot holds the
+         * latest and states_skipped counts those in between */
+        report_state states[REPORT_MAX_STATES];
+        size_t nstates;
+        uint64_t states_skipped;
 } report_incident;
 
 typedef struct report_page {

@@ -84,16 +84,36 @@ consume_all() {
         fail "kcat could not consume $1" "" "$(cat "$TMP/kcat.err")"
 }
 
-# wait_count TOPIC N SECONDS: until TOPIC holds at least N messages.
-wait_count() {
-        local deadline=$((SECONDS + $3))
+# wait_for CONSUME TOPIC N SECONDS: until CONSUME (consume_all or
+# consume_closed) finds at least N messages on TOPIC ($TMP/wait.out).
+wait_for() {
+        local deadline=$((SECONDS + $4))
         while [ $SECONDS -lt $deadline ]; do
-                consume_all "$1" "$TMP/wait.out"
-                [ "$(count_lines "$TMP/wait.out")" -ge "$2" ] && return 0
+                "$1" "$2" "$TMP/wait.out"
+                [ "$(count_lines "$TMP/wait.out")" -ge "$3" ] && return 0
                 sleep 0.5
         done
         return 1
 }
+
+# wait_count TOPIC N SECONDS: until TOPIC holds at least N messages.
+wait_count() { wait_for consume_all "$@"; }
+
+# closed_only IN OUT: the closed incidents of IN, bytes untouched
+# (kbcorrd also sends each case's open states; docs/daemon.md).
+closed_only() {
+        grep -F '"kbcorr":{"state":"closed"' "$1" >"$2" || true
+}
+
+# consume_closed TOPIC OUT: the closed incidents on TOPIC.
+consume_closed() {
+        consume_all "$1" "$TMP/consumed.all"
+        closed_only "$TMP/consumed.all" "$2"
+}
+
+# wait_closed TOPIC N SECONDS: until TOPIC holds at least N closed
+# incidents (in $TMP/wait.out).
+wait_closed() { wait_for consume_closed "$@"; }
 
 # make_stream N GROUPS OUT: at least N events carrying known incidents:
 # copies of the seed scenarios, stripped of the fields kbcorr does not read
@@ -152,13 +172,16 @@ expect_ids() {
 }
 
 # wait_all_expected TOPIC SECONDS WHAT LOG: until every id of
-# $TMP/expected is on TOPIC ($TMP/got: the ids there); fails with WHAT,
+# $TMP/expected is on TOPIC in a closed incident ($TMP/got: those ids;
+# $TMP/got.any: every id there, open states too); fails with WHAT,
 # showing LOG, after SECONDS.
 wait_all_expected() {
         local deadline=$((SECONDS + $2)) missing
         while :; do
                 consume_all "$1" "$TMP/got.jsonl"
-                jq -r '.event.id' "$TMP/got.jsonl" | sort -u >"$TMP/got"
+                jq -r '.event.id' "$TMP/got.jsonl" | sort -u >"$TMP/got.any"
+                jq -r 'select(.kbcorr.state == "closed") | .event.id' "$TMP/got.jsonl" |
+                        sort -u >"$TMP/got"
                 missing=$(comm -23 "$TMP/expected" "$TMP/got" | wc -l)
                 [ "$missing" -eq 0 ] && return 0
                 if [ $SECONDS -ge $deadline ]; then
@@ -169,10 +192,10 @@ wait_all_expected() {
         done
 }
 
-# unknown_ids: how many ids on the topic (last wait_all_expected) are not
-# expected.
+# unknown_ids: how many ids on the topic (last wait_all_expected), open
+# states' included, are not expected.
 unknown_ids() {
-        comm -13 "$TMP/expected" "$TMP/got" | wc -l
+        comm -13 "$TMP/expected" "$TMP/got.any" | wc -l
 }
 
 # sort_incidents IN OUT: the incidents of IN, bytes untouched, by
@@ -221,6 +244,6 @@ daemon_stop() {
 cleanup_daemon() {
         if [ -n "$DAEMON_PID" ]; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
         if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; fi
-        rm -rf "$TMP"
+        [ -n "${KBC_E2E_KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup_daemon EXIT

@@ -44,7 +44,7 @@ kill -0 "$DAEMON_PID" || fail "kbcorrd died on SIGHUP"
 cp "$SCENARIOS" "$TMP/input1.jsonl"
 later "$TMP/input1.jsonl" MAIL-A.corp.example MAIL-B.corp.example MAIL-C.corp.example
 produce_keyed winlog "$TMP/input1.jsonl"
-wait_count incidents 3 60 || fail "incidents after the rejected reload" 3 "$(count_lines "$TMP/wait.out")"
+wait_closed incidents 3 60 || fail "incidents after the rejected reload" 3 "$(count_lines "$TMP/wait.out")"
 jq -r '"\(.host.name | ascii_downcase) \(.kb.id)"' "$TMP/wait.out" | grep -qx 'mail-b.corp.example Q324332' ||
         fail "MAIL-B under the old rules" "Q324332" "$(cat "$TMP/wait.out")"
 echo "ok: a broken rule set was rejected with file:line; the old rules kept running"
@@ -60,7 +60,7 @@ jq -c 'select((.winlog.computer_name // "") | test("^MAIL-B"; "i"))
 later "$TMP/input2.jsonl" MAIL-B2.corp.example
 produce_keyed winlog "$TMP/input2.jsonl"
 deadline=$((SECONDS + 60))
-until consume_all incidents "$TMP/all.jsonl" &&
+until consume_closed incidents "$TMP/all.jsonl" &&
         jq -r '"\(.host.name | ascii_downcase) \(.kb.id)"' "$TMP/all.jsonl" | grep -qx 'mail-b2.corp.example Q247773'; do
         [ $SECONDS -lt $deadline ] || fail "MAIL-B2 under the new rules" "Q247773" "$(jq -c '[.host.name, .kb.id]' "$TMP/all.jsonl")"
         sleep 0.5

@@ -57,7 +57,7 @@ expected=$(count_lines "$TMP/expected")
 [ "$expected" -ge 3 ] || fail "replay of the scenarios" "at least 3 incidents" "$expected"
 
 daemon_start daemon1 "$TMP/kbcorrd.yaml"
-if ! wait_count incidents "$expected" 60; then
+if ! wait_closed incidents "$expected" 60; then
         show_file "kbcorrd stderr" "$TMP/daemon1.err"
         fail "incidents on the topic within 60 s" "$expected" "$(count_lines "$TMP/wait.out")"
 fi
@@ -80,7 +80,7 @@ echo "ok: /metrics counts events, dead letters and incidents by KB; /healthz ok"
 daemon_stop TERM 15
 expect_rc daemon1 0
 
-consume_all incidents "$TMP/incidents.jsonl"
+consume_closed incidents "$TMP/incidents.jsonl"
 jq -r '"\(.event.id) \(.host.name | ascii_downcase) \(.kb.id) \(.kb.ambiguous)"' "$TMP/incidents.jsonl" | sort -u >"$TMP/got"
 diff "$TMP/expected" "$TMP/got" >&2 || fail "incidents on the topic differ from kbcorr replay's (diff above)"
 grep -q 'mail-a.corp.example Q247773 false' "$TMP/got" || fail "MAIL-A names Q247773" "" "$(cat "$TMP/got")"

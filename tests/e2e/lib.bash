@@ -51,7 +51,7 @@ need_tools() {
 
 # A scratch folder removed on exit.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbc-e2e-$E2E_NAME.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+[ -n "${KBC_E2E_KEEP:-}" ] || trap 'rm -rf "$TMP"' EXIT
 
 # run NAME CMD...: run CMD with stdout in $TMP/NAME.out, stderr in
 # $TMP/NAME.err; the exit status goes to RC (never stops the script).
