@@ -915,6 +915,18 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
         return n;
 }
 
+/* A quiet host's closed case lets its partition's offset go: its hits
+ * would otherwise stay pinned until the host logs again (docs/daemon.md:
+ * evidence of a case closed on the wall clock supports no later case). */
+static void hits_drop(host_state *h)
+{
+        for (size_t i = 0; i < h->nhits; i++)
+                hit_free(h->hits[i]);
+        free(h->hits);
+        h->hits = NULL;
+        h->nhits = h->cap = 0;
+}
+
 void kbc_engine_set_clock(kbc_engine *e, int64_t now_ms)
 {
         e->now_ms = now_ms;
@@ -933,7 +945,16 @@ size_t kbc_engine_close_quiet(kbc_engine *e, int64_t now_ms)
                         case_close(e, h);
                         e->stats.quiet_closes++;
                         closed++;
+                        if (!h->open)
+                                hits_drop(h);
                 }
+                /* Quiet past the suppression period too: its incidents
+                 * are forgotten, as its own clock would forget them when
+                 * it logs again, and their first events' offsets go. */
+                if (!h->open && h->nrepeats && h->last_wall &&
+                    now_ms - h->last_wall >=
+                        e->opts.suppress_ms + e->opts.lateness_ms)
+                        h->nrepeats = 0;
         }
         return closed;
 }

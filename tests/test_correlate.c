@@ -382,6 +382,27 @@ static void test_quiet_host_closes_on_wall_clock(void **state)
         kbc_engine_free(e);
 }
 
+/* A quiet host holds no offset for ever: its closed case's events go at
+ * the quiet close, its remembered incident once it has been quiet for the
+ * suppression period too. */
+static void test_quiet_host_lets_offsets_go(void **state)
+{
+        (void)state;
+        got g = {0};
+        kbc_engine *e = kbc_engine_new(rules, NULL, collect, &g);
+        kbc_event a1 = smtp("A", T0, 7), a2 = ev2037("A", T0 + MIN, 8);
+        kbc_engine_set_clock(e, 1000);
+        kbc_engine_feed(e, &a1);
+        kbc_engine_feed(e, &a2);
+        assert_int_equal(kbc_engine_low_mark(e), 7);
+        kbc_engine_close_quiet(e, 1000 + 11 * MIN);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(kbc_engine_low_mark(e), 7); /* folding repeats */
+        kbc_engine_close_quiet(e, 1000 + 61 * MIN);
+        assert_int_equal(kbc_engine_low_mark(e), INT64_MAX);
+        kbc_engine_free(e);
+}
+
 /* A case closes when the host's own event time passes the window plus the
  * lateness: before the end of input. */
 static void test_case_closes_on_watermark(void **state)
@@ -781,6 +802,7 @@ int main(void)
             cmocka_unit_test(test_restart_without_suppression_loses_nothing),
             cmocka_unit_test(test_open_states),
             cmocka_unit_test(test_quiet_host_closes_on_wall_clock),
+            cmocka_unit_test(test_quiet_host_lets_offsets_go),
         };
         return cmocka_run_group_tests(tests, load_rules, free_rules);
 }
