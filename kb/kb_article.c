@@ -750,10 +750,24 @@ static int jekyll_header(parse_state *ps, kbc_kb_article *art, char *errstr,
                 return kbc_errf(errstr, errsize,
                                 "Jekyll page without an Article: line");
         }
+
         if (product && *product) {
                 add_product(ps, product, version && *version ? version : NULL);
         }
         return 0;
+}
+
+/* An id becomes a file name and a YAML scalar of the compiled rule:
+ * only letters, digits, '-' and '_' ("Article: ../../etc/x" or an id
+ * with a newline decoded from "&#10;" must not get that far). */
+static bool id_valid(const char *id)
+{
+        size_t n = 0;
+        for (; id[n]; n++)
+                if (!isalnum((unsigned char)id[n]) && id[n] != '-' &&
+                    id[n] != '_')
+                        return false;
+        return n >= 1 && n <= 32;
 }
 
 static bool word_char(char c)
@@ -897,6 +911,18 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
                 rc = kbc_errf(errstr, errsize,
                               "not a KB article: no DOCUMENT: header and no "
                               "Jekyll front matter");
+        }
+        if (!rc && !id_valid(art->id)) {
+                /* said on one line: the id may hold a decoded newline */
+                char shown[41];
+                snprintf(shown, sizeof(shown), "%s", art->id);
+                for (char *c = shown; *c; c++)
+                        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                                *c = '?';
+                rc = kbc_errf(errstr, errsize,
+                              "article id \"%s\" is not 1 to 32 letters, "
+                              "digits, '-' or '_'",
+                              shown);
         }
         if (rc) {
                 art = NULL;

@@ -7,6 +7,7 @@
  * their own signals can never name are removed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,10 @@ static int mkdir_p(char *path)
         return mkdir(path, 0777) && errno != EEXIST ? -1 : 0;
 }
 
-/* Writes through a temporary name, so a reader never sees half a rule. */
+/* Writes through a temporary name, so a reader never sees half a rule.
+ * The id is checked by the parser (letters, digits, '-', '_'); the
+ * temporary file is created new and never through a symlink, so nothing
+ * planted in the output folder can redirect the write. */
 static int write_rule(compile_run *run, const char *id)
 {
         char dir[4096], path[4200], tmp[4300];
@@ -75,13 +79,28 @@ static int write_rule(compile_run *run, const char *id)
         snprintf(dir, sizeof(dir), "%s/%03ld", run->outdir, num / 1000);
         snprintf(path, sizeof(path), "%s/%s.yaml", dir, id);
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        if (strchr(id, '/') || !strcmp(id, "..")) {
+                fprintf(stderr, "kbcorr compile: %s: not a file name\n", id);
+                return -1;
+        }
+        unlink(tmp); /* a leftover of an interrupted run */
+        int fd = -1;
         FILE *f = NULL;
-        if (mkdir_p(dir) || !(f = fopen(tmp, "w")) ||
-            fwrite(run->yaml.data, 1, run->yaml.len, f) != run->yaml.len ||
-            fclose(f) || rename(tmp, path)) {
-                int err = errno;
-                if (f)
-                        fclose(f);
+        bool ok = !mkdir_p(dir) &&
+                  (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+                             0644)) >= 0 &&
+                  (f = fdopen(fd, "w")) &&
+                  fwrite(run->yaml.data, 1, run->yaml.len, f) == run->yaml.len;
+        int err = errno;
+        if (f ? fclose(f) : fd >= 0 ? close(fd) : 0) {
+                err = ok ? errno : err;
+                ok = false;
+        }
+        if (ok && rename(tmp, path)) {
+                err = errno;
+                ok = false;
+        }
+        if (!ok) {
                 fprintf(stderr, "kbcorr compile: %s: %s\n", path,
                         strerror(err));
                 return -1;
