@@ -550,6 +550,17 @@ static void reset_event(kbc_event *ev)
         ev->origin = origin;
 }
 
+/* Windows times run from 1601 (FILETIME) to 9999 (SYSTEMTIME); anything
+ * else is a forged or broken value, and far enough from INT64_MAX that
+ * no window or lateness added to a time can overflow. */
+#define TIME_MIN_MS (-11644473600000LL) /* 1601-01-01 */
+#define TIME_MAX_MS (253402300799999LL) /* 9999-12-31T23:59:59.999 */
+
+static bool time_out_of_range(int64_t ms)
+{
+        return ms != KBC_TIME_NONE && (ms < TIME_MIN_MS || ms > TIME_MAX_MS);
+}
+
 /* Well-known channels in the case Windows shows them; others as logged.
  * NXLog from a WEC collector writes "security" for forwarded events. */
 static void normalize_channel(kbc_event *ev)
@@ -717,6 +728,13 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
                 goto out;
         }
         got = dispatch(d, forced, buf, len, first, ev, errstr, errsize);
+        if (got != KBC_FMT_AUTO && time_out_of_range(ev->time_ms)) {
+                kbc_errf(errstr, errsize,
+                         "%s: event time out of range (before 1601 or "
+                         "after 9999): %lld ms",
+                         kbc_format_name(got), (long long)ev->time_ms);
+                got = KBC_FMT_AUTO;
+        }
         if (got != KBC_FMT_AUTO)
                 normalize_channel(ev);
 

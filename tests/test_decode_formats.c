@@ -894,6 +894,16 @@ static void test_time_forms(void **state)
             "{\"EventID\":1,\"Channel\":\"System\",\"TimeCreated\":"
             "\"22/7/2023 4:26 PM\"}",
             "winjson: unparseable time");
+        /* A forged time near the int64 limit is refused, not correlated:
+         * a window added to it would overflow. */
+        ERR(f, KBC_FMT_AUTO,
+            "{\"EventID\":1,\"Channel\":\"System\",\"TimeCreated\":"
+            "\"/Date(9223372036854775)/\"}",
+            "winjson: event time out of range");
+        ERR(f, KBC_FMT_AUTO,
+            "{\"EventID\":1,\"Channel\":\"System\",\"TimeCreated\":"
+            "\"1500-01-01T00:00:00Z\"}",
+            "winjson: event time out of range");
 }
 
 /* ---- detection over a mixed stream ------------------------------------ */
