@@ -429,7 +429,6 @@ static int consumer_open(kbcd *d)
         return 0;
 }
 
-#define STORE_EVERY_MS   200
 #define METRICS_EVERY_MS 100
 #define QUIET_EVERY_MS   250
 
@@ -477,7 +476,7 @@ static void run(kbcd *d)
                         close_quiet(d, now);
                         last_quiet = now;
                 }
-                if (now - last_store >= STORE_EVERY_MS) {
+                if (now - last_store >= KBCD_STORE_EVERY_MS) {
                         store_offsets(d, false, NULL);
                         last_store = now;
                 }

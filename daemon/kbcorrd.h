@@ -54,6 +54,23 @@ struct kbcd_part {
 /* Processing time of one message, for the /metrics histogram. */
 #define KBCD_LATENCY_BUCKETS 10
 
+/* How often the file sinks are synced and the safe offsets stored. */
+#define KBCD_STORE_EVERY_MS 200
+
+/* A JSON-lines (or msgpack) file or stdout. Records are appended to
+ * pending and written with write(2) at each sync, then fsync'd: a record
+ * counts as delivered only once all of it is on disk. A write or sync
+ * that fails keeps the rest pending (none written twice) and the records
+ * in flight, retried at the next sync. */
+typedef struct kbcd_file_sink {
+        const char *name; /* the path, or "stdout"; NULL = unused */
+        int fd;
+        bool fsync; /* a file, not a pipe or a terminal */
+        kbc_buf pending;
+        bool failing; /* the last attempt failed (logged once) */
+        uint64_t errors;
+} kbcd_file_sink;
+
 typedef struct kbcd_histogram {
         uint64_t le[KBCD_LATENCY_BUCKETS]; /* per bucket; cumulated on output */
         uint64_t count;
@@ -71,6 +88,7 @@ typedef struct kbcd_metrics {
         pthread_mutex_t lock;
         kbc_buf page;
         int64_t last_loop_ms;         /* monotonic; /healthz fails when stale */
+        char failing_sink[256];       /* /healthz fails while one is failing */
         struct timespec last_message; /* monotonic; tv_sec 0 = none yet */
 } kbcd_metrics;
 
@@ -79,7 +97,8 @@ typedef struct kbcd {
         kbc_ruleset *rules;
         rd_kafka_t *consumer, *producer, *mock_handle;
         rd_kafka_topic_t *out_topic, *dead_topic;
-        FILE *out_file, *dead_file;
+        /* Incidents to a file and to stdout, dead letters to a file. */
+        kbcd_file_sink out_file, out_stdout, dead_file;
         kbcd_part *parts;
         kbcd_part *last_part;  /* of the last message: a lookup cache */
         kbc_buf json, scratch; /* the payload; JSON before msgpack */
@@ -116,6 +135,8 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
                            const char *reason);
 /* Flushes the file sinks to disk and acknowledges what they hold. */
 void kbcd_sinks_sync(kbcd *d);
+/* Whether a file sink's last write or sync failed; *name says which. */
+bool kbcd_sinks_failing(const kbcd *d, const char **name);
 /* Waits up to ms for Kafka deliveries; returns how many are left. */
 int kbcd_sinks_drain(kbcd *d, int ms);
 

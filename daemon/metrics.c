@@ -56,10 +56,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                 rc = reply(c, 200, "text/plain; version=0.0.4",
                            m->page.data ? m->page.data : "", m->page.len);
         } else if (!strcmp(url, "/healthz")) {
-                bool ok = kbcd_now_ms() - m->last_loop_ms < STALE_MS;
-                rc = ok ? reply(c, 200, "text/plain", "ok\n", 3)
-                        : reply(c, 503, "text/plain", "consumer loop stalled\n",
-                                22);
+                char why[300];
+                int n = 0;
+                if (kbcd_now_ms() - m->last_loop_ms >= STALE_MS)
+                        n = snprintf(why, sizeof(why),
+                                     "consumer loop stalled\n");
+                else if (m->failing_sink[0])
+                        n = snprintf(why, sizeof(why), "sink failing: %s\n",
+                                     m->failing_sink);
+                rc = n ? reply(c, 503, "text/plain", why, strlen(why))
+                       : reply(c, 200, "text/plain", "ok\n", 3);
         } else {
                 rc = reply(c, 404, "text/plain", "not found\n", 10);
         }
@@ -271,6 +277,22 @@ static void render(kbcd *d, kbc_buf *b)
                 "Evidence for a case that had closed on the wall clock, "
                 "come after it closed (a second incident may follow).",
                 all.engine.after_quiet);
+        const kbcd_file_sink *files[] = {&d->out_file, &d->out_stdout,
+                                         &d->dead_file};
+        kbc_buf_puts(b, "# HELP kbcorr_sink_errors_total Failed writes or "
+                        "syncs of a file sink (retried; records held).\n"
+                        "# TYPE kbcorr_sink_errors_total counter\n");
+        for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
+                if (files[i]->name)
+                        sample(b, "kbcorr_sink_errors_total", "sink",
+                               files[i]->name, files[i]->errors);
+        kbc_buf_puts(b, "# HELP kbcorr_sink_failing 1 while a file sink's "
+                        "last write or sync failed.\n"
+                        "# TYPE kbcorr_sink_failing gauge\n");
+        for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
+                if (files[i]->name)
+                        sample(b, "kbcorr_sink_failing", "sink", files[i]->name,
+                               files[i]->failing);
         counter(b, "kbcorr_delivery_retries_total",
                 "Incidents produced again after a failed delivery.",
                 d->delivery_retries);
@@ -348,10 +370,14 @@ void kbcd_metrics_publish(kbcd *d, int64_t now)
         kbc_buf page;
         kbc_buf_init(&page, 64u << 20);
         render(d, &page);
+        const char *failing = NULL;
+        kbcd_sinks_failing(d, &failing);
         pthread_mutex_lock(&m->lock);
         kbc_buf tmp = m->page;
         m->page = page;
         m->last_loop_ms = now;
+        snprintf(m->failing_sink, sizeof(m->failing_sink), "%s",
+                 failing ? failing : "");
         pthread_mutex_unlock(&m->lock);
         kbc_buf_free(&tmp);
 }

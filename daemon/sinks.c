@@ -4,6 +4,8 @@
  * each is safe: acknowledged by a delivery report, or fsync'd.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,15 +65,75 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
         (void)rk;
 }
 
-static int open_append(const char *path, FILE **out)
+/* A pending record larger than this means the sink has failed for long:
+ * kbcorrd exits (the records' offsets were never committed, so a restart
+ * re-reads them) rather than hold the incidents in memory without bound. */
+#define PENDING_MAX ((size_t)256 << 20)
+
+static int open_sink(kbcd_file_sink *s, const char *path)
 {
+        s->fd = -1;
         if (!path)
                 return 0;
-        *out = !strcmp(path, "-") ? stdout : fopen(path, "a");
-        if (!*out) {
+        s->name = strcmp(path, "-") ? path : "stdout";
+        s->fd =
+            strcmp(path, "-")
+                ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)
+                : STDOUT_FILENO;
+        if (s->fd < 0) {
                 kbcd_log("error", "%s: %s", path, strerror(errno));
                 return -1;
         }
+        struct stat st;
+        s->fsync = !fstat(s->fd, &st) && S_ISREG(st.st_mode);
+        kbc_buf_init(&s->pending, PENDING_MAX);
+        return 0;
+}
+
+static void close_sink(kbcd_file_sink *s)
+{
+        if (s->fd >= 0 && s->fd != STDOUT_FILENO)
+                close(s->fd);
+        kbc_buf_free(&s->pending);
+}
+
+/* Writes what is pending, then fsyncs. 0 when all of it is on disk. */
+static int flush_sink(kbcd_file_sink *s)
+{
+        size_t done = 0;
+        int err = 0;
+        while (done < s->pending.len) {
+                ssize_t n =
+                    write(s->fd, s->pending.data + done, s->pending.len - done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        err = n < 0 ? errno : EIO;
+                        break;
+                }
+                done += (size_t)n;
+        }
+        if (done) { /* what was written is never written again */
+                memmove(s->pending.data, s->pending.data + done,
+                        s->pending.len - done);
+                s->pending.len -= done;
+        }
+        if (!err && s->fsync && fsync(s->fd))
+                err = errno;
+        if (err) {
+                s->errors++;
+                if (!s->failing)
+                        kbcd_log("error",
+                                 "%s: %s; %zu bytes of records held, retried "
+                                 "every %d ms, their offsets not committed",
+                                 s->name, strerror(err), s->pending.len,
+                                 KBCD_STORE_EVERY_MS);
+                s->failing = true;
+                return -1;
+        }
+        if (s->failing)
+                kbcd_log("info", "%s: writing again", s->name);
+        s->failing = false;
         return 0;
 }
 
@@ -81,8 +143,9 @@ int kbcd_sinks_open(kbcd *d)
         char err[512];
         kbc_buf_init(&d->json, 16u << 20);
         kbc_buf_init(&d->scratch, 16u << 20);
-        if (open_append(c->out_file, &d->out_file) ||
-            open_append(c->dead_file, &d->dead_file))
+        if (open_sink(&d->out_file, c->out_file) ||
+            open_sink(&d->out_stdout, c->out_stdout ? "-" : NULL) ||
+            open_sink(&d->dead_file, c->dead_file))
                 return -1;
         if (!c->out_topic && !c->dead_topic)
                 return 0;
@@ -116,10 +179,9 @@ void kbcd_sinks_close(kbcd *d)
                 rd_kafka_topic_destroy(d->dead_topic);
         if (d->producer)
                 rd_kafka_destroy(d->producer);
-        if (d->out_file && d->out_file != stdout)
-                fclose(d->out_file);
-        if (d->dead_file && d->dead_file != stdout)
-                fclose(d->dead_file);
+        close_sink(&d->out_file);
+        close_sink(&d->out_stdout);
+        close_sink(&d->dead_file);
         kbc_buf_free(&d->json);
         kbc_buf_free(&d->scratch);
 }
@@ -145,13 +207,21 @@ static void produce(kbcd *d, rd_kafka_topic_t *t, const void *payload,
         f->waiting++;
 }
 
-/* JSON lines, or msgpack objects back to back (they delimit themselves). */
-static void write_record(FILE *out, const kbc_buf *b, bool line,
+/* JSON lines, or msgpack objects back to back (they delimit themselves):
+ * pending until the next sync writes them. */
+static void write_record(kbcd_file_sink *s, const kbc_buf *b, bool line,
                          kbcd_inflight *f)
 {
-        fwrite(b->data, 1, b->len, out);
+        kbc_buf_append(&s->pending, b->data, b->len);
         if (line)
-                fputc('\n', out);
+                kbc_buf_putc(&s->pending, '\n');
+        if (s->pending.overflow) {
+                kbcd_log("error",
+                         "%s: %zu MiB of records held and the sink still "
+                         "failing; exiting, their offsets not committed",
+                         s->name, PENDING_MAX >> 20);
+                exit(EXIT_FAILURE);
+        }
         if (!f->unsynced) {
                 f->unsynced = true;
                 f->waiting++;
@@ -159,18 +229,18 @@ static void write_record(FILE *out, const kbc_buf *b, bool line,
 }
 
 /* Writes the JSON in d->json to every sink of its kind, in flight on f. */
-static void deliver(kbcd *d, rd_kafka_topic_t *topic, FILE *file, bool out,
-                    const char *key, kbcd_inflight *f)
+static void deliver(kbcd *d, rd_kafka_topic_t *topic, kbcd_file_sink *file,
+                    bool out, const char *key, kbcd_inflight *f)
 {
         f->waiting = 1; /* held while writing, released below */
         if (topic)
                 produce(d, topic, d->json.data, d->json.len, key, strlen(key),
                         f);
         bool line = !(out && d->cfg.out_msgpack);
-        if (file)
+        if (file->name)
                 write_record(file, &d->json, line, f);
-        if (out && d->cfg.out_stdout)
-                write_record(stdout, &d->json, line, f);
+        if (out && d->out_stdout.name)
+                write_record(&d->out_stdout, &d->json, line, f);
         inflight_ack(f);
 }
 
@@ -194,7 +264,7 @@ void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
                 kbcd_log("error", "out of memory for incident %s", inc->id);
                 return;
         }
-        deliver(d, d->out_topic, d->out_file, true, inc->host, f);
+        deliver(d, d->out_topic, &d->out_file, true, inc->host, f);
 }
 
 void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
@@ -230,7 +300,7 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
                         f->waiting++;
                 }
         }
-        if (d->dead_file) {
+        if (d->dead_file.name) {
                 kbc_buf_reset(&d->json);
                 kbc_buf_puts(&d->json, "{\"origin\":");
                 kbc_buf_json_str(&d->json, kbc_str_cstr(origin));
@@ -242,26 +312,21 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
                     kbc_str_make(m->payload ? (const char *)m->payload : "",
                                  m->len));
                 kbc_buf_putc(&d->json, '}');
-                write_record(d->dead_file, &d->json, true, f);
+                write_record(&d->dead_file, &d->json, true, f);
         }
         inflight_ack(f);
 }
 
-static void sync_file(FILE *f)
-{
-        if (!f)
-                return;
-        fflush(f);
-        if (f != stdout)
-                fsync(fileno(f));
-}
-
 void kbcd_sinks_sync(kbcd *d)
 {
-        sync_file(d->out_file);
-        sync_file(d->dead_file);
-        if (d->cfg.out_stdout)
-                fflush(stdout);
+        /* Acknowledged only when every file sink has all of it on disk. */
+        bool ok = true;
+        kbcd_file_sink *sinks[] = {&d->out_file, &d->out_stdout, &d->dead_file};
+        for (size_t i = 0; i < sizeof(sinks) / sizeof(*sinks); i++)
+                if (sinks[i]->name && flush_sink(sinks[i]))
+                        ok = false;
+        if (!ok)
+                return;
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
                 kbcd_inflight *f = p->inflight;
                 while (f) {
@@ -273,6 +338,18 @@ void kbcd_sinks_sync(kbcd *d)
                         f = next;
                 }
         }
+}
+
+bool kbcd_sinks_failing(const kbcd *d, const char **name)
+{
+        const kbcd_file_sink *sinks[] = {&d->out_file, &d->out_stdout,
+                                         &d->dead_file};
+        for (size_t i = 0; i < sizeof(sinks) / sizeof(*sinks); i++)
+                if (sinks[i]->failing) {
+                        *name = sinks[i]->name;
+                        return true;
+                }
+        return false;
 }
 
 int kbcd_sinks_drain(kbcd *d, int ms)
