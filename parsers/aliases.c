@@ -31,60 +31,68 @@
 /* No alias is longer; longer member names are never aliases. */
 #define ALIAS_MAX 20
 
+/* How a name may be taken (alias.how). */
+enum {
+        ANY = 0,
+        WEAK = 1,   /* also a common EventData name (Sysmon's Description) */
+        OBJECT = 2, /* only when its value is an object ("host" is a
+                     * shipper's name as a string, ECS's host as one) */
+        MARKUP = 4, /* a string of JSON or XML counts as event data */
+};
+
 typedef struct alias {
         const char *folded; /* lowercase, without '_', '-', ' ' */
         const char *shown;  /* a common spelling, for errors and docs */
         unsigned char part;
         unsigned char rank; /* 0 = preferred */
-        bool weak; /* also a common EventData name (Sysmon's Description) */
+        unsigned char how;
 } alias;
 
 /* Precedence within a part is the order here; docs/input-formats.md
  * shows this table and must change with it. */
 static const alias aliases[] = {
-    {"eventtime", "EventTime", KBC_PART_TIME, 0, false},
-    {"timecreated", "TimeCreated", KBC_PART_TIME, 1, false},
-    {"@timestamp", "@timestamp", KBC_PART_TIME, 2, false},
-    {"timegenerated", "TimeGenerated", KBC_PART_TIME, 3, false},
-    {"timestamp", "timestamp", KBC_PART_TIME, 4, false},
-    {"systemtime", "SystemTime", KBC_PART_TIME, 5, false},
-    {"eventreceivedtime", "EventReceivedTime", KBC_PART_TIME, 6, false},
-    {"hostname", "Hostname", KBC_PART_HOST, 0, false},
-    {"computer", "Computer", KBC_PART_HOST, 1, false},
-    {"computername", "computer_name", KBC_PART_HOST, 2, false},
-    {"machinename", "MachineName", KBC_PART_HOST, 3, false},
-    /* only as ECS's host.name object */
-    {"host", "host.name", KBC_PART_HOST, 4, false},
-    {"sourcename", "SourceName", KBC_PART_PROVIDER, 0, false},
-    {"providername", "ProviderName", KBC_PART_PROVIDER, 1, false},
-    {"provider", "Provider", KBC_PART_PROVIDER, 2, false},
-    {"eventsourcename", "EventSourceName", KBC_PART_PROVIDER, 3, false},
-    {"source", "Source", KBC_PART_PROVIDER, 4, true},
-    {"channel", "Channel", KBC_PART_CHANNEL, 0, false},
-    {"logname", "LogName", KBC_PART_CHANNEL, 1, false},
-    {"eventlog", "EventLog", KBC_PART_CHANNEL, 2, false},
-    {"eventid", "EventID", KBC_PART_EVENT_ID, 0, false},
-    {"eventcode", "EventCode", KBC_PART_EVENT_ID, 1, false},
-    {"id", "Id", KBC_PART_EVENT_ID, 2, true},
-    {"recordnumber", "RecordNumber", KBC_PART_RECORD_ID, 0, false},
-    {"eventrecordid", "EventRecordID", KBC_PART_RECORD_ID, 1, false},
-    {"recordid", "RecordId", KBC_PART_RECORD_ID, 2, false},
-    {"level", "Level", KBC_PART_LEVEL, 0, false},
-    {"eventlevelname", "EventLevelName", KBC_PART_LEVEL, 1, false},
-    {"severity", "Severity", KBC_PART_LEVEL, 2, false},
-    {"leveldisplayname", "LevelDisplayName", KBC_PART_LEVEL, 3, false},
-    {"eventlevel", "EventLevel", KBC_PART_LEVEL, 4, false},
-    {"message", "Message", KBC_PART_MESSAGE, 0, false},
-    {"rendereddescription", "RenderedDescription", KBC_PART_MESSAGE, 1, false},
-    {"description", "Description", KBC_PART_MESSAGE, 2, true},
-    {"descriptiontitle", "DescriptionTitle", KBC_PART_MESSAGE, 3, false},
-    {"activity", "Activity", KBC_PART_MESSAGE, 4, false},
-    {"eventdata", "EventData", KBC_PART_EVENT_DATA, 0, false},
-    {"properties", "Properties", KBC_PART_EVENT_DATA, 1, false},
-    {"stringinserts", "StringInserts", KBC_PART_EVENT_DATA, 2, false},
-    {"parameterxml", "ParameterXml", KBC_PART_EVENT_DATA, 3, false},
-    {"insertionstrings", "InsertionStrings", KBC_PART_EVENT_DATA, 4, false},
-    {"userdata", "UserData", KBC_PART_USER_DATA, 0, false},
+    {"eventtime", "EventTime", KBC_PART_TIME, 0, ANY},
+    {"timecreated", "TimeCreated", KBC_PART_TIME, 1, ANY},
+    {"@timestamp", "@timestamp", KBC_PART_TIME, 2, ANY},
+    {"timegenerated", "TimeGenerated", KBC_PART_TIME, 3, ANY},
+    {"timestamp", "timestamp", KBC_PART_TIME, 4, ANY},
+    {"systemtime", "SystemTime", KBC_PART_TIME, 5, ANY},
+    {"eventreceivedtime", "EventReceivedTime", KBC_PART_TIME, 6, ANY},
+    {"hostname", "Hostname", KBC_PART_HOST, 0, ANY},
+    {"computer", "Computer", KBC_PART_HOST, 1, ANY},
+    {"computername", "computer_name", KBC_PART_HOST, 2, ANY},
+    {"machinename", "MachineName", KBC_PART_HOST, 3, ANY},
+    {"host", "host.name", KBC_PART_HOST, 4, OBJECT},
+    {"sourcename", "SourceName", KBC_PART_PROVIDER, 0, ANY},
+    {"providername", "ProviderName", KBC_PART_PROVIDER, 1, ANY},
+    {"provider", "Provider", KBC_PART_PROVIDER, 2, ANY},
+    {"eventsourcename", "EventSourceName", KBC_PART_PROVIDER, 3, ANY},
+    {"source", "Source", KBC_PART_PROVIDER, 4, WEAK},
+    {"channel", "Channel", KBC_PART_CHANNEL, 0, ANY},
+    {"logname", "LogName", KBC_PART_CHANNEL, 1, ANY},
+    {"eventlog", "EventLog", KBC_PART_CHANNEL, 2, ANY},
+    {"eventid", "EventID", KBC_PART_EVENT_ID, 0, ANY},
+    {"eventcode", "EventCode", KBC_PART_EVENT_ID, 1, ANY},
+    {"id", "Id", KBC_PART_EVENT_ID, 2, WEAK},
+    {"recordnumber", "RecordNumber", KBC_PART_RECORD_ID, 0, ANY},
+    {"eventrecordid", "EventRecordID", KBC_PART_RECORD_ID, 1, ANY},
+    {"recordid", "RecordId", KBC_PART_RECORD_ID, 2, ANY},
+    {"level", "Level", KBC_PART_LEVEL, 0, ANY},
+    {"eventlevelname", "EventLevelName", KBC_PART_LEVEL, 1, ANY},
+    {"severity", "Severity", KBC_PART_LEVEL, 2, ANY},
+    {"leveldisplayname", "LevelDisplayName", KBC_PART_LEVEL, 3, ANY},
+    {"eventlevel", "EventLevel", KBC_PART_LEVEL, 4, ANY},
+    {"message", "Message", KBC_PART_MESSAGE, 0, ANY},
+    {"rendereddescription", "RenderedDescription", KBC_PART_MESSAGE, 1, ANY},
+    {"description", "Description", KBC_PART_MESSAGE, 2, WEAK},
+    {"descriptiontitle", "DescriptionTitle", KBC_PART_MESSAGE, 3, ANY},
+    {"activity", "Activity", KBC_PART_MESSAGE, 4, ANY},
+    {"eventdata", "EventData", KBC_PART_EVENT_DATA, 0, MARKUP},
+    {"properties", "Properties", KBC_PART_EVENT_DATA, 1, ANY},
+    {"stringinserts", "StringInserts", KBC_PART_EVENT_DATA, 2, ANY},
+    {"parameterxml", "ParameterXml", KBC_PART_EVENT_DATA, 3, MARKUP},
+    {"insertionstrings", "InsertionStrings", KBC_PART_EVENT_DATA, 4, ANY},
+    {"userdata", "UserData", KBC_PART_USER_DATA, 0, MARKUP},
 };
 
 #define N_ALIASES (sizeof(aliases) / sizeof(aliases[0]))
@@ -142,16 +150,15 @@ static const alias *alias_of(kbc_str name)
         return NULL;
 }
 
-/* Whether v can be event data: an object or an array, or for EventData,
- * UserData and ParameterXml (rank 0 and 3 of event data) a string of JSON
- * or XML; a plain string under such a name is a value of flattened
- * EventData (Security 4662 has a "Properties"). */
-static bool holds_data(const kbc_json *j, int v, unsigned rank)
+/* Whether v can be event data: an object or an array, or for a MARKUP
+ * name a string of JSON or XML; a plain string under such a name is a
+ * value of flattened EventData (Security 4662 has a "Properties"). */
+static bool holds_data(const kbc_json *j, int v, const alias *a)
 {
         kbc_json_type t = kbc_json_typeof(j, v);
         if (t == KBC_JSON_OBJECT || t == KBC_JSON_ARRAY)
                 return true;
-        if (t != KBC_JSON_STRING || (rank != 0 && rank != 3))
+        if (t != KBC_JSON_STRING || !(a->how & MARKUP))
                 return false;
         kbc_str s = kbc_json_raw(j, v);
         size_t i = 0;
@@ -177,14 +184,9 @@ void kbc_alias_scan(const kbc_json *j, int obj, kbc_alias_hits *h)
                 if (!a || a->rank >= rank[a->part])
                         continue;
                 int v = k + 1;
-                if (a->part == KBC_PART_HOST && a->rank == 4) {
-                        /* "host" as a string is the shipper's (Logstash
-                         * puts the collector there); as an object it is
-                         * ECS's, whose name is the source host. */
-                        v = kbc_json_find(j, v, KBC_STR_LIT("name"));
-                        if (v < 0)
-                                continue;
-                }
+                if ((a->how & OBJECT) &&
+                    kbc_json_typeof(j, v) != KBC_JSON_OBJECT)
+                        continue;
                 /* A null or an empty string is an absent member: Log
                  * Analytics has an empty Message beside its
                  * RenderedDescription. */
@@ -194,10 +196,10 @@ void kbc_alias_scan(const kbc_json *j, int obj, kbc_alias_hits *h)
                         continue;
                 if ((a->part == KBC_PART_EVENT_DATA ||
                      a->part == KBC_PART_USER_DATA) &&
-                    !holds_data(j, v, a->rank))
+                    !holds_data(j, v, a))
                         continue;
                 rank[a->part] = a->rank;
-                weak[a->part] = a->weak;
+                weak[a->part] = a->how & WEAK;
                 h->tok[a->part] = v;
                 h->key[a->part] = k;
         }

@@ -89,8 +89,10 @@ const char *kbc_part_name(kbc_part p)
 
 kbc_str kbc_decoder_part_source(const kbc_decoder *d, kbc_part p)
 {
-        return (unsigned)p < KBC_PART__COUNT ? d->opts.from[p]
-                                             : kbc_str_make("", 0);
+        if ((unsigned)p >= KBC_PART__COUNT || !d->opts.from_set ||
+            d->opts.from_key[p] < 0)
+                return kbc_str_make("", 0);
+        return kbc_json_raw(d->json, d->opts.from_key[p]);
 }
 
 const char *kbc_format_name(kbc_format f)
@@ -702,7 +704,7 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
         reset_event(ev);
         d->last_mapping = NULL;
         d->opts.scratch_used = 0;
-        memset(d->opts.from, 0, sizeof(d->opts.from));
+        d->opts.from_set = false;
         if (errstr && errsize)
                 errstr[0] = '\0';
         if ((unsigned)forced >= KBC_FMT__COUNT) {

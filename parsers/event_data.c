@@ -19,6 +19,7 @@
  * any other leaf (UserData's <PolicyName>) by its tag. A malformed
  * fragment yields the elements that are whole.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <string.h>
 
@@ -101,26 +102,9 @@ static kbc_str decode_entities(kbc_str s, char *out)
                         uint32_t cp;
                         size_t used = char_ref(p, rest, &cp);
                         if (used) {
-                                /* UTF-8 needs at most as many bytes as
-                                 * "&#x10FFFF;" has. */
-                                if (cp < 0x80) {
-                                        out[o++] = (char)cp;
-                                } else if (cp < 0x800) {
-                                        out[o++] = (char)(0xc0 | cp >> 6);
-                                        out[o++] = (char)(0x80 | (cp & 63));
-                                } else if (cp < 0x10000) {
-                                        out[o++] = (char)(0xe0 | cp >> 12);
-                                        out[o++] =
-                                            (char)(0x80 | (cp >> 6 & 63));
-                                        out[o++] = (char)(0x80 | (cp & 63));
-                                } else {
-                                        out[o++] = (char)(0xf0 | cp >> 18);
-                                        out[o++] =
-                                            (char)(0x80 | (cp >> 12 & 63));
-                                        out[o++] =
-                                            (char)(0x80 | (cp >> 6 & 63));
-                                        out[o++] = (char)(0x80 | (cp & 63));
-                                }
+                                /* UTF-8 is never longer than
+                                 * "&#x10FFFF;" */
+                                o += kbc_utf8_put(cp, out + o);
                                 i += used + 1;
                                 continue;
                         }
@@ -133,15 +117,7 @@ static kbc_str decode_entities(kbc_str s, char *out)
 
 static const char *find(const char *p, const char *end, const char *what)
 {
-        size_t n = strlen(what);
-        for (; p + n <= end; p++) {
-                p = memchr(p, what[0], (size_t)(end - p));
-                if (!p || p + n > end)
-                        return NULL;
-                if (!memcmp(p, what, n))
-                        return p;
-        }
-        return NULL;
+        return memmem(p, (size_t)(end - p), what, strlen(what));
 }
 
 /* The value of attribute Name="..." (or '...') in tag[0..n), or empty. */

@@ -39,7 +39,11 @@ typedef struct kbc_fmt_opts {
         kbc_json *inner;
         char *scratch; /* emptied for each message */
         size_t scratch_cap, scratch_used;
-        kbc_str from[KBC_PART__COUNT];
+        /* The key token of each part's member, or -1; valid only when
+         * from_set (a flat shape decoded the last message), so that other
+         * formats pay nothing for it. */
+        int from_key[KBC_PART__COUNT];
+        bool from_set;
 } kbc_fmt_opts;
 
 typedef struct kbc_json_format {

@@ -560,30 +560,6 @@ static int hex4(const char *s, size_t n, size_t i, uint32_t *out)
         return 0;
 }
 
-static size_t utf8_put(uint32_t cp, char *u)
-{
-        if (cp < 0x80) {
-                u[0] = (char)cp;
-                return 1;
-        }
-        if (cp < 0x800) {
-                u[0] = (char)(0xC0 | (cp >> 6));
-                u[1] = (char)(0x80 | (cp & 0x3F));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                u[0] = (char)(0xE0 | (cp >> 12));
-                u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                u[2] = (char)(0x80 | (cp & 0x3F));
-                return 3;
-        }
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        return 4;
-}
-
 /* Decodes the unit at s[*i] (a plain byte or one escape) into u[0..4) and
  * advances *i. Returns the bytes written, never more than were consumed,
  * or 0 for a bad escape. */
@@ -638,7 +614,7 @@ static size_t unescape_step(const char *s, size_t n, size_t *i, char *u)
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 cp = 0xFFFD; /* lone low surrogate */
         }
-        return utf8_put(cp, u);
+        return kbc_utf8_put(cp, u);
 }
 
 /* Compares a key token with a wanted key. Unescaping strictly shortens any

@@ -313,9 +313,8 @@ static int decode_flat(kbc_json *j, int root, int data, const flat_shape *sh,
                 h.key[KBC_PART_EVENT_DATA] = hd.key[KBC_PART_EVENT_DATA];
                 h.key[KBC_PART_USER_DATA] = hd.key[KBC_PART_USER_DATA];
         }
-        for (int p = 0; p < KBC_PART__COUNT; p++)
-                o->from[p] = h.key[p] >= 0 ? kbc_json_raw(j, h.key[p])
-                                           : kbc_str_make("", 0);
+        memcpy(o->from_key, h.key, sizeof(o->from_key));
+        o->from_set = true;
         if (h.tok[KBC_PART_EVENT_ID] < 0)
                 return missing(KBC_PART_EVENT_ID, fmt, errstr, errsize);
         if (h.tok[KBC_PART_TIME] < 0)
@@ -460,10 +459,10 @@ static int loganalytics_decode(kbc_json *j, kbc_fmt_opts *o, kbc_event *ev,
                 return -1;
         kbc_str type = {0}, level = {0};
         kbc_json_text(j, kbc_json_find(j, 0, KBC_STR_LIT("Type")), &type);
-        int from = kbc_json_find(j, 0, o->from[KBC_PART_LEVEL]);
+        int key = o->from_key[KBC_PART_LEVEL];
         uint32_t n;
         if (kbc_str_eq(type, KBC_STR_LIT("WindowsEvent")) ||
-            kbc_json_text(j, from, &level) != KBC_JSON_OK ||
+            kbc_json_text(j, key < 0 ? -1 : key + 1, &level) != KBC_JSON_OK ||
             kbc_fmt_parse_u32(level, &n) || n > 16 || !by_type[n])
                 return 0;
         ev->level = kbc_str_cstr(by_type[n]);

@@ -662,13 +662,14 @@ static void repeats_expire(kbc_engine *e, host_state *h, int64_t watermark)
 
 /* ---- closing a case --------------------------------------------------- */
 
-/* The incident of h's open case as it stands, its memory from a: ranked
- * candidates, evidence, counts, and the case's identity. Returns false
- * when no cause can be named: no candidate, or more than MAX_TIED share
- * the top (unless keep_ties: a case already announced is closed with its
- * tie rather than left open in the SIEM). *first, *last: its hits. */
-static bool case_build(host_state *h, kbc_arena *a, bool keep_ties,
-                       kbc_incident *inc, size_t *first, size_t *last)
+/* The ranking of h's open case as it stands, its memory from a, into inc
+ * (zeroed first): candidates, ties, the lowest input position. Returns
+ * false when no cause can be named: no candidate, or more than MAX_TIED
+ * share the top (unless keep_ties: a case already announced is closed
+ * with its tie rather than left open in the SIEM). *first, *last: its
+ * hits. */
+static bool case_rank(host_state *h, kbc_arena *a, bool keep_ties,
+                      kbc_incident *inc, size_t *first, size_t *last)
 {
         int64_t lo = h->t0 - h->window_ms, hi = h->t0 + h->window_ms;
         size_t f = 0, l;
@@ -693,14 +694,22 @@ static bool case_build(host_state *h, kbc_arena *a, bool keep_ties,
                cands[inc->ntied].score == cands[0].score &&
                cands[inc->ntied].detail == cands[0].detail)
                 inc->ntied++;
-        if (!inc->ncandidates || (inc->ntied > MAX_TIED && !keep_ties))
-                return false;
+        return inc->ncandidates && (inc->ntied <= MAX_TIED || keep_ties);
+}
+
+/* The rest of the incident a ranked inc (case_rank) hands out: what to
+ * check next on a tie, evidence, counts, times and the case's identity. */
+static void case_fill(host_state *h, kbc_arena *a, kbc_incident *inc,
+                      size_t first, size_t last)
+{
+        kbc_candidate *cands = (kbc_candidate *)inc->candidates;
         if (inc->ntied > 1)
                 for (size_t i = 0; i < inc->ntied; i++)
                         list_unseen(a, &cands[i]);
         kbc_evidence *ev = kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));
-        inc->nevidence = collect_evidence(a, h->hits + f, l - f, cands,
-                                          inc->ncandidates, ev, &inc->count);
+        inc->nevidence =
+            collect_evidence(a, h->hits + first, last - first, cands,
+                             inc->ncandidates, ev, &inc->count);
         inc->count += h->unstored + h->ci.prior_count;
         inc->evidence = ev;
         inc->host = h->name;
@@ -714,30 +723,21 @@ static bool case_build(host_state *h, kbc_arena *a, bool keep_ties,
         memcpy(inc->id, h->ci.id, sizeof(inc->id));
         inc->occurrences = h->ci.prior_occurrences + 1;
         inc->first = h->ci.states == 0;
-        return true;
 }
 
-/* What a state is: the winner and the candidate set (by rule index), so
- * that a score moving alone is no new state. Never 0. */
+/* What a state is: the winner and the set of candidates (by rule index,
+ * whatever their order), so that a score moving alone is no new state.
+ * Never 0. */
 static uint64_t state_sig(const kbc_incident *inc)
 {
-        uint64_t h = KBC_FNV64_INIT;
-        size_t winner = inc->candidates[0].rule->index;
-        h = kbc_fnv64(h, &winner, sizeof(winner));
-        size_t *idx = malloc(inc->ncandidates * sizeof(*idx));
-        if (idx) {
-                for (size_t i = 0; i < inc->ncandidates; i++)
-                        idx[i] = inc->candidates[i].rule->index;
-                for (size_t i = 1; i < inc->ncandidates; i++)
-                        for (size_t k = i; k > 0 && idx[k - 1] > idx[k]; k--) {
-                                size_t t = idx[k];
-                                idx[k] = idx[k - 1];
-                                idx[k - 1] = t;
-                        }
-                h = kbc_fnv64(h, idx, inc->ncandidates * sizeof(*idx));
-                free(idx);
+        uint64_t set = 0;
+        for (size_t i = 0; i < inc->ncandidates; i++) {
+                size_t k = inc->candidates[i].rule->index;
+                set += kbc_fnv64(KBC_FNV64_INIT, &k, sizeof(k));
         }
-        return h ? h : 1;
+        size_t winner = inc->candidates[0].rule->index;
+        uint64_t sig = kbc_fnv64(set, &winner, sizeof(winner));
+        return sig ? sig : 1;
 }
 
 /* A case opens: its id is the host's and its opening symptom's, unless
@@ -754,8 +754,10 @@ static void case_begin(kbc_engine *e, host_state *h, const hit *opener)
         kbc_incident inc;
         size_t f, l;
         const repeat *r = NULL;
-        if (a && case_build(h, a, false, &inc, &f, &l))
+        if (a && case_rank(h, a, false, &inc, &f, &l)) {
+                case_fill(h, a, &inc, f, l);
                 r = repeat_of(e, h, inc.candidates[0].rule, inc.start_ms);
+        }
         if (r) {
                 memcpy(h->ci.id, r->id, sizeof(h->ci.id));
                 h->ci.first_ms = r->first_ms;
@@ -773,10 +775,13 @@ static void case_state(kbc_engine *e, host_state *h)
         kbc_arena *a = kbc_arena_new();
         kbc_incident inc;
         size_t f, l;
-        if (a && case_build(h, a, false, &inc, &f, &l)) {
+        /* The ranking tells the state; the rest only when it is sent. */
+        if (a && case_rank(h, a, false, &inc, &f, &l)) {
                 uint64_t sig = state_sig(&inc);
                 if (sig != h->ci.sig) {
                         h->ci.sig = sig;
+                        if (e->opts.emit_open)
+                                case_fill(h, a, &inc, f, l);
                         inc.sequence = ++h->ci.sequence;
                         inc.open = true;
                         h->ci.states++;
@@ -795,8 +800,9 @@ static void case_close(kbc_engine *e, host_state *h)
         size_t first, last;
         if (!a)
                 return; /* the case stays open; closed at the next event */
-        bool named = case_build(h, a, h->ci.states > 0, &inc, &first, &last);
+        bool named = case_rank(h, a, h->ci.states > 0, &inc, &first, &last);
         if (named) {
+                case_fill(h, a, &inc, first, last);
                 inc.sequence = ++h->ci.sequence;
                 repeat_remember(e, h, &inc);
                 e->stats.suppressed += inc.occurrences > 1;

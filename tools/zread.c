@@ -24,6 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "kbc_str.h"
 #include "zread.h"
 
 #define IN_SIZE   (64 << 10)
@@ -262,30 +263,6 @@ static int make_room(tool_zread *z, size_t want)
         return 0;
 }
 
-static size_t put_utf8(uint32_t cp, char *out)
-{
-        if (cp < 0x80) {
-                out[0] = (char)cp;
-                return 1;
-        }
-        if (cp < 0x800) {
-                out[0] = (char)(0xc0 | cp >> 6);
-                out[1] = (char)(0x80 | (cp & 63));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                out[0] = (char)(0xe0 | cp >> 12);
-                out[1] = (char)(0x80 | (cp >> 6 & 63));
-                out[2] = (char)(0x80 | (cp & 63));
-                return 3;
-        }
-        out[0] = (char)(0xf0 | cp >> 18);
-        out[1] = (char)(0x80 | (cp >> 12 & 63));
-        out[2] = (char)(0x80 | (cp >> 6 & 63));
-        out[3] = (char)(0x80 | (cp & 63));
-        return 4;
-}
-
 /* n bytes of UTF-16 text to UTF-8 at out (at most 3 bytes per input byte
  * pair, plus 3 for a carried surrogate); returns the bytes written. */
 static size_t from_utf16(tool_zread *z, const unsigned char *in, size_t n,
@@ -304,7 +281,7 @@ static size_t from_utf16(tool_zread *z, const unsigned char *in, size_t n,
                 uint32_t cp = unit;
                 if (unit >= 0xd800 && unit < 0xdc00) {
                         if (z->u16_high)
-                                o += put_utf8(0xfffd, out + o);
+                                o += kbc_utf8_put(0xfffd, out + o);
                         z->u16_high = unit;
                         continue;
                 }
@@ -314,9 +291,9 @@ static size_t from_utf16(tool_zread *z, const unsigned char *in, size_t n,
                                        (unit - 0xdc00)
                                  : 0xfffd;
                 else if (z->u16_high)
-                        o += put_utf8(0xfffd, out + o);
+                        o += kbc_utf8_put(0xfffd, out + o);
                 z->u16_high = 0;
-                o += put_utf8(cp, out + o);
+                o += kbc_utf8_put(cp, out + o);
         }
         return o;
 }
