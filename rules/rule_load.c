@@ -2,7 +2,8 @@
  * rule_load.c - reads rule files (docs/rule-format.md) into a rule set.
  *
  * Each path is a file or a folder searched recursively for *.yaml and
- * *.yml, in sorted path order so a load is deterministic. Each file is
+ * *.yml by kbc_walk (names sorted at each level, so a load is
+ * deterministic; folder loops and depth refused there). Each file is
  * parsed with yaml_doc into libyaml's node tree, and walked once against
  * the schema: every value is checked and copied into the rule set's arena,
  * every regular expression compiled (PCRE2, caseless, UTF with invalid
@@ -19,7 +20,6 @@
  * found by sorting, not by comparing every pair, so a hostile file with
  * many signals cannot make loading quadratic.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 
 #include "kbc_time.h"
+#include "kbc_walk.h"
 #include "rule_internal.h"
 #include "yaml_doc.h"
 
@@ -43,7 +44,6 @@
 #define TEST_TIME_BASE_MS INT64_C(978307200000)
 #define CTX_MAX           160
 #define NAME_EXCERPT      48
-#define DIR_DEPTH_MAX     64
 
 static const char *const rule_keys[] = {
     "id",    "title",      "products", "reference", "severity", "window",
@@ -926,21 +926,6 @@ static void load_file(loader *L, const char *path)
         kbc_ydiag_flush(&L->diag);
 }
 
-/* Collected file names of one path argument. */
-typedef struct path_list {
-        char **v;
-        size_t n, cap;
-} path_list;
-
-static void path_add(path_list *pl, char *p)
-{
-        if (pl->n == pl->cap) {
-                pl->cap = pl->cap ? pl->cap * 2 : 32;
-                pl->v = xrealloc(pl->v, pl->cap * sizeof(*pl->v));
-        }
-        pl->v[pl->n++] = p;
-}
-
 static bool is_rule_name(const char *name)
 {
         size_t n = strlen(name);
@@ -948,113 +933,54 @@ static bool is_rule_name(const char *name)
                (n > 4 && !strcmp(name + n - 4, ".yml"));
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-        size_t a = strlen(dir), b = strlen(name);
-        bool slash = a > 0 && dir[a - 1] == '/';
-        char *p = xrealloc(NULL, a + b + 2);
+/* One --rules path being walked. */
+typedef struct rule_walk {
+        loader *L;
+        size_t nfiles;  /* rule files loaded */
+        bool root_gone; /* the path itself cannot be opened */
+} rule_walk;
 
-        memcpy(p, dir, a);
-        if (!slash)
-                p[a++] = '/';
-        memcpy(p + a, name, b + 1);
-        return p;
+static int rule_file_found(void *opaque, const kbc_walk_entry *e)
+{
+        rule_walk *rw = opaque;
+
+        /* Named on purpose: loaded whatever its extension. In a folder,
+         * only regular *.yaml and *.yml files. */
+        if (e->depth == 0 ||
+            (S_ISREG(e->st->st_mode) && is_rule_name(e->name))) {
+                load_file(rw->L, e->path);
+                rw->nfiles++;
+        }
+        return 0;
 }
 
-/* Folder chain being walked, to refuse a symlink back to an ancestor. */
-typedef struct dir_chain {
-        const struct dir_chain *up;
-        dev_t dev;
-        ino_t ino;
-} dir_chain;
-
-static void collect_dir(loader *L, const char *dir, const struct stat *st,
-                        const dir_chain *up, int depth, path_list *pl)
+static void rule_walk_problem(void *opaque, const kbc_walk_entry *e,
+                              kbc_walk_err what, int err)
 {
-        dir_chain here = {up, st->st_dev, st->st_ino};
-        DIR *dh;
-        struct dirent *de;
+        rule_walk *rw = opaque;
+        bool open = what == KBC_WALK_STAT || what == KBC_WALK_LIST;
 
-        for (const dir_chain *c = up; c; c = c->up) {
-                if (c->dev == st->st_dev && c->ino == st->st_ino) {
-                        kbc_ydiag_report(&L->diag, dir, 0,
-                                         "folder loop (a link back to a "
-                                         "folder above it)");
-                        return;
-                }
-        }
-        if (depth > DIR_DEPTH_MAX) {
-                kbc_ydiag_report(&L->diag, dir, 0,
-                                 "folders nested deeper than %d",
-                                 DIR_DEPTH_MAX);
+        if (what == KBC_WALK_STAT && e->depth == 0)
+                rw->root_gone = true;
+        /* A dangling link named *.yaml is a problem; anything else
+         * unreadable in a folder is not ours. */
+        else if (what == KBC_WALK_STAT && !is_rule_name(e->name))
                 return;
-        }
-        dh = opendir(dir);
-        if (!dh) {
-                kbc_ydiag_report(&L->diag, dir, 0, "cannot open: %s",
-                                 strerror(errno));
-                return;
-        }
-        while ((de = readdir(dh))) {
-                struct stat cst;
-                char *child;
-
-                /* Hidden entries: ., .., .git, editor backups. */
-                if (de->d_name[0] == '.')
-                        continue;
-                child = join_path(dir, de->d_name);
-                if (stat(child, &cst)) {
-                        /* A dangling link named *.yaml is a problem;
-                         * anything else unreadable is not ours. */
-                        if (is_rule_name(de->d_name))
-                                kbc_ydiag_report(&L->diag, child, 0,
-                                                 "cannot open: %s",
-                                                 strerror(errno));
-                        free(child);
-                } else if (S_ISDIR(cst.st_mode)) {
-                        collect_dir(L, child, &cst, &here, depth + 1, pl);
-                        free(child);
-                } else if (S_ISREG(cst.st_mode) && is_rule_name(de->d_name)) {
-                        path_add(pl, child);
-                } else {
-                        free(child);
-                }
-        }
-        closedir(dh);
-}
-
-static int path_cmp(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        kbc_ydiag_report(&rw->L->diag, e->path, 0, "%s%s",
+                         open ? "cannot open: " : "",
+                         kbc_walk_strerror(what, err));
 }
 
 static void load_path(loader *L, const char *path)
 {
-        path_list pl = {0};
-        struct stat st;
+        rule_walk rw = {.L = L};
+        kbc_walk_ops ops = {rule_file_found, rule_walk_problem, &rw};
 
-        if (stat(path, &st)) {
-                kbc_ydiag_report(&L->diag, path, 0, "cannot open: %s",
-                                 strerror(errno));
-                return;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-                /* Named on purpose: loaded whatever its extension. */
-                load_file(L, path);
-                return;
-        }
-        collect_dir(L, path, &st, NULL, 0, &pl);
-        if (pl.n == 0)
+        kbc_walk(path, &ops);
+        if (!rw.nfiles && !rw.root_gone)
                 kbc_ydiag_report(&L->diag, path, 0,
                                  "no rule files (*.yaml, *.yml) in this "
                                  "folder");
-        if (pl.n)
-                qsort(pl.v, pl.n, sizeof(*pl.v), path_cmp);
-        for (size_t i = 0; i < pl.n; i++) {
-                load_file(L, pl.v[i]);
-                free(pl.v[i]);
-        }
-        free(pl.v);
 }
 
 static void free_rule_patterns(const kbc_rule *r);

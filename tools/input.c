@@ -2,7 +2,6 @@
  * input.c - helpers shared by the subcommands: rule loading with
  * diagnostics, input options, and walking files and folders.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "kbc_mapping_load.h"
 #include "kbc_time.h"
 #include "kbc_pipeline.h"
+#include "kbc_walk.h"
 #include "tool.h"
 
 void tool_diag_stderr(void *opaque, const char *msg)
@@ -126,62 +126,38 @@ kbc_ruleset *tool_load_rules(tool_rule_paths *rp)
 
 #define FILE_MAX (16 << 20) /* a KB article is a few KiB; this is not one */
 
-/* Walks one path; returns -1 when fn asked to stop, else adds the
- * paths it could not read to *unreadable. */
-static int each_in(const char *path, tool_path_fn *fn, void *opaque,
-                   int *unreadable);
+/* tool_each_path's walk: fn and its argument. */
+typedef struct path_walk {
+        tool_path_fn *fn;
+        void *opaque;
+} path_walk;
 
-static int by_name(const struct dirent **a, const struct dirent **b)
+static int path_found(void *opaque, const kbc_walk_entry *e)
 {
-        return strcmp((*a)->d_name, (*b)->d_name);
+        path_walk *w = opaque;
+        return w->fn(w->opaque, e->path, e->st);
 }
 
-static int each_in_dir(const char *dir, tool_path_fn *fn, void *opaque,
-                       int *unreadable)
+static void path_problem(void *opaque, const kbc_walk_entry *e,
+                         kbc_walk_err what, int err)
 {
-        struct dirent **names;
-        int n = scandir(dir, &names, NULL, by_name), rc = 0;
-        if (n < 0) {
-                fprintf(stderr, "%s: %s\n", dir, strerror(errno));
-                (*unreadable)++;
-                return 0;
-        }
-        size_t len = strlen(dir);
-        const char *sep = len && dir[len - 1] == '/' ? "" : "/"; /* "dir/" */
-        for (int i = 0; i < n; i++) {
-                char path[4096];
-                if (!rc && names[i]->d_name[0] != '.' &&
-                    snprintf(path, sizeof(path), "%s%s%s", dir, sep,
-                             names[i]->d_name) < (int)sizeof(path))
-                        rc = each_in(path, fn, opaque, unreadable);
-                free(names[i]);
-        }
-        free(names);
-        return rc;
-}
-
-static int each_in(const char *path, tool_path_fn *fn, void *opaque,
-                   int *unreadable)
-{
-        struct stat st;
-        if (stat(path, &st)) {
-                fprintf(stderr, "%s: %s\n", path, strerror(errno));
-                (*unreadable)++;
-                return 0;
-        }
-        if (S_ISDIR(st.st_mode))
-                return each_in_dir(path, fn, opaque, unreadable);
-        return fn(opaque, path, &st) ? -1 : 0;
+        (void)opaque;
+        fprintf(stderr, "%s: %s\n", e->path, kbc_walk_strerror(what, err));
 }
 
 int tool_each_path(const char *const *paths, size_t npaths, tool_path_fn *fn,
                    void *opaque)
 {
-        int unreadable = 0;
-        for (size_t i = 0; i < npaths; i++)
-                if (each_in(paths[i], fn, opaque, &unreadable))
+        path_walk w = {fn, opaque};
+        kbc_walk_ops ops = {path_found, path_problem, &w};
+        int problems = 0;
+        for (size_t i = 0; i < npaths; i++) {
+                int got = kbc_walk(paths[i], &ops);
+                if (got < 0)
                         return -1;
-        return unreadable;
+                problems += got;
+        }
+        return problems;
 }
 
 typedef struct whole_files {
