@@ -62,15 +62,58 @@ static int read_evtx(tool_reader *r, const char *path, const char *shown_as)
         return 0;
 }
 
+/* The largest temporary copy of a compressed or piped EVTX. Its
+ * decompressed size is not known before it is written, and a few KiB of
+ * xz can stand for terabytes of zeros, which would fill $TMPDIR. Windows
+ * caps an event log at 4 GiB minus a chunk (its default is 20 MiB), so no
+ * real log passes it. KBCORR_EVTX_TMP_MAX, in bytes, or with a K, M or G
+ * suffix (powers of 1024), sets another cap. */
+#define EVTX_TMP_MAX     ((uint64_t)4 << 30)
+#define EVTX_TMP_MAX_ENV "KBCORR_EVTX_TMP_MAX"
+
+/* The cap in force: EVTX_TMP_MAX or the environment's. 0, or -1 when the
+ * environment's cannot be read (reported, for the input shown_as). */
+static int evtx_tmp_max(tool_reader *r, const char *shown_as, uint64_t *max)
+{
+        static const char units[] = "KMG";
+        const char *env = getenv(EVTX_TMP_MAX_ENV), *unit;
+        char *end;
+
+        *max = EVTX_TMP_MAX;
+        if (!env || !*env)
+                return 0;
+        errno = 0;
+        unsigned long long n = strtoull(env, &end, 10);
+        unit = *end ? strchr(units, *end) : NULL;
+        int shift = unit ? 10 * (int)(unit - units + 1) : 0;
+        if (unit)
+                end++;
+        if (errno || *end || !n || *env < '0' || *env > '9' ||
+            n > (UINT64_MAX >> shift)) {
+                say(r,
+                    "kbcorr: %s: " EVTX_TMP_MAX_ENV
+                    ": not a byte count (like 1048576 or 64M): '%s'",
+                    shown_as, env);
+                return -1;
+        }
+        *max = (uint64_t)n << shift;
+        return 0;
+}
+
 /* libevtx reads only a file it opens by name (Debian builds it without
  * libbfio, its stream interface) and seeks between chunks, so a
  * compressed or piped EVTX is decompressed into a temporary file first
  * and the file removed once read. If the compressed data breaks off, the
- * part before it is still read, as libevtx reads a damaged file. */
+ * part before it is still read, as libevtx reads a damaged file. A copy
+ * that would pass the cap (evtx_tmp_max) is not read at all: writing
+ * stops there and the file is removed. */
 static int read_evtx_copy(tool_reader *r, tool_zread *z, const char *shown_as)
 {
         const char *dir = getenv("TMPDIR");
         char tmp[4096];
+        uint64_t max, written = 0;
+        if (evtx_tmp_max(r, shown_as, &max))
+                return -1;
         snprintf(tmp, sizeof(tmp), "%s/kbcorr-evtx-XXXXXX",
                  dir && *dir ? dir : "/tmp");
         int fd = mkstemp(tmp);
@@ -89,9 +132,24 @@ static int read_evtx_copy(tool_reader *r, tool_zread *z, const char *shown_as)
         const char *p;
         size_t len;
         int got, rc = 0;
-        while ((got = tool_zread_block(z, &p, &len)) > 0)
+        bool too_big = false;
+        while ((got = tool_zread_block(z, &p, &len)) > 0) {
+                if ((too_big = len > max - written))
+                        break;
                 if (fwrite(p, 1, len, out) != len)
                         break;
+                written += len;
+        }
+        if (too_big) {
+                fclose(out);
+                unlink(tmp);
+                say(r,
+                    "kbcorr: %s: decompresses to more than %llu bytes, the "
+                    "cap on a temporary EVTX copy (" EVTX_TMP_MAX_ENV
+                    "); not read",
+                    shown_as, (unsigned long long)max);
+                return -1;
+        }
         if (fclose(out) || got > 0) {
                 say(r, "kbcorr: %s: cannot write its temporary copy %s: %s",
                     shown_as, tmp, strerror(errno));
