@@ -74,7 +74,8 @@ typedef struct case_identity {
 } case_identity;
 
 typedef struct host_state {
-        char *name;
+        char *name; /* at most KBC_ENGINE_HOST_MAX bytes (host_key) */
+        size_t name_len;
         uint64_t hash;
         int64_t max_time;
         hit **hits; /* sorted by (time, seq); grows to HOST_MAX_HITS */
@@ -111,6 +112,21 @@ struct kbc_engine {
 
 /* ---- hosts ---------------------------------------------------------- */
 
+/* A host name as the engine keys and keeps it: at most
+ * KBC_ENGINE_HOST_MAX bytes, cut before a UTF-8 character that would
+ * straddle the limit (a character has at most 3 continuation bytes), so
+ * a forged megabyte of name costs what a real one does. */
+static kbc_str host_key(kbc_str host)
+{
+        size_t n = KBC_ENGINE_HOST_MAX;
+        if (host.len <= n)
+                return host;
+        for (int back = 0;
+             back < 3 && ((unsigned char)host.ptr[n] & 0xC0) == 0x80; back++)
+                n--;
+        return kbc_str_make(host.ptr, n);
+}
+
 static uint64_t host_hash(kbc_str name)
 {
         return kbc_fnv64_lower(KBC_FNV64_INIT, name.ptr, name.len);
@@ -144,7 +160,7 @@ static host_state *host_find(kbc_engine *e, kbc_str name, uint64_t hash)
 {
         host_state *h = e->table[hash & (e->nbuckets - 1)];
         while (h && !(h->hash == hash &&
-                      kbc_str_caseeq(kbc_str_cstr(h->name), name)))
+                      kbc_str_caseeq(kbc_str_make(h->name, h->name_len), name)))
                 h = h->chain;
         return h;
 }
@@ -234,11 +250,15 @@ add:
         h = calloc(1, sizeof(*h));
         if (!h)
                 return NULL;
-        h->name = strndup(name.ptr, name.len);
+        /* by length: a name may hold a NUL, and must still find itself */
+        h->name = malloc(name.len + 1);
         if (!h->name) {
                 free(h);
                 return NULL;
         }
+        memcpy(h->name, name.ptr, name.len);
+        h->name[name.len] = '\0';
+        h->name_len = name.len;
         h->hash = hash;
         h->max_time = KBC_TIME_NONE;
         if (e->nhosts + 1 > e->nbuckets)
@@ -883,9 +903,9 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
         }
         e->nlast_hits = n;
 
-        uint64_t hash = host_hash(ev->host);
-        host_state *h =
-            n ? host_get(e, ev->host, hash) : host_find(e, ev->host, hash);
+        kbc_str host = host_key(ev->host);
+        uint64_t hash = host_hash(host);
+        host_state *h = n ? host_get(e, host, hash) : host_find(e, host, hash);
         if (!h)
                 return n;
         if (!n) { /* only advances the host's clock */

@@ -32,6 +32,10 @@ typedef struct kbc_engine_opts {
         bool emit_open;
 } kbc_engine_opts;
 
+/* Host names longer than this are cut (at a UTF-8 character boundary)
+ * before the engine keys and copies them; DNS names have at most 253. */
+#define KBC_ENGINE_HOST_MAX 255
+
 #define KBC_ENGINE_OPTS_DEFAULT                                                \
         {                                                                      \
                 60 * 1000, 100000, 60 * 60 * 1000, false                       \

@@ -1,7 +1,7 @@
 /*
  * test_correlate.c - the correlator against the curated seed rules: which
  * KB wins, window edges, lateness and out-of-order events, interleaved
- * hosts, deterministic ids, host eviction.
+ * hosts, deterministic ids, host eviction, long host names.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -644,6 +644,38 @@ static void test_host_flood_stays_bounded(void **state)
         kbc_engine_free(e);
 }
 
+/* A host name is kept to 255 bytes, cut at a UTF-8 boundary: a 1 MB name
+ * costs what a real one does, in the engine and in the incident. Two
+ * names that differ only past the cut are one host. */
+static void test_long_host_name_is_cut(void **state)
+{
+        (void)state;
+        enum { LEN = 1 << 20 };
+        char *name = malloc(LEN + 1), *twin = malloc(LEN + 1);
+        assert_non_null(name);
+        assert_non_null(twin);
+        memset(name, 'a', LEN);
+        memcpy(name + 254, "\xc3\xa9", 2); /* é across byte 255 */
+        name[LEN] = '\0';
+        memcpy(twin, name, LEN + 1);
+        twin[LEN - 1] = 'z';
+        got g;
+        RUN(&g, smtp(name, T0, 1), ev2037(twin, T0 + MIN, 2));
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.kb[0], "Q247773"); /* both events: one host */
+        char want[300];
+        snprintf(want, sizeof(want), "\"host\":{\"name\":\"%.254s\"}", name);
+        assert_non_null(strstr(g.json[0], want));
+
+        memset(name, 'x', LEN); /* ASCII: exactly 255 bytes */
+        RUN(&g, smtp(name, T0, 1), ev2037(name, T0 + MIN, 2));
+        assert_int_equal(g.n, 1);
+        snprintf(want, sizeof(want), "\"host\":{\"name\":\"%.255s\"}", name);
+        assert_non_null(strstr(g.json[0], want));
+        free(name);
+        free(twin);
+}
+
 typedef struct id_set {
         char ids[64][17];
         int n;
@@ -798,6 +830,7 @@ int main(void)
             cmocka_unit_test(test_watermark_is_per_host),
             cmocka_unit_test(test_host_cap_evicts_oldest),
             cmocka_unit_test(test_host_flood_stays_bounded),
+            cmocka_unit_test(test_long_host_name_is_cut),
             cmocka_unit_test(test_restart_from_low_mark_loses_nothing),
             cmocka_unit_test(test_restart_without_suppression_loses_nothing),
             cmocka_unit_test(test_open_states),
