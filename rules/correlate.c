@@ -17,6 +17,7 @@
  * past the host cap the oldest host's case is closed early and the host
  * evicted (counted), so a flood of host names cannot exhaust memory.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,25 @@ struct kbc_engine {
         uint64_t *rule_events, *rule_incidents; /* by rule index */
         uint64_t *signal_hits;                  /* by gindex */
 };
+
+/* ---- notices -------------------------------------------------------- */
+
+/* A notice for opts.notice, if set. Host names go in as logged: the
+ * receiver's logger escapes them. */
+static void engine_notice(const kbc_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void engine_notice(const kbc_engine *e, const char *fmt, ...)
+{
+        char msg[512]; /* a host name is at most KBC_ENGINE_HOST_MAX */
+        va_list ap;
+        if (!e->opts.notice)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        e->opts.notice(e->opts.notice_opaque, msg);
+}
 
 /* ---- hosts ---------------------------------------------------------- */
 
@@ -220,6 +240,32 @@ static bool is_power_of_ten(uint64_t n)
         return n == 1;
 }
 
+/* Evicts victim, the least recently seen host, at the host cap. Its open
+ * cases are closed first, as at the end of input, so their incidents are
+ * raised early rather than lost; its other held events and remembered
+ * incidents go, and with them their pins on kbc_engine_low_mark. Counted,
+ * and told at the 1st, 10th, 100th ... eviction: one notice per eviction
+ * would be a flood of its own. An idle host loses only its clock: no
+ * eviction. */
+static void host_evict(kbc_engine *e, host_state *victim)
+{
+        if (!victim->open && !victim->nhits && !victim->nrepeats) {
+                host_remove(e, victim);
+                return;
+        }
+        uint64_t n = ++e->stats.evicted_hosts;
+        if (is_power_of_ten(n))
+                engine_notice(e,
+                              "host cap %zu reached: evicted host '%s' "
+                              "(least recently seen; %llu evictions at the "
+                              "cap so far)",
+                              e->opts.max_hosts, victim->name,
+                              (unsigned long long)n);
+        while (victim->open)
+                case_close(e, victim);
+        host_remove(e, victim);
+}
+
 static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
 {
         host_state *h = host_find(e, name, hash);
@@ -228,25 +274,8 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
                 lru_push(e, h);
                 return h;
         }
-        if (e->nhosts >= e->opts.max_hosts && e->oldest) {
-                host_state *victim = e->oldest;
-                if (!victim->open && !victim->nhits && !victim->nrepeats) {
-                        host_remove(e, victim); /* only its clock is lost */
-                        goto add;
-                }
-                e->stats.evicted_hosts++;
-                if (is_power_of_ten(e->stats.evicted_hosts)) /* not a flood */
-                        fprintf(stderr,
-                                "kbcorr: host cap %zu reached: evicted '%s' "
-                                "(least recently seen; %llu evictions so "
-                                "far)\n",
-                                e->opts.max_hosts, victim->name,
-                                (unsigned long long)e->stats.evicted_hosts);
-                while (victim->open)
-                        case_close(e, victim);
-                host_remove(e, victim);
-        }
-add:
+        if (e->nhosts >= e->opts.max_hosts && e->oldest)
+                host_evict(e, e->oldest);
         h = calloc(1, sizeof(*h));
         if (!h)
                 return NULL;

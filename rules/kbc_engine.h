@@ -30,6 +30,13 @@ typedef struct kbc_engine_opts {
          * engine tracks them either way, so the closed incidents are the
          * same bytes with or without. */
         bool emit_open;
+        /* Optional: the engine's notices (an eviction, at the 1st, 10th,
+         * 100th ... of its kind), one line without a newline. They quote
+         * host names as logged, control bytes and all: the receiver's
+         * logger must escape them. NULL: the engine says nothing; every
+         * notice is counted in kbc_engine_stats either way. */
+        void (*notice)(void *opaque, const char *msg);
+        void *notice_opaque;
 } kbc_engine_opts;
 
 /* Host names longer than this are cut (at a UTF-8 character boundary)
@@ -38,7 +45,7 @@ typedef struct kbc_engine_opts {
 
 #define KBC_ENGINE_OPTS_DEFAULT                                                \
         {                                                                      \
-                60 * 1000, 100000, 60 * 60 * 1000, false                       \
+                60 * 1000, 100000, 60 * 60 * 1000, false, NULL, NULL           \
         }
 
 /* One event that supports an incident, copied out of the input. */

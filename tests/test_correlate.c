@@ -1,7 +1,8 @@
 /*
  * test_correlate.c - the correlator against the curated seed rules: which
  * KB wins, window edges, lateness and out-of-order events, interleaved
- * hosts, deterministic ids, host eviction, long host names.
+ * hosts, deterministic ids, host eviction, long host names and engine
+ * notices.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include <cmocka.h>
 #include <malloc.h>
+#include <unistd.h>
 
 #include "kbc_engine.h"
 #include "kbc_time.h"
@@ -503,7 +505,7 @@ static void test_repeat_after_suppression_is_new(void **state)
         assert_non_null(strstr(late.json[1], "\"sequence\":2"));
         assert_non_null(strstr(late.json[1], "\"occurrences\":1}"));
 
-        kbc_engine_opts never = {MIN, 100000, 0, false};
+        kbc_engine_opts never = {.lateness_ms = MIN, .max_hosts = 100000};
         RUN_OPTS(&off, &never, smtp("A", T0, 1), ev2037("A", T0 + MIN, 2),
                  smtp("A", T0 + 30 * MIN, 3), ev2037("A", T0 + 31 * MIN, 4));
         assert_int_equal(off.n, 2);
@@ -534,8 +536,9 @@ static void test_lateness_bound(void **state)
 {
         (void)state;
         got g;
-        kbc_engine_opts strict = {MIN, 100000, 0, false};
-        kbc_engine_opts lenient = {30 * MIN, 100000, 0, false};
+        kbc_engine_opts strict = {.lateness_ms = MIN, .max_hosts = 100000};
+        kbc_engine_opts lenient = {.lateness_ms = 30 * MIN,
+                                   .max_hosts = 100000};
         kbc_event evs[] = {smtp("B", T0, 1), benign("B", T0 + 12 * MIN, 2),
                            rr_stopped("B", T0 - MIN, 3)};
 
@@ -582,7 +585,8 @@ static void test_host_cap_evicts_oldest(void **state)
 {
         (void)state;
         got g = {0};
-        kbc_engine_opts opts = {MIN, 2, 60 * MIN, false};
+        kbc_engine_opts opts = {
+            .lateness_ms = MIN, .max_hosts = 2, .suppress_ms = 60 * MIN};
         kbc_engine *e = kbc_engine_new(rules, &opts, collect, &g);
         kbc_event a = smtp("A", T0, 1), b = smtp("B", T0, 1),
                   c = smtp("C", T0, 1);
@@ -614,7 +618,8 @@ static void test_host_flood_stays_bounded(void **state)
 {
         (void)state;
         enum { HOSTS = 1000000, CAP = 10000, SYMPTOM_EVERY = 100000 };
-        kbc_engine_opts opts = {MIN, CAP, 60 * MIN, false};
+        kbc_engine_opts opts = {
+            .lateness_ms = MIN, .max_hosts = CAP, .suppress_ms = 60 * MIN};
         size_t incidents = 0;
         kbc_engine *e =
             kbc_engine_new(rules, &opts, count_incident, &incidents);
@@ -642,6 +647,62 @@ static void test_host_flood_stays_bounded(void **state)
         kbc_engine_flush(e);
         assert_int_equal(incidents, HOSTS / SYMPTOM_EVERY);
         kbc_engine_free(e);
+}
+
+typedef struct notices {
+        int n;
+        char last[512];
+} notices;
+
+static void keep_notice(void *opaque, const char *msg)
+{
+        notices *ns = opaque;
+        ns->n++;
+        snprintf(ns->last, sizeof(ns->last), "%s", msg);
+}
+
+/* Engine notices go to the caller's callback, host name and all; without
+ * one the engine writes nothing (stderr is watched while it evicts). */
+static void test_evictions_notice_through_callback(void **state)
+{
+        (void)state;
+        got g = {0};
+        notices ns = {0};
+        kbc_engine_opts opts = {.lateness_ms = MIN,
+                                .max_hosts = 1,
+                                .suppress_ms = 60 * MIN,
+                                .notice = keep_notice,
+                                .notice_opaque = &ns};
+        kbc_event a = smtp("A\x1b[2J", T0, 1), b = smtp("B", T0, 1);
+        kbc_engine *e = kbc_engine_new(rules, &opts, collect, &g);
+        kbc_engine_feed(e, &a);
+        kbc_engine_feed(e, &b);
+        assert_int_equal(ns.n, 1);
+        assert_string_equal(ns.last,
+                            "host cap 1 reached: evicted host 'A\x1b[2J' "
+                            "(least recently seen; 1 evictions at the cap "
+                            "so far)");
+        kbc_engine_free(e);
+
+        FILE *err = tmpfile();
+        assert_non_null(err);
+        fflush(stderr);
+        int saved = dup(STDERR_FILENO);
+        assert_true(saved >= 0);
+        assert_true(dup2(fileno(err), STDERR_FILENO) >= 0);
+        opts.notice = NULL;
+        e = kbc_engine_new(rules, &opts, collect, &g);
+        kbc_engine_feed(e, &a);
+        kbc_engine_feed(e, &b);
+        kbc_engine_stats st;
+        kbc_engine_stats_get(e, &st);
+        kbc_engine_free(e);
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        assert_int_equal(st.evicted_hosts, 1); /* counted, not told */
+        assert_int_equal(ftell(err), 0);
+        fclose(err);
 }
 
 /* A host name is kept to 255 bytes, cut at a UTF-8 boundary: a 1 MB name
@@ -830,6 +891,7 @@ int main(void)
             cmocka_unit_test(test_watermark_is_per_host),
             cmocka_unit_test(test_host_cap_evicts_oldest),
             cmocka_unit_test(test_host_flood_stays_bounded),
+            cmocka_unit_test(test_evictions_notice_through_callback),
             cmocka_unit_test(test_long_host_name_is_cut),
             cmocka_unit_test(test_restart_from_low_mark_loses_nothing),
             cmocka_unit_test(test_restart_without_suppression_loses_nothing),

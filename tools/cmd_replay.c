@@ -128,6 +128,22 @@ static void replay_diag(void *opaque, const char *msg)
         tool_diag_stderr(NULL, msg);
 }
 
+/* The engine's notices (an eviction), which quote host names as logged:
+ * control bytes are shown as \xHH, so that a forged name can neither
+ * drive the terminal nor start a line of its own. */
+static void replay_notice(void *opaque, const char *msg)
+{
+        replay_ctx *ctx = opaque;
+        tool_progress_make_way(ctx->progress, stderr);
+        fputs("kbcorr replay: ", stderr);
+        for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        fprintf(stderr, "\\x%02x", *p);
+                else
+                        putc(*p, stderr);
+        putc('\n', stderr);
+}
+
 static bool keep_host(void *opaque, const kbc_event *ev)
 {
         const replay_ctx *ctx = opaque;
@@ -380,6 +396,8 @@ int cmd_replay(int argc, char **argv)
                                   .engine = KBC_ENGINE_OPTS_DEFAULT,
                                   .keep = keep_host,
                                   .keep_opaque = &ctx};
+        opts.engine.notice = replay_notice;
+        opts.engine.notice_opaque = &ctx;
         replay_kafka_args kafka = {.slack_ms = REPLAY_KAFKA_SLACK_DEFAULT_MS};
         bool stats = false;
         const char *report_path = NULL;
