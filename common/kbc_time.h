@@ -27,4 +27,8 @@ void kbc_time_format(int64_t ms, char *buf);
  * such as "1h30m". Returns 0, or -1 if malformed or negative. */
 int kbc_duration_parse(const char *s, int64_t *out_ms);
 
+/* Parses a zone offset "+HH:MM", "-HHMM" or "+H" (up to 14 hours) into
+ * minutes east of UTC. Returns 0, or -1 if malformed. */
+int kbc_utc_offset_parse(const char *s, int *minutes);
+
 #endif

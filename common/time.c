@@ -8,6 +8,7 @@
  * of libc, and lets every read be bounded by the view's length: the input is
  * a kbc_str, never assumed to be NUL-terminated.
  */
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -289,5 +290,24 @@ int kbc_duration_parse(const char *s, int64_t *out_ms)
                 total += term;
         }
         *out_ms = total;
+        return 0;
+}
+
+int kbc_utc_offset_parse(const char *s, int *minutes)
+{
+        int sign = 1, hours = 0, mins = 0, n = 0;
+        const char *p = s;
+        if (*p == '+' || *p == '-')
+                sign = *p++ == '-' ? -1 : 1;
+        if (sscanf(p, "%2d%n", &hours, &n) == 1) {
+                p += n;
+                if (*p == ':')
+                        p++;
+                if (*p && sscanf(p, "%2d%n", &mins, &n) == 1)
+                        p += n;
+        }
+        if (!n || *p || hours > 14 || mins > 59 || hours < 0 || mins < 0)
+                return -1;
+        *minutes = sign * (hours * 60 + mins);
         return 0;
 }

@@ -136,8 +136,9 @@ static yaml_node_t *section(kbc_ydoc *d, const yaml_node_t *root,
 
 static void load_input(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
-        static const char *const keys[] = {"topics", "group", "format",
-                                           "max_message_bytes", NULL};
+        static const char *const keys[] = {"topics",     "group",
+                                           "format",     "max_message_bytes",
+                                           "utc_offset", NULL};
         kbc_ydoc *d = &o->doc;
         yaml_node_t *in = section(d, root, "input", keys), *n;
         if (!in) {
@@ -158,8 +159,19 @@ static void load_input(owned *o, const yaml_node_t *root, kbcd_config *c)
         }
         int64_t v;
         if ((n = GET(in, "max_message_bytes"))) {
-                int_of(d, n, "input.max_message_bytes", 256, 64 << 20, &v);
+                /* Past the decoder's limit a message could only be
+                 * dead-lettered as undecodable, not named oversized. */
+                int_of(d, n, "input.max_message_bytes", 256,
+                       KBC_DECODE_MAX_MESSAGE, &v);
                 c->max_message_bytes = (size_t)v;
+        }
+        if ((n = GET(in, "utc_offset"))) {
+                const char *s = str_of(d, n, "input.utc_offset");
+                if (s && kbc_utc_offset_parse(s, &c->utc_offset_min))
+                        kbc_ydoc_report(d, n,
+                                        "input.utc_offset: expected +HH:MM, "
+                                        "-HHMM or +H, got '%s'",
+                                        s);
         }
 }
 
@@ -186,7 +198,12 @@ static void load_kafka(owned *o, const yaml_node_t *root, kbcd_config *c)
                                         ks ? ks : "?");
                         continue;
                 }
-                if (ks && c->nkafka < KBCD_MAX_LIST)
+                if (c->nkafka == KBCD_MAX_KAFKA) {
+                        kbc_ydoc_report(d, key, "kafka: at most %d properties",
+                                        KBCD_MAX_KAFKA);
+                        return;
+                }
+                if (ks)
                         c->kafka[c->nkafka++] = (kbcd_kv){ks, vs};
         }
 }

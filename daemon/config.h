@@ -13,6 +13,8 @@
 #include "kbc_engine.h"
 
 #define KBCD_MAX_LIST 64
+/* librdkafka has about 150 properties; a map may set any of them. */
+#define KBCD_MAX_KAFKA 256
 
 /* metrics.listen, "host:port", to an IPv4 address (localhost is
  * 127.0.0.1; port 0 lets the kernel choose). 0, or -1 if malformed. */
@@ -34,10 +36,10 @@ typedef struct kbcd_config {
         size_t ntopics;
         const char *group;
         kbc_format format;
-        int utc_offset_min;
+        int utc_offset_min; /* zone of zone-less times, minutes east */
         size_t max_message_bytes;
         /* librdkafka properties, passed through unchanged */
-        kbcd_kv kafka[KBCD_MAX_LIST];
+        kbcd_kv kafka[KBCD_MAX_KAFKA];
         size_t nkafka;
         /* sinks */
         const char *out_topic; /* NULL = none */

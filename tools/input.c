@@ -22,26 +22,13 @@ void tool_diag_stderr(void *opaque, const char *msg)
 
 int tool_parse_utc_offset(const char *cmd, const char *arg, int *minutes)
 {
-        int sign = 1, hours = 0, mins = 0, n = 0;
-        const char *p = arg;
-        if (*p == '+' || *p == '-')
-                sign = *p++ == '-' ? -1 : 1;
-        if (sscanf(p, "%2d%n", &hours, &n) == 1) {
-                p += n;
-                if (*p == ':')
-                        p++;
-                if (*p && sscanf(p, "%2d%n", &mins, &n) == 1)
-                        p += n;
-        }
-        if (!n || *p || hours > 14 || mins > 59) {
-                fprintf(stderr,
-                        "kbcorr %s: --utc-offset: expected +HH:MM, -HHMM or "
-                        "+H, got '%s'\n",
-                        cmd, arg);
-                return -1;
-        }
-        *minutes = sign * (hours * 60 + mins);
-        return 0;
+        if (!kbc_utc_offset_parse(arg, minutes))
+                return 0;
+        fprintf(stderr,
+                "kbcorr %s: --utc-offset: expected +HH:MM, -HHMM or +H, got "
+                "'%s'\n",
+                cmd, arg);
+        return -1;
 }
 
 int tool_parse_duration(const char *cmd, const char *opt, const char *arg,

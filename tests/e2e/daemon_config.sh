@@ -34,6 +34,26 @@ for want in "bad.yaml:3: input.topics: name at least one topic" \
 done
 echo "ok: $(count_lines "$TMP/bad.err") errors with file:line"
 
+# Limits that used to be silent: a message size the decoder would refuse
+# anyway, a zone that is not one, Kafka properties past the table's end.
+{
+        cat <<YAML
+rules: [$RULES]
+input: {topics: [t], max_message_bytes: 67108864, utc_offset: "+25:00"}
+output: {stdout: true}
+kafka:
+YAML
+        for i in $(seq 0 256); do echo "  client.id.$i: x"; done
+} >"$TMP/limits.yaml"
+run limits "$KBCORRD" --config "$TMP/limits.yaml" --check
+expect_rc limits 2
+for want in "limits.yaml:2: input.max_message_bytes: expected an integer in 256..1048576" \
+        "limits.yaml:2: input.utc_offset: expected +HH:MM, -HHMM or +H, got '+25:00'" \
+        "limits.yaml:261: kafka: at most 256 properties"; do
+        grep -qF "$want" "$TMP/limits.err" || fail "error message" "$want" "$(cat "$TMP/limits.err")"
+done
+echo "ok: oversized limits, a bad zone and a 257th Kafka property are errors"
+
 # The annotated example: only its (absent here) rule folders fail.
 run example "$KBCORRD" --config "$KBC_SOURCE_DIR/examples/kbcorrd.yaml" --check
 expect_rc example 2
