@@ -29,10 +29,6 @@
 #include "kbc_msgpack.h"
 #include "kbc_time.h"
 
-/* Larger messages are refused before any parsing: a Windows event is a few
- * KiB, and Kafka's default message.max.bytes is also 1 MiB. */
-#define KBC_DECODE_MAX_MESSAGE (1024 * 1024)
-
 struct kbc_decoder {
         kbc_json *json;
         kbc_json *inner; /* event data sent as a JSON-encoded string */
@@ -166,6 +162,11 @@ int kbc_decoder_add_mapping(kbc_decoder *d, const char *name,
                             size_t errsize)
 {
         return kbc_mapping_set_add(d->mappings, name, m, errstr, errsize);
+}
+
+void kbc_decoder_copy_mappings(kbc_decoder *dst, const kbc_decoder *src)
+{
+        kbc_mapping_set_copy(dst->mappings, src->mappings);
 }
 
 const char *kbc_decoder_last_mapping(const kbc_decoder *d)

@@ -122,6 +122,7 @@ int kbc_snare_decode(const char *buf, size_t len, const kbc_fmt_opts *o,
 typedef struct kbc_mapping_set kbc_mapping_set;
 kbc_mapping_set *kbc_mapping_set_new(void);
 void kbc_mapping_set_free(kbc_mapping_set *ms);
+void kbc_mapping_set_copy(kbc_mapping_set *dst, const kbc_mapping_set *src);
 int kbc_mapping_set_add(kbc_mapping_set *ms, const char *name,
                         const kbc_json_mapping *m, char *errstr,
                         size_t errsize);

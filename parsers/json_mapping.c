@@ -57,6 +57,11 @@ void kbc_mapping_set_free(kbc_mapping_set *ms)
         free(ms);
 }
 
+void kbc_mapping_set_copy(kbc_mapping_set *dst, const kbc_mapping_set *src)
+{
+        *dst = *src; /* flat: names and paths are held inline */
+}
+
 size_t kbc_mapping_set_count(const kbc_mapping_set *ms)
 {
         return ms->n;

@@ -40,6 +40,10 @@ const char *kbc_format_name(kbc_format f);
 /* Returns 0 and sets *out, or -1 for an unknown name. */
 int kbc_format_parse(const char *name, kbc_format *out);
 
+/* Larger messages are refused before any parsing: a Windows event is a few
+ * KiB, and Kafka's default message.max.bytes is also 1 MiB. */
+#define KBC_DECODE_MAX_MESSAGE (1024 * 1024)
+
 typedef struct kbc_decoder kbc_decoder;
 
 kbc_decoder *kbc_decoder_new(void);
@@ -80,6 +84,10 @@ typedef struct kbc_json_mapping {
 int kbc_decoder_add_mapping(kbc_decoder *d, const char *name,
                             const kbc_json_mapping *m, char *errstr,
                             size_t errsize);
+
+/* Replaces dst's mappings with those registered on src: files are read
+ * and checked once, then handed to every pipeline. */
+void kbc_decoder_copy_mappings(kbc_decoder *dst, const kbc_decoder *src);
 
 /* The name of the mapping that decoded the last KBC_FMT_MAPPED event, or
  * NULL. */
