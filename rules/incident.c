@@ -15,6 +15,12 @@
 
 #define SYMPTOM_EXCERPT_MAX 160
 #define CAUSE_EXCERPT_MAX   240
+/* Every incident must fit in one Kafka message (1,000,000 bytes by
+ * default): evidence stops being listed past this much JSON (64 messages
+ * of 4 KiB of control characters would escape to 1.5 MB), and names taken
+ * from events are cut. event.count still counts everything. */
+#define EVIDENCE_JSON_MAX (256u << 10)
+#define EVENT_NAME_MAX    256
 
 static void put_time(kbc_buf *b, const char *key, bool comma, int64_t ms)
 {
@@ -28,6 +34,17 @@ static void put_str(kbc_buf *b, const char *key, bool comma, const char *v)
 {
         kbc_buf_json_key(b, key, comma);
         kbc_buf_json_str(b, kbc_str_cstr(v ? v : ""));
+}
+
+/* v cut to max bytes, not inside a UTF-8 sequence. */
+static void put_str_max(kbc_buf *b, const char *key, const char *v, size_t max)
+{
+        size_t n = v ? strlen(v) : 0;
+        if (n > max)
+                for (n = max; n && ((unsigned char)v[n] & 0xC0) == 0x80; n--)
+                        ;
+        kbc_buf_json_key(b, key, true);
+        kbc_buf_json_str(b, kbc_str_make(v ? v : "", n));
 }
 
 /* Signal names are qualified by their rule: "Q247773/imcadmin-not-current". */
@@ -209,14 +226,16 @@ static void put_evidence(kbc_buf *b, const kbc_incident *inc)
 {
         kbc_buf_json_key(b, "evidence", true);
         kbc_buf_putc(b, '[');
-        for (size_t i = 0; i < inc->nevidence; i++) {
+        size_t start = b->len;
+        for (size_t i = 0;
+             i < inc->nevidence && b->len - start < EVIDENCE_JSON_MAX; i++) {
                 const kbc_evidence *ev = &inc->evidence[i];
                 kbc_buf_puts(b, i ? ",{" : "{");
                 put_time(b, "@timestamp", false, ev->time_ms);
-                put_str(b, "provider", true, ev->provider);
+                put_str_max(b, "provider", ev->provider, EVENT_NAME_MAX);
                 kbc_buf_json_key(b, "event_id", true);
                 kbc_buf_printf(b, "%u", (unsigned)ev->event_id);
-                put_str(b, "channel", true, ev->channel);
+                put_str_max(b, "channel", ev->channel, EVENT_NAME_MAX);
                 if (ev->has_record_id) {
                         kbc_buf_json_key(b, "record_id", true);
                         kbc_buf_printf(b, "%llu",
