@@ -34,7 +34,8 @@ static const char usage[] =
     "Signals: SIGTERM or SIGINT drain, commit what is safe and exit;\n"
     "SIGHUP reloads the rules (a set that does not load is rejected and\n"
     "the old one keeps running).\n"
-    "Exit codes: 0 clean exit, 2 bad configuration or rules.\n";
+    "Exit codes: 0 clean exit, 1 a fatal Kafka error (restart it), 2 bad\n"
+    "configuration, rules or mappings.\n";
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -48,6 +49,53 @@ static void on_hup(int sig)
 {
         (void)sig;
         reload_requested = 1;
+}
+
+bool kbcd_stopping(void)
+{
+        return stop_requested;
+}
+
+/* ---- librdkafka's errors and logs ------------------------------------- */
+
+bool kbcd_kafka_fatal(rd_kafka_t *rk)
+{
+        char why[512];
+        return rd_kafka_fatal_error(rk, why, sizeof(why)) != 0;
+}
+
+/* A fatal error (the idempotent producer fenced or refused) ends the
+ * daemon: nothing more can be delivered, so it exits non-zero with the
+ * offsets of what is undelivered held, and its supervisor restarts it. */
+static void on_kafka_error(rd_kafka_t *rk, int err, const char *reason,
+                           void *opaque)
+{
+        kbcd *d = opaque;
+        if (err != RD_KAFKA_RESP_ERR__FATAL) {
+                kbcd_log("warn", "kafka: %s: %s",
+                         rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+                return;
+        }
+        char why[512];
+        rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, why, sizeof(why));
+        kbcd_log("error", "kafka: fatal error %s: %s; exiting",
+                 rd_kafka_err2name(cause), why);
+        if (d)
+                d->fatal = 1;
+        stop_requested = 1;
+}
+
+/* librdkafka's own logs, through the daemon's logger (and its escaping);
+ * syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug. */
+static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac,
+                         const char *buf)
+{
+        (void)rk;
+        kbcd_log(level <= 3   ? "error"
+                 : level == 4 ? "warn"
+                 : level <= 6 ? "info"
+                              : "debug",
+                 "kafka %s: %s", fac, buf);
 }
 
 /* ---- partitions ------------------------------------------------------ */
@@ -80,6 +128,34 @@ static kbcd_part *part_find(kbcd *d, const char *topic, int32_t partition)
         return NULL;
 }
 
+static void part_pause(kbcd_part *p)
+{
+        rd_kafka_topic_partition_list_t *l =
+            rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+        rd_kafka_resp_err_t err = rd_kafka_pause_partitions(p->d->consumer, l);
+        if (err)
+                kbcd_log("warn", "%s[%d]: pause: %s", p->topic, p->partition,
+                         rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(l);
+}
+
+void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
+                    const char *why)
+{
+        p->d->undeliverable++;
+        kbcd_log("error",
+                 "%s cannot be delivered (%s): %s[%d] stops at offset "
+                 "%" PRId64 ", held there until a restart",
+                 what, why, p->topic, p->partition, offset);
+        if (p->stopped[0])
+                return;
+        snprintf(p->stopped, sizeof(p->stopped),
+                 "%s[%d] stopped at offset %" PRId64 ": %s: %s", p->topic,
+                 p->partition, offset, what, why);
+        part_pause(p);
+}
+
 static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
 {
         kbcd_part *p = part_find(d, topic, partition);
@@ -96,16 +172,19 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
         }
         if (!p->pipeline) {
                 kbc_pipeline_opts opts = {.format = d->cfg.format,
+                                          .local_offset_min =
+                                              d->cfg.utc_offset_min,
                                           .from_ms = KBC_TIME_NONE,
                                           .to_ms = KBC_TIME_NONE,
                                           .engine = d->cfg.engine};
                 p->pipeline = kbc_pipeline_new(d->rules, &opts, on_incident, p);
-                for (size_t i = 0; p->pipeline && i < d->cfg.nmappings; i++)
-                        kbc_mappings_load(kbc_pipeline_decoder(p->pipeline),
-                                          d->cfg.mappings[i], NULL, NULL);
+                if (p->pipeline && d->mappings)
+                        kbc_decoder_copy_mappings(
+                            kbc_pipeline_decoder(p->pipeline), d->mappings);
         }
         p->next = -1;
         p->eof = false;
+        p->stopped[0] = '\0';
         return p;
 }
 
@@ -166,6 +245,44 @@ static void part_revoke(kbcd_part *p)
         kbc_pipeline_free(p->pipeline);
         p->pipeline = NULL;
         p->next = -1;
+        /* Items that can never be delivered held the committed offset;
+         * whoever reads the partition next meets them again. */
+        for (kbcd_inflight *f = p->inflight, *next; f; f = next) {
+                next = f->next;
+                if (!f->stuck)
+                        continue;
+                if (f->prev)
+                        f->prev->next = f->next;
+                else
+                        p->inflight = f->next;
+                if (f->next)
+                        f->next->prev = f->prev;
+                free(f);
+        }
+}
+
+/* (Un)assigns parts, eagerly or incrementally. librdkafka refuses one
+ * only when the group state is already lost (a fatal error, a closed
+ * consumer); a partition it keeps fetching without us would be read with
+ * no pipeline, so that is logged as an error, never ignored. */
+static void assign_checked(rd_kafka_t *rk, bool cooperative,
+                           rd_kafka_topic_partition_list_t *parts, bool assign)
+{
+        const char *what = assign ? "assign" : "unassign";
+        if (cooperative) {
+                rd_kafka_error_t *e =
+                    assign ? rd_kafka_incremental_assign(rk, parts)
+                           : rd_kafka_incremental_unassign(rk, parts);
+                if (e) {
+                        kbcd_log("error", "incremental %s: %s", what,
+                                 rd_kafka_error_string(e));
+                        rd_kafka_error_destroy(e);
+                }
+                return;
+        }
+        rd_kafka_resp_err_t err = rd_kafka_assign(rk, assign ? parts : NULL);
+        if (err)
+                kbcd_log("error", "%s: %s", what, rd_kafka_err2str(err));
 }
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -184,10 +301,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                  tp->partition);
                 }
                 d->assigned_once = true;
-                if (cooperative)
-                        rd_kafka_incremental_assign(rk, parts);
-                else
-                        rd_kafka_assign(rk, parts);
+                assign_checked(rk, cooperative, parts, true);
                 return;
         }
         /* Revoked: what is in flight for them is waited for (bounded),
@@ -208,10 +322,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 kbcd_log("info", "revoked %s[%d]", parts->elems[i].topic,
                          parts->elems[i].partition);
         }
-        if (cooperative)
-                rd_kafka_incremental_unassign(rk, parts);
-        else
-                rd_kafka_assign(rk, NULL);
+        assign_checked(rk, cooperative, parts, false);
 }
 
 /* ---- rule reload ----------------------------------------------------- */
@@ -222,31 +333,80 @@ static void rules_diag(void *opaque, const char *msg)
         kbcd_log("error", "%s", msg);
 }
 
-/* SIGHUP: the new rule set replaces the old one only if it loads whole.
- * Each partition's engine is then rebuilt under the new rules and the
- * partition re-read from its safe offset, so open cases are rebuilt, not
- * cut: the same guarantee as a restart, without the restart. */
+/* The mapping files, read and checked once (file:line problems logged);
+ * every pipeline gets a copy. NULL if any does not load. */
+static kbc_decoder *mappings_load(const kbcd_config *c)
+{
+        kbc_decoder *dec = kbc_decoder_new();
+        int bad = !dec;
+        for (size_t i = 0; dec && i < c->nmappings; i++)
+                bad |= kbc_mappings_load(dec, c->mappings[i], rules_diag, NULL);
+        if (bad) {
+                kbc_decoder_free(dec);
+                return NULL;
+        }
+        return dec;
+}
+
+/* After a reload, each partition goes back to its safe offset. One whose
+ * seek fails is stopped: reading on from where it is would skip what its
+ * rebuilt engine needs; its committed offset is the safe one. */
+static void seek_back(kbcd *d, rd_kafka_topic_partition_list_t *seek)
+{
+        rd_kafka_error_t *err =
+            rd_kafka_seek_partitions(d->consumer, seek, 5000);
+        for (int i = 0; i < seek->cnt; i++) {
+                rd_kafka_topic_partition_t *tp = &seek->elems[i];
+                if (!err && !tp->err)
+                        continue;
+                kbcd_part *p = part_find(d, tp->topic, tp->partition);
+                if (!p)
+                        continue;
+                snprintf(p->stopped, sizeof(p->stopped),
+                         "%s[%d]: seek to %" PRId64 " after SIGHUP: %s",
+                         tp->topic, tp->partition, tp->offset,
+                         err ? rd_kafka_error_string(err)
+                             : rd_kafka_err2str(tp->err));
+                kbcd_log("error", "%s; the partition stops until a restart",
+                         p->stopped);
+                part_pause(p);
+        }
+        if (err)
+                rd_kafka_error_destroy(err);
+}
+
+/* SIGHUP: the new rule set (and mappings) replace the old only if they
+ * load whole. Each partition's engine is then rebuilt under the new rules
+ * and the partition re-read from its safe offset, so open cases are
+ * rebuilt, not cut: the same guarantee as a restart, without the
+ * restart. */
 static void reload_rules(kbcd *d)
 {
         kbc_ruleset *rs =
             kbc_ruleset_load(d->cfg.rules, d->cfg.nrules, rules_diag, NULL);
-        if (!rs) {
-                kbcd_log("error", "SIGHUP: the new rules did not load; the "
-                                  "old set keeps running");
-                return;
-        }
-        uint64_t *counts = calloc(kbc_ruleset_count(rs) + 1, sizeof(*counts));
+        kbc_decoder *maps = rs ? mappings_load(&d->cfg) : NULL;
+        uint64_t *counts =
+            maps ? calloc(kbc_ruleset_count(rs) + 1, sizeof(*counts)) : NULL;
         if (!counts) {
+                kbcd_log("error",
+                         "SIGHUP: the new %s did not load; the old "
+                         "set keeps running",
+                         rs ? "mappings" : "rules");
+                kbc_decoder_free(maps);
                 kbc_ruleset_free(rs);
                 return;
         }
+        /* Committed first: should a seek fail, a restart resumes here. */
         store_offsets(d, false, NULL);
+        rd_kafka_commit(d->consumer, NULL, 0);
         rd_kafka_topic_partition_list_t *seek =
             rd_kafka_topic_partition_list_new(8);
         kbc_ruleset *old = d->rules;
+        kbc_decoder *old_maps = d->mappings;
         d->rules = rs;
+        d->mappings = maps;
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
-                if (!p->pipeline)
+                if (!p->pipeline || p->stopped[0])
                         continue;
                 int64_t from = part_safe_offset(p);
                 part_revoke(p);
@@ -256,19 +416,13 @@ static void reload_rules(kbcd *d)
                                                           p->partition)
                             ->offset = from;
         }
-        if (seek->cnt) {
-                rd_kafka_error_t *err =
-                    rd_kafka_seek_partitions(d->consumer, seek, 5000);
-                if (err) {
-                        kbcd_log("error", "SIGHUP: seek: %s",
-                                 rd_kafka_error_string(err));
-                        rd_kafka_error_destroy(err);
-                }
-        }
+        if (seek->cnt)
+                seek_back(d, seek);
         rd_kafka_topic_partition_list_destroy(seek);
         free(d->metrics.kb_incidents); /* counts by KB restart with the set */
         d->metrics.kb_incidents = counts;
         kbc_ruleset_free(old);
+        kbc_decoder_free(old_maps);
         kbcd_log("info",
                  "SIGHUP: %zu rules loaded; partitions re-read from "
                  "their safe offsets",
@@ -322,8 +476,8 @@ static void handle_message(kbcd *d, rd_kafka_message_t *m)
                 kbcd_log("warn", "consumer: %s", rd_kafka_message_errstr(m));
                 return;
         }
-        if (!p || !p->pipeline)
-                return; /* not ours any more */
+        if (!p || !p->pipeline || p->stopped[0])
+                return; /* not ours any more, or stopped (held) */
         d->messages++;
         p->eof = false;
         kbc_origin origin = {KBC_ORIGIN_KAFKA, topic, m->partition, m->offset};
@@ -383,6 +537,8 @@ rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbcd_kv *defaults,
                         return NULL;
                 }
         }
+        rd_kafka_conf_set_error_cb(conf, on_kafka_error);
+        rd_kafka_conf_set_log_cb(conf, on_kafka_log);
         return conf;
 }
 
@@ -520,7 +676,8 @@ static void shutdown_daemon(kbcd *d)
                 kbcd_log("warn", "stopping before the group assigned any "
                                  "partition; leaving without closing the "
                                  "consumer (librdkafka issue 4312)");
-        int left = kbcd_sinks_drain(d, (int)d->cfg.drain_ms);
+        /* After a fatal error nothing more will be delivered. */
+        int left = kbcd_sinks_drain(d, d->fatal ? 0 : (int)d->cfg.drain_ms);
         if (left)
                 kbcd_log("warn",
                          "%d deliveries pending after %" PRId64
@@ -567,6 +724,12 @@ int main(int argc, char **argv)
                 fputs(usage, stderr);
                 return 2;
         }
+        /* First: a SIGHUP while the rules load asks for a reload once the
+         * loop runs, and never kills the daemon. */
+        signal(SIGTERM, on_stop);
+        signal(SIGINT, on_stop);
+        signal(SIGHUP, on_hup);
+        signal(SIGPIPE, SIG_IGN);
         static kbcd d;
         if (kbcd_config_load(&d.cfg, config))
                 return 2;
@@ -576,13 +739,15 @@ int main(int argc, char **argv)
                 fprintf(stderr, "kbcorrd: the rule set was not loaded\n");
                 return 2;
         }
+        d.mappings = mappings_load(&d.cfg);
+        if (!d.mappings) {
+                fprintf(stderr, "kbcorrd: the mappings were not loaded\n");
+                kbc_ruleset_free(d.rules);
+                return 2;
+        }
         kbcd_log("info", "%zu rules loaded", kbc_ruleset_count(d.rules));
         if (check)
                 return 0;
-        signal(SIGTERM, on_stop);
-        signal(SIGINT, on_stop);
-        signal(SIGHUP, on_hup);
-        signal(SIGPIPE, SIG_IGN);
         int rc = 0;
         if (kbcd_metrics_start(&d) || (d.cfg.mock && kbcd_mock_start(&d)) ||
             kbcd_sinks_open(&d) || consumer_open(&d)) {
@@ -590,6 +755,8 @@ int main(int argc, char **argv)
         } else {
                 run(&d);
                 shutdown_daemon(&d);
+                if (d.fatal)
+                        rc = 1;
         }
         /* A consumer never assigned cannot be destroyed (see
          * wait_first_assignment); it holds nothing to hand over, so the
@@ -612,6 +779,7 @@ int main(int argc, char **argv)
         kbcd_mock_stop(&d);
         kbcd_metrics_stop(&d);
         kbc_ruleset_free(d.rules);
+        kbc_decoder_free(d.mappings);
         kbcd_config_free(&d.cfg);
         if (leave_consumer) {
                 fflush(NULL);

@@ -36,6 +36,7 @@ typedef struct kbcd_inflight {
         int64_t replay_from; /* offset to re-read from if it is lost */
         int waiting;         /* sinks still to acknowledge it */
         bool unsynced;       /* in a file sink not yet fsync'd */
+        bool stuck;          /* cannot be delivered: held for good */
         struct kbcd_inflight *prev, *next;
 } kbcd_inflight;
 
@@ -46,6 +47,7 @@ struct kbcd_part {
         int64_t next;           /* next offset to read; -1 = none read */
         int64_t max_event_ms;   /* latest event time fed; for the lag */
         bool eof;
+        char stopped[256]; /* why nothing more is read from it; "" = runs */
         kbcd_inflight *inflight; /* list */
         struct kbcd *d;
         struct kbcd_part *next_part;
@@ -87,24 +89,28 @@ typedef struct kbcd_metrics {
         struct MHD_Daemon *http;
         pthread_mutex_t lock;
         kbc_buf page;
-        int64_t last_loop_ms;         /* monotonic; /healthz fails when stale */
-        char failing_sink[256];       /* /healthz fails while one is failing */
+        int64_t last_loop_ms; /* monotonic; /healthz fails when stale */
+        char unhealthy[320];  /* why /healthz fails (a sink, a partition) */
         struct timespec last_message; /* monotonic; tv_sec 0 = none yet */
 } kbcd_metrics;
 
 typedef struct kbcd {
         kbcd_config cfg;
         kbc_ruleset *rules;
+        kbc_decoder *mappings; /* holds the mapping files, read once */
         rd_kafka_t *consumer, *producer, *mock_handle;
         rd_kafka_topic_t *out_topic, *dead_topic;
         /* Incidents to a file and to stdout, dead letters to a file. */
         kbcd_file_sink out_file, out_stdout, dead_file;
+        size_t dead_value_max; /* longer dead letters are cut to fit */
+        volatile int fatal;    /* librdkafka raised a fatal error */
         kbcd_part *parts;
         kbcd_part *last_part;  /* of the last message: a lookup cache */
         kbc_buf json, scratch; /* the payload; JSON before msgpack */
         bool assigned_once;
         struct timespec consumed; /* when the message being fed was polled */
-        uint64_t messages, dead_letters, incidents, delivery_retries;
+        uint64_t messages, dead_letters, incidents, delivery_retries,
+            undeliverable;
         kbcd_metrics metrics;
 } kbcd;
 
@@ -125,6 +131,17 @@ bool kbcd_log_format_known(const char *format);
 rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbcd_kv *defaults,
                                  size_t ndefaults, const kbcd_kv *forced,
                                  size_t nforced);
+
+/* Whether SIGTERM or SIGINT asked the daemon to stop. */
+bool kbcd_stopping(void);
+/* Whether librdkafka raised a fatal error on rk (logged; the daemon exits
+ * non-zero so that its supervisor restarts it). */
+bool kbcd_kafka_fatal(rd_kafka_t *rk);
+/* Stops reading p: an item replaying from offset (what) cannot be
+ * delivered (why). Logged, on /healthz and /metrics; the offset stays held
+ * until a restart reads it again. */
+void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
+                    const char *why);
 
 /* sinks.c */
 int kbcd_sinks_open(kbcd *d);

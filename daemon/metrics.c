@@ -16,7 +16,9 @@
 
 #include "kbcorrd.h"
 
-#define STALE_MS 5000 /* /healthz: the loop must have run this recently */
+#define STALE_MS                5000 /* /healthz: the loop must have run this recently */
+#define METRICS_MAX_CONNECTIONS 32
+#define METRICS_IDLE_TIMEOUT_S  10
 
 static const double latency_bounds_s[KBCD_LATENCY_BUCKETS] = {
     0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1};
@@ -56,14 +58,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                 rc = reply(c, 200, "text/plain; version=0.0.4",
                            m->page.data ? m->page.data : "", m->page.len);
         } else if (!strcmp(url, "/healthz")) {
-                char why[300];
+                char why[sizeof(m->unhealthy) + 32];
                 int n = 0;
                 if (kbcd_now_ms() - m->last_loop_ms >= STALE_MS)
                         n = snprintf(why, sizeof(why),
                                      "consumer loop stalled\n");
-                else if (m->failing_sink[0])
-                        n = snprintf(why, sizeof(why), "sink failing: %s\n",
-                                     m->failing_sink);
+                else if (m->unhealthy[0])
+                        n = snprintf(why, sizeof(why), "%s\n", m->unhealthy);
                 rc = n ? reply(c, 503, "text/plain", why, strlen(why))
                        : reply(c, 200, "text/plain", "ok\n", 3);
         } else {
@@ -95,7 +96,12 @@ int kbcd_metrics_start(kbcd *d)
         m->http = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
             on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+            /* A scraper needs one connection; idle or flooding clients
+             * must not hold descriptors the daemon needs. */
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNECTIONS,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_IDLE_TIMEOUT_S,
+            MHD_OPTION_END);
         if (!m->http) {
                 kbcd_log("error", "metrics: cannot listen on %s",
                          d->cfg.metrics_listen);
@@ -296,6 +302,19 @@ static void render(kbcd *d, kbc_buf *b)
         counter(b, "kbcorr_delivery_retries_total",
                 "Incidents produced again after a failed delivery.",
                 d->delivery_retries);
+        counter(b, "kbcorr_undeliverable_total",
+                "Incidents and dead letters that cannot be delivered (held; "
+                "their partition stopped).",
+                d->undeliverable);
+        kbc_buf_puts(b, "# HELP kbcorr_partition_stopped 1 for a partition "
+                        "stopped on an item it cannot deliver.\n"
+                        "# TYPE kbcorr_partition_stopped gauge\n");
+        for (kbcd_part *p = d->parts; p; p = p->next_part)
+                if (p->pipeline && p->stopped[0])
+                        kbc_buf_printf(b,
+                                       "kbcorr_partition_stopped{topic=\"%s\","
+                                       "partition=\"%d\"} 1\n",
+                                       p->topic, p->partition);
         kbc_buf_puts(b, "# HELP kbcorr_incidents_total Incidents (and "
                         "updates of repeats), by KB.\n"
                         "# TYPE kbcorr_incidents_total counter\n");
@@ -370,14 +389,21 @@ void kbcd_metrics_publish(kbcd *d, int64_t now)
         kbc_buf page;
         kbc_buf_init(&page, 64u << 20);
         render(d, &page);
+        char unhealthy[sizeof(m->unhealthy)] = "";
         const char *failing = NULL;
-        kbcd_sinks_failing(d, &failing);
+        if (kbcd_sinks_failing(d, &failing))
+                snprintf(unhealthy, sizeof(unhealthy), "sink failing: %s",
+                         failing);
+        for (const kbcd_part *p = d->parts; p && !unhealthy[0];
+             p = p->next_part)
+                if (p->pipeline && p->stopped[0])
+                        snprintf(unhealthy, sizeof(unhealthy),
+                                 "partition stopped: %s", p->stopped);
         pthread_mutex_lock(&m->lock);
         kbc_buf tmp = m->page;
         m->page = page;
         m->last_loop_ms = now;
-        snprintf(m->failing_sink, sizeof(m->failing_sink), "%s",
-                 failing ? failing : "");
+        memcpy(m->unhealthy, unhealthy, sizeof(unhealthy));
         pthread_mutex_unlock(&m->lock);
         kbc_buf_free(&tmp);
 }

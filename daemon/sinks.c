@@ -12,11 +12,21 @@
 
 #include "kbcorrd.h"
 
+/* Room kept under the producer's message.max.bytes for the key, the
+ * headers and the record's framing. */
+#define DEAD_LETTER_HEADROOM (16u << 10)
+#define DEAD_LETTER_KEY_MAX  1024
+
+/* Without memory for the bookkeeping nothing can be held safely: exiting
+ * commits nothing more, so a restart reads the item again. */
 static kbcd_inflight *inflight_new(kbcd_part *p, int64_t replay_from)
 {
         kbcd_inflight *f = calloc(1, sizeof(*f));
-        if (!f)
-                return NULL;
+        if (!f) {
+                kbcd_log("error", "out of memory for an item in flight; "
+                                  "exiting, its offset not committed");
+                exit(EXIT_FAILURE);
+        }
         f->part = p;
         f->replay_from = replay_from;
         f->next = p->inflight;
@@ -40,9 +50,38 @@ static void inflight_ack(kbcd_inflight *f)
         free(f);
 }
 
-/* A delivery that failed for good (past message.timeout.ms) is produced
- * again: dropping it would lose the incident, and holding the offset alone
- * would not bring it back until a restart. */
+/* Errors a new attempt cannot cure: the item is held and its partition
+ * stopped (kbcd_part_stop) rather than produced again forever. */
+static bool delivery_hopeless(rd_kafka_resp_err_t err)
+{
+        switch (err) {
+        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+        case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+        case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+        case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+        case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+        case RD_KAFKA_RESP_ERR__FATAL:
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* An item that cannot be delivered is never acknowledged: it holds its
+ * partition's offset, and the partition stops loudly until a restart
+ * (after the cause is fixed) reads it again. */
+static void undeliverable(kbcd_inflight *f, const char *what, const char *why)
+{
+        if (f->stuck)
+                return;
+        f->stuck = true;
+        f->waiting++;
+        kbcd_part_stop(f->part, f->replay_from, what, why);
+}
+
+/* A delivery that failed for a passing reason (past message.timeout.ms,
+ * brokers down) is produced again: dropping it would lose the incident,
+ * and holding the offset alone would not bring it back until a restart. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
                         void *opaque)
 {
@@ -53,16 +92,23 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
                         inflight_ack(f);
                 return;
         }
+        if (!f)
+                return;
+        if (delivery_hopeless(m->err) || kbcd_kafka_fatal(rk)) {
+                undeliverable(f, rd_kafka_topic_name(m->rkt),
+                              rd_kafka_err2str(m->err));
+                inflight_ack(f); /* the produce's share; stuck holds it */
+                return;
+        }
         d->delivery_retries++;
         kbcd_log("warn", "delivery to %s failed (%s): producing again",
                  rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
         if (rd_kafka_produce(m->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                             m->payload, m->len, m->key, m->key_len, f) == -1)
-                kbcd_log("error",
-                         "cannot produce again: %s; the offset stays "
-                         "held, a restart re-raises it",
-                         rd_kafka_err2str(rd_kafka_last_error()));
-        (void)rk;
+                             m->payload, m->len, m->key, m->key_len, f) == -1) {
+                undeliverable(f, rd_kafka_topic_name(m->rkt),
+                              rd_kafka_err2str(rd_kafka_last_error()));
+                inflight_ack(f);
+        }
 }
 
 /* A pending record larger than this means the sink has failed for long:
@@ -154,6 +200,15 @@ int kbcd_sinks_open(kbcd *d)
         rd_kafka_conf_t *conf = kbcd_kafka_conf(d, NULL, 0, forced, 1);
         if (!conf)
                 return -1;
+        char max[32];
+        size_t maxlen = sizeof(max);
+        long msg_max = 1000000;
+        if (rd_kafka_conf_get(conf, "message.max.bytes", max, &maxlen) ==
+            RD_KAFKA_CONF_OK)
+                msg_max = strtol(max, NULL, 10);
+        d->dead_value_max = msg_max > (long)(2 * DEAD_LETTER_HEADROOM)
+                                ? (size_t)msg_max - DEAD_LETTER_HEADROOM
+                                : DEAD_LETTER_HEADROOM;
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
         rd_kafka_conf_set_opaque(conf, d);
         d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -187,24 +242,31 @@ void kbcd_sinks_close(kbcd *d)
 }
 
 /* Produces until the local queue takes it: a full queue is back-pressure,
- * never a reason to drop. */
+ * never a reason to drop. A stop asked for meanwhile leaves the item in
+ * flight, so its offset stays held. */
 static void produce(kbcd *d, rd_kafka_topic_t *t, const void *payload,
                     size_t len, const char *key, size_t keylen,
                     kbcd_inflight *f)
 {
+        f->waiting++;
         while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                                 (void *)payload, len, key, keylen, f) == -1) {
                 rd_kafka_resp_err_t err = rd_kafka_last_error();
                 if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                        kbcd_log("error",
-                                 "produce to %s: %s; the offset "
-                                 "stays held",
-                                 rd_kafka_topic_name(t), rd_kafka_err2str(err));
+                        undeliverable(f, rd_kafka_topic_name(t),
+                                      rd_kafka_err2str(err));
+                        return;
+                }
+                if (kbcd_stopping()) {
+                        kbcd_log("warn",
+                                 "stopping with the producer queue full: "
+                                 "an item for %s stays undelivered, its "
+                                 "offset held",
+                                 rd_kafka_topic_name(t));
                         return;
                 }
                 rd_kafka_poll(d->producer, 100);
         }
-        f->waiting++;
 }
 
 /* JSON lines, or msgpack objects back to back (they delimit themselves):
@@ -252,19 +314,55 @@ void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
                 d->metrics
                     .kb_incidents[kbc_rule_index(inc->candidates[0].rule)]++;
         }
+        kbcd_inflight *f = inflight_new(p, inc->replay_from);
         kbc_buf_reset(&d->json);
         if (d->cfg.out_msgpack
                 ? kbc_incident_to_msgpack(inc, &d->scratch, &d->json)
                 : kbc_incident_to_json(inc, &d->json)) {
-                kbcd_log("error", "incident %s too large to write", inc->id);
-                return;
-        }
-        kbcd_inflight *f = inflight_new(p, inc->replay_from);
-        if (!f) {
-                kbcd_log("error", "out of memory for incident %s", inc->id);
+                undeliverable(f, inc->id, "too large to write");
                 return;
         }
         deliver(d, d->out_topic, &d->out_file, true, inc->host, f);
+}
+
+static void produce_dead_letter(kbcd *d, const rd_kafka_message_t *m,
+                                const char *reason, const char *origin,
+                                kbcd_inflight *f)
+{
+        /* A message the producer could not take whole is cut: the dead
+         * letter still names its origin, so the original can be fetched. */
+        size_t len = m->len, keylen = m->key_len;
+        char cut[32];
+        if (keylen > DEAD_LETTER_KEY_MAX)
+                keylen = 0;
+        if (len > d->dead_value_max)
+                len = d->dead_value_max;
+        rd_kafka_headers_t *h = rd_kafka_headers_new(3);
+        rd_kafka_header_add(h, "kbcorr.reason", -1, reason, -1);
+        rd_kafka_header_add(h, "kbcorr.origin", -1, origin, -1);
+        if (len < m->len) {
+                snprintf(cut, sizeof(cut), "%zu", m->len);
+                rd_kafka_header_add(h, "kbcorr.truncated", -1, cut, -1);
+        }
+        f->waiting++;
+        for (;;) {
+                rd_kafka_resp_err_t err = rd_kafka_producev(
+                    d->producer, RD_KAFKA_V_RKT(d->dead_topic),
+                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_VALUE(m->payload, len),
+                    RD_KAFKA_V_KEY(keylen ? m->key : NULL, keylen),
+                    RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(f),
+                    RD_KAFKA_V_END);
+                if (!err)
+                        return; /* the headers are the producer's now */
+                if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || kbcd_stopping()) {
+                        rd_kafka_headers_destroy(h);
+                        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                undeliverable(f, origin, rd_kafka_err2str(err));
+                        return;
+                }
+                rd_kafka_poll(d->producer, 100);
+        }
 }
 
 void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
@@ -277,29 +375,9 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
         d->dead_letters++;
         kbcd_log("warn", "dead letter %s: %s", origin, reason);
         kbcd_inflight *f = inflight_new(p, m->offset);
-        if (!f)
-                return;
         f->waiting = 1;
-        if (d->dead_topic) {
-                rd_kafka_headers_t *h = rd_kafka_headers_new(2);
-                rd_kafka_header_add(h, "kbcorr.reason", -1, reason, -1);
-                rd_kafka_header_add(h, "kbcorr.origin", -1, origin, -1);
-                rd_kafka_resp_err_t err = rd_kafka_producev(
-                    d->producer, RD_KAFKA_V_RKT(d->dead_topic),
-                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_VALUE(m->payload, m->len),
-                    RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_HEADERS(h),
-                    RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
-                if (err) {
-                        rd_kafka_headers_destroy(h);
-                        kbcd_log("error",
-                                 "dead letter %s: %s; the offset "
-                                 "stays held",
-                                 origin, rd_kafka_err2str(err));
-                } else {
-                        f->waiting++;
-                }
-        }
+        if (d->dead_topic)
+                produce_dead_letter(d, m, reason, origin, f);
         if (d->dead_file.name) {
                 kbc_buf_reset(&d->json);
                 kbc_buf_puts(&d->json, "{\"origin\":");
