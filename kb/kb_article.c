@@ -759,7 +759,8 @@ static int jekyll_header(parse_state *ps, kbc_kb_article *art, char *errstr,
 
 /* An id becomes a file name and a YAML scalar of the compiled rule:
  * only letters, digits, '-' and '_' ("Article: ../../etc/x" or an id
- * with a newline decoded from "&#10;" must not get that far). */
+ * with a newline decoded from "&#10;" must not get that far), and not a
+ * word that YAML reads as no value ("id: null" does not load). */
 static bool id_valid(const char *id)
 {
         size_t n = 0;
@@ -767,6 +768,8 @@ static bool id_valid(const char *id)
                 if (!isalnum((unsigned char)id[n]) && id[n] != '-' &&
                     id[n] != '_')
                         return false;
+        if (!strcmp(id, "null") || !strcmp(id, "Null") || !strcmp(id, "NULL"))
+                return false;
         return n >= 1 && n <= 32;
 }
 
@@ -921,7 +924,7 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
                                 *c = '?';
                 rc = kbc_errf(errstr, errsize,
                               "article id \"%s\" is not 1 to 32 letters, "
-                              "digits, '-' or '_'",
+                              "digits, '-' or '_' (other than null)",
                               shown);
         }
         if (rc) {
