@@ -26,7 +26,9 @@ jq -r .event.id "$TMP/replay.out" | sort -u >"$TMP/expected"
 expect_eq "incidents the events carry" 3 "$(count_lines "$TMP/expected")"
 produce_keyed winlog "$input"
 
-config() { # config OUTPUT_FILE
+config() { # config OUTPUT_FILE, or - for stdout
+        local out="file: $1"
+        [ "$1" = - ] && out="stdout: true"
         cat <<YAML
 rules: [$RULES]
 input:
@@ -36,7 +38,7 @@ kafka:
   bootstrap.servers: "$BOOTSTRAP"
   session.timeout.ms: "6000"
 output:
-  file: $1
+  $out
 metrics:
   listen: "127.0.0.1:0"
 shutdown:
@@ -59,6 +61,24 @@ grep -q '^kbcorr_inflight [1-9]' "$TMP/metrics.txt" ||
         fail "the incidents stay in flight" "kbcorr_inflight > 0" "$(grep inflight "$TMP/metrics.txt")"
 daemon_stop TERM 15
 echo "ok: a full disk is logged once, fails /healthz, and holds the incidents in flight"
+
+# stdout into a pipe whose reader is gone: EPIPE (SIGPIPE is ignored).
+config - >"$TMP/pipe.yaml"
+mkfifo "$TMP/pipe"
+exec 8<>"$TMP/pipe" # a reader, so that kbcorrd's open does not block
+"$KBCORRD" --config "$TMP/pipe.yaml" >"$TMP/pipe" 2>"$TMP/pipe.err" 8<&- &
+DAEMON_PID=$!
+sleep 0.5
+exec 8<&- # the reader goes before anything is assigned
+wait_log "$TMP/pipe.err" 'stdout: Broken pipe' 60 ||
+        fail "the closed pipe logged" "stdout: Broken pipe" "$(cat "$TMP/pipe.err")"
+port=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/pipe.err")
+sleep 1
+code=$(curl -s -o "$TMP/healthz" -w '%{http_code}' "http://127.0.0.1:$port/healthz")
+expect_eq "/healthz while stdout is a closed pipe" "503 sink failing: stdout" "$code $(cat "$TMP/healthz")"
+expect_eq "the failure logged once" 1 "$(grep -c 'Broken pipe' "$TMP/pipe.err")"
+daemon_stop TERM 15
+echo "ok: a closed stdout pipe is logged once, fails /healthz, and holds the incidents"
 
 # Space given back (another file), the same group: every incident comes.
 config "$TMP/incidents.jsonl" >"$TMP/good.yaml"
