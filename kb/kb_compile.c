@@ -1189,7 +1189,9 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
                        "rules/curated/ instead.\n",
                        from);
         kbc_buf_printf(out, "id: %s\ntitle: ", art->id);
-        yaml_quoted(out, art->title ? art->title : art->id);
+        /* The parser gives "" for an article without a title; the loader
+         * requires one. */
+        yaml_quoted(out, art->title && *art->title ? art->title : art->id);
         kbc_buf_puts(out, "\nproducts: [");
         for (size_t i = 0; i < art->nproducts; i++) {
                 if (i)
