@@ -904,8 +904,11 @@ static void yaml_prose(kbc_buf *b, const char *key, const char *text)
                 free(cut);
                 return;
         }
-        /* An explicit indent when the text itself starts indented. */
-        kbc_buf_puts(b, text[0] == ' ' ? " |2-\n" : " |-\n");
+        /* An explicit indent when the text itself starts indented: YAML
+         * would take the spaces as the block's indent, and a tab there is
+         * an error ("found a tab character where an indentation space is
+         * expected"). */
+        kbc_buf_puts(b, text[0] == ' ' || text[0] == '\t' ? " |2-\n" : " |-\n");
         for (const char *line = text; line;) {
                 const char *nl = strchr(line, '\n');
                 size_t len = nl ? (size_t)(nl - line) : strlen(line);
