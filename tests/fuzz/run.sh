@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # run.sh BUILD_DIR SECONDS - runs every fuzz_* target in BUILD_DIR for
-# SECONDS each, seeded from real data (../shared, read in place) and the
-# project's fixtures. Any crash fails the run and leaves the reproducer in
-# the corpus folder printed at the end. Longer runs by hand:
+# SECONDS each, seeded from real data (../shared, read in place), the
+# project's fixtures and tests/fuzz/regress/NAME/ (inputs that once failed),
+# with tests/fuzz/NAME.dict as its dictionary if there is one. Any crash
+# fails the run and leaves the reproducer in the corpus folder printed at
+# the end. Longer runs by hand:
 #   tests/fuzz/run.sh build-fuzz 600
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,12 +22,37 @@ seed_lines() { # seed_lines FILE.xz DIR N: one file per line
 	(set +o pipefail; xz -dc "$1" | head -n "$3" | split -l 1 - "$2/line-")
 }
 
+seed_articles() { # seed_articles DIR: KB articles, extracted once per run
+	if [ ! -d "$work/kb" ]; then
+		mkdir -p "$work/kb"
+		# 50 articles of each form, picked by a fixed stride.
+		for tarball in kbarchive-txt.tar.xz kbarchive-jekyll-subset.tar.xz; do
+			t="$shared/data/kb/$tarball"
+			[ -f "$t" ] || { echo "run.sh: missing $t (the shared data)" >&2; exit 1; }
+			tar -tJf "$t" | grep -E '(\.TXT|README\.md)$' >"$work/kb.list"
+			# and articles with a Dr. Watson log, its dialog, net start
+			# output and a dialog with steps (the compiler's log shapes),
+			# and the hand-checked ones of the parser's truth
+			list=$({ awk 'NR % 97 == 1 && n++ < 50
+					/Q(198398|175544|152742|171927|174327|257759)/' "$work/kb.list"
+				awk '/^article /{print $2}' tests/data/kb_truth/truth.txt |
+					grep -Fxf - "$work/kb.list" || true; } | sort -u)
+			# shellcheck disable=SC2086 # one path per word
+			tar -xJf "$t" -C "$work/kb" $list
+		done
+	fi
+	find "$work/kb" -type f | while read -r f; do
+		cp "$f" "$1/$(basename "$(dirname "$f")")-$(basename "$f")"
+	done
+}
+
 status=0
 fuzzers=("$build"/tests/fuzz_*)
 [ -x "${fuzzers[0]}" ] || { echo "run.sh: no fuzz_* targets in $build/tests (configure with CC=clang -DKBC_FUZZ=ON)" >&2; exit 1; }
 for fuzzer in "${fuzzers[@]}"; do
 	name=$(basename "$fuzzer")
 	corpus="$work/$name"
+	opts=()
 	mkdir -p "$corpus"
 	case "$name" in
 	fuzz_decode | fuzz_json_tokenize)
@@ -84,23 +111,8 @@ for fuzzer in "${fuzzers[@]}"; do
 			"The file version of '\\add-ins\\smtp\\i386\\imcadmin.dll' installed on the local server is not current." >"$corpus/regex"
 		printf '\1%s\n%s' '\b(?:0x)?C0020035\b' "ID no: 0xc0020035" >"$corpus/code"
 		;;
-	fuzz_kb_parse)
-		# 50 articles of each form, picked by a fixed stride.
-		for tarball in kbarchive-txt.tar.xz kbarchive-jekyll-subset.tar.xz; do
-			t="$shared/data/kb/$tarball"
-			[ -f "$t" ] || { echo "run.sh: missing $t (the shared data)" >&2; exit 1; }
-			mkdir -p "$work/kb"
-			# and articles with a Dr. Watson log, its dialog, net start
-			# output and a dialog with steps (the compiler's log shapes)
-			list=$(tar -tJf "$t" | grep -E '(\.TXT|README\.md)$' |
-				awk 'NR % 97 == 1 && n++ < 50
-					/Q(198398|175544|152742|171927|174327|257759)/')
-			# shellcheck disable=SC2086 # one path per word
-			tar -xJf "$t" -C "$work/kb" $list
-		done
-		find "$work/kb" -type f | while read -r f; do
-			cp "$f" "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
-		done
+	fuzz_kb_parse | fuzz_kb_roundtrip)
+		seed_articles "$corpus"
 		;;
 	fuzz_zread)
 		# real lines, gzip and xz compressed, each read as lines (mode
@@ -135,10 +147,23 @@ for fuzzer in "${fuzzers[@]}"; do
 	fuzz_rule_load)
 		cp rules/curated/*.yaml tests/data/rules_ok/*.yaml "$corpus/" 2>/dev/null || true
 		;;
+	fuzz_config_load)
+		cp examples/kbcorrd*.yaml "$corpus/"
+		# the loader writes its problems to stderr itself
+		opts+=(-close_fd_mask=2)
+		;;
+	fuzz_mapping_load)
+		cp examples/mappings/*.yaml "$corpus/"
+		;;
 	esac
+	# inputs that once failed, kept so that they never fail again
+	[ -d "tests/fuzz/regress/$name" ] && cp "tests/fuzz/regress/$name"/* "$corpus/"
+	[ -f "tests/fuzz/$name.dict" ] && opts+=(-dict="tests/fuzz/$name.dict")
 	echo "== $name: ${secs}s"
-	if ! "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$work/$name-" -print_final_stats=1 "$corpus" \
+	# TMPDIR: the loaders' fuzzers write each input to a file; a crash
+	# leaves that folder beside its reproducer
+	if ! TMPDIR="$work" "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$work/$name-" -print_final_stats=1 ${opts[@]+"${opts[@]}"} "$corpus" \
 		>"$work/$name.log" 2>&1; then
 		tail -n 40 "$work/$name.log"
 		echo "run.sh: $name found a crash:" "$work/$name"-* >&2
