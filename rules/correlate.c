@@ -16,7 +16,12 @@
  * Hosts live in a hash table with a least-recently-seen list;
  * past the host cap the oldest host's case is closed early and the host
  * evicted (counted), so a flood of host names cannot exhaust memory.
+ * The engine also counts the bytes it allocates per host and per held
+ * event; an allocation that would pass the byte budget evicts the least
+ * recently seen hosts the same way, so hits held back by forged event
+ * times or long names cannot exhaust it either (host_evict, mem_room).
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +43,11 @@
  * phrase many articles quote: no cause can be named, so no incident. */
 #define MAX_TIED         3
 #define REPEATS_PER_HOST 16 /* incidents remembered per host to fold */
+/* What the allocator takes beside each allocation (glibc: an 8-byte
+ * header, chunks rounded to 16): counted, so that the budget stays near
+ * the real heap use of many small allocations. */
+#define ALLOC_OVERHEAD 16
+#define TABLE_SLOTS    1024 /* the host table's first size, not counted */
 
 typedef struct hit {
         kbc_evidence ev; /* owns its strings and signals array */
@@ -46,6 +56,7 @@ typedef struct hit {
         /* Windows could not render its message: the signals that named its
          * source and id matched without their words being seen. */
         bool undescribed;
+        uint32_t bytes; /* charged to the engine's budget */
         /* The lowest input position to re-read from for this hit to count
          * as it did: its own, or once its case closed, the case's lowest
          * (a restart must rebuild the whole case, not a part of it). */
@@ -87,7 +98,7 @@ typedef struct host_state {
         case_identity ci;  /* of the open case */
         int64_t last_wall; /* wall clock of its last event; 0 = not live */
         int64_t quiet_hi;  /* end of the last case closed on the clock */
-        repeat *repeats;   /* allocated on the host's first incident */
+        repeat *repeats;   /* allocated when its first case opens */
         size_t nrepeats;
         struct host_state *chain;         /* hash bucket */
         struct host_state *newer, *older; /* least-recently-seen list */
@@ -107,6 +118,7 @@ struct kbc_engine {
         uint64_t seq;
         int64_t now_ms; /* the wall clock set by the caller; 0 = none */
         kbc_engine_stats stats;
+        size_t bytes; /* held per host and hit, against opts.max_bytes */
         uint64_t *rule_events, *rule_incidents; /* by rule index */
         uint64_t *signal_hits;                  /* by gindex */
 };
@@ -128,6 +140,18 @@ static void engine_notice(const kbc_engine *e, const char *fmt, ...)
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         e->opts.notice(e->opts.notice_opaque, msg);
+}
+
+/* ---- the byte budget ------------------------------------------------ */
+
+/* What a host, its hit buffer and its remembered incidents are charged. */
+#define HOST_BYTES(name_len)                                                   \
+        (sizeof(host_state) + (name_len) + 1 + 2 * ALLOC_OVERHEAD)
+#define REPEATS_BYTES (REPEATS_PER_HOST * sizeof(repeat) + ALLOC_OVERHEAD)
+
+static size_t hits_bytes(size_t cap)
+{
+        return cap ? cap * sizeof(hit *) + ALLOC_OVERHEAD : 0;
 }
 
 /* ---- hosts ---------------------------------------------------------- */
@@ -188,6 +212,11 @@ static host_state *host_find(kbc_engine *e, kbc_str name, uint64_t hash)
 static void table_grow(kbc_engine *e)
 {
         size_t n = e->nbuckets * 2;
+        size_t more = e->nbuckets * sizeof(host_state *);
+        /* Near the budget, hosts are being evicted anyway: keep the
+         * longer chains, still correct. */
+        if (e->bytes + more > e->opts.max_bytes)
+                return;
         host_state **t = calloc(n, sizeof(*t));
         if (!t)
                 return; /* keep the longer chains; still correct */
@@ -203,10 +232,12 @@ static void table_grow(kbc_engine *e)
         free(e->table);
         e->table = t;
         e->nbuckets = n;
+        e->bytes += more;
 }
 
-static void hit_free(hit *x)
+static void hit_free(kbc_engine *e, hit *x)
 {
+        e->bytes -= x->bytes;
         free(x->ev.provider);
         free(x->ev.channel);
         free(x->ev.message);
@@ -223,8 +254,11 @@ static void host_remove(kbc_engine *e, host_state *h)
         *pp = h->chain;
         lru_unlink(e, h);
         for (size_t i = 0; i < h->nhits; i++)
-                hit_free(h->hits[i]);
+                hit_free(e, h->hits[i]);
+        e->bytes -= hits_bytes(h->cap) + HOST_BYTES(h->name_len);
         free(h->hits);
+        if (h->repeats)
+                e->bytes -= REPEATS_BYTES;
         free(h->repeats);
         free(h->name);
         free(h);
@@ -240,30 +274,54 @@ static bool is_power_of_ten(uint64_t n)
         return n == 1;
 }
 
-/* Evicts victim, the least recently seen host, at the host cap. Its open
- * cases are closed first, as at the end of input, so their incidents are
- * raised early rather than lost; its other held events and remembered
- * incidents go, and with them their pins on kbc_engine_low_mark. Counted,
- * and told at the 1st, 10th, 100th ... eviction: one notice per eviction
- * would be a flood of its own. An idle host loses only its clock: no
- * eviction. */
-static void host_evict(kbc_engine *e, host_state *victim)
+/* Evicts victim, the least recently seen host, to make room: at the host
+ * cap, or for_memory at the byte budget. Its open cases are closed first,
+ * as at the end of input, so their incidents are raised early rather than
+ * lost; its other held events and remembered incidents go, and with them
+ * their pins on kbc_engine_low_mark. Counted, and told at the 1st, 10th,
+ * 100th ... eviction of each kind: one notice per eviction would be a
+ * flood of its own. An idle host loses only its clock: no eviction. */
+static void host_evict(kbc_engine *e, host_state *victim, bool for_memory)
 {
         if (!victim->open && !victim->nhits && !victim->nrepeats) {
                 host_remove(e, victim);
                 return;
         }
-        uint64_t n = ++e->stats.evicted_hosts;
-        if (is_power_of_ten(n))
+        uint64_t n = for_memory ? ++e->stats.evicted_for_memory
+                                : ++e->stats.evicted_hosts;
+        if (is_power_of_ten(n)) {
+                char limit[64];
+                if (for_memory)
+                        snprintf(limit, sizeof(limit),
+                                 "memory budget of %zu bytes",
+                                 e->opts.max_bytes);
+                else
+                        snprintf(limit, sizeof(limit), "host cap %zu",
+                                 e->opts.max_hosts);
                 engine_notice(e,
-                              "host cap %zu reached: evicted host '%s' "
-                              "(least recently seen; %llu evictions at the "
-                              "cap so far)",
-                              e->opts.max_hosts, victim->name,
-                              (unsigned long long)n);
+                              "%s reached: evicted host '%s' (least "
+                              "recently seen; %llu evictions %s so far)",
+                              limit, victim->name, (unsigned long long)n,
+                              for_memory ? "for memory" : "at the cap");
+        }
         while (victim->open)
                 case_close(e, victim);
         host_remove(e, victim);
+}
+
+/* Room for n more bytes under the budget, evicting the least recently
+ * seen hosts but never keep (the host being fed, the newest). False when
+ * that is not enough: the caller goes without. Called only where feeding
+ * allocates, never while a case closes, so an eviction never runs inside
+ * another or under a walk of the host list. */
+static bool mem_room(kbc_engine *e, size_t n, const host_state *keep)
+{
+        while (e->bytes + n > e->opts.max_bytes) {
+                if (!e->oldest || e->oldest == keep)
+                        return false;
+                host_evict(e, e->oldest, true);
+        }
+        return true;
 }
 
 static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
@@ -275,7 +333,9 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
                 return h;
         }
         if (e->nhosts >= e->opts.max_hosts && e->oldest)
-                host_evict(e, e->oldest);
+                host_evict(e, e->oldest, false);
+        if (!mem_room(e, HOST_BYTES(name.len), NULL))
+                return NULL;
         h = calloc(1, sizeof(*h));
         if (!h)
                 return NULL;
@@ -288,6 +348,7 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
         memcpy(h->name, name.ptr, name.len);
         h->name[name.len] = '\0';
         h->name_len = name.len;
+        e->bytes += HOST_BYTES(name.len);
         h->hash = hash;
         h->max_time = KBC_TIME_NONE;
         if (e->nhosts + 1 > e->nbuckets)
@@ -301,9 +362,14 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
 
 /* ---- hits ----------------------------------------------------------- */
 
+static size_t copy_len(kbc_str s, size_t max)
+{
+        return s.len < max ? s.len : max;
+}
+
 static char *copy_str(kbc_str s, size_t max)
 {
-        return strndup(s.ptr ? s.ptr : "", s.len < max ? s.len : max);
+        return strndup(s.ptr ? s.ptr : "", copy_len(s, max));
 }
 
 static int hit_order(const hit *a, const hit *b)
@@ -313,14 +379,30 @@ static int hit_order(const hit *a, const hit *b)
         return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static hit *hit_new(kbc_engine *e, const kbc_event *ev,
+/* A copy of ev for host h, or NULL: out of memory, or no room under the
+ * budget even after evicting other hosts (then counted, as when h's
+ * buffer is full). */
+static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
                     const kbc_signal *const *sigs, size_t nsigs)
 {
         char origin[KBC_ORIGIN_STRLEN];
+        kbc_origin_format(&ev->origin, origin, sizeof(origin));
+        /* an upper bound: strndup stops at a NUL */
+        size_t bytes = sizeof(hit) + copy_len(ev->provider, 256) +
+                       copy_len(ev->channel, 256) +
+                       copy_len(ev->message, MESSAGE_COPY_MAX) +
+                       strlen(origin) + 4 + nsigs * sizeof(*sigs) +
+                       6 * ALLOC_OVERHEAD;
+        if (!mem_room(e, bytes, h)) {
+                h->unstored++;
+                e->stats.dropped_hits++;
+                return NULL;
+        }
         hit *x = calloc(1, sizeof(*x));
         if (!x)
                 return NULL;
-        kbc_origin_format(&ev->origin, origin, sizeof(origin));
+        x->bytes = (uint32_t)bytes;
+        e->bytes += bytes;
         x->seq = e->seq++;
         x->pin = ev->origin.position;
         x->ev.time_ms = ev->time_ms;
@@ -335,7 +417,7 @@ static hit *hit_new(kbc_engine *e, const kbc_event *ev,
         x->ev.signals = malloc(nsigs * sizeof(*x->ev.signals));
         if (!x->ev.provider || !x->ev.channel || !x->ev.message ||
             !x->ev.origin || !x->ev.signals) {
-                hit_free(x);
+                hit_free(e, x);
                 return NULL;
         }
         memcpy(x->ev.signals, sigs, nsigs * sizeof(*sigs));
@@ -349,16 +431,20 @@ static void hits_insert(kbc_engine *e, host_state *h, hit *x)
 {
         if (h->nhits == h->cap && h->cap < HOST_MAX_HITS) {
                 size_t cap = h->cap ? h->cap * 2 : 4;
-                hit **p = realloc(h->hits, cap * sizeof(*p));
+                size_t more = hits_bytes(cap) - hits_bytes(h->cap);
+                hit **p = mem_room(e, more, h)
+                              ? realloc(h->hits, cap * sizeof(*p))
+                              : NULL;
                 if (p) {
                         h->hits = p;
                         h->cap = cap;
+                        e->bytes += more;
                 }
         }
         if (h->nhits == h->cap) {
                 h->unstored++;
                 e->stats.dropped_hits++;
-                hit_free(x);
+                hit_free(e, x);
                 return;
         }
         size_t i = h->nhits;
@@ -643,15 +729,27 @@ static size_t collect_evidence(kbc_arena *a, hit **hits, size_t n,
 
 /* ---- suppression ------------------------------------------------------ */
 
+/* Gives h room for the incidents it will remember, once its first case
+ * is open, while feeding: the one place where making room is safe
+ * (mem_room), so that closing a case, also while evicting or flushing,
+ * never allocates. Without room nothing is folded. */
+static void repeats_reserve(kbc_engine *e, host_state *h)
+{
+        if (h->repeats || !h->open || !e->opts.suppress_ms ||
+            !mem_room(e, REPEATS_BYTES, h))
+                return;
+        h->repeats = calloc(REPEATS_PER_HOST, sizeof(*h->repeats));
+        if (h->repeats)
+                e->bytes += REPEATS_BYTES;
+}
+
 /* The slot for a new remembered incident: a free one, or the one seen
- * longest ago. NULL only when memory runs out (then nothing is folded). */
+ * longest ago. NULL when repeats_reserve found no room (then nothing is
+ * folded). */
 static repeat *repeat_slot(host_state *h)
 {
-        if (!h->repeats) {
-                h->repeats = calloc(REPEATS_PER_HOST, sizeof(*h->repeats));
-                if (!h->repeats)
-                        return NULL;
-        }
+        if (!h->repeats)
+                return NULL;
         if (h->nrepeats < REPEATS_PER_HOST)
                 return &h->repeats[h->nrepeats++];
         repeat *oldest = &h->repeats[0];
@@ -892,13 +990,14 @@ static void host_prune(kbc_engine *e, host_state *h)
                 keep_from = h->t0 - h->window_ms;
         size_t n = 0;
         while (n < h->nhits && h->hits[n]->ev.time_ms < keep_from)
-                hit_free(h->hits[n++]);
+                hit_free(e, h->hits[n++]);
         if (n) {
                 memmove(h->hits, h->hits + n,
                         (h->nhits - n) * sizeof(*h->hits));
                 h->nhits -= n;
         }
         if (!h->nhits) { /* give the buffer back: most hosts are quiet */
+                e->bytes -= hits_bytes(h->cap);
                 free(h->hits);
                 h->hits = NULL;
                 h->cap = 0;
@@ -935,8 +1034,10 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
         kbc_str host = host_key(ev->host);
         uint64_t hash = host_hash(host);
         host_state *h = n ? host_get(e, host, hash) : host_find(e, host, hash);
-        if (!h)
+        if (!h) {
+                e->stats.dropped_hits += n != 0; /* no room for the host */
                 return n;
+        }
         if (!n) { /* only advances the host's clock */
                 lru_unlink(e, h);
                 lru_push(e, h);
@@ -951,13 +1052,14 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
                 case_close(e, h);
         if (n) {
                 count_hits(e, e->last_hits, n);
-                hit *x = hit_new(e, ev, e->last_hits, n);
+                hit *x = hit_new(e, h, ev, e->last_hits, n);
                 if (x) {
                         if (ev->time_ms <= h->quiet_hi)
                                 e->stats.after_quiet++;
                         hits_insert(e, h, x);
                 }
                 case_update(e, h);
+                repeats_reserve(e, h);
                 if (case_due(e, h)) /* a symptom later than the lateness */
                         case_close(e, h);
                 /* a new case, or one this event joined */
@@ -973,10 +1075,11 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
 /* A quiet host's closed case lets its partition's offset go: its hits
  * would otherwise stay pinned until the host logs again (docs/daemon.md:
  * evidence of a case closed on the wall clock supports no later case). */
-static void hits_drop(host_state *h)
+static void hits_drop(kbc_engine *e, host_state *h)
 {
         for (size_t i = 0; i < h->nhits; i++)
-                hit_free(h->hits[i]);
+                hit_free(e, h->hits[i]);
+        e->bytes -= hits_bytes(h->cap);
         free(h->hits);
         h->hits = NULL;
         h->nhits = h->cap = 0;
@@ -1001,7 +1104,7 @@ size_t kbc_engine_close_quiet(kbc_engine *e, int64_t now_ms)
                         e->stats.quiet_closes++;
                         closed++;
                         if (!h->open)
-                                hits_drop(h);
+                                hits_drop(e, h);
                 }
                 /* Quiet past the suppression period too: its incidents
                  * are forgotten, as its own clock would forget them when
@@ -1066,9 +1169,11 @@ kbc_engine *kbc_engine_new(const kbc_ruleset *rs, const kbc_engine_opts *opts,
         e->opts = opts ? *opts : defaults;
         if (!e->opts.max_hosts)
                 e->opts.max_hosts = defaults.max_hosts;
+        if (!e->opts.max_bytes)
+                e->opts.max_bytes = defaults.max_bytes;
         e->cb = cb;
         e->opaque = opaque;
-        e->nbuckets = 1024;
+        e->nbuckets = TABLE_SLOTS;
         e->table = calloc(e->nbuckets, sizeof(*e->table));
         e->matcher = kbc_matcher_new(rs);
         e->rule_events = calloc(rs->nrules + 1, sizeof(*e->rule_events));
@@ -1088,6 +1193,8 @@ void kbc_engine_free(kbc_engine *e)
                 return;
         while (e->newest)
                 host_remove(e, e->newest);
+        /* every charge given back, but the table's growth */
+        assert(e->bytes == (e->nbuckets - TABLE_SLOTS) * sizeof(*e->table));
         free(e->table);
         kbc_matcher_free(e->matcher);
         free(e->rule_events);
@@ -1100,6 +1207,12 @@ void kbc_engine_stats_get(const kbc_engine *e, kbc_engine_stats *out)
 {
         *out = e->stats;
         out->hosts = e->nhosts;
+        out->bytes = e->bytes;
+}
+
+size_t kbc_engine_bytes(const kbc_engine *e)
+{
+        return e->bytes;
 }
 
 size_t kbc_engine_last_hits(const kbc_engine *e, const kbc_signal ***hits)

@@ -30,6 +30,14 @@ typedef struct kbc_engine_opts {
          * engine tracks them either way, so the closed incidents are the
          * same bytes with or without. */
         bool emit_open;
+        /* Cap on the bytes the engine holds for hosts: their entries and
+         * names, buffered matching events with their copied strings,
+         * remembered incidents, the host table (default 256 MiB; 0 = the
+         * default). An allocation that would pass it evicts the least
+         * recently seen hosts first, as the host cap does; what one host
+         * cannot get is dropped and counted. kbc_engine_bytes() tells the
+         * count; a fixed part (~40 KiB and per-rule counters) is outside. */
+        size_t max_bytes;
         /* Optional: the engine's notices (an eviction, at the 1st, 10th,
          * 100th ... of its kind), one line without a newline. They quote
          * host names as logged, control bytes and all: the receiver's
@@ -39,13 +47,15 @@ typedef struct kbc_engine_opts {
         void *notice_opaque;
 } kbc_engine_opts;
 
+#define KBC_ENGINE_MAX_BYTES_DEFAULT ((size_t)256 << 20)
 /* Host names longer than this are cut (at a UTF-8 character boundary)
  * before the engine keys and copies them; DNS names have at most 253. */
 #define KBC_ENGINE_HOST_MAX 255
 
 #define KBC_ENGINE_OPTS_DEFAULT                                                \
         {                                                                      \
-                60 * 1000, 100000, 60 * 60 * 1000, false, NULL, NULL           \
+                60 * 1000, 100000, 60 * 60 * 1000, false,                      \
+                    KBC_ENGINE_MAX_BYTES_DEFAULT, NULL, NULL                   \
         }
 
 /* One event that supports an incident, copied out of the input. */
@@ -145,7 +155,10 @@ size_t kbc_engine_close_quiet(kbc_engine *e, int64_t now_ms);
 
 typedef struct kbc_engine_stats {
         uint64_t events, matched_events, signal_hits, incidents;
-        uint64_t late_events, untimed_events, hosts, evicted_hosts;
+        uint64_t late_events, untimed_events, hosts;
+        uint64_t evicted_hosts;      /* at the host cap (max_hosts) */
+        uint64_t evicted_for_memory; /* at the byte budget (max_bytes) */
+        uint64_t bytes;              /* held now (kbc_engine_bytes) */
         uint64_t dropped_hits;
         uint64_t suppressed;   /* repeats folded into an earlier incident */
         uint64_t unresolved;   /* cases too ambiguous to name a cause */
@@ -156,6 +169,12 @@ typedef struct kbc_engine_stats {
 } kbc_engine_stats;
 
 void kbc_engine_stats_get(const kbc_engine *e, kbc_engine_stats *out);
+
+/* The bytes the engine holds against kbc_engine_opts.max_bytes: what it
+ * asked the allocator for per host and per buffered event, plus 16 per
+ * allocation for the allocator's own header. Never above the budget
+ * after a call returns. */
+size_t kbc_engine_bytes(const kbc_engine *e);
 
 /* Per-rule and per-signal counts since the engine started, so that a noisy
  * rule is easy to find (`kbcorr replay --stats`, the daemon's /metrics):

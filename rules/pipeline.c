@@ -170,6 +170,8 @@ void kbc_pipeline_stats_add(kbc_pipeline_stats *sum,
         e->untimed_events += s->engine.untimed_events;
         e->hosts += s->engine.hosts;
         e->evicted_hosts += s->engine.evicted_hosts;
+        e->evicted_for_memory += s->engine.evicted_for_memory;
+        e->bytes += s->engine.bytes;
         e->dropped_hits += s->engine.dropped_hits;
         e->suppressed += s->engine.suppressed;
         e->unresolved += s->engine.unresolved;

@@ -265,7 +265,7 @@ static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
                 "messages %llu, decode errors %llu, filtered %llu, "
                 "matched events %llu, signal hits %llu, incidents %llu "
                 "(%llu repeats folded), unresolved cases %llu, late %llu, "
-                "evicted hosts %llu\n",
+                "evicted hosts %llu at the host cap, %llu for memory\n",
                 (unsigned long long)s.messages,
                 (unsigned long long)s.decode_errors,
                 (unsigned long long)s.filtered,
@@ -275,7 +275,8 @@ static void print_stats(const kbc_pipeline *p, const kbc_ruleset *rs)
                 (unsigned long long)s.engine.suppressed,
                 (unsigned long long)s.engine.unresolved,
                 (unsigned long long)s.engine.late_events,
-                (unsigned long long)s.engine.evicted_hosts);
+                (unsigned long long)s.engine.evicted_hosts,
+                (unsigned long long)s.engine.evicted_for_memory);
         fprintf(stderr, "incidents per 100k events: %.2f\n",
                 s.engine.events
                     ? s.engine.incidents * 100000.0 / s.engine.events
