@@ -248,7 +248,8 @@ static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
 static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
         static const char *const corr_keys[] = {
-            "lateness", "suppress", "max_hosts", "open_states", NULL};
+            "lateness",         "suppress",    "max_hosts",
+            "max_memory_bytes", "open_states", NULL};
         static const char *const metrics_keys[] = {"listen", NULL};
         static const char *const shutdown_keys[] = {"drain", NULL};
         static const char *const log_keys[] = {"level", "format", NULL};
@@ -266,6 +267,11 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
         if ((n = GET(m, "max_hosts"))) {
                 int_of(d, n, "correlation.max_hosts", 1, 100000000, &v);
                 c->engine.max_hosts = (size_t)v;
+        }
+        if ((n = GET(m, "max_memory_bytes"))) {
+                int_of(d, n, "correlation.max_memory_bytes", 1 << 20,
+                       (int64_t)1 << 40, &v);
+                c->engine.max_bytes = (size_t)v;
         }
         if ((n = GET(m, "open_states")))
                 bool_of(d, n, "correlation.open_states", &c->engine.emit_open);

@@ -100,6 +100,14 @@ static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac,
 
 /* ---- partitions ------------------------------------------------------ */
 
+/* The engine's notices (evictions) quote host names as logged: the
+ * logger escapes them. */
+static void on_engine_notice(void *opaque, const char *msg)
+{
+        kbcd_part *p = opaque;
+        kbcd_log("warn", "%s[%d]: %s", p->topic, p->partition, msg);
+}
+
 static void on_incident(void *opaque, const kbc_incident *inc)
 {
         kbcd_part *p = opaque;
@@ -177,6 +185,8 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
                                           .from_ms = KBC_TIME_NONE,
                                           .to_ms = KBC_TIME_NONE,
                                           .engine = d->cfg.engine};
+                opts.engine.notice = on_engine_notice;
+                opts.engine.notice_opaque = p;
                 p->pipeline = kbc_pipeline_new(d->rules, &opts, on_incident, p);
                 if (p->pipeline && d->mappings)
                         kbc_decoder_copy_mappings(

@@ -231,7 +231,7 @@ static void render(kbcd *d, kbc_buf *b)
 {
         kbcd_metrics *m = &d->metrics;
         kbc_pipeline_stats all = m->retired;
-        uint64_t hosts = 0, open_parts = 0, inflight = 0;
+        uint64_t hosts = 0, open_parts = 0, inflight = 0, bytes = 0;
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
                 for (const kbcd_inflight *f = p->inflight; f; f = f->next)
                         inflight++;
@@ -241,6 +241,7 @@ static void render(kbcd *d, kbc_buf *b)
                 kbc_pipeline_stats_get(p->pipeline, &s);
                 kbc_pipeline_stats_add(&all, &s);
                 hosts += s.engine.hosts;
+                bytes += s.engine.bytes;
                 open_parts++;
         }
         kbc_buf_puts(b, "# HELP kbcorr_events_total Messages decoded, by "
@@ -272,6 +273,9 @@ static void render(kbcd *d, kbc_buf *b)
                 all.engine.late_events);
         counter(b, "kbcorr_evicted_hosts_total",
                 "Hosts evicted at the host cap.", all.engine.evicted_hosts);
+        counter(b, "kbcorr_evicted_for_memory_total",
+                "Hosts evicted at the engine's byte budget.",
+                all.engine.evicted_for_memory);
         counter(b, "kbcorr_open_states_total",
                 "Provisional states of open cases: a case opened, or its "
                 "winner or candidates changed.",
@@ -334,6 +338,8 @@ static void render(kbcd *d, kbc_buf *b)
                                wall_time_of(&m->last_message));
         gauge(b, "kbcorr_tracked_hosts", "Hosts with correlation state.",
               hosts);
+        gauge(b, "kbcorr_engine_bytes",
+              "Bytes the engines hold for hosts, against their budget.", bytes);
         gauge(b, "kbcorr_assigned_partitions", "Partitions assigned.",
               open_parts);
         gauge(b, "kbcorr_inflight",
