@@ -259,15 +259,8 @@ static void part_revoke(kbcd_part *p)
          * whoever reads the partition next meets them again. */
         for (kbcd_inflight *f = p->inflight, *next; f; f = next) {
                 next = f->next;
-                if (!f->stuck)
-                        continue;
-                if (f->prev)
-                        f->prev->next = f->next;
-                else
-                        p->inflight = f->next;
-                if (f->next)
-                        f->next->prev = f->prev;
-                free(f);
+                if (f->stuck)
+                        kbcd_inflight_free(f);
         }
 }
 

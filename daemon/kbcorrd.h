@@ -145,6 +145,8 @@ void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
 
 /* sinks.c */
 int kbcd_sinks_open(kbcd *d);
+/* Unlinks f from its partition's list and frees it. */
+void kbcd_inflight_free(kbcd_inflight *f);
 void kbcd_sinks_close(kbcd *d);
 /* Writes inc to every sink; tracks it in flight on p. */
 void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc);

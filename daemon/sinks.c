@@ -36,10 +36,8 @@ static kbcd_inflight *inflight_new(kbcd_part *p, int64_t replay_from)
         return f;
 }
 
-static void inflight_ack(kbcd_inflight *f)
+void kbcd_inflight_free(kbcd_inflight *f)
 {
-        if (--f->waiting > 0)
-                return;
         kbcd_part *p = f->part;
         if (f->prev)
                 f->prev->next = f->next;
@@ -48,6 +46,12 @@ static void inflight_ack(kbcd_inflight *f)
         if (f->next)
                 f->next->prev = f->prev;
         free(f);
+}
+
+static void inflight_ack(kbcd_inflight *f)
+{
+        if (--f->waiting == 0)
+                kbcd_inflight_free(f);
 }
 
 /* Errors a new attempt cannot cure: the item is held and its partition

@@ -161,6 +161,22 @@ for my $h (sort keys %hosts) {
 ' "$1" "$2" "$SCENARIOS" >"$3"
 }
 
+# closers HOST...: a routine event per host at 11:00, an hour after the
+# seed stories: it closes their cases on event time.
+closers() {
+        local h
+        for h in "$@"; do
+                jq -c -n --arg h "$h" 'first(inputs) | .host.name = $h | .winlog.computer_name = $h
+                        | ."@timestamp" = "2024-03-14T11:00:00.000Z"' "$SCENARIOS"
+        done
+}
+
+# stories OUT: the seed stories, then their closers.
+stories() {
+        cp "$SCENARIOS" "$1"
+        closers MAIL-A.corp.example MAIL-B.corp.example MAIL-C.corp.example >>"$1"
+}
+
 # expect_ids INPUT: the ids of the incidents `kbcorr replay` raises on
 # INPUT into $TMP/expected; their count in NEXP.
 NEXP=0

@@ -12,11 +12,7 @@ set -euo pipefail
 need_daemon_tools
 
 mock_start 1 winlog:1 incidents:1
-cp "$SCENARIOS" "$TMP/stories.jsonl"
-for h in MAIL-A.corp.example MAIL-B.corp.example MAIL-C.corp.example; do
-        jq -c -n --arg h "$h" 'first(inputs) | .host.name = $h | .winlog.computer_name = $h
-                | ."@timestamp" = "2024-03-14T11:00:00.000Z"' "$SCENARIOS" >>"$TMP/stories.jsonl"
-done
+stories "$TMP/stories.jsonl"
 expect_ids "$TMP/stories.jsonl"
 produce_keyed winlog "$TMP/stories.jsonl"
 

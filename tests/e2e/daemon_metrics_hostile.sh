@@ -17,11 +17,7 @@ sed 's/^id: Q247773$/id: "Q1\\"} 1\\nkbcorr_forged_total 1\\n#"/' "$RULES/Q24777
 grep -q '^id: "Q1' "$TMP/rules/crafted.yaml" || fail "the crafted rule id is in place"
 
 mock_start 1 winlog:1 incidents:1
-cp "$SCENARIOS" "$TMP/stories.jsonl"
-for h in MAIL-A.corp.example MAIL-B.corp.example MAIL-C.corp.example; do
-        jq -c -n --arg h "$h" 'first(inputs) | .host.name = $h | .winlog.computer_name = $h
-                | ."@timestamp" = "2024-03-14T11:00:00.000Z"' "$SCENARIOS" >>"$TMP/stories.jsonl"
-done
+stories "$TMP/stories.jsonl"
 produce_keyed winlog "$TMP/stories.jsonl"
 cat >"$TMP/kbcorrd.yaml" <<YAML
 rules: [$TMP/rules]

@@ -16,11 +16,7 @@ mock_start 1 winlog:2
 # The seed stories, and a routine event per host an hour later that
 # closes their cases on event time.
 input=$TMP/input.jsonl
-cp "$SCENARIOS" "$input"
-for h in MAIL-A.corp.example MAIL-B.corp.example MAIL-C.corp.example; do
-        jq -c -n --arg h "$h" 'first(inputs) | .host.name = $h | .winlog.computer_name = $h
-                | ."@timestamp" = "2024-03-14T11:00:00.000Z"' "$SCENARIOS" >>"$input"
-done
+stories "$input"
 run replay "$KBCORR" replay --rules "$RULES" "$input"
 jq -r .event.id "$TMP/replay.out" | sort -u >"$TMP/expected"
 expect_eq "incidents the events carry" 3 "$(count_lines "$TMP/expected")"

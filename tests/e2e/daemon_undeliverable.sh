@@ -45,14 +45,7 @@ for i in $(seq 0 79); do
                 '.message += $pad | ."@timestamp" = "2024-03-14T09:0\(1 + ($n / 60 | floor)):\($s).000Z"
                  | .winlog.record_id += 1000 + $n' "$TMP/popup.json"
 done >"$TMP/padded.jsonl"
-closer() { # closer HOST...: a routine event per host an hour later
-        local h
-        for h in "$@"; do
-                jq -c -n --arg h "$h" 'first(inputs) | .host.name = $h | .winlog.computer_name = $h
-                        | ."@timestamp" = "2024-03-14T11:00:00.000Z"' "$SCENARIOS"
-        done
-}
-closer MAIL-B.corp.example >>"$TMP/padded.jsonl"
+closers MAIL-B.corp.example >>"$TMP/padded.jsonl"
 produce_keyed winlog "$TMP/padded.jsonl"
 
 config undeliverable >"$TMP/a.yaml"
@@ -87,8 +80,7 @@ echo "ok: an incident of 80 padded events fits ($max bytes, $n of $count events 
 # 3. A fatal producer error: InitProducerId (API key 22) refused with
 # CLUSTER_AUTHORIZATION_FAILED (31), which librdkafka makes fatal for an
 # idempotent producer. The seed stories go to a new group.
-cp "$SCENARIOS" "$TMP/stories.jsonl"
-closer MAIL-A.corp.example MAIL-B.corp.example MAIL-C.corp.example >>"$TMP/stories.jsonl"
+stories "$TMP/stories.jsonl"
 produce_keyed winlog "$TMP/stories.jsonl"
 mock_call errors 22 1 31
 config fatal >"$TMP/fatal.yaml"
