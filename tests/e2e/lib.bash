@@ -49,6 +49,15 @@ need_tools() {
                 "a file at $SCENARIOS" "nothing there"
 }
 
+# need_evtx_samples: the real EVTX samples of ../shared (EVTX_TAR) and the
+# test rule that raises incidents on them (EV_RULES).
+need_evtx_samples() {
+        EVTX_TAR=$KBC_SHARED_DIR/data/events/evtx-samples.tar.xz
+        [ -f "$EVTX_TAR" ] || fail "the EVTX samples are missing (set KBC_SHARED_DIR)" \
+                "a file at $EVTX_TAR" "nothing there"
+        EV_RULES=$KBC_SOURCE_DIR/tests/data/rules_evtx
+}
+
 # A scratch folder removed on exit.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbc-e2e-$E2E_NAME.XXXXXX")
 [ -n "${KBC_E2E_KEEP:-}" ] || trap 'rm -rf "$TMP"' EXIT

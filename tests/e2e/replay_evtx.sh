@@ -13,10 +13,7 @@ set -euo pipefail
 need_tools
 export LC_ALL=C
 
-EVTX_TAR=$KBC_SHARED_DIR/data/events/evtx-samples.tar.xz
-[ -f "$EVTX_TAR" ] || fail "the EVTX samples are missing (set KBC_SHARED_DIR)" \
-        "a file at $EVTX_TAR" "nothing there"
-EV_RULES=$KBC_SOURCE_DIR/tests/data/rules_evtx
+need_evtx_samples
 mkdir -p "$TMP/plain" "$TMP/packed/samples"
 tar -xJf "$EVTX_TAR" -C "$TMP/plain" || fail "cannot unpack $EVTX_TAR"
 expect_eq "EVTX samples unpacked" 23 "$(find "$TMP/plain/samples" -name '*.evtx' | wc -l)"

@@ -13,10 +13,7 @@ set -euo pipefail
 need_tools
 export LC_ALL=C
 
-EVTX_TAR=$KBC_SHARED_DIR/data/events/evtx-samples.tar.xz
-[ -f "$EVTX_TAR" ] || fail "the EVTX samples are missing (set KBC_SHARED_DIR)" \
-        "a file at $EVTX_TAR" "nothing there"
-EV_RULES=$KBC_SOURCE_DIR/tests/data/rules_evtx
+need_evtx_samples
 SAMPLE=samples/2-vss_7-System.evtx # 12 incidents from the test rule T7045
 tar -xJf "$EVTX_TAR" -C "$TMP" "$SAMPLE" || fail "cannot unpack $SAMPLE from $EVTX_TAR"
 SIZE=$(stat -c %s "$TMP/$SAMPLE")
