@@ -200,12 +200,13 @@ static void summary_facts(kbc_buf *b, const report_page *pg, size_t nhosts,
                        (unsigned long long)s->decode_errors,
                        (unsigned long long)s->filtered,
                        (unsigned long long)s->engine.matched_events);
-        kbc_buf_printf(
-            b,
-            "<dt>Hosts</dt><dd>%llu in the input, %zu with "
-            "incidents</dd>\n",
-            (unsigned long long)(s->engine.hosts + s->engine.evicted_hosts),
-            nhosts);
+        kbc_buf_printf(b,
+                       "<dt>Hosts</dt><dd>%llu in the input, %zu with "
+                       "incidents</dd>\n",
+                       (unsigned long long)(s->engine.hosts +
+                                            s->engine.evicted_hosts +
+                                            s->engine.evicted_for_memory),
+                       nhosts);
         kbc_buf_printf(b, "<dt>Incidents</dt><dd>%zu", pg->nincidents);
         if (nambiguous)
                 kbc_buf_printf(b, ", %zu of them ambiguous (tied candidates)",
