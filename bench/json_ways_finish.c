@@ -106,16 +106,7 @@ void jw_start(jw_parts *p, char *scratch, kbc_event *ev)
         p->ed_from = -1;
         p->scratch = scratch;
         p->scratch_used = 0;
-        /* decode.c's reset_event: the 64 fields stay, nfields hides them */
-        kbc_origin origin = ev->origin;
-        ev->time_ms = KBC_TIME_NONE;
-        ev->host = ev->channel = ev->provider = kbc_str_make("", 0);
-        ev->level = ev->message = kbc_str_make("", 0);
-        ev->event_id = 0;
-        ev->has_event_id = ev->has_record_id = false;
-        ev->record_id = 0;
-        ev->nfields = ev->fields_dropped = 0;
-        ev->origin = origin;
+        kbc_fmt_reset_event(ev);
 }
 
 /* The member in slot s, or NULL. */
