@@ -31,92 +31,12 @@
 #include <string.h>
 #include <time.h>
 
+#define BENCH_NAME "bench_decode"
 #include "convert_events.h"
 #include "kbc_decode.h"
+#include "msglist.h"
 
 #define ROUNDS 5
-
-typedef struct msglist {
-        const char *name;
-        kbc_format format;
-        kbc_buf data; /* every message, back to back */
-        size_t *off, *len;
-        size_t n, cap;
-} msglist;
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void die(const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        fprintf(stderr, "bench_decode: ");
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-        exit(2);
-}
-
-static void list_init(msglist *l, const char *name, kbc_format f)
-{
-        memset(l, 0, sizeof(*l));
-        l->name = name;
-        l->format = f;
-        kbc_buf_init(&l->data, (size_t)1 << 32);
-}
-
-/* Records the bytes appended to l->data since start as one message. */
-static void list_commit(msglist *l, size_t start)
-{
-        if (l->data.overflow)
-                die("%s: out of memory", l->name);
-        if (l->n == l->cap) {
-                l->cap = l->cap ? 2 * l->cap : 1024;
-                l->off = realloc(l->off, l->cap * sizeof(*l->off));
-                l->len = realloc(l->len, l->cap * sizeof(*l->len));
-                if (!l->off || !l->len)
-                        die("%s: out of memory", l->name);
-        }
-        l->off[l->n] = start;
-        l->len[l->n] = l->data.len - start;
-        l->n++;
-}
-
-static void list_free(msglist *l)
-{
-        kbc_buf_free(&l->data);
-        free(l->off);
-        free(l->len);
-}
-
-static void load_lines(msglist *l, const char *dir, const char *file)
-{
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, file);
-        FILE *f = fopen(path, "r");
-        if (!f)
-                die("cannot open %s", path);
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t n;
-        while ((n = getline(&line, &cap, f)) > 0) {
-                while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-                        n--;
-                if (n == 0)
-                        continue;
-                size_t start = l->data.len;
-                kbc_buf_append(&l->data, line, (size_t)n);
-                list_commit(l, start);
-        }
-        free(line);
-        fclose(f);
-}
-
-static double now(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* One pass over l; returns the number of messages that did not decode as
  * l->format. */
@@ -139,12 +59,6 @@ static size_t pass(kbc_decoder *d, const msglist *l, kbc_event *ev, bool report)
                 }
         }
         return bad;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)

@@ -540,7 +540,7 @@ static bool is_ws(char c)
 /* The whole event is cleared except its origin (the caller's), and the
  * fields array, which nfields = 0 makes unreachable; clearing its 64
  * entries for every event would be most of the reset's cost. */
-static void reset_event(kbc_event *ev)
+void kbc_fmt_reset_event(kbc_event *ev)
 {
         kbc_origin origin = ev->origin;
         ev->time_ms = KBC_TIME_NONE;
@@ -566,7 +566,7 @@ static bool time_out_of_range(int64_t ms)
 
 /* Well-known channels in the case Windows shows them; others as logged.
  * NXLog from a WEC collector writes "security" for forwarded events. */
-static void normalize_channel(kbc_event *ev)
+void kbc_fmt_normalize_channel(kbc_event *ev)
 {
         static const kbc_str canon[] = {
             KBC_STR_LIT("Security"),        KBC_STR_LIT("System"),
@@ -702,7 +702,7 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
 {
         kbc_format got = KBC_FMT_AUTO;
 
-        reset_event(ev);
+        kbc_fmt_reset_event(ev);
         d->last_mapping = NULL;
         d->opts.scratch_used = 0;
         d->opts.from_set = false;
@@ -739,11 +739,11 @@ kbc_format kbc_decode(kbc_decoder *d, kbc_format forced, const char *buf,
                 got = KBC_FMT_AUTO;
         }
         if (got != KBC_FMT_AUTO)
-                normalize_channel(ev);
+                kbc_fmt_normalize_channel(ev);
 
 out:
         if (got == KBC_FMT_AUTO) {
-                reset_event(ev);
+                kbc_fmt_reset_event(ev);
                 d->last_mapping = NULL;
                 if (errstr && errsize && !errstr[0])
                         kbc_errf(errstr, errsize, "%s: undecodable message",

@@ -66,6 +66,11 @@ extern const size_t kbc_flat_nshapes;
 /* The generic flat record, asked after the configured mappings. */
 extern const kbc_json_format kbc_winjson_shape;
 
+/* Is name one of the members a flat record carries beside its parts
+ * that is not event data either (NXLog's ProcessID, Logstash's
+ * @version)? By exact name. */
+bool kbc_shape_system_member(kbc_str name);
+
 /* Where the alias table found each part in an object: the member's value
  * and key tokens, or -1. */
 typedef struct kbc_alias_hits {
@@ -163,6 +168,14 @@ kbc_str kbc_fmt_param_name(size_t i);
  * names collectors write ("Error", "INFO", "Warn", "DEBUG"); anything else
  * as written (the view passed in). */
 kbc_str kbc_fmt_level_name(kbc_str number);
+
+/* Clears ev for the next message except its origin (the caller's) and
+ * the fields array, which nfields = 0 hides: what kbc_decode does first. */
+void kbc_fmt_reset_event(kbc_event *ev);
+
+/* The well-known channel names in the case Windows shows them
+ * ("security" from NXLog becomes "Security"); others stay as logged. */
+void kbc_fmt_normalize_channel(kbc_event *ev);
 
 /* Event time from text: ISO 8601 with 'T' or ' ', with or without a zone
  * (zone-less = offset_min east of UTC), also "YYYY-MM-DD HH:MM:SS +hhmm"

@@ -727,6 +727,29 @@ int kbc_json_find(const kbc_json *j, int obj, kbc_str key)
         return -1;
 }
 
+int kbc_json_unescape(kbc_str raw, char *dst, size_t *outlen)
+{
+        size_t o = 0;
+        for (size_t i = 0; i < raw.len;) {
+                /* Plain runs in one memcpy: event messages are kilobytes
+                 * of text with a "\r\n" every line, and a call per byte
+                 * was a fifth of the daemon's profile. */
+                const char *bs = memchr(raw.ptr + i, '\\', raw.len - i);
+                size_t run = bs ? (size_t)(bs - raw.ptr) - i : raw.len - i;
+                memcpy(dst + o, raw.ptr + i, run);
+                o += run;
+                i += run;
+                if (i == raw.len)
+                        break;
+                size_t ul = unescape_step(raw.ptr, raw.len, &i, dst + o);
+                if (ul == 0)
+                        return KBC_JSON_EVALUE;
+                o += ul;
+        }
+        *outlen = o;
+        return KBC_JSON_OK;
+}
+
 int kbc_json_string(kbc_json *j, int tok, kbc_str *out)
 {
         if (kbc_json_typeof(j, tok) != KBC_JSON_STRING)
@@ -741,23 +764,9 @@ int kbc_json_string(kbc_json *j, int tok, kbc_str *out)
         if (!b->data || b->cap - b->len < r.len + 1)
                 return KBC_JSON_ESCRATCH;
         char *dst = b->data + b->len;
-        size_t o = 0;
-        for (size_t i = 0; i < r.len;) {
-                /* Plain runs in one memcpy: event messages are kilobytes
-                 * of text with a "\r\n" every line, and a call per byte
-                 * was a fifth of the daemon's profile. */
-                const char *bs = memchr(r.ptr + i, '\\', r.len - i);
-                size_t run = bs ? (size_t)(bs - r.ptr) - i : r.len - i;
-                memcpy(dst + o, r.ptr + i, run);
-                o += run;
-                i += run;
-                if (i == r.len)
-                        break;
-                size_t ul = unescape_step(r.ptr, r.len, &i, dst + o);
-                if (ul == 0)
-                        return KBC_JSON_EVALUE;
-                o += ul;
-        }
+        size_t o;
+        if (kbc_json_unescape(r, dst, &o) != KBC_JSON_OK)
+                return KBC_JSON_EVALUE;
         dst[o] = '\0';
         b->len += o + 1;
         *out = kbc_str_make(dst, o);
@@ -778,12 +787,8 @@ int kbc_json_text(kbc_json *j, int tok, kbc_str *out)
         }
 }
 
-int kbc_json_int(const kbc_json *j, int tok, int64_t *out)
+int kbc_json_parse_int(kbc_str r, int64_t *out)
 {
-        kbc_json_type ty = kbc_json_typeof(j, tok);
-        if (ty != KBC_JSON_NUMBER && ty != KBC_JSON_STRING)
-                return KBC_JSON_ETYPE;
-        kbc_str r = kbc_json_raw(j, tok);
         size_t i = 0;
         bool neg = r.len > 0 && r.ptr[0] == '-';
         if (neg)
@@ -807,4 +812,12 @@ int kbc_json_int(const kbc_json *j, int tok, int64_t *out)
         }
         *out = v;
         return KBC_JSON_OK;
+}
+
+int kbc_json_int(const kbc_json *j, int tok, int64_t *out)
+{
+        kbc_json_type ty = kbc_json_typeof(j, tok);
+        if (ty != KBC_JSON_NUMBER && ty != KBC_JSON_STRING)
+                return KBC_JSON_ETYPE;
+        return kbc_json_parse_int(kbc_json_raw(j, tok), out);
 }

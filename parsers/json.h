@@ -83,6 +83,17 @@ int kbc_json_text(kbc_json *j, int tok, kbc_str *out);
  * holding one ("4624"), as Winlogbeat 8 sends ids. */
 int kbc_json_int(const kbc_json *j, int tok, int64_t *out);
 
+/* raw, the text of a string between its quotes, unescaped (UTF-8) into
+ * dst, which must hold raw.len bytes (the result is never longer); the
+ * length in *outlen. KBC_JSON_OK, or KBC_JSON_EVALUE for a bad escape.
+ * kbc_json_string's decoding, for readers that find strings themselves
+ * (bench/json_ways_*.c). */
+int kbc_json_unescape(kbc_str raw, char *dst, size_t *outlen);
+
+/* kbc_json_int's conversion of a token's raw text (digits, an optional
+ * '-'; no fraction or exponent). */
+int kbc_json_parse_int(kbc_str raw, int64_t *out);
+
 /* The JSON document json[0..len) as the equivalent msgpack object,
  * appended to out. 0, or -1 if it is not valid JSON or out is full. */
 int kbc_json_to_msgpack(const char *json, size_t len, kbc_buf *out);

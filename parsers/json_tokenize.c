@@ -32,8 +32,7 @@ static jsmntok_t *alloc_token(jsmn_parser *p, jsmntok_t *tokens,
         return t;
 }
 
-/* The first index from pos that holds '"', '\\' or NUL, or len. */
-static size_t skip_plain(const char *js, size_t pos, size_t len)
+size_t kbc_json_skip_plain(const char *js, size_t pos, size_t len)
 {
 #ifdef __SSE2__
         const __m128i quote = _mm_set1_epi8('"');
@@ -67,7 +66,7 @@ static int parse_string(jsmn_parser *p, const char *js, size_t len,
         unsigned start = p->pos;
         bool backslash = false;
         for (p->pos++;; p->pos++) {
-                p->pos = (unsigned)skip_plain(js, p->pos, len);
+                p->pos = (unsigned)kbc_json_skip_plain(js, p->pos, len);
                 if (p->pos >= len || js[p->pos] == '\0')
                         break;
                 if (js[p->pos] == '"') {

@@ -26,4 +26,8 @@
 int kbc_json_tokenize(jsmn_parser *p, const char *js, size_t len,
                       jsmntok_t *tokens, bool *escaped, unsigned ntokens);
 
+/* The first index from pos that holds '"', '\\' or NUL, or len: the
+ * string scan, 16 bytes at a time with SSE2. */
+size_t kbc_json_skip_plain(const char *js, size_t pos, size_t len);
+
 #endif

@@ -139,6 +139,12 @@ static bool is_system_member(kbc_str name)
         return false;
 }
 
+bool kbc_shape_system_member(kbc_str name)
+{
+        pthread_once(&sys_once, index_system_members);
+        return is_system_member(name);
+}
+
 /* An XML attribute or text as JSON writes it: "Name", "@Name",
  * "#attributes": {"Name": ..}, or "#text"; else tok itself. */
 static int scalar_in(const kbc_json *j, int tok, kbc_str attr)

@@ -6,8 +6,9 @@
 #                         (plain build, then ASan/UBSan build, then fuzzers)
 #   scripts/dev.sh deps   only install the Debian packages
 #   scripts/dev.sh bench  install the peers and tools bench/ compares with
-#                         (sec, hyperfine, vectorscan, GNU time), build
-#                         build-bench/ (Release); then run bench/*.sh by hand
+#                         (sec, hyperfine, vectorscan, simdjson, GNU time),
+#                         build build-bench/ (Release); then run bench/*.sh
+#                         by hand
 #
 # Runs as root, or uses sudo. Build trees: build/, build-asan/, build-fuzz/,
 # build-bench/.
@@ -19,7 +20,7 @@ RUNTIME_PKGS=(librdkafka-dev libpcre2-dev libmsgpack-dev libyaml-dev
 BUILD_PKGS=(build-essential cmake pkg-config xz-utils)
 TEST_PKGS=(libcmocka-dev jq kcat curl perl clang libclang-rt-14-dev libevtx-utils
 	chromium)
-BENCH_PKGS=(sec hyperfine libvectorscan-dev time valgrind perl)
+BENCH_PKGS=(sec hyperfine libvectorscan-dev time valgrind perl g++ libsimdjson-dev)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 as_root() {
