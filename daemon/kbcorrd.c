@@ -336,6 +336,20 @@ static void rules_diag(void *opaque, const char *msg)
         kbcd_log("error", "%s", msg);
 }
 
+/* A rule bundle left unused (stale, damaged): the rules still load, from
+ * the YAML, only slower; worth a warning, not a failure. */
+static void rules_note(void *opaque, const char *msg)
+{
+        (void)opaque;
+        kbcd_log("warn", "%s", msg);
+}
+
+static kbc_ruleset *rules_load(const kbcd_config *c)
+{
+        kbc_ruleset_opts o = {.diag = rules_diag, .note = rules_note};
+        return kbc_ruleset_load_with(c->rules, c->nrules, &o);
+}
+
 /* The mapping files, read and checked once (file:line problems logged);
  * every pipeline gets a copy. NULL if any does not load. */
 static kbc_decoder *mappings_load(const kbcd_config *c)
@@ -385,8 +399,7 @@ static void seek_back(kbcd *d, rd_kafka_topic_partition_list_t *seek)
  * restart. */
 static void reload_rules(kbcd *d)
 {
-        kbc_ruleset *rs =
-            kbc_ruleset_load(d->cfg.rules, d->cfg.nrules, rules_diag, NULL);
+        kbc_ruleset *rs = rules_load(&d->cfg);
         kbc_decoder *maps = rs ? mappings_load(&d->cfg) : NULL;
         uint64_t *counts =
             maps ? calloc(kbc_ruleset_count(rs) + 1, sizeof(*counts)) : NULL;
@@ -737,7 +750,7 @@ int main(int argc, char **argv)
         if (kbcd_config_load(&d.cfg, config))
                 return 2;
         kbcd_log_setup(d.cfg.log_level, d.cfg.log_format);
-        d.rules = kbc_ruleset_load(d.cfg.rules, d.cfg.nrules, rules_diag, NULL);
+        d.rules = rules_load(&d.cfg);
         if (!d.rules) {
                 fprintf(stderr, "kbcorrd: the rule set was not loaded\n");
                 return 2;

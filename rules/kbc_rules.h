@@ -6,6 +6,7 @@
 #ifndef KBC_RULES_H
 #define KBC_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kbc_event.h"
@@ -25,9 +26,28 @@ typedef void kbc_diag_fn(void *opaque, const char *msg);
  * reported through diag (may be NULL); if there was any, returns NULL. */
 kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
                               kbc_diag_fn *diag, void *opaque);
+
+/* How kbc_ruleset_load_with loads. kbc_ruleset_load is it with bundles
+ * used and notes dropped. */
+typedef struct kbc_ruleset_opts {
+        kbc_diag_fn *diag; /* problems: any of them refuses the set */
+        /* Notes that change no rule: a folder's bundle (kbc_bundle.h)
+         * left unused, and why ("DIR/rules.kbcb: not used: stale: ...").
+         * May be NULL. */
+        kbc_diag_fn *note;
+        void *opaque;   /* for both */
+        bool no_bundle; /* read the YAML even where a fresh bundle is */
+} kbc_ruleset_opts;
+
+/* As kbc_ruleset_load. A folder holding a fresh bundle is read from it
+ * (the same rules, faster); any other is read as YAML. */
+kbc_ruleset *kbc_ruleset_load_with(const char *const *paths, size_t npaths,
+                                   const kbc_ruleset_opts *opts);
 void kbc_ruleset_free(kbc_ruleset *rs);
 
 size_t kbc_ruleset_count(const kbc_ruleset *rs);
+/* Rules read from bundles rather than YAML (before overrides). */
+size_t kbc_ruleset_bundled(const kbc_ruleset *rs);
 /* Rules replaced by a later path's rule of the same id. */
 size_t kbc_ruleset_overridden(const kbc_ruleset *rs);
 const kbc_rule *kbc_ruleset_rule(const kbc_ruleset *rs, size_t i);

@@ -52,7 +52,9 @@ struct kbc_signal_index {
 typedef struct pattern_state {
         uint32_t stamp; /* == the matcher's once run on this event */
         uint32_t runs;
-        bool matched; /* the verdict for this event */
+        bool matched;    /* the verdict for this event */
+        bool broken;     /* its source did not compile: never matches */
+        pcre2_code *own; /* compiled here: the signal came without one */
         pcre2_code *jit;
 } pattern_state;
 
@@ -142,13 +144,35 @@ static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
  * behind the prefilter runs only on the rare event holding its literal,
  * so it stays interpreted; patterns that run on every event of their
  * bucket (no literal, or EventData tests) get JIT code. JIT is an
- * optimisation only: a pattern the JIT cannot take runs interpreted. */
-static void jit_if_hot(const kbc_signal *sig)
+ * optimisation only: a pattern the JIT cannot take runs interpreted.
+ *
+ * Signals read from a bundle come without compiled patterns: the hot ones
+ * are compiled here, the others by the matcher that first runs them
+ * (message_code). A pattern that does not compile fails the build: a
+ * bundle only holds patterns that compiled with this PCRE2. */
+static pcre2_code *compile_src(const char *src)
 {
-        if (sig->message && !sig->literal)
+        int code;
+        PCRE2_SIZE off;
+        return pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+                             KBC_RE_FLAGS, &code, &off, NULL);
+}
+
+static int prepare_hot(kbc_signal *sig)
+{
+        if (sig->message_src && !sig->literal) {
+                if (!sig->message &&
+                    !(sig->message = compile_src(sig->message_src)))
+                        return -1;
                 (void)pcre2_jit_compile(sig->message, PCRE2_JIT_COMPLETE);
-        for (size_t i = 0; i < sig->ndata; i++)
-                (void)pcre2_jit_compile(sig->data[i].re, PCRE2_JIT_COMPLETE);
+        }
+        for (size_t i = 0; i < sig->ndata; i++) {
+                kbc_data_match *dm = &sig->data[i];
+                if (!dm->re && !(dm->re = compile_src(dm->src)))
+                        return -1;
+                (void)pcre2_jit_compile(dm->re, PCRE2_JIT_COMPLETE);
+        }
+        return 0;
 }
 
 /* Numbers the distinct message patterns: articles of one product quote
@@ -165,9 +189,9 @@ static size_t number_patterns(kbc_ruleset *rs, size_t nsignals)
         for (size_t r = 0; r < rs->nrules; r++)
                 for (size_t k = 0; k < rs->rules[r].nsignals; k++) {
                         kbc_signal *sig = &rs->rules[r].signals[k];
-                        if (!sig->message)
-                                continue;
                         const char *src = sig->message_src;
+                        if (!src)
+                                continue;
                         size_t i = kbc_fnv64(KBC_FNV64_INIT, src, strlen(src)) &
                                    (nslots - 1);
                         while (slots[i] && strcmp(slots[i]->message_src, src))
@@ -207,6 +231,7 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
             kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*literals));
         const char **plain =
             kbc_arena_alloc(rs->arena, (keys + 1) * sizeof(*plain));
+        bool compiled = true;
         idx->unfiltered_any = kbc_arena_alloc(
             rs->arena, (keys + 1) * sizeof(*idx->unfiltered_any));
         for (size_t r = 0; r < rs->nrules; r++) {
@@ -221,7 +246,7 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                         literals[idx->nsignals] = sig->literal;
                         plain[idx->nsignals] =
                             sig->problem ? NULL : sig->literal;
-                        jit_if_hot(sig);
+                        compiled &= prepare_hot(sig) == 0;
                         idx->all[idx->nsignals++] = sig;
                         if (!sig->provider && !sig->nevent_ids && !sig->literal)
                                 idx->unfiltered_any[idx->nunfiltered_any++] =
@@ -238,7 +263,7 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
         idx->npatterns = number_patterns(rs, idx->nsignals);
         idx->prefilter = kbc_prefilter_build(literals, idx->nsignals);
         idx->prefilter_plain = kbc_prefilter_build(plain, idx->nsignals);
-        if (!idx->prefilter || !idx->prefilter_plain) {
+        if (!compiled || !idx->prefilter || !idx->prefilter_plain) {
                 kbc_signal_index_free(idx);
                 return NULL;
         }
@@ -292,8 +317,10 @@ void kbc_matcher_free(kbc_matcher *m)
         kbc_buf_free(&m->normalized);
         free(m->marks);
         free(m->found);
-        for (size_t i = 0; m->patterns && i < m->rs->index->npatterns; i++)
+        for (size_t i = 0; m->patterns && i < m->rs->index->npatterns; i++) {
+                pcre2_code_free(m->patterns[i].own);
                 pcre2_code_free(m->patterns[i].jit);
+        }
         free(m->patterns);
         free(m);
 }
@@ -356,6 +383,19 @@ static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
         return kbc_str_make(m->joined.data, m->joined.len);
 }
 
+/* The compiled pattern of s: the rule set's, or for a signal read from a
+ * bundle, this matcher's own, compiled on its first run (most of the KB's
+ * patterns never run: their literal never occurs). NULL if it does not
+ * compile (out of memory: a bundle's patterns compiled when written). */
+static const pcre2_code *message_code(pattern_state *ps, const kbc_signal *s)
+{
+        if (s->message)
+                return s->message;
+        if (!ps->own && !ps->broken)
+                ps->broken = !(ps->own = compile_src(s->message_src));
+        return ps->own;
+}
+
 /* Runs each distinct pattern once per event (rules of one product quote
  * the same codes), with JIT code once it has proved hot. */
 static bool message_matches(kbc_matcher *m, const kbc_signal *s, kbc_str text)
@@ -364,8 +404,11 @@ static bool message_matches(kbc_matcher *m, const kbc_signal *s, kbc_str text)
         if (ps->stamp == m->stamp)
                 return ps->matched;
         ps->stamp = m->stamp;
+        const pcre2_code *re = message_code(ps, s);
+        if (!re)
+                return ps->matched = false;
         if (!ps->jit && ++ps->runs == HOT_RUNS && m->nhot < HOT_MAX) {
-                pcre2_code *c = pcre2_code_copy(s->message);
+                pcre2_code *c = pcre2_code_copy(re);
                 if (c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0) {
                         ps->jit = c;
                         m->nhot++;
@@ -378,7 +421,7 @@ static bool message_matches(kbc_matcher *m, const kbc_signal *s, kbc_str text)
          * this matcher has seen the pattern HOT_RUNS times. */
         int rc = ps->jit ? re_run(m, ps->jit, text) : 0;
         if (!ps->jit || (rc < 0 && rc != PCRE2_ERROR_NOMATCH))
-                rc = re_run(m, s->message, text);
+                rc = re_run(m, re, text);
         ps->matched = rc >= 0;
         return ps->matched;
 }
@@ -409,7 +452,7 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
                 if (!v.ptr || !re_search(m, s->data[i].re, v))
                         return false;
         }
-        if (!s->message || by_identity)
+        if (!s->message_src || by_identity)
                 return true;
         return message_matches(m, s, text);
 }

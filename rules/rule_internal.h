@@ -24,7 +24,7 @@
 typedef struct kbc_data_match {
         const char *name; /* EventData field name */
         const char *src;  /* the pattern as written */
-        pcre2_code *re;
+        pcre2_code *re;   /* compiled when loaded, or by the index build */
 } kbc_data_match;
 
 /* How every rule pattern is compiled: Windows compares without case, and
@@ -43,10 +43,14 @@ struct kbc_signal {
         const uint32_t *event_ids; /* empty = any */
         size_t nevent_ids;
         bool problem; /* only events that report a problem (kbc_event.h) */
-        pcre2_code *message;     /* from message: or text:; NULL = any */
+        /* The pattern of message: or text:, NULL = any (message_src says
+         * whether there is one). Compiled at load from YAML; a signal read
+         * from a bundle has its source only, and the matcher compiles it
+         * when it first runs it (match.c). */
+        pcre2_code *message;
         const char *message_src; /* the regex as compiled, for explain */
         const char *text;        /* the text: phrase as written, or NULL */
-        const kbc_data_match *data;
+        kbc_data_match *data;
         size_t ndata;
         /* How much it says of the event it matches: the content words of
          * its phrase or regex, one more each for a provider and an event
@@ -103,6 +107,9 @@ struct kbc_rule {
         size_t ntests;
 };
 
+/* Is name (a file in a --rules folder) a rule file: *.yaml or *.yml? */
+bool kbc_rule_file_name(const char *name);
+
 /* Index built by the matcher at load time, opaque to the rest. */
 typedef struct kbc_signal_index kbc_signal_index;
 kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs);
@@ -114,6 +121,7 @@ struct kbc_ruleset {
         size_t nrules;
         size_t nsignals; /* in all rules; gindex < nsignals */
         size_t noverridden;
+        size_t nbundled; /* rules read from bundles */
         int64_t max_window_ms;
         kbc_signal_index *index;
 };

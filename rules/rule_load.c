@@ -16,6 +16,10 @@
  * them, so freeing walks rules -> signals -> patterns, both for a loaded
  * set and for the half-built rules of a refused one.
  *
+ * A folder with a fresh bundle (kbc_bundle.h) is read from it instead:
+ * the same rules, added in the same order, so everything after (ids
+ * checked, overrides, the sorted set, the index) runs alike.
+ *
  * Duplicate rule ids (across files) and signal ids (within a rule) are
  * found by sorting, not by comparing every pair, so a hostile file with
  * many signals cannot make loading quadratic.
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bundle_internal.h"
 #include "kbc_time.h"
 #include "kbc_walk.h"
 #include "rule_internal.h"
@@ -64,6 +69,8 @@ static const char *const expect_keys[] = {"kb", "top", "candidates",
 typedef struct loader {
         kbc_arena *arena;
         kbc_ydiag diag;
+        const kbc_ruleset_opts *opts;
+        size_t bundled;   /* rules read from bundles */
         kbc_rule **rules; /* every rule parsed, bad ones too */
         size_t nrules, cap;
         size_t layer;      /* index of the --rules path being loaded */
@@ -926,7 +933,7 @@ static void load_file(loader *L, const char *path)
         kbc_ydiag_flush(&L->diag);
 }
 
-static bool is_rule_name(const char *name)
+bool kbc_rule_file_name(const char *name)
 {
         size_t n = strlen(name);
         return (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
@@ -947,7 +954,7 @@ static int rule_file_found(void *opaque, const kbc_walk_entry *e)
         /* Named on purpose: loaded whatever its extension. In a folder,
          * only regular *.yaml and *.yml files. */
         if (e->depth == 0 ||
-            (S_ISREG(e->st->st_mode) && is_rule_name(e->name))) {
+            (S_ISREG(e->st->st_mode) && kbc_rule_file_name(e->name))) {
                 load_file(rw->L, e->path);
                 rw->nfiles++;
         }
@@ -964,11 +971,43 @@ static void rule_walk_problem(void *opaque, const kbc_walk_entry *e,
                 rw->root_gone = true;
         /* A dangling link named *.yaml is a problem; anything else
          * unreadable in a folder is not ours. */
-        else if (what == KBC_WALK_STAT && !is_rule_name(e->name))
+        else if (what == KBC_WALK_STAT && !kbc_rule_file_name(e->name))
                 return;
         kbc_ydiag_report(&rw->L->diag, e->path, 0, "%s%s",
                          open ? "cannot open: " : "",
                          kbc_walk_strerror(what, err));
+}
+
+/* The rules of a folder's fresh bundle, as if its files had been parsed
+ * (in the same order); false, after a note saying why when there was a
+ * bundle, to read the YAML instead. */
+static bool load_bundle(loader *L, const char *path)
+{
+        char why[512], note[4800];
+        kbc_rule *rules;
+        size_t n;
+        struct stat st;
+
+        if (L->opts->no_bundle || stat(path, &st) || !S_ISDIR(st.st_mode))
+                return false;
+        kbc_bundle_state s =
+            bundle_read(path, L->arena, &rules, &n, why, sizeof(why));
+        if (s == KBC_BUNDLE_FRESH) {
+                for (size_t i = 0; i < n; i++)
+                        add_rule(L, &rules[i]);
+                L->bundled += n;
+                return true;
+        }
+        if (s != KBC_BUNDLE_NONE && L->opts->note) {
+                snprintf(note, sizeof(note),
+                         "%s/%s: not used, reading the YAML: %s%s%s", path,
+                         KBC_BUNDLE_NAME,
+                         s == KBC_BUNDLE_STALE ? "stale: " : "", why,
+                         s == KBC_BUNDLE_STALE ? " (kbcorr bundle refreshes it)"
+                                               : "");
+                L->opts->note(L->opts->opaque, note);
+        }
+        return false;
 }
 
 static void load_path(loader *L, const char *path)
@@ -976,6 +1015,8 @@ static void load_path(loader *L, const char *path)
         rule_walk rw = {.L = L};
         kbc_walk_ops ops = {rule_file_found, rule_walk_problem, &rw};
 
+        if (load_bundle(L, path))
+                return;
         kbc_walk(path, &ops);
         if (!rw.nfiles && !rw.root_gone)
                 kbc_ydiag_report(&L->diag, path, 0,
@@ -1066,7 +1107,15 @@ static void build_set(loader *L, kbc_ruleset *rs)
 kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
                               kbc_diag_fn *diag, void *opaque)
 {
-        loader L = {.diag = {.fn = diag, .opaque = opaque}};
+        kbc_ruleset_opts o = {.diag = diag, .opaque = opaque};
+        return kbc_ruleset_load_with(paths, npaths, &o);
+}
+
+kbc_ruleset *kbc_ruleset_load_with(const char *const *paths, size_t npaths,
+                                   const kbc_ruleset_opts *opts)
+{
+        loader L = {.diag = {.fn = opts->diag, .opaque = opts->opaque},
+                    .opts = opts};
         kbc_ruleset *rs = NULL;
 
         L.arena = kbc_arena_new();
@@ -1079,6 +1128,7 @@ kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
         rs = kbc_arena_alloc(L.arena, sizeof(*rs));
         rs->arena = L.arena;
         rs->noverridden = L.overridden;
+        rs->nbundled = L.bundled;
         build_set(&L, rs);
         rs->index = kbc_signal_index_build(rs);
         if (!rs->index) {
@@ -1107,6 +1157,11 @@ void kbc_ruleset_free(kbc_ruleset *rs)
         if (rs->index)
                 kbc_signal_index_free(rs->index);
         kbc_arena_free(rs->arena); /* rs itself lives in it */
+}
+
+size_t kbc_ruleset_bundled(const kbc_ruleset *rs)
+{
+        return rs ? rs->nbundled : 0;
 }
 
 size_t kbc_ruleset_overridden(const kbc_ruleset *rs)

@@ -15,7 +15,8 @@ static const char check_usage[] =
     "Validates rule files and runs the tests embedded in them. Problems "
     "are\nprinted as FILE:LINE: what is wrong. Exit code 0 when every "
     "rule loads\nand every test passes, 1 otherwise, 2 on usage "
-    "errors.\n\n"
+    "errors. The YAML is\nchecked, never a bundle (rules.kbcb) in its "
+    "folder; one that is stale\nor damaged is noted on stderr.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  -q, --quiet     print failures and the summary only\n"
@@ -55,9 +56,12 @@ int cmd_check(int argc, char **argv)
                         argv[optind]);
                 return EXIT_USAGE;
         }
+        /* What is checked is the source: the YAML. */
+        rules.no_bundle = true;
         kbc_ruleset *rs = tool_load_rules(&rules);
         if (!rs)
                 return EXIT_FINDINGS;
+        tool_note_bundles(&rules);
 
         size_t passed = 0, failed = 0, nrules = kbc_ruleset_count(rs);
         for (size_t r = 0; r < nrules; r++) {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kbc_bundle.h"
 #include "kbc_compile.h"
 #include "rule_internal.h"
 #include "tool.h"
@@ -32,6 +33,9 @@ static const char compile_usage[] =
     "                    each signal's verdict (symptom, support,\n"
     "                    dropped) with the reason\n"
     "  -q, --quiet       no per-article errors, only the summary\n"
+    "      --no-bundle   do not write DIR/" KBC_BUNDLE_NAME " (by default "
+    "the rules\n                    are also bundled for fast loading: "
+    "kbcorr bundle)\n"
     "  -h, --help        this help\n";
 
 /* One article's --explain line, kept until the unnameable rules are known. */
@@ -43,7 +47,7 @@ typedef struct explained {
 typedef struct compile_run {
         kbc_compiler *compiler;
         const char *outdir, *explain_path;
-        bool quiet, writing;
+        bool quiet, writing, no_bundle;
         size_t read, unparseable, outcomes[KBC_COMPILE__COUNT], write_errors;
         kbc_buf yaml, signals;
         explained *ex;
@@ -121,7 +125,9 @@ static int by_id(const void *a, const void *b)
 static long drop_unnameable(compile_run *run)
 {
         const char *dir = run->outdir;
-        kbc_ruleset *rs = kbc_ruleset_load(&dir, 1, tool_diag_stderr, NULL);
+        /* The YAML just written: a bundle there is of an earlier run. */
+        kbc_ruleset_opts o = {.diag = tool_diag_stderr, .no_bundle = true};
+        kbc_ruleset *rs = kbc_ruleset_load_with(&dir, 1, &o);
         long dropped = 0;
         if (!rs)
                 return -1;
@@ -270,6 +276,7 @@ int cmd_compile(int argc, char **argv)
             {"output", required_argument, NULL, 'o'},
             {"explain", required_argument, NULL, 'e'},
             {"quiet", no_argument, NULL, 'q'},
+            {"no-bundle", no_argument, NULL, 'B'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         compile_run run = {.outdir = "kb-rules"};
@@ -286,6 +293,9 @@ int cmd_compile(int argc, char **argv)
                         break;
                 case 'e':
                         run.explain_path = optarg;
+                        break;
+                case 'B':
+                        run.no_bundle = true;
                         break;
                 case 'h':
                         fputs(compile_usage, stdout);
@@ -331,6 +341,10 @@ int cmd_compile(int argc, char **argv)
                 kbc_compile_outcome_name(KBC_SKIP_ONLY_GENERIC), dropped,
                 UNNAMEABLE, run.unparseable);
         rc = run.write_errors || unreadable ? EXIT_USAGE : EXIT_OK;
+        /* Written even after unreadable inputs: the rules on disk load. */
+        if (!run.no_bundle && written > (size_t)dropped &&
+            kbc_bundle_write(run.outdir, tool_diag_stderr, NULL, NULL))
+                rc = EXIT_USAGE;
 out:
         kbc_compiler_free(run.compiler);
         kbc_buf_free(&run.yaml);

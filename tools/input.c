@@ -104,8 +104,10 @@ kbc_ruleset *tool_load_rules(tool_rule_paths *rp)
                 const char *env = getenv("KBCORR_RULES");
                 rp->paths[rp->n++] = env && *env ? env : KBC_DEFAULT_RULES_DIR;
         }
-        kbc_ruleset *rs =
-            kbc_ruleset_load(rp->paths, rp->n, tool_diag_stderr, NULL);
+        kbc_ruleset_opts o = {.diag = tool_diag_stderr,
+                              .note = tool_diag_stderr,
+                              .no_bundle = rp->no_bundle};
+        kbc_ruleset *rs = kbc_ruleset_load_with(rp->paths, rp->n, &o);
         if (!rs)
                 fprintf(stderr, "kbcorr: the rule set was not loaded\n");
         return rs;

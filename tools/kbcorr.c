@@ -20,6 +20,8 @@ static const struct {
      "show per event how it was decoded and what it matched"},
     {"compile", cmd_compile,
      "KB articles to rule files: kbcorr compile [-o DIR] KB_PATH..."},
+    {"bundle", cmd_bundle,
+     "compile a rule folder into DIR/rules.kbcb for fast loading"},
     {"kb", cmd_kb, "parse KB articles: kbcorr kb parse FILE... (JSON lines)"},
 };
 

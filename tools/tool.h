@@ -23,12 +23,14 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 typedef struct tool_rule_paths {
         const char *paths[TOOL_MAX_RULE_PATHS];
         size_t n;
+        bool no_bundle; /* read the YAML even where a fresh bundle is */
 } tool_rule_paths;
 
 /* Adds a --rules argument; returns -1 (after printing why) when full. */
 int tool_rule_paths_add(tool_rule_paths *rp, const char *path);
 /* Loads the rule set (the default folder when none was given), printing
- * every problem as "file:line: ..." on stderr. NULL on failure. */
+ * every problem as "file:line: ..." on stderr, and a note for a bundle
+ * left unused. NULL on failure. */
 kbc_ruleset *tool_load_rules(tool_rule_paths *rp);
 
 void tool_diag_stderr(void *opaque, const char *msg);
@@ -129,5 +131,10 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_kb(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+
+/* For each path whose bundle loading would leave unused (stale,
+ * damaged), a note on stderr saying why (cmd_bundle.c). */
+void tool_note_bundles(const tool_rule_paths *rp);
 
 #endif

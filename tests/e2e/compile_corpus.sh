@@ -64,16 +64,8 @@ grep -q "^$written rules, $written tests: $written passed, 0 failed$" "$TMP/chec
 echo "ok: $written rules compiled, all their tests pass (check $(($(date +%s) - start)) s)"
 
 # 3. Precision on every real event we have.
-EVENTS=$KBC_SHARED_DIR/data/events
-command -v xz >/dev/null 2>&1 || fail "xz is not installed (apt-get install -y xz-utils)"
-mkdir -p "$TMP/events"
-for f in winlogbeat7-ecs winlogbeat6-kafka nxlog-wec-kafka; do
-        [ -f "$EVENTS/$f.jsonl.xz" ] || fail "real events missing" "$EVENTS/$f.jsonl.xz" "nothing there"
-        xz -dc "$EVENTS/$f.jsonl.xz" >"$TMP/events/$f.jsonl"
-done
-[ -f "$EVENTS/evtx-samples.tar.xz" ] || fail "real events missing" "$EVENTS/evtx-samples.tar.xz" "nothing there"
-tar -xJf "$EVENTS/evtx-samples.tar.xz" -C "$TMP/events"
-mapfile -t inputs < <(find "$TMP/events" -type f \( -name '*.jsonl' -o -name '*.evtx' \) | sort)
+real_events "$TMP/events"
+inputs=("${REAL_EVENTS[@]}")
 start=$(date +%s)
 run benign "$KBCORR" replay --stats --rules "$TMP/rules" "${inputs[@]}"
 expect_rc benign 0

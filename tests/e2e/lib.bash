@@ -125,3 +125,20 @@ expect_json_lines() {
 
 # Lower-case host label ("mail-a" for "MAIL-A.corp.example").
 host_label_jq='(.host.name // "" | ascii_downcase | split(".")[0])'
+
+# real_events DIR: every real event of ../shared/data/events (the three
+# JSON-lines captures, decompressed, and the EVTX samples) unpacked into
+# DIR; their paths, sorted, in the array REAL_EVENTS. Fails the test when
+# one is missing.
+real_events() {
+        local events=$KBC_SHARED_DIR/data/events f
+        command -v xz >/dev/null 2>&1 || fail "xz is not installed (apt-get install -y xz-utils)"
+        mkdir -p "$1"
+        for f in winlogbeat7-ecs winlogbeat6-kafka nxlog-wec-kafka; do
+                [ -f "$events/$f.jsonl.xz" ] || fail "real events missing" "$events/$f.jsonl.xz" "nothing there"
+                xz -dc "$events/$f.jsonl.xz" >"$1/$f.jsonl"
+        done
+        [ -f "$events/evtx-samples.tar.xz" ] || fail "real events missing" "$events/evtx-samples.tar.xz" "nothing there"
+        tar -xJf "$events/evtx-samples.tar.xz" -C "$1"
+        mapfile -t REAL_EVENTS < <(find "$1" -type f \( -name '*.jsonl' -o -name '*.evtx' \) | sort)
+}

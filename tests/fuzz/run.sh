@@ -147,6 +147,14 @@ for fuzzer in "${fuzzers[@]}"; do
 	fuzz_rule_load)
 		cp rules/curated/*.yaml tests/data/rules_ok/*.yaml "$corpus/" 2>/dev/null || true
 		;;
+	fuzz_bundle_read)
+		# edits to a real bundle the target makes itself: none, a cut,
+		# a flipped byte with the checksum made to match, one without
+		printf '\0' >"$corpus/unchanged"
+		printf '\2\100\0\0\0' >"$corpus/cut"
+		printf '\0\220\0\0\0\1' >"$corpus/flip"
+		printf '\4\220\0\0\0\1' >"$corpus/flip-unsummed"
+		;;
 	fuzz_config_load)
 		cp examples/kbcorrd*.yaml "$corpus/"
 		# the loader writes its problems to stderr itself
