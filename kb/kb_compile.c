@@ -54,8 +54,14 @@
 #define CLASSIC_CHANNELS                                                       \
         "[Application, System, Security, Directory Service, DNS Server, "      \
         "File Replication Service]"
-#define SUPPORT_WORDS      2       /* content words a supporting one needs */
-#define SUPPORT_SHARED_MAX 20      /* articles a supporting signal may share */
+#define SUPPORT_WORDS 2 /* content words a supporting one needs */
+/* Articles a supporting signal may share. Support never opens a case, so
+ * a phrase of a few dozen articles costs only matching time, and within a
+ * case it tells the article that also explains the crash beside the
+ * symptom (a 686 event with SNASERVR's Dr. Watson record) from one that
+ * quotes the symptom alone. */
+#define SUPPORT_SHARED_MAX 50
+#define SHARED_TOO_WIDE    "shared by more than 50 articles"
 #define CODE_SYMPTOM_MIN   0x10000 /* smaller codes are plain numbers too */
 #define PREFIX_WORDS       40      /* leading words of a quote counted */
 
@@ -803,7 +809,7 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 return NULL;
         r->support = support_reason(a, shared, small_code, r, text);
         if (articles > SUPPORT_SHARED_MAX)
-                return "shared by more than 20 articles";
+                return SHARED_TOO_WIDE;
         if (r->text && !r->provider &&
             kbc_text_content_words(r->text) < SUPPORT_WORDS)
                 return "fewer than 2 content words";
@@ -825,7 +831,7 @@ static const char *shape_signal(const kbc_compiler *c, kbc_arena *a,
         slug(r->id, sizeof(r->id), kbc_arena_printf(a, "%s-", sh->kind),
              sh->what, 5);
         if (articles > SUPPORT_SHARED_MAX)
-                return "shared by more than 20 articles";
+                return SHARED_TOO_WIDE;
         r->symptom = !sh->support_only && articles <= SHARED_MAX;
         /* A program with its exception code, a faulting function, a
          * service with its error text: as much as an event with its source

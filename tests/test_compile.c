@@ -163,6 +163,28 @@ static void test_shared_phrase_is_not_a_symptom(void **state)
         kbc_compiler_free(c);
 }
 
+/* Support shared by a few dozen articles stays in the rule, to rank the
+ * cases its symptom opens; beyond 50 articles it is dropped. */
+static void test_wide_support_kept_up_to_50(void **state)
+{
+        (void)state;
+        kbc_kb_signal sigs[2] = {
+            message("The SNA Server buffer pool is corrupt beyond repair."),
+            message("Exception number: c0000005 in snaservr.exe")};
+        kbc_kb_article own = article("Q100", sigs, 2);
+        kbc_kb_article other = article("Q101", &sigs[1], 1);
+        for (int sharing = 30; sharing <= 60; sharing += 30) {
+                kbc_compiler *c = kbc_compiler_new();
+                kbc_compiler_count(c, &own);
+                for (int i = 1; i < sharing; i++)
+                        kbc_compiler_count(c, &other);
+                const char *y = compile(c, &own, KBC_COMPILED);
+                bool kept = strstr(y, "in snaservr.exe") != NULL;
+                assert_true(kept == (sharing <= 50));
+                kbc_compiler_free(c);
+        }
+}
+
 /* Loads one compiled rule file as the loader would; it must load. */
 static kbc_ruleset *load_rule(const char *yaml)
 {
@@ -453,6 +475,7 @@ int main(void)
             cmocka_unit_test(test_placeholder_tail_is_cut),
             cmocka_unit_test(test_prose_after_event_is_no_text),
             cmocka_unit_test(test_fault_keeps_cpp_member),
+            cmocka_unit_test(test_wide_support_kept_up_to_50),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
