@@ -431,10 +431,10 @@ static int score_entry_order(const void *a, const void *b)
 }
 
 /* Score first; among equal scores the more detailed evidence, then the
- * article more of whose wording was seen (a tie still: both explain the
- * events, but one quotes more of them), then the one more of whose own
- * evidence was seen, then the one with the rarer evidence; then the KB
- * id, so the order is total and the same in every run. */
+ * article more of whose own evidence was seen, then the one more of whose
+ * wording was seen (a tie still: both explain the events, but one quotes
+ * more of them), then the one with the rarer evidence; then the KB id, so
+ * the order is total and the same in every run. */
 static int candidate_order(const void *a, const void *b)
 {
         const kbc_candidate *x = a, *y = b;
@@ -442,10 +442,10 @@ static int candidate_order(const void *a, const void *b)
                 return x->score > y->score ? -1 : 1;
         if (x->detail != y->detail)
                 return x->detail > y->detail ? -1 : 1;
-        if (x->wording != y->wording)
-                return x->wording > y->wording ? -1 : 1;
         if (x->coverage != y->coverage)
                 return x->coverage > y->coverage ? -1 : 1;
+        if (x->wording != y->wording)
+                return x->wording > y->wording ? -1 : 1;
         if (x->specificity != y->specificity)
                 return x->specificity > y->specificity ? -1 : 1;
         return x->rule->index < y->rule->index ? -1 : 1;

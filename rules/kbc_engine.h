@@ -68,9 +68,9 @@ typedef struct kbc_candidate {
          * the share of the article's own signal weight seen, and how rare
          * its evidence is (each credited event's weight over the number of
          * articles that event matched). Candidates equal in score and
-         * detail are tied: the incident is ambiguous. Among tied ones,
-         * the first shows the most of its article's wording: the detail
-         * of every signal of it seen, beside the one each event credits. */
+         * detail are tied: the incident is ambiguous. After coverage,
+         * the wording: the detail of every signal of the article seen,
+         * beside the most telling one of each event. */
         double detail, coverage, specificity, wording;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
