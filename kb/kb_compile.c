@@ -54,8 +54,14 @@
 #define CLASSIC_CHANNELS                                                       \
         "[Application, System, Security, Directory Service, DNS Server, "      \
         "File Replication Service]"
-#define SUPPORT_WORDS      2       /* content words a supporting one needs */
-#define SUPPORT_SHARED_MAX 20      /* articles a supporting signal may share */
+#define SUPPORT_WORDS 2 /* content words a supporting one needs */
+/* Articles a supporting signal may share. Support never opens a case, so
+ * a phrase of a few dozen articles costs only matching time, and within a
+ * case it tells the article that also explains the crash beside the
+ * symptom (a 686 event with SNASERVR's Dr. Watson record) from one that
+ * quotes the symptom alone. */
+#define SUPPORT_SHARED_MAX 50
+#define SHARED_TOO_WIDE    "shared by more than 50 articles"
 #define CODE_SYMPTOM_MIN   0x10000 /* smaller codes are plain numbers too */
 #define PREFIX_WORDS       40      /* leading words of a quote counted */
 
@@ -255,6 +261,28 @@ static bool example_value_at(const char *text, size_t i)
         return !strncmp(text + i, KBC_KB_VALUE, strlen(KBC_KB_VALUE));
 }
 
+/* Is text[i..end) nothing but the article's own placeholders and the
+ * punctuation between them ("<'Path to Office'>; <'Path to System'>.")?
+ * Such a tail only asks for "something": a real event has its own paths
+ * there, with its own separators, which the pattern could not foresee. */
+static bool placeholder_tail(const char *text, size_t i, size_t end)
+{
+        if (text[i] != '<')
+                return false;
+        while (i < end) {
+                if (text[i] == '<') {
+                        const char *gt = memchr(text + i, '>', end - i);
+                        if (!gt)
+                                return false;
+                        i = (size_t)(gt - text) + 1;
+                } else if (is_alnum((unsigned char)text[i]))
+                        return false;
+                else
+                        i++;
+        }
+        return true;
+}
+
 /* Would the text up to end make a pattern on its own: enough words, and
  * enough of them that tell something? */
 static bool head_enough(kbc_arena *a, const char *text, size_t end)
@@ -265,10 +293,11 @@ static bool head_enough(kbc_arena *a, const char *text, size_t end)
 }
 
 /* What a pattern keeps of a message: its first sentence with at least
- * HEAD_WORDS words, and no further than the first example value once the
- * words before it are specific on their own. Past a value a message
- * tends to vary (the tail names the other machine's object, the nested
- * error it got), while the wording up to it is the program's fixed text.
+ * HEAD_WORDS words, and no further than the first example value (or a
+ * tail of the article's placeholders alone) once the words before it are
+ * specific on their own. Past a value a message tends to vary (the tail
+ * names the other machine's object, the nested error it got), while the
+ * wording up to it is the program's fixed text.
  * Cut at MESSAGE_MAX bytes on a word boundary. */
 static const char *message_head(kbc_arena *a, const char *text)
 {
@@ -286,7 +315,9 @@ static const char *message_head(kbc_arena *a, const char *text)
             find_code(text, sentence_end(a, text, end)))
                 end = sentence_end(a, text, end);
         for (size_t i = 1; i < end; i++) {
-                if (!example_value_at(text, i) || !head_enough(a, text, i))
+                if (!(example_value_at(text, i) ||
+                      placeholder_tail(text, i, end)) ||
+                    !head_enough(a, text, i))
                         continue;
                 while (i > 0 && strchr(" :=,(['\"", text[i - 1]))
                         i--;
@@ -430,23 +461,40 @@ static bool routine_message(kbc_arena *a, const char *text)
         return routine;
 }
 
+/* "Netlogon Event 3051, with an invalid registry entry.": the article's
+ * sentence goes on about the event in lower case after a comma. A
+ * description set off by a comma starts with a capital or a number
+ * ("Event 650, SNA Server, Warning, ConnectNmPipe returned ..."). */
+static bool prose_after_event(const char *text)
+{
+        if (!text || (text[0] != ',' && text[0] != ';'))
+                return false;
+        while (*++text == ' ')
+                ;
+        return *text >= 'a' && *text <= 'z';
+}
+
 /* The message a signal quotes. "Source: X Thread ID: 354 Description:
  * ...": the description is the message; the labels before it are other
  * fields of the event. NULL if none. */
 static const char *quoted_text(const kbc_kb_signal *s)
 {
         const char *d = s->text ? strstr(s->text, "Description: ") : NULL;
-        return d && d[13] ? d + 13 : s->text;
+        if (d && d[13])
+                return d + 13;
+        return s->kind == KBC_KB_EVENT && prose_after_event(s->text) ? NULL
+                                                                     : s->text;
 }
 
 /* The part of the message a signal quotes that its rule looks for: the
  * first sentence, example values as placeholders; NULL if none. */
 static const char *signal_text(kbc_arena *a, const kbc_kb_signal *s)
 {
-        if (!s->text)
+        const char *quote = quoted_text(s);
+        if (!quote)
                 return NULL;
         return message_head(
-            a, kbc_kb_generalize(a, quoted_text(s), s->kind == KBC_KB_EVENT));
+            a, kbc_kb_generalize(a, quote, s->kind == KBC_KB_EVENT));
 }
 
 /* Enough words that tell something, and no routine message. */
@@ -610,7 +658,7 @@ void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
                  * words are matters apart from how common the event id is.
                  * The whole quote is counted, before it is cut to a
                  * pattern, so that its every leading run of words is. */
-                if (s->text)
+                if (quoted_text(s))
                         prefix_keys(a,
                                     kbc_kb_generalize(a, quoted_text(s),
                                                       s->kind == KBC_KB_EVENT),
@@ -761,7 +809,7 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 return NULL;
         r->support = support_reason(a, shared, small_code, r, text);
         if (articles > SUPPORT_SHARED_MAX)
-                return "shared by more than 20 articles";
+                return SHARED_TOO_WIDE;
         if (r->text && !r->provider &&
             kbc_text_content_words(r->text) < SUPPORT_WORDS)
                 return "fewer than 2 content words";
@@ -783,7 +831,7 @@ static const char *shape_signal(const kbc_compiler *c, kbc_arena *a,
         slug(r->id, sizeof(r->id), kbc_arena_printf(a, "%s-", sh->kind),
              sh->what, 5);
         if (articles > SUPPORT_SHARED_MAX)
-                return "shared by more than 20 articles";
+                return SHARED_TOO_WIDE;
         r->symptom = !sh->support_only && articles <= SHARED_MAX;
         /* A program with its exception code, a faulting function, a
          * service with its error text: as much as an event with its source
@@ -1116,7 +1164,7 @@ static const char *unusable(const kbc_kb_signal *s, size_t nkept)
         if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
             (s->kind == KBC_KB_CODE && !s->code))
                 return "nothing to match";
-        if (s->kind == KBC_KB_EVENT && !s->source && !s->text)
+        if (s->kind == KBC_KB_EVENT && !s->source && !quoted_text(s))
                 return "an event id alone: no source, no text";
         return NULL;
 }

@@ -19,8 +19,9 @@
  *   hex value after a STOP code in its sentence (the STOP parameters)
  *   \\server\share, the folders of a drive path (the file name stays:
  *   it is often the point, ntoskrnl.exe, PRIV.EDB), DOMAIN\user
- *   the name after server, computer, domain, user, ... when it is quoted,
- *   in capitals or has a digit (server EXCH01, user 'jsmith')
+ *   the name after server, computer, domain, user, parameter, method,
+ *   ProgId, ... when it is quoted, in capitals or has a digit (server
+ *   EXCH01, user 'jsmith', parameter Parameter1)
  *   placeholders written in parentheses: (instance), (pid), (date)
  *
  * Error numbers, status codes and the words themselves stay: "error 1067",
@@ -293,10 +294,13 @@ static size_t number_value(const unsigned char *s, size_t n, size_t i,
 static bool name_noun(const unsigned char *w, size_t len)
 {
         static const char *const nouns[] = {
-            "server",       "computer", "machine", "host",
-            "domain",       "user",     "account", "workstation",
-            "controller",   "node",     "site",    "printer",
-            "organization", "mailbox",  "client",  NULL};
+            "server", "computer", "machine", "host", "domain", "user",
+            "account", "workstation", "controller", "node", "site", "printer",
+            "organization", "mailbox", "client",
+            /* a program's objects: "parameter Parameter1 in method
+             * Method1", "(ProgId: ADODB.Connection.1.5)" */
+            "parameter", "method", "property", "progid", "table", "database",
+            "queue", "project", NULL};
         return in_list(w, len, nouns);
 }
 

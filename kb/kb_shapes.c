@@ -339,8 +339,18 @@ static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
                 return NULL;
         const char *p = L[i].ptr + at + 10;
         size_t len = 0, avail = L[i].len - (size_t)at - 10;
-        while (len < avail && name_char(p[len]))
-                len++;
+        /* A C++ member keeps its class: DrWatson's event names
+         * "(CNotifyQTarget::PutTailItem)", and the class alone is in no
+         * event. */
+        for (;;) {
+                while (len < avail && name_char(p[len]))
+                        len++;
+                if (len + 2 < avail && p[len] == ':' && p[len + 1] == ':' &&
+                    name_char(p[len + 2]))
+                        len += 2;
+                else
+                        break;
+        }
         for (size_t k = i + 1; k < n && k <= i + FAULT_REACH; k++) {
                 if (kbc_str_casefind(L[k], "function: ") >= 0)
                         break;

@@ -533,9 +533,11 @@ static int score_entry_order(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-/* Score first; among equal scores the article more of whose own evidence
- * was seen, then the one with the rarer evidence; then the KB id, so the
- * order is total and the same in every run. */
+/* Score first; among equal scores the more detailed evidence, then the
+ * article more of whose own evidence was seen, then the one more of whose
+ * wording was seen (a tie still: both explain the events, but one quotes
+ * more of them), then the one with the rarer evidence; then the KB id, so
+ * the order is total and the same in every run. */
 static int candidate_order(const void *a, const void *b)
 {
         const kbc_candidate *x = a, *y = b;
@@ -545,6 +547,8 @@ static int candidate_order(const void *a, const void *b)
                 return x->detail > y->detail ? -1 : 1;
         if (x->coverage != y->coverage)
                 return x->coverage > y->coverage ? -1 : 1;
+        if (x->wording != y->wording)
+                return x->wording > y->wording ? -1 : 1;
         if (x->specificity != y->specificity)
                 return x->specificity > y->specificity ? -1 : 1;
         return x->rule->index < y->rule->index ? -1 : 1;
@@ -560,8 +564,9 @@ static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
 
 /* A rule's score: each event in the case is one observation, so it
  * credits at most one signal of the rule (its heaviest not yet credited,
- * the one that says most among equals); the detail and rarity of the
- * credited signals go to cd;
+ * the one that says most among equals); the rarity of the credited
+ * signals and the detail of what each event showed (event_detail) go to
+ * cd;
  * an event that matches three phrases of one article is still one event. */
 /* What a signal said of the event it matched: on an undescribed event, a
  * signal that names the source and id matched on those alone, whatever
@@ -571,12 +576,36 @@ static double detail_seen(const hit *h, const kbc_signal *s)
         return h->undescribed && s->provider && s->nevent_ids ? 2 : s->detail;
 }
 
+/* What event h showed of rule r: into *most the detail of the most
+ * telling signal of r it matched (which need not be the one it credits:
+ * a popup's caption may weigh more than its longer text), into *all the
+ * detail of every signal of r it matched that no earlier event of the
+ * case did (*counted). A popup that quotes both lines of an article's
+ * dialog says more for it than for an article quoting one line. */
+static void event_detail(const hit *h, const kbc_rule *r, bool *counted,
+                         double *most, double *all)
+{
+        for (size_t j = 0; j < h->ev.nsignals; j++) {
+                const kbc_signal *s = h->ev.signals[j];
+                if (s->rule != r)
+                        continue;
+                double d = detail_seen(h, s);
+                if (d > *most)
+                        *most = d;
+                if (!counted[s - r->signals]) {
+                        counted[s - r->signals] = true;
+                        *all += d;
+                }
+        }
+}
+
 static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
                            size_t n, kbc_candidate *cd)
 {
         bool *credited = kbc_arena_alloc(a, r->nsignals);
+        bool *counted = kbc_arena_alloc(a, r->nsignals);
         double score = 0;
-        cd->specificity = cd->detail = 0;
+        cd->specificity = cd->detail = cd->wording = 0;
         for (size_t i = 0; i < n; i++) {
                 const kbc_signal *best = NULL;
                 for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
@@ -591,7 +620,9 @@ static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
                 if (best) {
                         credited[best - r->signals] = true;
                         score += best->weight;
-                        cd->detail += detail_seen(hits[i], best);
+                        double most = 0;
+                        event_detail(hits[i], r, counted, &most, &cd->wording);
+                        cd->detail += most;
                         cd->specificity +=
                             best->weight / (double)hits[i]->nrules;
                 }

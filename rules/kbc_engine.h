@@ -73,12 +73,15 @@ typedef struct kbc_candidate {
         const kbc_rule *rule;
         double score;
         /* Tie-breaks, in this order after the score (docs/rule-format.md):
-         * how much the credited signals say of their events (their detail),
+         * how much the signals say of their events (per event, the
+         * detail of the most telling one it matched),
          * the share of the article's own signal weight seen, and how rare
          * its evidence is (each credited event's weight over the number of
          * articles that event matched). Candidates equal in score and
-         * detail are tied: the incident is ambiguous. */
-        double detail, coverage, specificity;
+         * detail are tied: the incident is ambiguous. After coverage,
+         * the wording: the detail of every signal of the article seen,
+         * beside the most telling one of each event. */
+        double detail, coverage, specificity, wording;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
         /* When the top score is tied: the article's heaviest signals not

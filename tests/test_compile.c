@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "kb_generalize.h"
+#include "kb_shapes.h"
 #include "kbc_compile.h"
 #include "kbc_engine.h"
 #include "rule_internal.h"
@@ -162,6 +163,28 @@ static void test_shared_phrase_is_not_a_symptom(void **state)
         kbc_compiler_free(c);
 }
 
+/* Support shared by a few dozen articles stays in the rule, to rank the
+ * cases its symptom opens; beyond 50 articles it is dropped. */
+static void test_wide_support_kept_up_to_50(void **state)
+{
+        (void)state;
+        kbc_kb_signal sigs[2] = {
+            message("The SNA Server buffer pool is corrupt beyond repair."),
+            message("Exception number: c0000005 in snaservr.exe")};
+        kbc_kb_article own = article("Q100", sigs, 2);
+        kbc_kb_article other = article("Q101", &sigs[1], 1);
+        for (int sharing = 30; sharing <= 60; sharing += 30) {
+                kbc_compiler *c = kbc_compiler_new();
+                kbc_compiler_count(c, &own);
+                for (int i = 1; i < sharing; i++)
+                        kbc_compiler_count(c, &other);
+                const char *y = compile(c, &own, KBC_COMPILED);
+                bool kept = strstr(y, "in snaservr.exe") != NULL;
+                assert_true(kept == (sharing <= 50));
+                kbc_compiler_free(c);
+        }
+}
+
 /* Loads one compiled rule file as the loader would; it must load. */
 static kbc_ruleset *load_rule(const char *yaml)
 {
@@ -238,15 +261,15 @@ static void test_long_quotes_still_load(void **state)
         kbc_compiler_free(c);
 }
 
-/* Does the rule pattern of phrase find text, compiled as the loader does? */
-static bool text_matches(kbc_arena *a, const char *phrase, const char *text)
+/* Does regex find text, compiled as the loader compiles rule patterns? */
+static bool text_matches_regex(const char *regex, const char *text)
 {
         int err;
         PCRE2_SIZE off;
-        pcre2_code *re = pcre2_compile(
-            (PCRE2_SPTR)kbc_text_to_regex(a, phrase), PCRE2_ZERO_TERMINATED,
-            PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off,
-            NULL);
+        pcre2_code *re =
+            pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
+                          PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+                          &err, &off, NULL);
         assert_non_null(re);
         pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
         int rc =
@@ -254,6 +277,12 @@ static bool text_matches(kbc_arena *a, const char *phrase, const char *text)
         pcre2_match_data_free(md);
         pcre2_code_free(re);
         return rc >= 0;
+}
+
+/* Does the rule pattern of phrase find text? */
+static bool text_matches(kbc_arena *a, const char *phrase, const char *text)
+{
+        return text_matches_regex(kbc_text_to_regex(a, phrase), text);
 }
 
 /* Example values become placeholders; the wording, error numbers and
@@ -304,6 +333,17 @@ static void test_generalize_values(void **state)
              NULL},
             {"The file <windows root>\\system32\\hal.dll is missing.",
              "The file <windows root>\\system32\\hal.dll is missing.", NULL},
+            /* A program's own objects: Visual Basic's default names, a
+             * ProgId. */
+            {"(1507) The sending field exceeds the output field for "
+             "parameter Parameter1 in method Method1.",
+             "(<value>) The sending field exceeds the output field for "
+             "parameter <value> in method <value>.",
+             "(1507) The sending field exceeds the output field for "
+             "parameter AcctBalance in method GetLedger."},
+            {"CoCreateInstance (ProgId: ADODB.Connection.1.5) failed",
+             "CoCreateInstance (ProgId: <value>) failed",
+             "CoCreateInstance (ProgId: ADODB.Recordset.1.5) failed"},
         };
         kbc_arena *a = kbc_arena_new();
         for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -333,6 +373,96 @@ static void test_generalize_values(void **state)
         kbc_arena_free(a);
 }
 
+/* The rule's text of the one message of an article. */
+static const char *compiled_text(kbc_compiler *c, const kbc_kb_article *art)
+{
+        const char *y = compile(c, art, KBC_COMPILED);
+        const char *t = strstr(y, "      text: ");
+        assert_non_null(t);
+        static char line[256];
+        size_t len = strcspn(t + 12, "\n");
+        snprintf(line, sizeof(line), "%.*s", (int)len, t + 12);
+        return line;
+}
+
+/* A tail of the article's own placeholders ("<'Path to Office'>;
+ * <'Path to System'>.") asks only for "something" there, with separators
+ * no real event has: the pattern stops before it. */
+static void test_placeholder_tail_is_cut(void **state)
+{
+        (void)state;
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_kb_article a = ARTICLE(
+            "Q174908", message("The dynamic link library MSO97.DLL could not "
+                               "be found in the specified path <'Path to "
+                               "Office'>; <'Path to System Directory'>."));
+        kbc_compiler_count(c, &a);
+        assert_string_equal(compiled_text(c, &a),
+                            "\"The dynamic link library MSO97.DLL could not "
+                            "be found in the specified path\"");
+        /* A placeholder with words after it stays: they are to be found. */
+        kbc_kb_article b = ARTICLE(
+            "Q100001", message("Could not start the <service name> service on "
+                               "this computer."));
+        kbc_compiler_count(c, &b);
+        assert_string_equal(compiled_text(c, &b),
+                            "\"Could not start the <service name> service on "
+                            "this computer.\"");
+        kbc_compiler_free(c);
+}
+
+/* "Netlogon Event 3051, with an invalid registry entry.": prose about the
+ * event, not its description; the rule looks for the (source, id). A
+ * description set off by a comma in capitals stays. */
+static void test_prose_after_event_is_no_text(void **state)
+{
+        (void)state;
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_kb_article a =
+            ARTICLE("Q245086", event(3051, "Netlogon",
+                                     ", with an invalid registry entry."));
+        kbc_compiler_count(c, &a);
+        const char *y = compile(c, &a, KBC_COMPILED);
+        assert_non_null(strstr(y, "      provider: \"Netlogon\"\n"
+                                  "      event_id: 3051\n"));
+        assert_null(strstr(y, "invalid registry entry"));
+        kbc_kb_article b = ARTICLE(
+            "Q110666", event(650, "SNA Server",
+                             ", SNA Server, Warning, ConnectNmPipe returned "
+                             "error rc=1"));
+        kbc_compiler_count(c, &b);
+        assert_non_null(
+            strstr(compile(c, &b, KBC_COMPILED), "ConnectNmPipe returned"));
+        kbc_compiler_free(c);
+}
+
+/* A Dr. Watson log whose faulting function is a C++ member: the event
+ * names "(CNotifyQTarget::PutTailItem)", the class alone is in none. */
+static void test_fault_keeps_cpp_member(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "State Dump for Thread Id 0x8d\n\n"
+             "function: CNotifyQTarget::PutTailItem\n"
+             "        6098bce3 55               push    ebp\n"
+             "FAULT ->6098bce4 8b4b28           mov     ecx,[ebx+0x28]\n",
+             5},
+        };
+        kbc_kb_article art = article("Q172377", NULL, 0);
+        art.sections = secs;
+        art.nsections = 1;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_shape sh[4];
+        size_t n = kbc_kb_shapes(a, &art, sh, 4);
+        assert_int_equal(n, 1);
+        assert_string_equal(sh[0].what, "CNotifyQTarget::PutTailItem");
+        assert_true(text_matches_regex(
+            sh[0].regex, "The exception generated was c0000005 at address "
+                         "6098bd2a (CNotifyQTarget::PutTailItem)"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -342,6 +472,10 @@ int main(void)
             cmocka_unit_test(test_shared_phrase_is_not_a_symptom),
             cmocka_unit_test(test_output_loads_and_is_stable),
             cmocka_unit_test(test_long_quotes_still_load),
+            cmocka_unit_test(test_placeholder_tail_is_cut),
+            cmocka_unit_test(test_prose_after_event_is_no_text),
+            cmocka_unit_test(test_fault_keeps_cpp_member),
+            cmocka_unit_test(test_wide_support_kept_up_to_50),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

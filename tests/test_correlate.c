@@ -210,10 +210,10 @@ static kbc_event rank_ev(const char *host, int64_t t, uint32_t id)
         return ev_make(host, t, "RankTest", id, "A test event.", id);
 }
 
-/* Equal scores: the article whose credited signals say more of their
- * events first (and then no tie), then the one more of whose evidence was
- * seen, then the one with the rarer evidence, then the KB id
- * (tests/data/rules_rank). */
+/* Equal scores: the article whose signals say more of their events
+ * first (and then no tie), then the one more of whose wording the events
+ * show, then the one more of whose evidence was seen, then the one with
+ * the rarer evidence, then the KB id (tests/data/rules_rank). */
 static void test_tie_breaks(void **state)
 {
         (void)state;
@@ -264,6 +264,20 @@ static void test_tie_breaks(void **state)
         assert_int_equal(g.n, 1);
         assert_int_equal(g.ntied[0], 2);
         assert_non_null(strstr(g.json[0], "\"ambiguous\":true"));
+
+        /* A popup showing a dialog's caption and text: equal in score and
+         * in the detail of the most telling phrase, still a tie; the
+         * article quoting both lines first. */
+        kbc_event both[] = {ev_make(
+            "H5", T0, "RankTest", 600,
+            "Application popup: SysTray.exe - DLL Initialization Failed : The "
+            "application failed to initialize because the window station is "
+            "shutting down.",
+            600)};
+        run_rules(rs, both, 1, NULL, &g);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 2);
+        assert_string_equal(g.kb[0], "Q910012");
         kbc_ruleset_free(rs);
 }
 
