@@ -444,7 +444,7 @@ static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
 
 /* Inserts keeping (time, seq) order; events mostly arrive in order, so the
  * scan from the end is short. */
-static void hits_insert(kbc_engine *e, host_state *h, hit *x)
+static bool hits_insert(kbc_engine *e, host_state *h, hit *x)
 {
         if (h->nhits == h->cap && h->cap < HOST_MAX_HITS) {
                 size_t cap = h->cap ? h->cap * 2 : 4;
@@ -462,7 +462,7 @@ static void hits_insert(kbc_engine *e, host_state *h, hit *x)
                 h->unstored++;
                 e->stats.dropped_hits++;
                 hit_free(e, x);
-                return;
+                return false;
         }
         size_t i = h->nhits;
         while (i > 0 && hit_order(h->hits[i - 1], x) > 0) {
@@ -471,6 +471,7 @@ static void hits_insert(kbc_engine *e, host_state *h, hit *x)
         }
         h->hits[i] = x;
         h->nhits++;
+        return true;
 }
 
 static bool hit_has_fresh_symptom(const hit *x)
@@ -1087,11 +1088,10 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
         if (n) {
                 count_hits(e, e->last_hits, n);
                 hit *x = hit_new(e, h, ev, e->last_hits, n);
-                if (x) {
-                        if (ev->time_ms <= h->quiet_hi)
-                                e->stats.after_quiet++;
-                        hits_insert(e, h, x);
-                }
+                if (x && ev->time_ms <= h->quiet_hi)
+                        e->stats.after_quiet++;
+                if (x && !hits_insert(e, h, x))
+                        x = NULL; /* dropped: the host's buffer is full */
                 case_update(e, h);
                 repeats_reserve(e, h);
                 if (case_due(e, h)) /* a symptom later than the lateness */
