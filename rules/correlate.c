@@ -130,6 +130,10 @@ struct kbc_engine {
          * budget, like the per-rule counters. */
         uint32_t *rule_mark, *rule_slot, *sig_mark;
         uint32_t mark;
+        /* A ranking's memory, given back after each (kbc_arena_reset):
+         * a fresh arena per ranking was a 64 KiB calloc per event that
+         * joined a case. */
+        kbc_arena *scratch;
 };
 
 /* ---- notices -------------------------------------------------------- */
@@ -932,11 +936,11 @@ static void case_begin(kbc_engine *e, host_state *h, const hit *opener)
         memset(&h->ci, 0, sizeof(h->ci));
         h->ci.first_ms = KBC_TIME_NONE;
         case_id(h->ci.id, h->name, &opener->ev);
-        kbc_arena *a = kbc_arena_new();
+        kbc_arena *a = e->scratch;
         kbc_incident inc;
         size_t f, l;
         const repeat *r = NULL;
-        if (a && case_rank(e, h, a, false, &inc, &f, &l)) {
+        if (case_rank(e, h, a, false, &inc, &f, &l)) {
                 case_fill(e, h, a, &inc, f, l);
                 r = repeat_of(e, h, inc.candidates[0].rule, inc.start_ms);
         }
@@ -947,18 +951,18 @@ static void case_begin(kbc_engine *e, host_state *h, const hit *opener)
                 h->ci.prior_occurrences = r->occurrences;
                 h->ci.sequence = r->sequence;
         }
-        kbc_arena_free(a);
+        kbc_arena_reset(a);
 }
 
 /* After an event joined h's open case: a new winner or candidate set is a
  * new state, counted, and handed out when open states are wanted. */
 static void case_state(kbc_engine *e, host_state *h)
 {
-        kbc_arena *a = kbc_arena_new();
+        kbc_arena *a = e->scratch;
         kbc_incident inc;
         size_t f, l;
         /* The ranking tells the state; the rest only when it is sent. */
-        if (a && case_rank(e, h, a, false, &inc, &f, &l)) {
+        if (case_rank(e, h, a, false, &inc, &f, &l)) {
                 uint64_t sig = state_sig(&inc);
                 if (sig != h->ci.sig) {
                         h->ci.sig = sig;
@@ -972,16 +976,14 @@ static void case_state(kbc_engine *e, host_state *h)
                                 e->cb(e->opaque, &inc);
                 }
         }
-        kbc_arena_free(a);
+        kbc_arena_reset(a);
 }
 
 static void case_close(kbc_engine *e, host_state *h)
 {
-        kbc_arena *a = kbc_arena_new();
+        kbc_arena *a = e->scratch;
         kbc_incident inc;
         size_t first, last;
-        if (!a)
-                return; /* the case stays open; closed at the next event */
         bool named = case_rank(e, h, a, h->ci.states > 0, &inc, &first, &last);
         if (named) {
                 case_fill(e, h, a, &inc, first, last);
@@ -994,7 +996,7 @@ static void case_close(kbc_engine *e, host_state *h)
         }
         if (!named || inc.ntied > MAX_TIED)
                 e->stats.unresolved++;
-        kbc_arena_free(a);
+        kbc_arena_reset(a);
 
         for (size_t i = first; i < last; i++) {
                 h->hits[i]->consumed = true;
@@ -1217,6 +1219,7 @@ kbc_engine *kbc_engine_new(const kbc_ruleset *rs, const kbc_engine_opts *opts,
         e->rule_mark = calloc(rs->nrules + 1, sizeof(*e->rule_mark));
         e->rule_slot = calloc(rs->nrules + 1, sizeof(*e->rule_slot));
         e->sig_mark = calloc(rs->nsignals + 1, sizeof(*e->sig_mark));
+        e->scratch = kbc_arena_new(); /* aborts when out of memory */
         if (!e->table || !e->matcher || !e->rule_events || !e->rule_incidents ||
             !e->signal_hits || !e->rule_mark || !e->rule_slot || !e->sig_mark) {
                 kbc_engine_free(e);
@@ -1241,6 +1244,7 @@ void kbc_engine_free(kbc_engine *e)
         free(e->rule_mark);
         free(e->rule_slot);
         free(e->sig_mark);
+        kbc_arena_free(e->scratch);
         free(e);
 }
 
