@@ -50,7 +50,7 @@
 #define TABLE_SLOTS    1024 /* the host table's first size, not counted */
 
 typedef struct hit {
-        kbc_evidence ev; /* owns its strings and signals array */
+        kbc_evidence ev; /* its signals and strings follow in its block */
         uint64_t seq;    /* arrival order: stable ties */
         bool consumed;   /* part of a closed case */
         /* Windows could not render its message: the signals that named its
@@ -251,12 +251,7 @@ static void table_grow(kbc_engine *e)
 static void hit_free(kbc_engine *e, hit *x)
 {
         e->bytes -= x->bytes;
-        free(x->ev.provider);
-        free(x->ev.channel);
-        free(x->ev.message);
-        free(x->ev.origin);
-        free(x->ev.signals);
-        free(x);
+        free(x); /* its signals and strings are in the same block */
 }
 
 static void host_remove(kbc_engine *e, host_state *h)
@@ -375,14 +370,22 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
 
 /* ---- hits ----------------------------------------------------------- */
 
+/* The bytes of s a hit keeps: at most max, up to a NUL (as strndup). */
 static size_t copy_len(kbc_str s, size_t max)
 {
-        return s.len < max ? s.len : max;
+        return s.ptr ? strnlen(s.ptr, s.len < max ? s.len : max) : 0;
 }
 
-static char *copy_str(kbc_str s, size_t max)
+/* Copies n bytes of src (NULL: none) to *at, NUL-terminated, and moves
+ * *at past them; returns the copy. */
+static char *copy_to(char **at, const char *src, size_t n)
 {
-        return strndup(s.ptr ? s.ptr : "", copy_len(s, max));
+        char *p = *at;
+        if (n)
+                memcpy(p, src, n);
+        p[n] = '\0';
+        *at += n + 1;
+        return p;
 }
 
 static int hit_order(const hit *a, const hit *b)
@@ -421,26 +424,29 @@ static uint32_t rules_of(kbc_engine *e, const kbc_signal *const *sigs, size_t n)
 
 /* A copy of ev for host h, or NULL: out of memory, or no room under the
  * budget even after evicting other hosts (then counted, as when h's
- * buffer is full). */
+ * buffer is full). One allocation: the hit, then its signals, then its
+ * strings (it was six and a copy of the origin per matched event). */
 static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
                     const kbc_signal *const *sigs, size_t nsigs)
 {
         char origin[KBC_ORIGIN_STRLEN];
         kbc_origin_format(&ev->origin, origin, sizeof(origin));
-        /* an upper bound: strndup stops at a NUL */
-        size_t bytes = sizeof(hit) + copy_len(ev->provider, 256) +
-                       copy_len(ev->channel, 256) +
-                       copy_len(ev->message, MESSAGE_COPY_MAX) +
-                       strlen(origin) + 4 + nsigs * sizeof(*sigs) +
-                       6 * ALLOC_OVERHEAD;
+        size_t nprov = copy_len(ev->provider, 256);
+        size_t nchan = copy_len(ev->channel, 256);
+        size_t nmsg = copy_len(ev->message, MESSAGE_COPY_MAX);
+        size_t norigin = strlen(origin);
+        size_t size = sizeof(hit) + nsigs * sizeof(*sigs) + nprov + nchan +
+                      nmsg + norigin + 4;
+        size_t bytes = size + ALLOC_OVERHEAD;
         if (!mem_room(e, bytes, h)) {
                 h->unstored++;
                 e->stats.dropped_hits++;
                 return NULL;
         }
-        hit *x = calloc(1, sizeof(*x));
+        hit *x = malloc(size);
         if (!x)
                 return NULL;
+        memset(x, 0, sizeof(*x));
         x->bytes = (uint32_t)bytes;
         e->bytes += bytes;
         x->seq = e->seq++;
@@ -449,19 +455,15 @@ static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
         x->ev.event_id = ev->event_id;
         x->ev.has_record_id = ev->has_record_id;
         x->ev.record_id = ev->record_id;
-        x->ev.provider = copy_str(ev->provider, 256);
-        x->ev.channel = copy_str(ev->channel, 256);
-        x->ev.message = copy_str(ev->message, MESSAGE_COPY_MAX);
-        x->undescribed = kbc_message_undescribed(ev->message);
-        x->ev.origin = strdup(origin);
-        x->ev.signals = malloc(nsigs * sizeof(*x->ev.signals));
-        if (!x->ev.provider || !x->ev.channel || !x->ev.message ||
-            !x->ev.origin || !x->ev.signals) {
-                hit_free(e, x);
-                return NULL;
-        }
+        x->ev.signals = (const kbc_signal **)(x + 1);
         memcpy(x->ev.signals, sigs, nsigs * sizeof(*sigs));
         x->ev.nsignals = nsigs;
+        char *at = (char *)(x->ev.signals + nsigs);
+        x->ev.provider = copy_to(&at, ev->provider.ptr, nprov);
+        x->ev.channel = copy_to(&at, ev->channel.ptr, nchan);
+        x->ev.message = copy_to(&at, ev->message.ptr, nmsg);
+        x->ev.origin = copy_to(&at, origin, norigin);
+        x->undescribed = kbc_message_undescribed(ev->message);
         x->nrules = rules_of(e, sigs, nsigs);
         for (size_t i = 0; i < nsigs; i++)
                 if (sigs[i]->symptom) {
