@@ -51,6 +51,25 @@ void kbc_arena_free(kbc_arena *a)
         free(a);
 }
 
+void kbc_arena_reset(kbc_arena *a)
+{
+        struct arena_block *b = a->head;
+        while (b && b->next) { /* the first block is the last in the chain */
+                struct arena_block *next = b->next;
+                free(b);
+                b = next;
+        }
+        if (b && b->size != ARENA_BLOCK_SIZE) { /* a large request's own */
+                free(b);
+                b = NULL;
+        }
+        if (b) {
+                memset(b->data, 0, b->used);
+                b->used = 0;
+        }
+        a->head = b;
+}
+
 void *kbc_arena_alloc(kbc_arena *a, size_t size)
 {
         size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);

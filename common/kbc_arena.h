@@ -14,6 +14,11 @@ typedef struct kbc_arena kbc_arena;
 
 kbc_arena *kbc_arena_new(void);
 void kbc_arena_free(kbc_arena *a);
+/* Gives back everything allocated from a at once, for reuse: keeps its
+ * first block (zeroed again as far as it was used), frees the rest. For
+ * scratch memory used over and over (the engine's rankings): a fresh
+ * arena's first block is a 64 KiB calloc. */
+void kbc_arena_reset(kbc_arena *a);
 
 /* Zeroed, 16-byte aligned memory; aborts on exhaustion (like xmalloc). */
 void *kbc_arena_alloc(kbc_arena *a, size_t size);

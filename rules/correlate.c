@@ -50,14 +50,16 @@
 #define TABLE_SLOTS    1024 /* the host table's first size, not counted */
 
 typedef struct hit {
-        kbc_evidence ev; /* owns its strings and signals array */
+        kbc_evidence ev; /* its signals and strings follow in its block */
         uint64_t seq;    /* arrival order: stable ties */
         bool consumed;   /* part of a closed case */
         /* Windows could not render its message: the signals that named its
          * source and id matched without their words being seen. */
         bool undescribed;
-        uint32_t bytes;  /* charged to the engine's budget */
-        uint32_t nrules; /* articles its signals belong to (rules_of) */
+        bool symptom;           /* one of its signals is a symptom */
+        uint32_t bytes;         /* charged to the engine's budget */
+        uint32_t nrules;        /* articles its signals belong to (rules_of) */
+        int64_t symptom_window; /* the widest window of those symptoms */
         /* The lowest input position to re-read from for this hit to count
          * as it did: its own, or once its case closed, the case's lowest
          * (a restart must rebuild the whole case, not a part of it). */
@@ -122,6 +124,16 @@ struct kbc_engine {
         size_t bytes; /* held per host and hit, against opts.max_bytes */
         uint64_t *rule_events, *rule_incidents; /* by rule index */
         uint64_t *signal_hits;                  /* by gindex */
+        /* Scratch for ranking, by rule index and by signal gindex: an
+         * entry counts only while it holds the current stamp (mark_next),
+         * so nothing is cleared between rankings. Outside the byte
+         * budget, like the per-rule counters. */
+        uint32_t *rule_mark, *rule_slot, *sig_mark;
+        uint32_t mark;
+        /* A ranking's memory, given back after each (kbc_arena_reset):
+         * a fresh arena per ranking was a 64 KiB calloc per event that
+         * joined a case. */
+        kbc_arena *scratch;
 };
 
 /* ---- notices -------------------------------------------------------- */
@@ -239,12 +251,7 @@ static void table_grow(kbc_engine *e)
 static void hit_free(kbc_engine *e, hit *x)
 {
         e->bytes -= x->bytes;
-        free(x->ev.provider);
-        free(x->ev.channel);
-        free(x->ev.message);
-        free(x->ev.origin);
-        free(x->ev.signals);
-        free(x);
+        free(x); /* its signals and strings are in the same block */
 }
 
 static void host_remove(kbc_engine *e, host_state *h)
@@ -363,14 +370,22 @@ static host_state *host_get(kbc_engine *e, kbc_str name, uint64_t hash)
 
 /* ---- hits ----------------------------------------------------------- */
 
+/* The bytes of s a hit keeps: at most max, up to a NUL (as strndup). */
 static size_t copy_len(kbc_str s, size_t max)
 {
-        return s.len < max ? s.len : max;
+        return s.ptr ? strnlen(s.ptr, s.len < max ? s.len : max) : 0;
 }
 
-static char *copy_str(kbc_str s, size_t max)
+/* Copies n bytes of src (NULL: none) to *at, NUL-terminated, and moves
+ * *at past them; returns the copy. */
+static char *copy_to(char **at, const char *src, size_t n)
 {
-        return strndup(s.ptr ? s.ptr : "", copy_len(s, max));
+        char *p = *at;
+        if (n)
+                memcpy(p, src, n);
+        p[n] = '\0';
+        *at += n + 1;
+        return p;
 }
 
 static int hit_order(const hit *a, const hit *b)
@@ -380,43 +395,58 @@ static int hit_order(const hit *a, const hit *b)
         return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* A stamp no entry of the ranking scratch holds yet. */
+static uint32_t mark_next(kbc_engine *e)
+{
+        if (++e->mark == 0) { /* wrapped: old stamps would come back */
+                memset(e->rule_mark, 0,
+                       (e->rs->nrules + 1) * sizeof(*e->rule_mark));
+                memset(e->sig_mark, 0,
+                       (e->rs->nsignals + 1) * sizeof(*e->sig_mark));
+                e->mark = 1;
+        }
+        return e->mark;
+}
+
 /* How many articles an event matched: the fewer, the more it says.
  * Counted once per event: ranking asks it for every candidate, and an
  * event matched by 1,500 rules made that 3 billion steps. */
-static uint32_t rules_of(const kbc_signal *const *sigs, size_t n)
+static uint32_t rules_of(kbc_engine *e, const kbc_signal *const *sigs, size_t n)
 {
-        uint32_t count = 0;
+        uint32_t mark = mark_next(e), count = 0;
         for (size_t j = 0; j < n; j++) {
-                size_t k = 0;
-                while (k < j && sigs[k]->rule != sigs[j]->rule)
-                        k++;
-                count += k == j;
+                size_t r = sigs[j]->rule->index;
+                count += e->rule_mark[r] != mark;
+                e->rule_mark[r] = mark;
         }
         return count;
 }
 
 /* A copy of ev for host h, or NULL: out of memory, or no room under the
  * budget even after evicting other hosts (then counted, as when h's
- * buffer is full). */
+ * buffer is full). One allocation: the hit, then its signals, then its
+ * strings (it was six and a copy of the origin per matched event). */
 static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
                     const kbc_signal *const *sigs, size_t nsigs)
 {
         char origin[KBC_ORIGIN_STRLEN];
         kbc_origin_format(&ev->origin, origin, sizeof(origin));
-        /* an upper bound: strndup stops at a NUL */
-        size_t bytes = sizeof(hit) + copy_len(ev->provider, 256) +
-                       copy_len(ev->channel, 256) +
-                       copy_len(ev->message, MESSAGE_COPY_MAX) +
-                       strlen(origin) + 4 + nsigs * sizeof(*sigs) +
-                       6 * ALLOC_OVERHEAD;
+        size_t nprov = copy_len(ev->provider, 256);
+        size_t nchan = copy_len(ev->channel, 256);
+        size_t nmsg = copy_len(ev->message, MESSAGE_COPY_MAX);
+        size_t norigin = strlen(origin);
+        size_t size = sizeof(hit) + nsigs * sizeof(*sigs) + nprov + nchan +
+                      nmsg + norigin + 4;
+        size_t bytes = size + ALLOC_OVERHEAD;
         if (!mem_room(e, bytes, h)) {
                 h->unstored++;
                 e->stats.dropped_hits++;
                 return NULL;
         }
-        hit *x = calloc(1, sizeof(*x));
+        hit *x = malloc(size);
         if (!x)
                 return NULL;
+        memset(x, 0, sizeof(*x));
         x->bytes = (uint32_t)bytes;
         e->bytes += bytes;
         x->seq = e->seq++;
@@ -425,20 +455,22 @@ static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
         x->ev.event_id = ev->event_id;
         x->ev.has_record_id = ev->has_record_id;
         x->ev.record_id = ev->record_id;
-        x->ev.provider = copy_str(ev->provider, 256);
-        x->ev.channel = copy_str(ev->channel, 256);
-        x->ev.message = copy_str(ev->message, MESSAGE_COPY_MAX);
-        x->undescribed = kbc_message_undescribed(ev->message);
-        x->ev.origin = strdup(origin);
-        x->ev.signals = malloc(nsigs * sizeof(*x->ev.signals));
-        if (!x->ev.provider || !x->ev.channel || !x->ev.message ||
-            !x->ev.origin || !x->ev.signals) {
-                hit_free(e, x);
-                return NULL;
-        }
+        x->ev.signals = (const kbc_signal **)(x + 1);
         memcpy(x->ev.signals, sigs, nsigs * sizeof(*sigs));
         x->ev.nsignals = nsigs;
-        x->nrules = rules_of(sigs, nsigs);
+        char *at = (char *)(x->ev.signals + nsigs);
+        x->ev.provider = copy_to(&at, ev->provider.ptr, nprov);
+        x->ev.channel = copy_to(&at, ev->channel.ptr, nchan);
+        x->ev.message = copy_to(&at, ev->message.ptr, nmsg);
+        x->ev.origin = copy_to(&at, origin, norigin);
+        x->undescribed = kbc_message_undescribed(ev->message);
+        x->nrules = rules_of(e, sigs, nsigs);
+        for (size_t i = 0; i < nsigs; i++)
+                if (sigs[i]->symptom) {
+                        x->symptom = true;
+                        if (sigs[i]->rule->window_ms > x->symptom_window)
+                                x->symptom_window = sigs[i]->rule->window_ms;
+                }
         return x;
 }
 
@@ -474,26 +506,6 @@ static bool hits_insert(kbc_engine *e, host_state *h, hit *x)
         return true;
 }
 
-static bool hit_has_fresh_symptom(const hit *x)
-{
-        if (x->consumed)
-                return false;
-        for (size_t i = 0; i < x->ev.nsignals; i++)
-                if (x->ev.signals[i]->symptom)
-                        return true;
-        return false;
-}
-
-static int64_t hit_symptom_window(const hit *x)
-{
-        int64_t w = 0;
-        for (size_t i = 0; i < x->ev.nsignals; i++)
-                if (x->ev.signals[i]->symptom &&
-                    x->ev.signals[i]->rule->window_ms > w)
-                        w = x->ev.signals[i]->rule->window_ms;
-        return w;
-}
-
 static void case_begin(kbc_engine *e, host_state *h, const hit *opener);
 
 /* Opens (or widens) the host's case from its earliest fresh symptom. */
@@ -501,9 +513,9 @@ static void case_update(kbc_engine *e, host_state *h)
 {
         for (size_t i = 0; i < h->nhits; i++) {
                 const hit *x = h->hits[i];
-                if (!hit_has_fresh_symptom(x))
+                if (x->consumed || !x->symptom)
                         continue;
-                int64_t w = hit_symptom_window(x);
+                int64_t w = x->symptom_window;
                 if (!h->open) {
                         h->open = true;
                         h->t0 = x->ev.time_ms;
@@ -520,17 +532,17 @@ static void case_update(kbc_engine *e, host_state *h)
 
 /* ---- ranking --------------------------------------------------------- */
 
-typedef struct score_entry {
-        const kbc_signal *sig;
-        bool fresh_symptom;
-} score_entry;
+/* A rule seen in a case's hits, and whether one of them is a fresh
+ * symptom of it (which makes it a candidate). */
+typedef struct seen_rule {
+        const kbc_rule *rule;
+        bool fresh;
+} seen_rule;
 
-static int score_entry_order(const void *a, const void *b)
+static int seen_rule_order(const void *a, const void *b)
 {
-        const kbc_signal *x = ((const score_entry *)a)->sig;
-        const kbc_signal *y = ((const score_entry *)b)->sig;
-        if (x->rule != y->rule)
-                return x->rule->index < y->rule->index ? -1 : 1;
+        size_t x = ((const seen_rule *)a)->rule->index;
+        size_t y = ((const seen_rule *)b)->rule->index;
         return x < y ? -1 : x > y;
 }
 
@@ -555,20 +567,12 @@ static int candidate_order(const void *a, const void *b)
         return x->rule->index < y->rule->index ? -1 : 1;
 }
 
-static bool is_candidate(const kbc_candidate *c, size_t n, const kbc_rule *r)
-{
-        for (size_t i = 0; i < n; i++)
-                if (c[i].rule == r)
-                        return true;
-        return false;
-}
-
 /* A rule's score: each event in the case is one observation, so it
  * credits at most one signal of the rule (its heaviest not yet credited,
  * the one that says most among equals); the rarity of the credited
- * signals and the detail of what each event showed (event_detail) go to
- * cd;
- * an event that matches three phrases of one article is still one event. */
+ * signals and the detail of what each event showed go to the candidate
+ * too; an event that matches three phrases of one article is still one
+ * event (rank_candidates). */
 /* What a signal said of the event it matched: on an undescribed event, a
  * signal that names the source and id matched on those alone, whatever
  * its words (kbc_match), so it says no more than a bare (source, id). */
@@ -577,107 +581,137 @@ static double detail_seen(const hit *h, const kbc_signal *s)
         return h->undescribed && s->provider && s->nevent_ids ? 2 : s->detail;
 }
 
-/* What event h showed of rule r: into *most the detail of the most
- * telling signal of r it matched (which need not be the one it credits:
- * a popup's caption may weigh more than its longer text), into *all the
- * detail of every signal of r it matched that no earlier event of the
- * case did (*counted). A popup that quotes both lines of an article's
- * dialog says more for it than for an article quoting one line. */
-static void event_detail(const hit *h, const kbc_rule *r, bool *counted,
-                         double *most, double *all)
+/* A candidate's crediting under way, one hit (`at`) at a time: the
+ * signals credited so far, the hit's heaviest not yet credited (best), and
+ * what the hit showed of the rule: the detail of its most telling signal
+ * (which need not be the one it credits: a popup's caption may weigh more
+ * than its longer text), and the detail of every signal of the rule it
+ * matched that no earlier crediting event did (wording; pending until the
+ * hit credits). A popup that quotes both lines of an article's dialog
+ * says more for it than for an article quoting one line. */
+typedef struct credit {
+        bool *credited, *counted; /* by position in the rule */
+        const kbc_signal **pending;
+        size_t npending;
+        const kbc_signal *best;
+        size_t at;
+        double most, wording;
+} credit;
+
+/* Credits what hit cr->at showed to cd, if it credits a signal, and
+ * makes cr ready for the next hit. */
+static void credit_apply(kbc_candidate *cd, credit *cr, hit *const *hits)
 {
-        for (size_t j = 0; j < h->ev.nsignals; j++) {
-                const kbc_signal *s = h->ev.signals[j];
-                if (s->rule != r)
-                        continue;
-                double d = detail_seen(h, s);
-                if (d > *most)
-                        *most = d;
-                if (!counted[s - r->signals]) {
-                        counted[s - r->signals] = true;
-                        *all += d;
-                }
+        const kbc_signal *best = cr->best;
+        if (best) {
+                cr->credited[best - cd->rule->signals] = true;
+                cd->score += best->weight;
+                cd->detail += cr->most;
+                cd->wording += cr->wording;
+                cd->specificity += best->weight / (double)hits[cr->at]->nrules;
+                for (size_t m = 0; m < cr->npending; m++)
+                        cr->counted[cr->pending[m] - cd->rule->signals] = true;
         }
+        cr->best = NULL;
+        cr->npending = 0;
+        cr->most = cr->wording = 0;
 }
 
-static double credit_score(kbc_arena *a, const kbc_rule *r, hit **hits,
-                           size_t n, kbc_candidate *cd)
-{
-        bool *credited = kbc_arena_alloc(a, r->nsignals);
-        bool *counted = kbc_arena_alloc(a, r->nsignals);
-        double score = 0;
-        cd->specificity = cd->detail = cd->wording = 0;
-        for (size_t i = 0; i < n; i++) {
-                const kbc_signal *best = NULL;
-                for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
-                        const kbc_signal *s = hits[i]->ev.signals[j];
-                        if (s->rule == r && !credited[s - r->signals] &&
-                            (!best || s->weight > best->weight ||
-                             (s->weight == best->weight &&
-                              detail_seen(hits[i], s) >
-                                  detail_seen(hits[i], best))))
-                                best = s;
-                }
-                if (best) {
-                        credited[best - r->signals] = true;
-                        score += best->weight;
-                        double most = 0;
-                        event_detail(hits[i], r, counted, &most, &cd->wording);
-                        cd->detail += most;
-                        cd->specificity +=
-                            best->weight / (double)hits[i]->nrules;
-                }
-        }
-        return score;
-}
+#define NOT_CANDIDATE UINT32_MAX
 
 /* Ranks the rules seen in hits[0..n): every rule with a fresh symptom is a
- * candidate; its signals are the distinct ones seen, its score is
- * credit_score's. */
-static size_t rank_candidates(kbc_arena *a, hit **hits, size_t n,
+ * candidate; its signals are the distinct ones seen, its score credits at
+ * most one signal per event (credit_apply). One pass over the hits' signals
+ * finds the rules, one more credits every candidate at once, the hits in
+ * order for each, so the sums are the same as one candidate at a time;
+ * the scratch by rule and signal (mark_next) replaces a sort of all the
+ * signals and a pass over all of them per candidate, which made an event
+ * matched by 1,500 articles cost billions of steps per re-ranking. */
+static size_t rank_candidates(kbc_engine *e, kbc_arena *a, hit **hits, size_t n,
                               kbc_candidate **out)
 {
+        uint32_t mark = mark_next(e);
         size_t nentries = 0;
         for (size_t i = 0; i < n; i++)
                 nentries += hits[i]->ev.nsignals;
-        score_entry *en = kbc_arena_alloc(a, nentries * sizeof(*en) + 1);
-        size_t k = 0;
+        size_t most = nentries < e->rs->nrules ? nentries : e->rs->nrules;
+        seen_rule *sr = kbc_arena_alloc(a, most * sizeof(*sr) + 1);
+        size_t nseen = 0;
         for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
                         const kbc_signal *s = hits[i]->ev.signals[j];
-                        en[k].sig = s;
-                        en[k++].fresh_symptom =
-                            s->symptom && !hits[i]->consumed;
+                        size_t r = s->rule->index;
+                        e->sig_mark[s->gindex] = mark;
+                        if (e->rule_mark[r] != mark) {
+                                e->rule_mark[r] = mark;
+                                e->rule_slot[r] = (uint32_t)nseen;
+                                sr[nseen].rule = s->rule;
+                                sr[nseen++].fresh = false;
+                        }
+                        if (s->symptom && !hits[i]->consumed)
+                                sr[e->rule_slot[r]].fresh = true;
                 }
-        qsort(en, k, sizeof(*en), score_entry_order);
+        qsort(sr, nseen, sizeof(*sr), seen_rule_order);
 
-        kbc_candidate *c = kbc_arena_alloc(a, k * sizeof(*c) + 1);
+        kbc_candidate *c = kbc_arena_alloc(a, nseen * sizeof(*c) + 1);
+        credit *cr = kbc_arena_alloc(a, nseen * sizeof(*cr) + 1);
         size_t nc = 0;
-        for (size_t i = 0; i < k;) {
-                const kbc_rule *r = en[i].sig->rule;
-                size_t j = i;
-                bool fresh = false;
-                while (j < k && en[j].sig->rule == r)
-                        fresh |= en[j++].fresh_symptom;
-                if (fresh) {
-                        kbc_candidate *cd = &c[nc++];
-                        cd->rule = r;
-                        cd->signals =
-                            kbc_arena_alloc(a, (j - i) * sizeof(*cd->signals));
-                        for (size_t m = i; m < j; m++)
-                                if (m == i || en[m].sig != en[m - 1].sig)
-                                        cd->signals[cd->nsignals++] = en[m].sig;
-                        cd->score = credit_score(a, r, hits, n, cd);
-                        /* Every signal seen counts here, also those an
-                         * event matched beside the one it credited: one
-                         * popup quoting three paragraphs of an article
-                         * shows three of its signals. */
-                        double seen_weight = 0;
-                        for (size_t m = 0; m < cd->nsignals; m++)
-                                seen_weight += cd->signals[m]->weight;
-                        cd->coverage = seen_weight / r->max_score;
+        for (size_t k = 0; k < nseen; k++) {
+                const kbc_rule *r = sr[k].rule;
+                e->rule_slot[r->index] =
+                    sr[k].fresh ? (uint32_t)nc : NOT_CANDIDATE;
+                if (!sr[k].fresh)
+                        continue;
+                kbc_candidate *cd = &c[nc];
+                cd->rule = r;
+                cd->signals =
+                    kbc_arena_alloc(a, r->nsignals * sizeof(*cd->signals));
+                for (size_t m = 0; m < r->nsignals; m++)
+                        if (e->sig_mark[r->signals[m].gindex] == mark)
+                                cd->signals[cd->nsignals++] = &r->signals[m];
+                cr[nc].credited = kbc_arena_alloc(a, r->nsignals);
+                cr[nc].counted = kbc_arena_alloc(a, r->nsignals);
+                cr[nc].pending =
+                    kbc_arena_alloc(a, r->nsignals * sizeof(*cr->pending));
+                cr[nc++].at = SIZE_MAX;
+        }
+
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < hits[i]->ev.nsignals; j++) {
+                        const kbc_signal *s = hits[i]->ev.signals[j];
+                        uint32_t k = e->rule_slot[s->rule->index];
+                        if (k == NOT_CANDIDATE)
+                                continue;
+                        credit *q = &cr[k];
+                        size_t pos = (size_t)(s - s->rule->signals);
+                        double d = detail_seen(hits[i], s);
+                        if (q->at != i) {
+                                credit_apply(&c[k], q, hits);
+                                q->at = i;
+                        }
+                        if (d > q->most)
+                                q->most = d;
+                        if (!q->counted[pos]) {
+                                q->pending[q->npending++] = s;
+                                q->wording += d;
+                        }
+                        if (!q->credited[pos] &&
+                            (!q->best || s->weight > q->best->weight ||
+                             (s->weight == q->best->weight &&
+                              d > detail_seen(hits[i], q->best))))
+                                q->best = s;
                 }
-                i = j;
+        for (size_t k = 0; k < nc; k++) {
+                kbc_candidate *cd = &c[k];
+                credit_apply(cd, &cr[k], hits);
+                /* Every signal seen counts here, also those an event
+                 * matched beside the one it credited: one popup quoting
+                 * three paragraphs of an article shows three of its
+                 * signals. */
+                double seen_weight = 0;
+                for (size_t m = 0; m < cd->nsignals; m++)
+                        seen_weight += cd->signals[m]->weight;
+                cd->coverage = seen_weight / cd->rule->max_score;
         }
         qsort(c, nc, sizeof(*c), candidate_order);
         *out = c;
@@ -737,10 +771,13 @@ static void case_id(char out[17], const char *host, const kbc_evidence *opener)
 
 /* The evidence: hits in the case that matched a candidate's signal, with
  * only those signals listed. */
-static size_t collect_evidence(kbc_arena *a, hit **hits, size_t n,
-                               const kbc_candidate *c, size_t nc,
+static size_t collect_evidence(kbc_engine *e, kbc_arena *a, hit **hits,
+                               size_t n, const kbc_candidate *c, size_t nc,
                                kbc_evidence *out, uint64_t *count)
 {
+        uint32_t mark = mark_next(e); /* on the candidates' rules */
+        for (size_t i = 0; i < nc; i++)
+                e->rule_mark[c[i].rule->index] = mark;
         size_t ne = 0;
         for (size_t i = 0; i < n; i++) {
                 const kbc_evidence *src = &hits[i]->ev;
@@ -748,7 +785,7 @@ static size_t collect_evidence(kbc_arena *a, hit **hits, size_t n,
                     kbc_arena_alloc(a, src->nsignals * sizeof(*sigs));
                 size_t ns = 0;
                 for (size_t j = 0; j < src->nsignals; j++)
-                        if (is_candidate(c, nc, src->signals[j]->rule))
+                        if (e->rule_mark[src->signals[j]->rule->index] == mark)
                                 sigs[ns++] = src->signals[j];
                 if (!ns)
                         continue;
@@ -850,8 +887,9 @@ static void repeats_expire(kbc_engine *e, host_state *h, int64_t watermark)
  * share the top (unless keep_ties: a case already announced is closed
  * with its tie rather than left open in the SIEM). *first, *last: its
  * hits. */
-static bool case_rank(host_state *h, kbc_arena *a, bool keep_ties,
-                      kbc_incident *inc, size_t *first, size_t *last)
+static bool case_rank(kbc_engine *e, host_state *h, kbc_arena *a,
+                      bool keep_ties, kbc_incident *inc, size_t *first,
+                      size_t *last)
 {
         int64_t lo = h->t0 - h->window_ms, hi = h->t0 + h->window_ms;
         size_t f = 0, l;
@@ -869,7 +907,7 @@ static bool case_rank(host_state *h, kbc_arena *a, bool keep_ties,
         for (size_t i = f; i < l; i++)
                 if (h->hits[i]->pin < inc->replay_from)
                         inc->replay_from = h->hits[i]->pin;
-        inc->ncandidates = rank_candidates(a, h->hits + f, l - f, &cands);
+        inc->ncandidates = rank_candidates(e, a, h->hits + f, l - f, &cands);
         inc->candidates = cands;
         inc->ntied = 1;
         while (inc->ntied < inc->ncandidates &&
@@ -881,8 +919,8 @@ static bool case_rank(host_state *h, kbc_arena *a, bool keep_ties,
 
 /* The rest of the incident a ranked inc (case_rank) hands out: what to
  * check next on a tie, evidence, counts, times and the case's identity. */
-static void case_fill(host_state *h, kbc_arena *a, kbc_incident *inc,
-                      size_t first, size_t last)
+static void case_fill(kbc_engine *e, host_state *h, kbc_arena *a,
+                      kbc_incident *inc, size_t first, size_t last)
 {
         kbc_candidate *cands = (kbc_candidate *)inc->candidates;
         if (inc->ntied > 1)
@@ -890,7 +928,7 @@ static void case_fill(host_state *h, kbc_arena *a, kbc_incident *inc,
                         list_unseen(a, &cands[i]);
         kbc_evidence *ev = kbc_arena_alloc(a, MAX_EVIDENCE * sizeof(*ev));
         inc->nevidence =
-            collect_evidence(a, h->hits + first, last - first, cands,
+            collect_evidence(e, a, h->hits + first, last - first, cands,
                              inc->ncandidates, ev, &inc->count);
         inc->count += h->unstored + h->ci.prior_count;
         inc->evidence = ev;
@@ -932,12 +970,12 @@ static void case_begin(kbc_engine *e, host_state *h, const hit *opener)
         memset(&h->ci, 0, sizeof(h->ci));
         h->ci.first_ms = KBC_TIME_NONE;
         case_id(h->ci.id, h->name, &opener->ev);
-        kbc_arena *a = kbc_arena_new();
+        kbc_arena *a = e->scratch;
         kbc_incident inc;
         size_t f, l;
         const repeat *r = NULL;
-        if (a && case_rank(h, a, false, &inc, &f, &l)) {
-                case_fill(h, a, &inc, f, l);
+        if (case_rank(e, h, a, false, &inc, &f, &l)) {
+                case_fill(e, h, a, &inc, f, l);
                 r = repeat_of(e, h, inc.candidates[0].rule, inc.start_ms);
         }
         if (r) {
@@ -947,23 +985,23 @@ static void case_begin(kbc_engine *e, host_state *h, const hit *opener)
                 h->ci.prior_occurrences = r->occurrences;
                 h->ci.sequence = r->sequence;
         }
-        kbc_arena_free(a);
+        kbc_arena_reset(a);
 }
 
 /* After an event joined h's open case: a new winner or candidate set is a
  * new state, counted, and handed out when open states are wanted. */
 static void case_state(kbc_engine *e, host_state *h)
 {
-        kbc_arena *a = kbc_arena_new();
+        kbc_arena *a = e->scratch;
         kbc_incident inc;
         size_t f, l;
         /* The ranking tells the state; the rest only when it is sent. */
-        if (a && case_rank(h, a, false, &inc, &f, &l)) {
+        if (case_rank(e, h, a, false, &inc, &f, &l)) {
                 uint64_t sig = state_sig(&inc);
                 if (sig != h->ci.sig) {
                         h->ci.sig = sig;
                         if (e->opts.emit_open)
-                                case_fill(h, a, &inc, f, l);
+                                case_fill(e, h, a, &inc, f, l);
                         inc.sequence = ++h->ci.sequence;
                         inc.open = true;
                         h->ci.states++;
@@ -972,19 +1010,17 @@ static void case_state(kbc_engine *e, host_state *h)
                                 e->cb(e->opaque, &inc);
                 }
         }
-        kbc_arena_free(a);
+        kbc_arena_reset(a);
 }
 
 static void case_close(kbc_engine *e, host_state *h)
 {
-        kbc_arena *a = kbc_arena_new();
+        kbc_arena *a = e->scratch;
         kbc_incident inc;
         size_t first, last;
-        if (!a)
-                return; /* the case stays open; closed at the next event */
-        bool named = case_rank(h, a, h->ci.states > 0, &inc, &first, &last);
+        bool named = case_rank(e, h, a, h->ci.states > 0, &inc, &first, &last);
         if (named) {
-                case_fill(h, a, &inc, first, last);
+                case_fill(e, h, a, &inc, first, last);
                 inc.sequence = ++h->ci.sequence;
                 repeat_remember(e, h, &inc);
                 e->stats.suppressed += inc.occurrences > 1;
@@ -994,7 +1030,7 @@ static void case_close(kbc_engine *e, host_state *h)
         }
         if (!named || inc.ntied > MAX_TIED)
                 e->stats.unresolved++;
-        kbc_arena_free(a);
+        kbc_arena_reset(a);
 
         for (size_t i = first; i < last; i++) {
                 h->hits[i]->consumed = true;
@@ -1213,8 +1249,12 @@ kbc_engine *kbc_engine_new(const kbc_ruleset *rs, const kbc_engine_opts *opts,
         e->rule_events = calloc(rs->nrules + 1, sizeof(*e->rule_events));
         e->rule_incidents = calloc(rs->nrules + 1, sizeof(*e->rule_incidents));
         e->signal_hits = calloc(rs->nsignals + 1, sizeof(*e->signal_hits));
+        e->rule_mark = calloc(rs->nrules + 1, sizeof(*e->rule_mark));
+        e->rule_slot = calloc(rs->nrules + 1, sizeof(*e->rule_slot));
+        e->sig_mark = calloc(rs->nsignals + 1, sizeof(*e->sig_mark));
+        e->scratch = kbc_arena_new(); /* aborts when out of memory */
         if (!e->table || !e->matcher || !e->rule_events || !e->rule_incidents ||
-            !e->signal_hits) {
+            !e->signal_hits || !e->rule_mark || !e->rule_slot || !e->sig_mark) {
                 kbc_engine_free(e);
                 return NULL;
         }
@@ -1234,6 +1274,10 @@ void kbc_engine_free(kbc_engine *e)
         free(e->rule_events);
         free(e->rule_incidents);
         free(e->signal_hits);
+        free(e->rule_mark);
+        free(e->rule_slot);
+        free(e->sig_mark);
+        kbc_arena_free(e->scratch);
         free(e);
 }
 
