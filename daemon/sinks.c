@@ -247,30 +247,37 @@ void kbcd_sinks_close(kbcd *d)
 
 /* Produces until the local queue takes it: a full queue is back-pressure,
  * never a reason to drop. A stop asked for meanwhile leaves the item in
- * flight, so its offset stays held. */
+ * flight, so its offset stays held. h (may be NULL) becomes the
+ * producer's once taken; what names the item if it cannot be. */
 static void produce(kbcd *d, rd_kafka_topic_t *t, const void *payload,
-                    size_t len, const char *key, size_t keylen,
-                    kbcd_inflight *f)
+                    size_t len, const void *key, size_t keylen,
+                    rd_kafka_headers_t *h, const char *what, kbcd_inflight *f)
 {
         f->waiting++;
-        while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                (void *)payload, len, key, keylen, f) == -1) {
-                rd_kafka_resp_err_t err = rd_kafka_last_error();
-                if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                        undeliverable(f, rd_kafka_topic_name(t),
-                                      rd_kafka_err2str(err));
+        for (;;) {
+                rd_kafka_resp_err_t err = rd_kafka_producev(
+                    d->producer, RD_KAFKA_V_RKT(t),
+                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_VALUE((void *)payload, len),
+                    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_HEADERS(h),
+                    RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
+                if (!err)
                         return;
+                if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                        undeliverable(f, what, rd_kafka_err2str(err));
+                        break;
                 }
                 if (kbcd_stopping()) {
                         kbcd_log("warn",
-                                 "stopping with the producer queue full: "
-                                 "an item for %s stays undelivered, its "
-                                 "offset held",
-                                 rd_kafka_topic_name(t));
-                        return;
+                                 "stopping with the producer queue full: %s "
+                                 "stays undelivered, its offset held",
+                                 what);
+                        break;
                 }
                 rd_kafka_poll(d->producer, 100);
         }
+        if (h)
+                rd_kafka_headers_destroy(h);
 }
 
 /* JSON lines, or msgpack objects back to back (they delimit themselves):
@@ -301,7 +308,7 @@ static void deliver(kbcd *d, rd_kafka_topic_t *topic, kbcd_file_sink *file,
         f->waiting = 1; /* held while writing, released below */
         if (topic)
                 produce(d, topic, d->json.data, d->json.len, key, strlen(key),
-                        f);
+                        NULL, rd_kafka_topic_name(topic), f);
         bool line = !(out && d->cfg.out_msgpack);
         if (file->name)
                 write_record(file, &d->json, line, f);
@@ -348,25 +355,8 @@ static void produce_dead_letter(kbcd *d, const rd_kafka_message_t *m,
                 snprintf(cut, sizeof(cut), "%zu", m->len);
                 rd_kafka_header_add(h, "kbcorr.truncated", -1, cut, -1);
         }
-        f->waiting++;
-        for (;;) {
-                rd_kafka_resp_err_t err = rd_kafka_producev(
-                    d->producer, RD_KAFKA_V_RKT(d->dead_topic),
-                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_VALUE(m->payload, len),
-                    RD_KAFKA_V_KEY(keylen ? m->key : NULL, keylen),
-                    RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(f),
-                    RD_KAFKA_V_END);
-                if (!err)
-                        return; /* the headers are the producer's now */
-                if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || kbcd_stopping()) {
-                        rd_kafka_headers_destroy(h);
-                        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                                undeliverable(f, origin, rd_kafka_err2str(err));
-                        return;
-                }
-                rd_kafka_poll(d->producer, 100);
-        }
+        produce(d, d->dead_topic, m->payload, len, keylen ? m->key : NULL,
+                keylen, h, origin, f);
 }
 
 void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
