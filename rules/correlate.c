@@ -56,9 +56,9 @@ typedef struct hit {
         /* Windows could not render its message: the signals that named its
          * source and id matched without their words being seen. */
         bool undescribed;
-        bool symptom;           /* one of its signals is a symptom */
-        uint32_t bytes;         /* charged to the engine's budget */
-        uint32_t nrules;        /* articles its signals belong to (rules_of) */
+        bool symptom;    /* one of its signals is a symptom */
+        uint32_t bytes;  /* charged to the engine's budget */
+        uint32_t nrules; /* articles its signals belong to (count_hits) */
         int64_t symptom_window; /* the widest window of those symptoms */
         /* The lowest input position to re-read from for this hit to count
          * as it did: its own, or once its case closed, the case's lowest
@@ -408,26 +408,13 @@ static uint32_t mark_next(kbc_engine *e)
         return e->mark;
 }
 
-/* How many articles an event matched: the fewer, the more it says.
- * Counted once per event: ranking asks it for every candidate, and an
- * event matched by 1,500 rules made that 3 billion steps. */
-static uint32_t rules_of(kbc_engine *e, const kbc_signal *const *sigs, size_t n)
-{
-        uint32_t mark = mark_next(e), count = 0;
-        for (size_t j = 0; j < n; j++) {
-                size_t r = sigs[j]->rule->index;
-                count += e->rule_mark[r] != mark;
-                e->rule_mark[r] = mark;
-        }
-        return count;
-}
-
 /* A copy of ev for host h, or NULL: out of memory, or no room under the
  * budget even after evicting other hosts (then counted, as when h's
  * buffer is full). One allocation: the hit, then its signals, then its
  * strings (it was six and a copy of the origin per matched event). */
 static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
-                    const kbc_signal *const *sigs, size_t nsigs)
+                    const kbc_signal *const *sigs, size_t nsigs,
+                    uint32_t nrules)
 {
         char origin[KBC_ORIGIN_STRLEN];
         kbc_origin_format(&ev->origin, origin, sizeof(origin));
@@ -464,7 +451,7 @@ static hit *hit_new(kbc_engine *e, host_state *h, const kbc_event *ev,
         x->ev.message = copy_to(&at, ev->message.ptr, nmsg);
         x->ev.origin = copy_to(&at, origin, norigin);
         x->undescribed = kbc_message_undescribed(ev->message);
-        x->nrules = rules_of(e, sigs, nsigs);
+        x->nrules = nrules;
         for (size_t i = 0; i < nsigs; i++)
                 if (sigs[i]->symptom) {
                         x->symptom = true;
@@ -1076,15 +1063,23 @@ static void host_prune(kbc_engine *e, host_state *h)
 }
 
 /* hits are in rule order (kbc_match), so an event counts once per rule. */
-static void count_hits(kbc_engine *e, const kbc_signal *const *hits, size_t n)
+/* Counts an event's hits (in rule-set order, kbc_match) by signal and by
+ * rule; returns how many articles it matched: the fewer, the more it
+ * says (the ranking's specificity). */
+static uint32_t count_hits(kbc_engine *e, const kbc_signal *const *hits,
+                           size_t n)
 {
+        uint32_t rules = 0;
         e->stats.matched_events++;
         e->stats.signal_hits += n;
         for (size_t i = 0; i < n; i++) {
                 e->signal_hits[hits[i]->gindex]++;
-                if (!i || hits[i]->rule != hits[i - 1]->rule)
+                if (!i || hits[i]->rule != hits[i - 1]->rule) {
                         e->rule_events[hits[i]->rule->index]++;
+                        rules++;
+                }
         }
+        return rules;
 }
 
 size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
@@ -1122,8 +1117,8 @@ size_t kbc_engine_feed(kbc_engine *e, const kbc_event *ev)
         if (case_due(e, h))
                 case_close(e, h);
         if (n) {
-                count_hits(e, e->last_hits, n);
-                hit *x = hit_new(e, h, ev, e->last_hits, n);
+                uint32_t nrules = count_hits(e, e->last_hits, n);
+                hit *x = hit_new(e, h, ev, e->last_hits, n, nrules);
                 if (x && ev->time_ms <= h->quiet_hi)
                         e->stats.after_quiet++;
                 if (x && !hits_insert(e, h, x))
