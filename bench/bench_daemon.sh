@@ -17,6 +17,8 @@
 # same for both), which one round alone cannot tell from speed.
 #
 # A third row times `kbcorr replay` over the same events in a file.
+# WORKERS=N in the environment sets kbcorrd's pipeline threads (default:
+# one per core).
 # RULES_DIR defaults to rules/curated; pass the compiled corpus to measure
 # with every rule. The topic has 64 partitions and messages are keyed by
 # line number (spread over all of them): the throughput, not the
@@ -120,6 +122,7 @@ kafka: {bootstrap.servers: "$bootstrap"}
 output: {kafka: incidents}
 metrics: {listen: "127.0.0.1:0"}
 YAML
+	[[ -z ${WORKERS:-} ]] || echo "workers: $WORKERS" >>"$tmp/kbcorrd.yaml"
 	"$BENCH" --config "$tmp/kbcorrd.yaml" >"$tmp/kbcorrd.out" 2>"$tmp/kbcorrd.err" &
 	local daemon=$! port= t0 s
 	for _ in $(seq 600); do

@@ -304,6 +304,10 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
                                         "log.format: logfmt or json, got '%s'",
                                         c->log_format);
         }
+        if ((n = kbc_ydoc_get(d, root, "workers"))) {
+                int_of(d, n, "workers", 1, KBCD_MAX_WORKERS, &v);
+                c->workers = (int)v;
+        }
         m = section(d, root, "shutdown", shutdown_keys);
         if ((n = GET(m, "drain")))
                 duration_of(d, n, "shutdown.drain", &c->drain_ms);
@@ -328,9 +332,9 @@ static void load_rest(owned *o, const yaml_node_t *root, kbcd_config *c)
 int kbcd_config_load(kbcd_config *c, const char *path)
 {
         static const char *const keys[] = {
-            "rules",  "mappings",    "input",       "kafka",
-            "output", "dead_letter", "correlation", "metrics",
-            "log",    "shutdown",    "mock",        NULL};
+            "rules",       "mappings",    "input",   "kafka", "output",
+            "dead_letter", "correlation", "metrics", "log",   "shutdown",
+            "mock",        "workers",     NULL};
         kbc_engine_opts defaults = KBC_ENGINE_OPTS_DEFAULT;
         owned *o = calloc(1, sizeof(*o));
         memset(c, 0, sizeof(*c));

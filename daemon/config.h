@@ -15,6 +15,8 @@
 #define KBCD_MAX_LIST 64
 /* librdkafka has about 150 properties; a map may set any of them. */
 #define KBCD_MAX_KAFKA 256
+/* Pipeline threads; more than the cores only adds switching. */
+#define KBCD_MAX_WORKERS 64
 
 /* metrics.listen, "host:port", to an IPv4 address (localhost is
  * 127.0.0.1; port 0 lets the kernel choose). 0, or -1 if malformed. */
@@ -48,7 +50,8 @@ typedef struct kbcd_config {
         bool out_msgpack; /* output.format: msgpack (default json) */
         const char *dead_topic, *dead_file; /* at most one */
         kbc_engine_opts engine;
-        const char *metrics_listen;         /* IPv4:PORT; NULL = off */
+        int workers;                /* pipeline threads; 0 = one per core */
+        const char *metrics_listen; /* IPv4:PORT; NULL = off */
         const char *log_level, *log_format; /* NULL = info, logfmt */
         int64_t drain_ms; /* SIGTERM: longest wait for sinks */
         /* mock: an in-process librdkafka mock cluster, for trying it out */

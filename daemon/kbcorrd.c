@@ -111,16 +111,18 @@ static void on_engine_notice(void *opaque, const char *msg)
 static void on_incident(void *opaque, const kbc_incident *inc)
 {
         kbcd_part *p = opaque;
+        kbcd_worker *w = p->worker;
+        pthread_mutex_lock(&p->d->out);
         kbcd_emit_incident(p, inc);
+        pthread_mutex_unlock(&p->d->out);
         /* The first state of a case, handed out while its symptom is fed
          * (not at a quiet close or a flush): time to alert. */
-        if (inc->first && p->d->consumed.tv_sec) {
+        if (inc->first && w->consumed.tv_sec) {
                 struct timespec t;
                 clock_gettime(CLOCK_MONOTONIC, &t);
                 kbcd_metrics_time_to_alert(
-                    p->d,
-                    (double)(t.tv_sec - p->d->consumed.tv_sec) +
-                        (double)(t.tv_nsec - p->d->consumed.tv_nsec) / 1e9);
+                    w, (double)(t.tv_sec - w->consumed.tv_sec) +
+                           (double)(t.tv_nsec - w->consumed.tv_nsec) / 1e9);
         }
 }
 
@@ -161,6 +163,7 @@ void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
         snprintf(p->stopped, sizeof(p->stopped),
                  "%s[%d] stopped at offset %" PRId64 ": %s: %s", p->topic,
                  p->partition, offset, what, why);
+        atomic_store(&p->halted, true);
         part_pause(p);
 }
 
@@ -191,10 +194,14 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
                 if (p->pipeline && d->mappings)
                         kbc_decoder_copy_mappings(
                             kbc_pipeline_decoder(p->pipeline), d->mappings);
+                p->worker = kbcd_workers_pick(d);
+                p->worker->nparts++;
         }
+        p->gen++;
         p->next = -1;
         p->eof = false;
         p->stopped[0] = '\0';
+        atomic_store(&p->halted, false);
         return p;
 }
 
@@ -211,18 +218,23 @@ static int64_t part_safe_offset(const kbcd_part *p)
                 if (low < safe)
                         safe = low;
         }
+        pthread_mutex_lock(&p->d->out);
         for (const kbcd_inflight *f = p->inflight; f; f = f->next)
                 if (f->replay_from < safe)
                         safe = f->replay_from;
+        pthread_mutex_unlock(&p->d->out);
         return safe;
 }
 
 /* Syncs the file sinks, then stores each partition's safe offset for the
- * consumer's next commit (only: revoked: those being revoked). */
+ * consumer's next commit (only: revoked: those being revoked). With the
+ * world lock held for writing, as everything below that reads partitions. */
 static void store_offsets(kbcd *d, bool revoked_only,
                           const rd_kafka_topic_partition_list_t *revoked)
 {
+        pthread_mutex_lock(&d->out);
         kbcd_sinks_sync(d);
+        pthread_mutex_unlock(&d->out);
         rd_kafka_topic_partition_list_t *l =
             rd_kafka_topic_partition_list_new(8);
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
@@ -250,18 +262,23 @@ static void store_offsets(kbcd *d, bool revoked_only,
  * committed offset, so nothing of it is lost here. */
 static void part_revoke(kbcd_part *p)
 {
-        if (p->pipeline)
+        if (p->pipeline) {
                 kbcd_metrics_retire(p->d, p->pipeline);
+                p->worker->nparts--;
+        }
         kbc_pipeline_free(p->pipeline);
         p->pipeline = NULL;
+        p->gen++; /* what its worker still holds of it is dropped */
         p->next = -1;
         /* Items that can never be delivered held the committed offset;
          * whoever reads the partition next meets them again. */
+        pthread_mutex_lock(&p->d->out);
         for (kbcd_inflight *f = p->inflight, *next; f; f = next) {
                 next = f->next;
                 if (f->stuck)
                         kbcd_inflight_free(f);
         }
+        pthread_mutex_unlock(&p->d->out);
 }
 
 /* (Un)assigns parts, eagerly or incrementally. librdkafka refuses one
@@ -288,10 +305,9 @@ static void assign_checked(rd_kafka_t *rk, bool cooperative,
                 kbcd_log("error", "%s: %s", what, rd_kafka_err2str(err));
 }
 
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+static void rebalance(kbcd *d, rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *parts)
 {
-        kbcd *d = opaque;
         bool cooperative =
             !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -309,7 +325,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         /* Revoked: what is in flight for them is waited for (bounded),
          * then the safe offsets are committed before the state goes. */
+        pthread_mutex_lock(&d->out);
         int left = kbcd_sinks_drain(d, (int)d->cfg.drain_ms);
+        pthread_mutex_unlock(&d->out);
         if (left)
                 kbcd_log("warn",
                          "%d deliveries still pending at revocation: "
@@ -326,6 +344,16 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          parts->elems[i].partition);
         }
         assign_checked(rk, cooperative, parts, false);
+}
+
+/* librdkafka calls it from the loop's poll; the workers wait meanwhile. */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+        kbcd *d = opaque;
+        pthread_rwlock_wrlock(&d->world);
+        rebalance(d, rk, err, parts);
+        pthread_rwlock_unlock(&d->world);
 }
 
 /* ---- rule reload ----------------------------------------------------- */
@@ -386,6 +414,7 @@ static void seek_back(kbcd *d, rd_kafka_topic_partition_list_t *seek)
                              : rd_kafka_err2str(tp->err));
                 kbcd_log("error", "%s; the partition stops until a restart",
                          p->stopped);
+                atomic_store(&p->halted, true);
                 part_pause(p);
         }
         if (err)
@@ -414,6 +443,9 @@ static void reload_rules(kbcd *d)
         }
         /* Committed first: should a seek fail, a restart resumes here. */
         store_offsets(d, false, NULL);
+        if (d->held) /* the seek below reads it again */
+                rd_kafka_message_destroy(d->held);
+        d->held = NULL;
         rd_kafka_commit(d->consumer, NULL, 0);
         rd_kafka_topic_partition_list_t *seek =
             rd_kafka_topic_partition_list_new(8);
@@ -455,17 +487,17 @@ int64_t kbcd_now_ms(void)
 }
 
 /* kbc_pipeline_feed, timed for the processing histogram. */
-static int feed_timed(kbcd *d, kbcd_part *p, const rd_kafka_message_t *m,
+static int feed_timed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m,
                       const kbc_origin *origin)
 {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        d->consumed = t0;
+        w->consumed = t0;
         kbc_pipeline_set_clock(p->pipeline, (int64_t)t0.tv_sec * 1000 +
                                                 t0.tv_nsec / 1000000);
         int rc = kbc_pipeline_feed(p->pipeline, m->payload ? m->payload : "",
                                    m->len, origin, NULL, NULL);
-        d->consumed.tv_sec = 0;
+        w->consumed.tv_sec = 0;
         if (!rc) {
                 kbc_format f;
                 const kbc_event *ev = kbc_pipeline_last_event(p->pipeline, &f);
@@ -473,50 +505,77 @@ static int feed_timed(kbcd *d, kbcd_part *p, const rd_kafka_message_t *m,
                         p->max_event_ms = ev->time_ms;
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        kbcd_metrics_handled(d, &t1);
-        kbcd_metrics_latency(d, (double)(t1.tv_sec - t0.tv_sec) +
+        kbcd_metrics_handled(w, &t1);
+        kbcd_metrics_latency(w, (double)(t1.tv_sec - t0.tv_sec) +
                                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
         return rc;
 }
 
-static void handle_message(kbcd *d, rd_kafka_message_t *m)
+static void dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
+                        const char *reason)
 {
-        const char *topic = rd_kafka_topic_name(m->rkt);
-        kbcd_part *p = part_find(d, topic, m->partition);
+        pthread_mutex_lock(&p->d->out);
+        kbcd_emit_dead_letter(p, m, reason);
+        pthread_mutex_unlock(&p->d->out);
+}
+
+void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m)
+{
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                if (p)
-                        p->eof = true;
+                p->eof = true;
                 return;
         }
-        if (m->err) {
-                kbcd_log("warn", "consumer: %s", rd_kafka_message_errstr(m));
-                return;
-        }
-        if (!p || !p->pipeline || p->stopped[0])
-                return; /* not ours any more, or stopped (held) */
-        d->messages++;
+        if (!p->pipeline || atomic_load(&p->halted))
+                return; /* stopped: held, read again after a restart */
         p->eof = false;
+        const char *topic = rd_kafka_topic_name(m->rkt);
         kbc_origin origin = {KBC_ORIGIN_KAFKA, topic, m->partition, m->offset};
         char reason[600];
-        if (m->len > d->cfg.max_message_bytes) {
+        if (m->len > p->d->cfg.max_message_bytes) {
                 snprintf(reason, sizeof(reason),
                          "oversized: %zu bytes, input.max_message_bytes is %zu",
-                         m->len, d->cfg.max_message_bytes);
-                kbcd_emit_dead_letter(p, m, reason);
+                         m->len, p->d->cfg.max_message_bytes);
+                dead_letter(p, m, reason);
                 struct timespec t;
                 clock_gettime(CLOCK_MONOTONIC, &t);
-                kbcd_metrics_handled(d, &t);
-        } else if (feed_timed(d, p, m, &origin)) {
+                kbcd_metrics_handled(w, &t);
+        } else if (feed_timed(w, p, m, &origin)) {
                 snprintf(reason, sizeof(reason), "undecodable: %s",
                          kbc_pipeline_last_error(p->pipeline));
-                kbcd_emit_dead_letter(p, m, reason);
+                dead_letter(p, m, reason);
         }
         p->next = m->offset + 1;
 }
 
-static bool all_done(const kbcd *d)
+/* How long the loop waits for room in a full worker queue before it
+ * turns to its chores. */
+#define DISPATCH_WAIT_MS 10
+
+/* Hands m to its partition's worker; keeps it in d->held while that
+ * worker's queue is full (the loop tries again after its chores). */
+static void dispatch(kbcd *d, rd_kafka_message_t *m)
 {
-        if (!d->assigned_once)
+        if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                kbcd_log("warn", "consumer: %s", rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                return;
+        }
+        kbcd_part *p = part_find(d, rd_kafka_topic_name(m->rkt), m->partition);
+        if (!p || !p->pipeline || atomic_load(&p->halted)) {
+                rd_kafka_message_destroy(m); /* not ours any more, or held */
+                return;
+        }
+        if (!kbcd_workers_push(p, m, DISPATCH_WAIT_MS)) {
+                d->held = m;
+                return;
+        }
+        if (!m->err)
+                d->messages++;
+}
+
+static bool all_done(kbcd *d)
+{
+        if (!d->assigned_once || d->held || !kbcd_workers_idle(d))
                 return false;
         for (const kbcd_part *p = d->parts; p; p = p->next_part)
                 if (p->pipeline && !p->eof)
@@ -620,48 +679,71 @@ static void close_quiet(kbcd *d, int64_t now)
         }
 }
 
+/* One message from the consumer, or the held one again. */
+static void consume_one(kbcd *d)
+{
+        rd_kafka_message_t *m = d->held;
+        d->held = NULL;
+        if (!m)
+                m = rd_kafka_consumer_poll(d->consumer, 100);
+        if (m)
+                dispatch(d, m);
+}
+
+/* The loop's chores on partition state, due at their own periods; the
+ * workers pause for them (the world lock). */
+static void chores(kbcd *d, int64_t now, int64_t *last_quiet,
+                   int64_t *last_store, int64_t *last_metrics)
+{
+        bool quiet = now - *last_quiet >= QUIET_EVERY_MS,
+             store = now - *last_store >= KBCD_STORE_EVERY_MS,
+             metrics = now - *last_metrics >= METRICS_EVERY_MS;
+        if (!quiet && !store && !metrics)
+                return;
+        pthread_rwlock_wrlock(&d->world);
+        if (quiet) {
+                close_quiet(d, now);
+                *last_quiet = now;
+        }
+        if (store) {
+                store_offsets(d, false, NULL);
+                *last_store = now;
+        }
+        if (metrics) {
+                kbcd_metrics_publish(d, now);
+                *last_metrics = now;
+        }
+        if (d->cfg.mock_exit_when_done && !stop_requested && all_done(d)) {
+                kbcd_log("info", "mock: feed consumed, closing cases");
+                flush_cases(d);
+                stop_requested = 1;
+        }
+        pthread_rwlock_unlock(&d->world);
+}
+
 static void run(kbcd *d)
 {
         int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_acks = 0,
                 last_quiet = 0;
-        bool finishing = false;
         while (!stop_requested) {
                 if (reload_requested) {
                         reload_requested = 0;
+                        pthread_rwlock_wrlock(&d->world);
                         reload_rules(d);
+                        pthread_rwlock_unlock(&d->world);
                 }
-                rd_kafka_message_t *m =
-                    rd_kafka_consumer_poll(d->consumer, 100);
-                if (m) {
-                        handle_message(d, m);
-                        rd_kafka_message_destroy(m);
-                }
+                consume_one(d);
                 int64_t now = kbcd_now_ms();
                 /* Delivery reports once a millisecond, not per message:
                  * the poll's locking showed in the profile, and an ack a
                  * millisecond later changes nothing. */
                 if (d->producer && now != last_acks) {
+                        pthread_mutex_lock(&d->out);
                         rd_kafka_poll(d->producer, 0);
+                        pthread_mutex_unlock(&d->out);
                         last_acks = now;
                 }
-                if (now - last_quiet >= QUIET_EVERY_MS) {
-                        close_quiet(d, now);
-                        last_quiet = now;
-                }
-                if (now - last_store >= KBCD_STORE_EVERY_MS) {
-                        store_offsets(d, false, NULL);
-                        last_store = now;
-                }
-                if (now - last_metrics >= METRICS_EVERY_MS) {
-                        kbcd_metrics_publish(d, now);
-                        last_metrics = now;
-                }
-                if (d->cfg.mock_exit_when_done && !finishing && all_done(d)) {
-                        kbcd_log("info", "mock: feed consumed, closing cases");
-                        flush_cases(d);
-                        finishing = true;
-                        stop_requested = 1;
-                }
+                chores(d, now, &last_quiet, &last_store, &last_metrics);
         }
 }
 
@@ -675,14 +757,8 @@ static void run(kbcd *d)
 static bool wait_first_assignment(kbcd *d)
 {
         for (int64_t end = kbcd_now_ms() + FIRST_ASSIGNMENT_WAIT_MS;
-             !d->assigned_once && kbcd_now_ms() < end;) {
-                rd_kafka_message_t *m =
-                    rd_kafka_consumer_poll(d->consumer, 100);
-                if (m) {
-                        handle_message(d, m);
-                        rd_kafka_message_destroy(m);
-                }
-        }
+             !d->assigned_once && kbcd_now_ms() < end;)
+                consume_one(d);
         return d->assigned_once;
 }
 
@@ -692,14 +768,24 @@ static void shutdown_daemon(kbcd *d)
                 kbcd_log("warn", "stopping before the group assigned any "
                                  "partition; leaving without closing the "
                                  "consumer (librdkafka issue 4312)");
+        /* What the workers hold unfed is dropped: its offsets were never
+         * passed, so a restart reads it again. */
+        kbcd_workers_stop(d);
+        if (d->held)
+                rd_kafka_message_destroy(d->held);
+        d->held = NULL;
+        pthread_rwlock_wrlock(&d->world);
         /* After a fatal error nothing more will be delivered. */
+        pthread_mutex_lock(&d->out);
         int left = kbcd_sinks_drain(d, d->fatal ? 0 : (int)d->cfg.drain_ms);
+        pthread_mutex_unlock(&d->out);
         if (left)
                 kbcd_log("warn",
                          "%d deliveries pending after %" PRId64
                          " ms: their offsets stay held",
                          left, d->cfg.drain_ms);
         store_offsets(d, false, NULL);
+        pthread_rwlock_unlock(&d->world);
         rd_kafka_resp_err_t err = rd_kafka_commit(d->consumer, NULL, 0);
         if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
                 kbcd_log("warn", "final commit: %s", rd_kafka_err2str(err));
@@ -765,8 +851,18 @@ int main(int argc, char **argv)
         if (check)
                 return 0;
         int rc = 0;
+        /* The loop's rare write locks must not wait behind a stream of
+         * worker batches. */
+        pthread_rwlockattr_t rwa;
+        pthread_rwlockattr_init(&rwa);
+        pthread_rwlockattr_setkind_np(
+            &rwa, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+        pthread_rwlock_init(&d.world, &rwa);
+        pthread_rwlockattr_destroy(&rwa);
+        pthread_mutex_init(&d.out, NULL);
         if (kbcd_metrics_start(&d) || (d.cfg.mock && kbcd_mock_start(&d)) ||
-            kbcd_sinks_open(&d) || consumer_open(&d)) {
+            kbcd_sinks_open(&d) || kbcd_workers_start(&d) ||
+            consumer_open(&d)) {
                 rc = 2;
         } else {
                 run(&d);
@@ -777,13 +873,14 @@ int main(int argc, char **argv)
         /* A consumer never assigned cannot be destroyed (see
          * wait_first_assignment); it holds nothing to hand over, so the
          * process ends without it once everything else is closed. */
+        kbcd_workers_stop(&d); /* if the start failed half-way */
         bool leave_consumer = d.consumer && !d.assigned_once;
         if (d.consumer && !leave_consumer)
                 rd_kafka_destroy(d.consumer);
         kbcd_sinks_close(&d);
         for (kbcd_part *p = d.parts, *next; p; p = next) {
                 next = p->next_part;
-                part_revoke(p);
+                kbc_pipeline_free(p->pipeline);
                 while (p->inflight) {
                         kbcd_inflight *f = p->inflight;
                         p->inflight = f->next;

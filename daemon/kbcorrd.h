@@ -18,6 +18,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "kbc_buf.h"
 #include "kbc_pipeline.h"
 #include "kbc_rules.h"
+#include "workers.h"
 
 typedef struct kbcd_part kbcd_part;
 
@@ -44,17 +46,19 @@ struct kbcd_part {
         char *topic;
         int32_t partition;
         kbc_pipeline *pipeline; /* NULL once revoked */
+        kbcd_worker *worker;    /* the thread that feeds it */
+        uint64_t gen;           /* bumped at (re)assignment and revocation */
         int64_t next;           /* next offset to read; -1 = none read */
         int64_t max_event_ms;   /* latest event time fed; for the lag */
         bool eof;
-        char stopped[256]; /* why nothing more is read from it; "" = runs */
+        /* Why nothing more is read from it ("" = runs), written under the
+         * out lock; halted says so to the workers without it. */
+        char stopped[256];
+        atomic_bool halted;
         kbcd_inflight *inflight; /* list */
         struct kbcd *d;
         struct kbcd_part *next_part;
 };
-
-/* Processing time of one message, for the /metrics histogram. */
-#define KBCD_LATENCY_BUCKETS 10
 
 /* How often the file sinks are synced and the safe offsets stored. */
 #define KBCD_STORE_EVERY_MS 200
@@ -73,16 +77,11 @@ typedef struct kbcd_file_sink {
         uint64_t errors;
 } kbcd_file_sink;
 
-typedef struct kbcd_histogram {
-        uint64_t le[KBCD_LATENCY_BUCKETS]; /* per bucket; cumulated on output */
-        uint64_t count;
-        double sum_s;
-} kbcd_histogram;
-
 typedef struct kbcd_metrics {
         /* counters of pipelines dropped at revocation, kept for /metrics */
         kbc_pipeline_stats retired;
-        uint64_t *kb_incidents;    /* by rule index */
+        uint64_t *kb_incidents; /* by rule index */
+        /* merged from the workers at each publication */
         kbcd_histogram processing; /* one message: decode to correlate */
         kbcd_histogram to_alert;   /* opening symptom to first emission */
         /* the page, rendered by the loop, served by libmicrohttpd's thread */
@@ -104,11 +103,15 @@ typedef struct kbcd {
         kbcd_file_sink out_file, out_stdout, dead_file;
         size_t dead_value_max; /* longer dead letters are cut to fit */
         volatile int fatal;    /* librdkafka raised a fatal error */
-        kbcd_part *parts;
+        kbcd_part *parts;      /* the loop's; never freed before exit */
         kbcd_part *last_part;  /* of the last message: a lookup cache */
         kbc_buf json, scratch; /* the payload; JSON before msgpack */
         bool assigned_once;
-        struct timespec consumed; /* when the message being fed was polled */
+        kbcd_worker *workers;
+        size_t nworkers;
+        rd_kafka_message_t *held; /* polled, its worker's queue full */
+        pthread_rwlock_t world;   /* workers.h: the locking */
+        pthread_mutex_t out;
         uint64_t messages, dead_letters, incidents, delivery_retries,
             undeliverable;
         kbcd_metrics metrics;
@@ -143,7 +146,11 @@ bool kbcd_kafka_fatal(rd_kafka_t *rk);
 void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
                     const char *why);
 
-/* sinks.c */
+/* Feeds one message to p's pipeline, on worker w's thread with the world
+ * lock held for reading; what it raises goes to the sinks. */
+void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m);
+
+/* sinks.c: every call with the out lock held. */
 int kbcd_sinks_open(kbcd *d);
 /* Unlinks f from its partition's list and frees it. */
 void kbcd_inflight_free(kbcd_inflight *f);
@@ -161,14 +168,14 @@ int kbcd_sinks_drain(kbcd *d, int ms);
 
 /* metrics.c: /metrics (Prometheus text) and /healthz on metrics.listen. */
 int kbcd_metrics_start(kbcd *d);
-/* Counts one message's processing time. */
-void kbcd_metrics_latency(kbcd *d, double seconds);
+/* Counts one message's processing time, on its worker. */
+void kbcd_metrics_latency(kbcd_worker *w, double seconds);
 /* Counts the time from polling a case's opening symptom to handing its
  * first state to the sinks. */
-void kbcd_metrics_time_to_alert(kbcd *d, double seconds);
+void kbcd_metrics_time_to_alert(kbcd_worker *w, double seconds);
 /* A message was handled (fed or sent to the dead letters) at monotonic
  * time t. */
-void kbcd_metrics_handled(kbcd *d, const struct timespec *t);
+void kbcd_metrics_handled(kbcd_worker *w, const struct timespec *t);
 /* Adds a pipeline's counters to the retired ones (before it is freed). */
 void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p);
 /* Renders the page from the current state; called by the loop. */

@@ -139,19 +139,45 @@ static void observe(kbcd_histogram *h, const double *bounds, double seconds)
         h->sum_s += seconds;
 }
 
-void kbcd_metrics_latency(kbcd *d, double seconds)
+void kbcd_metrics_latency(kbcd_worker *w, double seconds)
 {
-        observe(&d->metrics.processing, latency_bounds_s, seconds);
+        observe(&w->processing, latency_bounds_s, seconds);
 }
 
-void kbcd_metrics_time_to_alert(kbcd *d, double seconds)
+void kbcd_metrics_time_to_alert(kbcd_worker *w, double seconds)
 {
-        observe(&d->metrics.to_alert, alert_bounds_s, seconds);
+        observe(&w->to_alert, alert_bounds_s, seconds);
 }
 
-void kbcd_metrics_handled(kbcd *d, const struct timespec *t)
+void kbcd_metrics_handled(kbcd_worker *w, const struct timespec *t)
 {
-        d->metrics.last_message = *t;
+        w->last_message = *t;
+}
+
+/* Moves h's counts into into (the workers' into the daemon's). */
+static void histogram_take(kbcd_histogram *into, kbcd_histogram *h)
+{
+        for (size_t i = 0; i < KBCD_LATENCY_BUCKETS; i++)
+                into->le[i] += h->le[i];
+        into->count += h->count;
+        into->sum_s += h->sum_s;
+        memset(h, 0, sizeof(*h));
+}
+
+/* The workers' figures since the last publication; the world lock is held
+ * for writing, so none of them is feeding. */
+static void collect_workers(kbcd *d)
+{
+        kbcd_metrics *m = &d->metrics;
+        for (size_t i = 0; i < d->nworkers; i++) {
+                kbcd_worker *w = &d->workers[i];
+                histogram_take(&m->processing, &w->processing);
+                histogram_take(&m->to_alert, &w->to_alert);
+                if (w->last_message.tv_sec > m->last_message.tv_sec ||
+                    (w->last_message.tv_sec == m->last_message.tv_sec &&
+                     w->last_message.tv_nsec > m->last_message.tv_nsec))
+                        m->last_message = w->last_message;
+        }
 }
 
 /* The wall-clock time of a monotonic one, for a gauge a dashboard can
@@ -388,6 +414,7 @@ static void render(kbcd *d, kbc_buf *b)
 void kbcd_metrics_publish(kbcd *d, int64_t now)
 {
         kbcd_metrics *m = &d->metrics;
+        collect_workers(d);
         if (!m->http) {
                 m->last_loop_ms = now;
                 return;

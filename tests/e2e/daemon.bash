@@ -238,9 +238,14 @@ wait_log() {
         done
 }
 
-# daemon_start NAME CONFIG: kbcorrd in the background; DAEMON_PID.
+# daemon_start NAME CONFIG: kbcorrd in the background; DAEMON_PID. With
+# KBC_WORKERS set, a configuration that does not choose its workers gets
+# that many (ctest runs the daemon tests with 2, and some again with 1).
 DAEMON_PID=
 daemon_start() {
+        if [ -n "${KBC_WORKERS:-}" ] && ! grep -q '^workers:' "$2"; then
+                printf 'workers: %s\n' "$KBC_WORKERS" >>"$2"
+        fi
         "$KBCORRD" --config "$2" >"$TMP/$1.out" 2>"$TMP/$1.err" &
         DAEMON_PID=$!
 }
