@@ -19,6 +19,7 @@ output: {stdout: maybe}
 correlation: {lateness: soon, max_hosts: 0}
 log: {level: loud, format: xml}
 metrics: {listen: "nowhere:80"}
+workers: 0
 YAML
 run bad "$KBCORRD" --config "$TMP/bad.yaml" --check
 expect_rc bad 2
@@ -29,7 +30,8 @@ for want in "bad.yaml:3: input.topics: name at least one topic" \
         "bad.yaml:7: correlation.max_hosts: expected an integer" \
         "bad.yaml:8: log.level: debug, info, warn or error, got 'loud'" \
         "bad.yaml:8: log.format: logfmt or json, got 'xml'" \
-        "bad.yaml:9: metrics.listen: expected IPV4:PORT or off, got 'nowhere:80'"; do
+        "bad.yaml:9: metrics.listen: expected IPV4:PORT or off, got 'nowhere:80'" \
+        "bad.yaml:10: workers: expected an integer in 1..64"; do
         grep -qF "$want" "$TMP/bad.err" || fail "error message" "$want" "$(cat "$TMP/bad.err")"
 done
 echo "ok: $(count_lines "$TMP/bad.err") errors with file:line"
