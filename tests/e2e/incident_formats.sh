@@ -15,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 need_tools
-command -v perl >/dev/null && perl -MData::MessagePack -e1 2>/dev/null ||
+perl -MData::MessagePack -e1 2>/dev/null ||
         fail "perl with Data::MessagePack is needed" \
                 "apt-get install -y libdata-messagepack-perl" "not installed"
 SCHEMA=$KBC_SHARED_DIR/data/ocsf-schema-1.8.0
@@ -39,6 +39,8 @@ for f in ocsf cef; do
         expect_eq "$f records, one a line as ECS's" "$n" "$(count_lines "$TMP/$f.out")"
 done
 
+"$KBCORR" replay --help | grep -q -- '--output-format O' ||
+        fail "replay --help documents --output-format"
 run bad "$KBCORR" replay --output-format leef --rules "$RULES" "$SCENARIOS"
 expect_rc bad 2
 grep -q "output-format: 'leef'" "$TMP/bad.err" ||
