@@ -249,7 +249,7 @@ void kbc_evidence_put_json(kbc_buf *b, const kbc_evidence *ev)
 }
 
 void kbc_incident_put_evidence(kbc_buf *b, const kbc_incident *inc,
-                               void (*put_one)(kbc_buf *, const kbc_evidence *))
+                               kbc_evidence_writer *put_one)
 {
         kbc_buf_putc(b, '[');
         size_t start = b->len;
@@ -257,9 +257,16 @@ void kbc_incident_put_evidence(kbc_buf *b, const kbc_incident *inc,
              i < inc->nevidence && b->len - start < EVIDENCE_JSON_MAX; i++) {
                 if (i)
                         kbc_buf_putc(b, ',');
-                put_one(b, &inc->evidence[i]);
+                put_one(b, inc, &inc->evidence[i]);
         }
         kbc_buf_putc(b, ']');
+}
+
+static void put_evidence_entry(kbc_buf *b, const kbc_incident *inc,
+                               const kbc_evidence *ev)
+{
+        (void)inc;
+        kbc_evidence_put_json(b, ev);
 }
 
 int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
@@ -298,7 +305,7 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
         kbc_buf_json_key(b, "candidates", true);
         kbc_incident_put_candidates(b, inc);
         kbc_buf_json_key(b, "evidence", true);
-        kbc_incident_put_evidence(b, inc, kbc_evidence_put_json);
+        kbc_incident_put_evidence(b, inc, put_evidence_entry);
         kbc_json_put_str(b, "message", true, msg.data ? msg.data : "");
         kbc_buf_putc(b, '}');
         kbc_buf_free(&msg);

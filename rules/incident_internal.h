@@ -34,9 +34,10 @@ void kbc_evidence_put_json(kbc_buf *b, const kbc_evidence *ev);
 
 /* The evidence as a JSON array of put_one's entries, stopping once the
  * array passes the cap that keeps an incident within one Kafka message. */
+typedef void kbc_evidence_writer(kbc_buf *b, const kbc_incident *inc,
+                                 const kbc_evidence *ev);
 void kbc_incident_put_evidence(kbc_buf *b, const kbc_incident *inc,
-                               void (*put_one)(kbc_buf *,
-                                               const kbc_evidence *));
+                               kbc_evidence_writer *put_one);
 
 /* The other formats (kbc_incident_format.h dispatches to them); scratch
  * is reused between calls. 0, or -1 if out grew past its cap. */

@@ -75,8 +75,10 @@ static void put_event_name(kbc_buf *b, const char *key, const kbc_evidence *ev)
 
 /* related_event: a Windows event, not an OCSF one, so type and not
  * type_uid; its origin (file:line, topic/partition@offset) is its uid. */
-static void put_related_event(kbc_buf *b, const kbc_evidence *ev)
+static void put_related_event(kbc_buf *b, const kbc_incident *inc,
+                              const kbc_evidence *ev)
 {
+        (void)inc;
         kbc_buf_putc(b, '{');
         kbc_json_put_str(b, "uid", false, ev->origin);
         kbc_json_put_str(b, "type", true, "Windows Event Log");
@@ -85,12 +87,17 @@ static void put_related_event(kbc_buf *b, const kbc_evidence *ev)
         kbc_buf_putc(b, '}');
 }
 
-/* evidences: the whole event, as ECS lists it, under data. */
-static void put_evidence(kbc_buf *b, const kbc_evidence *ev)
+/* evidences: the whole event, as ECS lists it, under data, and the host
+ * that logged it (whether a server or a desktop, kbcorr cannot tell). */
+static void put_evidence(kbc_buf *b, const kbc_incident *inc,
+                         const kbc_evidence *ev)
 {
         kbc_buf_putc(b, '{');
         kbc_json_put_str(b, "uid", false, ev->origin);
         put_event_name(b, "name", ev);
+        kbc_buf_puts(b, ",\"device\":{\"type_id\":0,\"type\":\"Unknown\"");
+        kbc_json_put_str(b, "hostname", true, inc->host);
+        kbc_buf_putc(b, '}');
         kbc_buf_json_key(b, "data", true);
         kbc_evidence_put_json(b, ev);
         kbc_buf_putc(b, '}');

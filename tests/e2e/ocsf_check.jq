@@ -18,10 +18,12 @@ def json_type_ok($t; $v):
     elif $b == "boolean_t" then ($v | type) == "boolean"
     else true end;
 
-# Enum ids an attribute may take: its own enum, else the dictionary's;
-# an observable's type_id may be any type the dictionary marks observable.
+# Enum ids an attribute may take: its own enum (merged down the extends
+# chain) with the dictionary's (0 Unknown, 99 Other...), as the OCSF
+# server compiles them; an observable's type_id may be any type the
+# dictionary marks observable.
 def enum_ids($a; $name; $objname):
-  (($a.enum // $schema.dict[$name].enum // {}) | keys)
+  ((($schema.dict[$name].enum // {}) + ($a.enum // {})) | keys)
   + (if $objname == "observable" and $name == "type_id" then $schema.observable_ids else [] end);
 
 def check_object($v; $attrs; $constraints; $objname; $path):
