@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "incident_internal.h"
 #include "json.h"
 #include "kbc_engine.h"
 #include "kbc_time.h"
@@ -30,21 +31,27 @@ static void put_time(kbc_buf *b, const char *key, bool comma, int64_t ms)
         kbc_buf_json_str(b, kbc_str_cstr(t));
 }
 
-static void put_str(kbc_buf *b, const char *key, bool comma, const char *v)
+void kbc_json_put_str(kbc_buf *b, const char *key, bool comma, const char *v)
 {
         kbc_buf_json_key(b, key, comma);
         kbc_buf_json_str(b, kbc_str_cstr(v ? v : ""));
 }
 
-/* v cut to max bytes, not inside a UTF-8 sequence. */
-static void put_str_max(kbc_buf *b, const char *key, const char *v, size_t max)
+size_t kbc_utf8_prefix(const char *s, size_t max)
 {
-        size_t n = v ? strlen(v) : 0;
+        size_t n = strlen(s);
         if (n > max)
-                for (n = max; n && ((unsigned char)v[n] & 0xC0) == 0x80; n--)
+                for (n = max; n && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
                         ;
+        return n;
+}
+
+void kbc_json_put_str_max(kbc_buf *b, const char *key, const char *v,
+                          size_t max)
+{
         kbc_buf_json_key(b, key, true);
-        kbc_buf_json_str(b, kbc_str_make(v ? v : "", n));
+        kbc_buf_json_str(
+            b, kbc_str_make(v ? v : "", v ? kbc_utf8_prefix(v, max) : 0));
 }
 
 /* Signal names are qualified by their rule: "Q247773/imcadmin-not-current". */
@@ -128,7 +135,7 @@ static const kbc_evidence *first_symptom(const kbc_incident *inc)
         return &inc->evidence[0];
 }
 
-static void build_message(const kbc_incident *inc, kbc_buf *m)
+void kbc_incident_message(const kbc_incident *inc, kbc_buf *m)
 {
         const kbc_rule *top = inc->candidates[0].rule;
         const kbc_evidence *sym = first_symptom(inc);
@@ -195,22 +202,22 @@ static void put_check_next(kbc_buf *b, const kbc_candidate *c)
                 kbc_buf_reset(&what);
                 kbc_signal_describe(c->unseen[i], &what);
                 kbc_buf_puts(b, i ? ",{" : "{");
-                put_str(b, "signal", false, c->unseen[i]->id);
-                put_str(b, "look_for", true, what.data ? what.data : "");
+                kbc_json_put_str(b, "signal", false, c->unseen[i]->id);
+                kbc_json_put_str(b, "look_for", true,
+                                 what.data ? what.data : "");
                 kbc_buf_putc(b, '}');
         }
         kbc_buf_putc(b, ']');
         kbc_buf_free(&what);
 }
 
-static void put_candidates(kbc_buf *b, const kbc_incident *inc)
+void kbc_incident_put_candidates(kbc_buf *b, const kbc_incident *inc)
 {
-        kbc_buf_json_key(b, "candidates", true);
         kbc_buf_putc(b, '[');
         for (size_t i = 0; i < inc->ncandidates; i++) {
                 const kbc_candidate *c = &inc->candidates[i];
                 kbc_buf_puts(b, i ? ",{" : "{");
-                put_str(b, "kb.id", false, c->rule->id);
+                kbc_json_put_str(b, "kb.id", false, c->rule->id);
                 kbc_buf_json_key(b, "score", true);
                 kbc_buf_printf(b, "%g", c->score);
                 kbc_buf_json_key(b, "signals", true);
@@ -222,32 +229,44 @@ static void put_candidates(kbc_buf *b, const kbc_incident *inc)
         kbc_buf_putc(b, ']');
 }
 
-static void put_evidence(kbc_buf *b, const kbc_incident *inc)
+void kbc_evidence_put_json(kbc_buf *b, const kbc_evidence *ev)
 {
-        kbc_buf_json_key(b, "evidence", true);
+        kbc_buf_putc(b, '{');
+        put_time(b, "@timestamp", false, ev->time_ms);
+        kbc_json_put_str_max(b, "provider", ev->provider, EVENT_NAME_MAX);
+        kbc_buf_json_key(b, "event_id", true);
+        kbc_buf_printf(b, "%u", (unsigned)ev->event_id);
+        kbc_json_put_str_max(b, "channel", ev->channel, EVENT_NAME_MAX);
+        if (ev->has_record_id) {
+                kbc_buf_json_key(b, "record_id", true);
+                kbc_buf_printf(b, "%llu", (unsigned long long)ev->record_id);
+        }
+        kbc_json_put_str(b, "message", true, ev->message);
+        kbc_buf_json_key(b, "signals", true);
+        put_signals(b, ev->signals, ev->nsignals, true);
+        kbc_json_put_str(b, "origin", true, ev->origin);
+        kbc_buf_putc(b, '}');
+}
+
+void kbc_incident_put_evidence(kbc_buf *b, const kbc_incident *inc,
+                               kbc_evidence_writer *put_one)
+{
         kbc_buf_putc(b, '[');
         size_t start = b->len;
         for (size_t i = 0;
              i < inc->nevidence && b->len - start < EVIDENCE_JSON_MAX; i++) {
-                const kbc_evidence *ev = &inc->evidence[i];
-                kbc_buf_puts(b, i ? ",{" : "{");
-                put_time(b, "@timestamp", false, ev->time_ms);
-                put_str_max(b, "provider", ev->provider, EVENT_NAME_MAX);
-                kbc_buf_json_key(b, "event_id", true);
-                kbc_buf_printf(b, "%u", (unsigned)ev->event_id);
-                put_str_max(b, "channel", ev->channel, EVENT_NAME_MAX);
-                if (ev->has_record_id) {
-                        kbc_buf_json_key(b, "record_id", true);
-                        kbc_buf_printf(b, "%llu",
-                                       (unsigned long long)ev->record_id);
-                }
-                put_str(b, "message", true, ev->message);
-                kbc_buf_json_key(b, "signals", true);
-                put_signals(b, ev->signals, ev->nsignals, true);
-                put_str(b, "origin", true, ev->origin);
-                kbc_buf_putc(b, '}');
+                if (i)
+                        kbc_buf_putc(b, ',');
+                put_one(b, inc, &inc->evidence[i]);
         }
         kbc_buf_putc(b, ']');
+}
+
+static void put_evidence_entry(kbc_buf *b, const kbc_incident *inc,
+                               const kbc_evidence *ev)
+{
+        (void)inc;
+        kbc_evidence_put_json(b, ev);
 }
 
 int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
@@ -255,12 +274,12 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
         const kbc_rule *top = inc->candidates[0].rule;
         kbc_buf msg;
         kbc_buf_init(&msg, 4096);
-        build_message(inc, &msg);
+        kbc_incident_message(inc, &msg);
 
         kbc_buf_putc(b, '{');
         put_time(b, "@timestamp", false, inc->end_ms);
         kbc_buf_puts(b, ",\"event\":{\"kind\":\"alert\"");
-        put_str(b, "id", true, inc->id);
+        kbc_json_put_str(b, "id", true, inc->id);
         put_time(b, "start", true, inc->start_ms);
         put_time(b, "end", true, inc->end_ms);
         kbc_buf_printf(b, ",\"severity\":%d,\"count\":%llu,\"sequence\":%llu",
@@ -268,24 +287,26 @@ int kbc_incident_to_json(const kbc_incident *inc, kbc_buf *b)
                        (unsigned long long)inc->sequence);
         kbc_buf_puts(b, ",\"module\":\"kbcorr\"}");
         kbc_buf_puts(b, ",\"host\":{");
-        put_str(b, "name", false, inc->host);
+        kbc_json_put_str(b, "name", false, inc->host);
         kbc_buf_puts(b, "},\"rule\":{");
-        put_str(b, "id", false, top->id);
-        put_str(b, "name", true, top->title);
-        put_str(b, "reference", true, top->reference);
+        kbc_json_put_str(b, "id", false, top->id);
+        kbc_json_put_str(b, "name", true, top->title);
+        kbc_json_put_str(b, "reference", true, top->reference);
         kbc_buf_puts(b, "},\"kb\":{");
-        put_str(b, "id", false, top->id);
-        put_str(b, "title", true, top->title);
-        put_str(b, "cause", true, top->cause);
-        put_str(b, "resolution", true, top->resolution);
+        kbc_json_put_str(b, "id", false, top->id);
+        kbc_json_put_str(b, "title", true, top->title);
+        kbc_json_put_str(b, "cause", true, top->cause);
+        kbc_json_put_str(b, "resolution", true, top->resolution);
         kbc_buf_printf(b, ",\"confidence\":%.2f,\"ambiguous\":%s}",
                        inc->confidence, inc->ntied > 1 ? "true" : "false");
         kbc_buf_printf(b, ",\"kbcorr\":{\"state\":\"%s\",\"occurrences\":%llu}",
                        inc->open ? "open" : "closed",
                        (unsigned long long)inc->occurrences);
-        put_candidates(b, inc);
-        put_evidence(b, inc);
-        put_str(b, "message", true, msg.data ? msg.data : "");
+        kbc_buf_json_key(b, "candidates", true);
+        kbc_incident_put_candidates(b, inc);
+        kbc_buf_json_key(b, "evidence", true);
+        kbc_incident_put_evidence(b, inc, put_evidence_entry);
+        kbc_json_put_str(b, "message", true, msg.data ? msg.data : "");
         kbc_buf_putc(b, '}');
         kbc_buf_free(&msg);
         return b->overflow ? -1 : 0;

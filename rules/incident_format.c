@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "incident_internal.h"
 #include "kbc_incident_format.h"
 
 static const char *const names[] = {
@@ -43,9 +44,10 @@ int kbc_incident_format(const kbc_incident *inc, kbc_out_format f,
         switch (f) {
         case KBC_OUT_MSGPACK:
                 return kbc_incident_to_msgpack(inc, scratch, out);
-        case KBC_OUT_OCSF: /* issue 17: not yet written */
+        case KBC_OUT_OCSF:
+                return kbc_incident_to_ocsf(inc, scratch, out);
         case KBC_OUT_CEF:
-                return -1;
+                return kbc_incident_to_cef(inc, scratch, out);
         case KBC_OUT_ECS:
         default:
                 return kbc_incident_to_json(inc, out);

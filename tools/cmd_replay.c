@@ -1,6 +1,7 @@
 /*
  * cmd_replay.c - `kbcorr replay`: the engine over files or a time range of
- * Kafka topics (replay_kafka.c), incidents on stdout as JSON lines. It
+ * Kafka topics (replay_kafka.c), incidents on stdout in the format asked
+ * for (ECS JSON lines by default). It
  * drives the same pipeline as the daemon.
  */
 #include <getopt.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "kbc_incident_format.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
 #include "progress.h"
@@ -19,21 +21,22 @@
 static const char replay_usage[] =
     "usage: kbcorr replay [--rules DIR]... [--from T] [--to T] "
     "[--host GLOB]...\n"
-    "                     [--kb ID]... [--format F] INPUT...\n"
+    "                     [--kb ID]... [--format F] [--output-format O] "
+    "INPUT...\n"
     "       kbcorr replay [OPTIONS] --kafka BROKERS --topic NAME... "
     "[--partition N]...\n"
     "                     [-X PROP=VALUE]... [--ts-slack D]\n\n"
-    "Runs the correlation engine over event files, or over Kafka topics, "
-    "and\nprints incidents as JSON lines on stdout. An INPUT is a file, a "
-    "folder\n(searched recursively in path order, hidden entries skipped) or "
-    "- for\nstdin; each may be gzip or xz compressed (told by its content, "
-    "not its\nname) and hold lines of any input format, a Fluent Bit "
-    "msgpack stream,\na Windows event XML document (<Event> elements, "
-    "wevtutil /f:xml) or be an\nEVTX file. Records that cannot be decoded "
-    "are reported on stderr as\nFILE:LINE (or topic/partition@offset): "
-    "reason, counted, and skipped; a\nfile that cannot be read to its end "
-    "is reported, the others still replayed,\nand the exit code is 2. On a "
-    "terminal, stderr shows a progress bar.\n\n"
+    "Runs the correlation engine over event files, or over Kafka topics, and\n"
+    "prints incidents on stdout (ECS JSON lines unless --output-format says\n"
+    "otherwise). An INPUT is a file, a folder (searched recursively in path\n"
+    "order, hidden entries skipped) or - for stdin; each may be gzip or xz\n"
+    "compressed (told by its content, not its name) and hold lines of any\n"
+    "input format, a Fluent Bit msgpack stream, a Windows event XML document\n"
+    "(<Event> elements, wevtutil /f:xml) or be an EVTX file. Records that\n"
+    "cannot be decoded are reported on stderr as FILE:LINE (or\n"
+    "topic/partition@offset): reason, counted, and skipped; a file that\n"
+    "cannot be read to its end is reported, the others still replayed, and\n"
+    "the exit code is 2. On a terminal, stderr shows a progress bar.\n\n"
     "  --rules DIR     rule file or folder (repeatable; default "
     "$KBCORR_RULES\n                  or " KBC_DEFAULT_RULES_DIR ")\n"
     "  --utc-offset Z  zone of times logged without one (NXLog EventTime,\n"
@@ -43,6 +46,11 @@ static const char replay_usage[] =
     "  --format F      input format: auto (default), winlogbeat,\n"
     "                  winlogbeat6, nxlog, fluentbit, winxml, snare, mapped,\n"
     "                  powershell, loganalytics, evtxjson, wazuh, winjson\n"
+    "  --output-format O  how incidents are written "
+    "(docs/incident-schema.md):\n"
+    "                  ecs (JSON lines, the default), ocsf (OCSF 1.8.0\n"
+    "                  Detection Finding, JSON lines), cef (ArcSight CEF\n"
+    "                  lines) or msgpack (one map per incident, no newlines)\n"
     "  --from T        skip events before T (ISO 8601, UTC if no zone)\n"
     "  --to T          skip events at or after T\n"
     "  --host GLOB     only hosts matching GLOB (fnmatch, any case), e.g.\n"
@@ -93,8 +101,9 @@ typedef struct replay_ctx {
         kbc_pipeline *pipeline;   /* of the files, or of one partition */
         kbc_pipeline_stats total; /* of every input so far */
         double max_reject_pct;
-        int64_t last_time; /* of the last event fed; KBC_TIME_NONE */
-        kbc_buf out;
+        int64_t last_time;         /* of the last event fed; KBC_TIME_NONE */
+        kbc_out_format out_format; /* --output-format */
+        kbc_buf out, scratch;
         report *report; /* NULL without --report */
         tool_filters filters;
         tool_progress *progress;
@@ -112,12 +121,14 @@ static void print_incident(void *opaque, const kbc_incident *inc)
                 return;
         tool_progress_make_way(ctx->progress, stdout);
         kbc_buf_reset(&ctx->out);
-        if (kbc_incident_to_json(inc, &ctx->out)) {
+        if (kbc_incident_format(inc, ctx->out_format, &ctx->scratch,
+                                &ctx->out)) {
                 fprintf(stderr, "kbcorr: incident %s too large to print\n",
                         inc->id);
                 return;
         }
-        kbc_buf_putc(&ctx->out, '\n');
+        if (kbc_out_format_is_line(ctx->out_format))
+                kbc_buf_putc(&ctx->out, '\n');
         fwrite(ctx->out.data, 1, ctx->out.len, stdout);
 }
 
@@ -387,6 +398,7 @@ int cmd_replay(int argc, char **argv)
             {"kb", required_argument, NULL, 'K'},
             {"max-reject", required_argument, NULL, 'M'},
             {"open", no_argument, NULL, 'O'},
+            {"output-format", required_argument, NULL, 'o'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0}};
         tool_input_args in = {0};
@@ -453,6 +465,16 @@ int cmd_replay(int argc, char **argv)
                 case 'O':
                         ctx.print_open = true;
                         break;
+                case 'o':
+                        if (kbc_out_format_parse(optarg, &ctx.out_format)) {
+                                fprintf(stderr,
+                                        "kbcorr replay: --output-format: "
+                                        "'%s' is not ecs, ocsf, cef or "
+                                        "msgpack\n",
+                                        optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
                 case 'h':
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
@@ -474,6 +496,7 @@ int cmd_replay(int argc, char **argv)
         ctx.in = &in;
         ctx.stats = stats;
         kbc_buf_init(&ctx.out, 16 << 20);
+        kbc_buf_init(&ctx.scratch, 16 << 20);
         kbc_ruleset *rs = tool_load_rules(&in.rules);
         if (!rs || tool_filter_check_kbs(&ctx.filters, rs))
                 goto out;
@@ -508,5 +531,6 @@ int cmd_replay(int argc, char **argv)
 out:
         kbc_ruleset_free(rs);
         kbc_buf_free(&ctx.out);
+        kbc_buf_free(&ctx.scratch);
         return rc;
 }
