@@ -4,8 +4,8 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <unistd.h>
 
+#include "kbc_cores.h"
 #include "kbcorrd.h"
 
 /* Jobs a worker takes per round: one lock of its queue and one read lock
@@ -54,8 +54,8 @@ static void *worker_run(void *arg)
 
 static int cores(void)
 {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        return n < 1 ? 1 : n > KBCD_MAX_WORKERS ? KBCD_MAX_WORKERS : (int)n;
+        int n = kbc_cores();
+        return n > KBCD_MAX_WORKERS ? KBCD_MAX_WORKERS : n;
 }
 
 int kbcd_workers_start(kbcd *d)

@@ -6,9 +6,12 @@
  * consumer may memcpy/memcmp/fwrite any view without a NULL check.
  */
 #include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "kbc_buf.h"
 #include "kbc_event.h"
 #include "kbc_time.h"
 
@@ -20,6 +23,57 @@ void kbc_event_reset(kbc_event *ev)
         ev->time_ms = KBC_TIME_NONE;
         ev->host = ev->channel = ev->provider = kbc_str_make(empty, 0);
         ev->level = ev->message = kbc_str_make(empty, 0);
+}
+
+/* s appended to store with a NUL; the view's offset is kept in its
+ * pointer until copy_views turns it into an address (store may move). */
+static void copy_bytes(kbc_buf *store, kbc_str *s)
+{
+        size_t at = store->len;
+        kbc_buf_append(store, s->ptr, s->len);
+        kbc_buf_putc(store, '\0');
+        s->ptr = (const char *)(uintptr_t)at;
+}
+
+static void rebase(const kbc_buf *store, kbc_str *s)
+{
+        s->ptr = store->data + (uintptr_t)s->ptr;
+}
+
+int kbc_event_copy(kbc_event *dst, const kbc_event *src, kbc_buf *store)
+{
+        kbc_str *strs[] = {&dst->host, &dst->channel, &dst->provider,
+                           &dst->level, &dst->message};
+        size_t n = src->nfields < KBC_EVENT_MAX_FIELDS ? src->nfields
+                                                       : KBC_EVENT_MAX_FIELDS;
+        kbc_buf_reset(store);
+        /* the scalars, and the views copied below only up to n fields */
+        memcpy(dst, src, offsetof(kbc_event, fields));
+        memcpy(dst->fields, src->fields, n * sizeof(kbc_field));
+        dst->origin = src->origin;
+        for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+                copy_bytes(store, strs[i]);
+        for (size_t i = 0; i < n; i++) {
+                copy_bytes(store, &dst->fields[i].name);
+                copy_bytes(store, &dst->fields[i].value);
+        }
+        /* the reader's name for its input may not outlive the line */
+        kbc_str source = kbc_str_cstr(src->origin.source);
+        if (src->origin.source)
+                copy_bytes(store, &source);
+        if (store->overflow)
+                return -1;
+        if (src->origin.source) {
+                rebase(store, &source);
+                dst->origin.source = source.ptr;
+        }
+        for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+                rebase(store, strs[i]);
+        for (size_t i = 0; i < n; i++) {
+                rebase(store, &dst->fields[i].name);
+                rebase(store, &dst->fields[i].value);
+        }
+        return 0;
 }
 
 kbc_str kbc_event_field(const kbc_event *ev, kbc_str name)

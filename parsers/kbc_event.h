@@ -66,6 +66,12 @@ typedef struct kbc_event {
 /* Clears every field (origin too). */
 void kbc_event_reset(kbc_event *ev);
 
+/* dst as a copy of src whose strings live in store (reset first), so
+ * that it outlives the decoder's next call; each string NUL-terminated.
+ * 0, or -1 if store's cap is too small. */
+struct kbc_buf;
+int kbc_event_copy(kbc_event *dst, const kbc_event *src, struct kbc_buf *store);
+
 /* Value of the named EventData field (ASCII case-insensitive), or an
  * empty view. */
 kbc_str kbc_event_field(const kbc_event *ev, kbc_str name);

@@ -20,6 +20,13 @@ typedef struct kbc_pipeline_opts {
          * like one outside [from, to), and counted as filtered. */
         bool (*keep)(void *opaque, const kbc_event *ev);
         void *keep_opaque;
+        /* Correlate on a thread of the pipeline's own while the caller
+         * decodes the next message (rules/handoff.h): the same incidents in
+         * the same order, raised on that thread (during a feed) or on the
+         * caller's (flush, close_quiet). kbc_engine_last_hits is then not
+         * the last fed event's. For replays; kbcorrd runs one pipeline
+         * per partition on its workers instead. */
+        bool threaded;
 } kbc_pipeline_opts;
 
 typedef struct kbc_pipeline kbc_pipeline;

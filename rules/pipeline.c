@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handoff.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
 
@@ -14,6 +15,7 @@ struct kbc_pipeline {
         kbc_pipeline_opts opts;
         kbc_decoder *decoder;
         kbc_engine *engine;
+        kbc_handoff *handoff; /* opts.threaded; NULL: fed here */
         kbc_event event;
         kbc_format last_format;
         bool last_kept; /* the last decoded event passed the filters */
@@ -31,7 +33,9 @@ kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
         p->opts = *opts;
         p->decoder = kbc_decoder_new();
         p->engine = kbc_engine_new(rs, &opts->engine, cb, opaque);
-        if (!p->decoder || !p->engine) {
+        if (p->engine && opts->threaded)
+                p->handoff = kbc_handoff_new(p->engine);
+        if (!p->decoder || !p->engine || (opts->threaded && !p->handoff)) {
                 kbc_pipeline_free(p);
                 return NULL;
         }
@@ -43,6 +47,7 @@ void kbc_pipeline_free(kbc_pipeline *p)
 {
         if (!p)
                 return;
+        kbc_handoff_free(p->handoff);
         kbc_decoder_free(p->decoder);
         kbc_engine_free(p->engine);
         free(p);
@@ -120,8 +125,18 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                 p->stats.filtered++;
                 return 0;
         }
-        kbc_engine_feed(p->engine, ev);
+        if (!p->handoff)
+                kbc_engine_feed(p->engine, ev);
+        else if (kbc_handoff_push(p->handoff, ev))
+                count_reject(&p->stats, "too large to queue", 1);
         return 0;
+}
+
+/* Before the caller touches the engine: everything handed over is fed. */
+static void drain(const kbc_pipeline *p)
+{
+        if (p->handoff)
+                kbc_handoff_drain(p->handoff);
 }
 
 const char *kbc_pipeline_last_error(const kbc_pipeline *p)
@@ -131,21 +146,25 @@ const char *kbc_pipeline_last_error(const kbc_pipeline *p)
 
 void kbc_pipeline_flush(kbc_pipeline *p)
 {
+        drain(p);
         kbc_engine_flush(p->engine);
 }
 
 void kbc_pipeline_set_clock(kbc_pipeline *p, int64_t now_ms)
 {
+        drain(p);
         kbc_engine_set_clock(p->engine, now_ms);
 }
 
 size_t kbc_pipeline_close_quiet(kbc_pipeline *p, int64_t now_ms)
 {
+        drain(p);
         return kbc_engine_close_quiet(p->engine, now_ms);
 }
 
 void kbc_pipeline_stats_get(const kbc_pipeline *p, kbc_pipeline_stats *out)
 {
+        drain(p);
         *out = p->stats;
         kbc_engine_stats_get(p->engine, &out->engine);
 }
@@ -194,6 +213,7 @@ const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,
 
 const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p)
 {
+        drain(p);
         return p->engine;
 }
 

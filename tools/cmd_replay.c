@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "kbc_cores.h"
 #include "kbc_incident_format.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
@@ -408,7 +409,9 @@ int cmd_replay(int argc, char **argv)
                                   .to_ms = KBC_TIME_NONE,
                                   .engine = KBC_ENGINE_OPTS_DEFAULT,
                                   .keep = keep_host,
-                                  .keep_opaque = &ctx};
+                                  .keep_opaque = &ctx,
+                                  /* decoding and correlating overlap */
+                                  .threaded = kbc_cores() > 1};
         opts.engine.notice = replay_notice;
         opts.engine.notice_opaque = &ctx;
         replay_kafka_args kafka = {.slack_ms = REPLAY_KAFKA_SLACK_DEFAULT_MS};

@@ -5,6 +5,7 @@
  * are throttled by a monotonic clock, so the cost per event is one clock
  * read (a vDSO call, no system call).
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -16,6 +17,9 @@
 #define REDRAW_NS (100 * 1000 * 1000) /* at most 10 redraws a second */
 
 struct tool_progress {
+        /* a threaded replay makes way for incidents from its correlating
+         * thread while the reading one counts events */
+        pthread_mutex_t lock;
         FILE *out;
         bool stdout_shared; /* stdout is a terminal too */
         bool shown;         /* the bar is on the screen */
@@ -43,6 +47,7 @@ tool_progress *tool_progress_new(FILE *out)
         p->start_ns = now_ns();
         p->drawn_ns = p->start_ns - REDRAW_NS; /* draw the first event */
         p->latest_ms = KBC_TIME_NONE;
+        pthread_mutex_init(&p->lock, NULL);
         return p;
 }
 
@@ -72,6 +77,7 @@ void tool_progress_event(tool_progress *p, int64_t time_ms, uint64_t bytes,
 {
         if (!p)
                 return;
+        pthread_mutex_lock(&p->lock);
         p->events++;
         if (time_ms != KBC_TIME_NONE &&
             (p->latest_ms == KBC_TIME_NONE || time_ms > p->latest_ms))
@@ -79,6 +85,7 @@ void tool_progress_event(tool_progress *p, int64_t time_ms, uint64_t bytes,
         int64_t now = now_ns();
         if (now - p->drawn_ns >= REDRAW_NS)
                 draw(p, now, bytes, total);
+        pthread_mutex_unlock(&p->lock);
 }
 
 static void clear(tool_progress *p)
@@ -92,8 +99,11 @@ static void clear(tool_progress *p)
 
 void tool_progress_make_way(tool_progress *p, FILE *f)
 {
-        if (p && (f == p->out || (f == stdout && p->stdout_shared)))
+        if (p && (f == p->out || (f == stdout && p->stdout_shared))) {
+                pthread_mutex_lock(&p->lock);
                 clear(p);
+                pthread_mutex_unlock(&p->lock);
+        }
 }
 
 void tool_progress_end(tool_progress *p)
@@ -101,5 +111,6 @@ void tool_progress_end(tool_progress *p)
         if (!p)
                 return;
         clear(p);
+        pthread_mutex_destroy(&p->lock);
         free(p);
 }
