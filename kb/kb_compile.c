@@ -54,6 +54,12 @@
 #define CLASSIC_CHANNELS                                                       \
         "[Application, System, Security, Directory Service, DNS Server, "      \
         "File Replication Service]"
+/* And those of Windows Server 2008 and later that the Learn articles'
+ * events are logged in (Applications and Services logs of the roles). */
+#define MODERN_CHANNELS                                                        \
+        "[Application, System, Security, Directory Service, DNS Server, "      \
+        "DFS Replication, File Replication Service, Key Management Service, "  \
+        "Active Directory Web Services]"
 #define SUPPORT_WORDS 2 /* content words a supporting one needs */
 /* Articles a supporting signal may share. Support never opens a case, so
  * a phrase of a few dozen articles costs only matching time, and within a
@@ -98,6 +104,9 @@ static const char *const routine_messages[] = {
     "the service entered the running state",
     "the service entered the stopped state",
     "the command completed successfully",
+    /* ERROR_SERVICE_REQUEST_TIMEOUT, in every slow boot's 7000 and 7009 */
+    "the service did not respond to the start or control request in a "
+    "timely fashion",
     /* Save Dump's template without the code it reports */
     "the computer has rebooted from a bugcheck",
 };
@@ -995,18 +1004,48 @@ static void yaml_prose(kbc_buf *b, const char *key, const char *text)
         free(cut);
 }
 
-static const char *section_text(const kbc_kb_article *art,
+static bool list_item(const char *p)
+{
+        if ((p[0] == '-' || p[0] == '*') && p[1] == ' ')
+                return true;
+        while (isdigit((unsigned char)*p))
+                p++;
+        return *p == '.' && p[1] == ' ';
+}
+
+/* What an operator reads of a Learn article's section on an incident: its
+ * first paragraph, and when that announces more (ends in ':') or is a list
+ * item, the list that follows it. The rest is at the reference. */
+static const char *brief(kbc_arena *a, const char *text)
+{
+        const char *gap = strstr(text, "\n\n");
+        size_t end = gap ? (size_t)(gap - text) : strlen(text);
+        bool list = list_item(text) ||
+                    strstr(kbc_arena_strndup(a, text, end), "\n- ") != NULL;
+        if (gap && end && text[end - 1] == ':') { /* and what it announces */
+                list |= list_item(gap + 2);
+                gap = strstr(gap + 2, "\n\n");
+                end = gap ? (size_t)(gap - text) : strlen(text);
+        }
+        while (list && gap && list_item(gap + 2)) {
+                gap = strstr(gap + 2, "\n\n");
+                end = gap ? (size_t)(gap - text) : strlen(text);
+        }
+        return kbc_arena_strndup(a, text, end);
+}
+
+static const char *section_text(kbc_arena *a, const kbc_kb_article *art,
                                 const char *const *names, const char *fallback)
 {
         for (; *names; names++) {
                 const kbc_kb_section *s = kbc_kb_section_get(art, *names);
                 if (s && s->text && *s->text)
-                        return s->text;
+                        return art->url ? brief(a, s->text) : s->text;
         }
         return fallback;
 }
 
-static void write_signal(kbc_buf *b, const rule_signal *r)
+static void write_signal(kbc_buf *b, const rule_signal *r, const char *channels)
 {
         kbc_buf_printf(b, "  - id: %s\n", r->id);
         if (r->symptom)
@@ -1023,8 +1062,9 @@ static void write_signal(kbc_buf *b, const rule_signal *r)
         else if (r->event_id >= 0)
                 kbc_buf_printf(b, "      event_id: %ld\n", r->event_id);
         if (r->problem_level)
-                kbc_buf_puts(b, "      problem: true\n      channel: "
-                                "" CLASSIC_CHANNELS "\n");
+                kbc_buf_puts(b, "      problem: true\n");
+        if (r->problem_level && r->event_id < 0)
+                kbc_buf_printf(b, "      channel: %s\n", channels);
         if (r->text) {
                 kbc_buf_puts(b, "      text: ");
                 yaml_quoted(b, r->text);
@@ -1250,10 +1290,20 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
             !kbc_kb_section_get(art, "CAUSE"))
                 for (size_t i = 0; i < n; i++)
                         sigs[i].weight = 1;
+        /* A Learn article shows the whole sequence around a failure,
+         * informational events included (a service starting, a subsystem
+         * changing state); Windows gives each event its level, so only
+         * those reporting a problem may open a case. */
+        for (size_t i = 0; art->url && i < n; i++)
+                sigs[i].problem_level |= sigs[i].symptom;
 
-        char ref[128];
-        snprintf(ref, sizeof(ref), "https://support.microsoft.com/kb/%s",
-                 art->id + (art->id[0] == 'Q'));
+        char ref[512];
+        if (art->url)
+                snprintf(ref, sizeof(ref), "%s", art->url);
+        else
+                snprintf(ref, sizeof(ref),
+                         "https://support.microsoft.com/kb/%s",
+                         art->id + (art->id[0] == 'Q'));
         const char *see = kbc_arena_strndup(a, ref, strlen(ref));
         /* A file name may hold a newline, which must not end the comment,
          * or bytes libyaml refuses even there. */
@@ -1281,13 +1331,14 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         }
         kbc_buf_printf(out, "]\nreference: %s\nwindow: 10m\n", ref);
         yaml_prose(out, "cause",
-                   section_text(art, cause_names,
+                   section_text(a, art, cause_names,
                                 "The article names no cause; see it at the "
                                 "reference."));
-        yaml_prose(out, "resolution", section_text(art, fix_names, see));
+        yaml_prose(out, "resolution", section_text(a, art, fix_names, see));
         kbc_buf_puts(out, "signals:\n");
         for (size_t i = 0; i < n; i++)
-                write_signal(out, &sigs[i]);
+                write_signal(out, &sigs[i],
+                             art->url ? MODERN_CHANNELS : CLASSIC_CHANNELS);
         kbc_buf_puts(out, "tests:\n  - name: the article's own signals\n"
                           "    events:\n");
         for (size_t i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 /*
  * kbc_kb.h - a Microsoft Knowledge Base article, parsed (SPEC.md §4): the
- * raw "DOCUMENT:Qnnnn" text and the Jekyll page form, CRLF or LF. What a
+ * raw "DOCUMENT:Qnnnn" text, the Jekyll page form and the markdown of
+ * Microsoft Learn's support articles, CRLF or LF. What a
  * log can show of the article is in its signals; the compiler turns them
  * into rule signals and the sections into cause and resolution.
  */
@@ -53,6 +54,8 @@ typedef struct kbc_kb_article {
         size_t nsections;
         const kbc_kb_signal *signals; /* in article order, deduplicated */
         size_t nsignals;
+        const char *url; /* the article's address when its form gives one
+                            (markdown: learn.microsoft.com), or NULL */
 } kbc_kb_article;
 
 /* Parses one article of len bytes read from path. Everything is allocated

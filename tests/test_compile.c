@@ -70,7 +70,8 @@ static kbc_kb_article article(const char *id, const kbc_kb_signal *sigs,
                                 sections,
                                 3,
                                 sigs,
-                                n};
+                                n,
+                                NULL};
 }
 
 #define ARTICLE(id, ...)                                                       \

@@ -1,0 +1,620 @@
+/*
+ * kb_markdown.c - the third article form: a Microsoft Learn support article
+ * in markdown (the MicrosoftDocs/SupportArticles-docs repository), brought
+ * to the body lines kb_signals.c reads (kb_internal.h).
+ *
+ * How it is told: the file opens with YAML front matter ("---") holding an
+ * "ms.date:", "ms.topic:" or "ms.author:" key; the Jekyll pages of the
+ * 2002 archive have none of them.
+ *
+ * Fields. title and ms.date come from the front matter. The id is
+ * "KB<number>" from the "_Original KB number:_ &nbsp; 4469622" line of the
+ * body when there is one, else "MS-" and the file name (the same article
+ * under two folders gets the same id): the stem itself when it fits, else
+ * its first 20 characters and 6 hex digits of its hash. The archive's ids
+ * are "Q<number>", so the two forms cannot collide. The learn.microsoft.com
+ * address is derived from the path: support/windows-server/X/Y.md is
+ * https://learn.microsoft.com/troubleshoot/windows-server/X/Y.
+ *
+ * Lines. Markdown is turned into the shape of the archive's text, where a
+ * log excerpt is an indented block and prose starts at the margin:
+ *   - quoted blocks ("> Log Name: ...", with their lazy continuation
+ *     lines) and code fences become lines indented by 4; a "> " line with
+ *     nothing after it splits the block as a blank line would;
+ *   - notes ("> [!NOTE]" and their lines) become prose, and the marker
+ *     line goes;
+ *   - a table whose header names an event id column becomes one block per
+ *     row: "Event ID: n", "Source: s", "Log Name: l", "Description: d";
+ *     other tables become their cells, two spaces apart;
+ *   - headings keep their text and level (kbc_kb_line.heading);
+ *   - everywhere but in code: markdown escapes (\<, \*, \_) undone, link
+ *     syntax reduced to its text, images, emphasis (** __), code ticks,
+ *     <br/> and &nbsp; removed; list indentation is dropped (it is
+ *     nesting, not quoting).
+ * Line numbers stay those of the file.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kb_internal.h"
+#include "kbc_buf.h"
+#include "kbc_err.h"
+#include "kbc_hash.h"
+
+#define QUOTE_INDENT 4  /* how far a quoted or code line is indented */
+#define MAX_COLUMNS  16 /* table columns read */
+#define STEM_KEPT    20 /* file name characters of a hashed id */
+
+static bool blank_text(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if (s[i] != ' ' && s[i] != '\t')
+                        return false;
+        return true;
+}
+
+static void trim(const char **s, size_t *len)
+{
+        while (*len && (**s == ' ' || **s == '\t')) {
+                (*s)++;
+                (*len)--;
+        }
+        while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+                (*len)--;
+}
+
+/* Where w occurs in (s, len), ignoring case, or NULL. */
+static const char *find_ci(const char *s, size_t len, const char *w)
+{
+        size_t n = strlen(w);
+        for (size_t i = 0; i + n <= len; i++)
+                if (!strncasecmp(s + i, w, n))
+                        return s + i;
+        return NULL;
+}
+
+static bool key_at(const kbc_kb_line *l, const char *key, const char **v,
+                   size_t *vlen)
+{
+        size_t n = strlen(key);
+        if (l->len < n || strncasecmp(l->s, key, n))
+                return false;
+        *v = l->s + n;
+        *vlen = l->len - n;
+        trim(v, vlen);
+        if (*vlen >= 2 && (**v == '"' || **v == '\'') &&
+            (*v)[*vlen - 1] == **v) {
+                (*v)++;
+                *vlen -= 2;
+        }
+        return true;
+}
+
+static bool fence_line(const kbc_kb_line *l)
+{
+        const char *s = l->s;
+        size_t len = l->len;
+        trim(&s, &len);
+        return len >= 3 && (!strncmp(s, "```", 3) || !strncmp(s, "~~~", 3));
+}
+
+/* The end of the front matter (the line after its closing "---") when the
+ * file opens with one that has an ms.* key, else 0. */
+static size_t front_matter_end(const kbc_kb_line *lines, size_t n)
+{
+        if (!n || lines[0].len < 3 || strncmp(lines[0].s, "---", 3))
+                return 0;
+        bool ms = false;
+        for (size_t i = 1; i < n && i < 100; i++) {
+                const kbc_kb_line *l = &lines[i];
+                if (l->len >= 3 && !strncmp(l->s, "---", 3) &&
+                    blank_text(l->s + 3, l->len - 3))
+                        return ms ? i + 1 : 0;
+                ms |= (l->len > 8 && (!strncmp(l->s, "ms.date:", 8) ||
+                                      !strncmp(l->s, "ms.topic:", 9) ||
+                                      !strncmp(l->s, "ms.author:", 10)));
+        }
+        return 0;
+}
+
+bool kbc_kb_markdown_is(const kbc_kb_line *lines, size_t n)
+{
+        return front_matter_end(lines, n) != 0;
+}
+
+/* ---- inline markdown ----------------------------------------------------- */
+
+static bool punct(char c)
+{
+        return c > 0x20 && c < 0x7f && ispunct((unsigned char)c);
+}
+
+/* The length of an HTML line break (<br>, <br/>, </br>, <br />) at s. */
+static size_t line_break(const char *s, size_t len)
+{
+        static const char *const forms[] = {"<br>", "<br/>", "</br>", "<br />"};
+        for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+                size_t n = strlen(forms[k]);
+                if (len >= n && !strncasecmp(s, forms[k], n))
+                        return n;
+        }
+        return 0;
+}
+
+/* The end of a "(...)" link target starting at s[i] == '(', or 0. */
+static size_t target_end(const char *s, size_t len, size_t i)
+{
+        int depth = 0;
+        for (size_t j = i; j < len; j++) {
+                if (s[j] == '(')
+                        depth++;
+                else if (s[j] == ')' && --depth == 0)
+                        return j + 1;
+        }
+        return 0;
+}
+
+/* Appends (s, len) to b with the inline markup removed. Link text is kept
+ * (without recursion into it beyond escapes and emphasis). */
+static void inline_text(kbc_buf *b, const char *s, size_t len)
+{
+        for (size_t i = 0; i < len;) {
+                size_t br = line_break(s + i, len - i);
+                if (br) {
+                        kbc_buf_putc(b, ' ');
+                        i += br;
+                        continue;
+                }
+                if (s[i] == '\\' && i + 1 < len && punct(s[i + 1])) {
+                        kbc_buf_putc(b, s[i + 1]);
+                        i += 2;
+                        continue;
+                }
+                if (!strncasecmp(s + i, "&nbsp;", 6 < len - i ? 6 : len - i) &&
+                    len - i >= 6) {
+                        kbc_buf_putc(b, ' ');
+                        i += 6;
+                        continue;
+                }
+                bool image = s[i] == '!' && i + 1 < len && s[i + 1] == '[';
+                if (s[i] == '[' || image) {
+                        size_t open = i + image, close = open + 1;
+                        int depth = 1;
+                        for (; close < len; close++) {
+                                if (s[close] == '[')
+                                        depth++;
+                                else if (s[close] == ']' && --depth == 0)
+                                        break;
+                        }
+                        size_t end = close < len && close + 1 < len &&
+                                             s[close + 1] == '('
+                                         ? target_end(s, len, close + 1)
+                                         : 0;
+                        if (close < len && end) {
+                                if (!image)
+                                        inline_text(b, s + open + 1,
+                                                    close - open - 1);
+                                i = end;
+                                continue;
+                        }
+                }
+                if ((s[i] == '*' || s[i] == '_') && i + 1 < len &&
+                    s[i + 1] == s[i]) {
+                        i += 2;
+                        continue;
+                }
+                if (s[i] == '`') {
+                        i++;
+                        continue;
+                }
+                kbc_buf_putc(b, s[i++]);
+        }
+}
+
+/* ---- output lines -------------------------------------------------------- */
+
+typedef struct out {
+        kbc_arena *a;
+        kbc_kb_line *v;
+        size_t n, cap;
+} out;
+
+static int emit(out *o, int no, int indent, int heading, const char *s,
+                size_t len, bool clean)
+{
+        if (o->n == o->cap) {
+                size_t cap = o->cap ? o->cap * 2 : 256;
+                kbc_kb_line *v = realloc(o->v, cap * sizeof(*v));
+                if (!v)
+                        return -1;
+                o->v = v;
+                o->cap = cap;
+        }
+        kbc_buf b;
+        kbc_buf_init(&b, 1 << 20);
+        for (int k = 0; k < indent; k++)
+                kbc_buf_putc(&b, ' ');
+        if (clean)
+                inline_text(&b, s, len);
+        else
+                kbc_buf_append(&b, s, len);
+        size_t bl = b.len;
+        while (bl > (size_t)indent &&
+               (b.data[bl - 1] == ' ' || b.data[bl - 1] == '\t'))
+                bl--;
+        kbc_kb_line *l = &o->v[o->n++];
+        memset(l, 0, sizeof(*l));
+        l->s = kbc_arena_strndup(o->a, b.data ? b.data : "", bl);
+        l->len = bl;
+        l->no = no;
+        l->heading = heading;
+        l->indent = indent;
+        l->blank = blank_text(l->s, l->len);
+        kbc_buf_free(&b);
+        return 0;
+}
+
+/* Splits a table row into trimmed cells (the outer pipes dropped). */
+static size_t cells(const char *s, size_t len, const char **cell, size_t *clen)
+{
+        trim(&s, &len);
+        if (len && s[0] == '|') {
+                s++;
+                len--;
+        }
+        if (len && s[len - 1] == '|' && (len < 2 || s[len - 2] != '\\'))
+                len--;
+        size_t n = 0, b = 0;
+        for (size_t i = 0; i <= len && n < MAX_COLUMNS; i++) {
+                if (i < len && (s[i] != '|' || (i && s[i - 1] == '\\')))
+                        continue;
+                const char *c = s + b;
+                size_t cl = i - b;
+                trim(&c, &cl);
+                cell[n] = c;
+                clen[n++] = cl;
+                b = i + 1;
+        }
+        return n;
+}
+
+static bool table_row(const kbc_kb_line *l)
+{
+        const char *s = l->s;
+        size_t len = l->len;
+        trim(&s, &len);
+        return len && s[0] == '|';
+}
+
+static bool separator_row(const kbc_kb_line *l)
+{
+        bool dash = false;
+        for (size_t i = 0; i < l->len; i++) {
+                char c = l->s[i];
+                if (c == '-')
+                        dash = true;
+                else if (c != '|' && c != ':' && c != ' ' && c != '\t')
+                        return false;
+        }
+        return dash;
+}
+
+typedef enum column { COL_OTHER, COL_ID, COL_SOURCE, COL_LOG, COL_TEXT } column;
+
+static column column_of(kbc_arena *a, const char *s, size_t len)
+{
+        kbc_buf b;
+        kbc_buf_init(&b, 4096);
+        inline_text(&b, s, len);
+        const char *h = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+        kbc_buf_free(&b);
+        column c = COL_OTHER;
+        if (!strcasecmp(h, "Event ID") || !strcasecmp(h, "ID") ||
+            !strcasecmp(h, "Event") || !strcasecmp(h, "EventID"))
+                c = COL_ID;
+        else if (find_ci(h, strlen(h), "source") ||
+                 find_ci(h, strlen(h), "provider"))
+                c = COL_SOURCE;
+        else if (find_ci(h, strlen(h), "log"))
+                c = COL_LOG;
+        else if (find_ci(h, strlen(h), "message") ||
+                 find_ci(h, strlen(h), "description") ||
+                 find_ci(h, strlen(h), "string") ||
+                 find_ci(h, strlen(h), "text"))
+                c = COL_TEXT;
+        return c;
+}
+
+/* A table from lines[i] on; returns the first line after it. */
+static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
+                    int *rc)
+{
+        static const char *const labels[] = {
+            NULL, "Event ID: ", "Source: ", "Log Name: ", "Description: "};
+        const char *cell[MAX_COLUMNS];
+        size_t clen[MAX_COLUMNS];
+        column col[MAX_COLUMNS];
+        size_t ncol = cells(lines[i].s, lines[i].len, cell, clen);
+        bool events = false;
+        for (size_t k = 0; k < ncol; k++) {
+                col[k] = column_of(o->a, cell[k], clen[k]);
+                events |= col[k] == COL_ID;
+        }
+        size_t j = i;
+        for (; j < n && table_row(&lines[j]); j++) {
+                const kbc_kb_line *l = &lines[j];
+                if (separator_row(l)) {
+                        *rc |= emit(o, l->no, 0, 0, "", 0, false);
+                        continue;
+                }
+                size_t nc = cells(l->s, l->len, cell, clen);
+                if (!events || j == i) {
+                        kbc_buf b;
+                        kbc_buf_init(&b, 1 << 20);
+                        for (size_t k = 0; k < nc; k++) {
+                                if (k)
+                                        kbc_buf_puts(&b, "  ");
+                                kbc_buf_append(&b, cell[k], clen[k]);
+                        }
+                        *rc |= emit(o, l->no, 0, 0, b.data ? b.data : "", b.len,
+                                    true);
+                        kbc_buf_free(&b);
+                        continue;
+                }
+                /* One log block per row, the labels the extractor knows. */
+                for (size_t k = 0; k < nc && k < ncol; k++) {
+                        if (col[k] == COL_OTHER || !clen[k])
+                                continue;
+                        kbc_buf b;
+                        kbc_buf_init(&b, 1 << 20);
+                        kbc_buf_puts(&b, labels[col[k]]);
+                        kbc_buf_append(&b, cell[k], clen[k]);
+                        *rc |= emit(o, l->no, QUOTE_INDENT, 0, b.data, b.len,
+                                    true);
+                        kbc_buf_free(&b);
+                }
+                *rc |= emit(o, l->no, 0, 0, "", 0, false);
+        }
+        return j;
+}
+
+/* "> > text" -> "text"; *note when the quote opens a [!NOTE] callout. */
+static const char *unquote(const char *s, size_t len, size_t *olen)
+{
+        trim(&s, &len);
+        while (len && s[0] == '>') {
+                s++;
+                len--;
+                trim(&s, &len);
+        }
+        *olen = len;
+        return s;
+}
+
+static bool callout(const char *s, size_t len)
+{
+        return len >= 3 && s[0] == '[' && s[1] == '!' && s[len - 1] == ']';
+}
+
+/* "#### Name ##" -> level 4, (Name); 0 when not a heading. */
+static int heading_level(const char *s, size_t len, const char **t,
+                         size_t *tlen)
+{
+        int level = 0;
+        while ((size_t)level < len && s[level] == '#')
+                level++;
+        if (!level || level > 6 || ((size_t)level < len && s[level] != ' '))
+                return 0;
+        const char *v = s + level;
+        size_t vl = len - (size_t)level;
+        trim(&v, &vl);
+        while (vl && v[vl - 1] == '#')
+                vl--;
+        trim(&v, &vl);
+        /* "# ------" in a shell sample outside a fence says nothing */
+        bool letter = false;
+        for (size_t k = 0; k < vl; k++)
+                letter |= isalpha((unsigned char)v[k]) != 0;
+        if (!letter)
+                return 0;
+        *t = v;
+        *tlen = vl;
+        return level;
+}
+
+/* ---- fields ---------------------------------------------------------------
+ */
+
+static const char *kb_number(const kbc_kb_line *lines, size_t n, kbc_arena *a)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *p =
+                    find_ci(lines[i].s, lines[i].len, "Original KB number");
+                if (!p)
+                        continue;
+                const char *e = lines[i].s + lines[i].len;
+                while (p < e && !isdigit((unsigned char)*p))
+                        p++;
+                const char *d = p;
+                while (p < e && isdigit((unsigned char)*p))
+                        p++;
+                if (p > d && p - d <= 10)
+                        return kbc_arena_printf(a, "KB%.*s", (int)(p - d), d);
+                return NULL;
+        }
+        return NULL;
+}
+
+/* The file name without folder and extension. */
+static const char *stem(const char *path, size_t *len)
+{
+        const char *b = strrchr(path, '/');
+        b = b ? b + 1 : path;
+        const char *dot = strrchr(b, '.');
+        *len = dot ? (size_t)(dot - b) : strlen(b);
+        return b;
+}
+
+static const char *path_id(kbc_arena *a, const char *path)
+{
+        size_t len;
+        const char *s = stem(path ? path : "article", &len);
+        char id[40];
+        size_t o = (size_t)snprintf(id, sizeof(id), "MS-");
+        size_t keep = len + o <= KBC_KB_ID_MAX ? len : STEM_KEPT;
+        for (size_t i = 0; i < keep && i < len; i++)
+                id[o++] = isalnum((unsigned char)s[i]) ? s[i] : '-';
+        while (o > 3 && id[o - 1] == '-')
+                o--;
+        if (keep < len) {
+                uint64_t h = kbc_fnv64(KBC_FNV64_INIT, s, len);
+                o += (size_t)snprintf(id + o, sizeof(id) - o, "-%06x",
+                                      (unsigned)(h & 0xffffff));
+        }
+        id[o] = '\0';
+        return kbc_arena_strdup(a, id);
+}
+
+static const char *learn_url(kbc_arena *a, const char *path)
+{
+        if (!path)
+                return NULL;
+        const char *p = NULL;
+        for (const char *q = path; (q = strstr(q, "support/")); q++)
+                if (q == path || q[-1] == '/')
+                        p = q;
+        if (!p)
+                return NULL;
+        p += strlen("support/");
+        size_t len = strlen(p);
+        if (len > 3 && !strcmp(p + len - 3, ".md"))
+                len -= 3;
+        return kbc_arena_printf(
+            a, "https://learn.microsoft.com/troubleshoot/%.*s", (int)len, p);
+}
+
+static void front_fields(kbc_arena *a, const kbc_kb_line *lines, size_t end,
+                         kbc_kb_article *art)
+{
+        for (size_t i = 1; i + 1 < end; i++) {
+                const char *v;
+                size_t vlen;
+                if (key_at(&lines[i], "title:", &v, &vlen)) {
+                        kbc_buf b;
+                        kbc_buf_init(&b, 1 << 16);
+                        inline_text(&b, v, vlen);
+                        art->title =
+                            kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+                        kbc_buf_free(&b);
+                } else if (key_at(&lines[i], "ms.date:", &v, &vlen) && vlen) {
+                        art->date = kbc_arena_strndup(a, v, vlen);
+                }
+        }
+}
+
+kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
+                                   size_t nraw, kbc_kb_article *art,
+                                   const char **applies_to, size_t *n,
+                                   char *errstr, size_t errsize)
+{
+        size_t start = front_matter_end(raw, nraw);
+        front_fields(a, raw, start, art);
+        art->id = kb_number(raw + start, nraw - start, a);
+        if (!art->id)
+                art->id = path_id(a, art->path);
+        art->url = learn_url(a, art->path);
+        *applies_to = NULL;
+
+        out o = {.a = a};
+        int rc = 0;
+        bool fence = false, quote = false, note = false, title = false;
+        for (size_t i = start; i < nraw && !rc;) {
+                const kbc_kb_line *l = &raw[i];
+                const char *s = l->s;
+                size_t len = l->len;
+                trim(&s, &len);
+                if (fence_line(l)) {
+                        fence = !fence;
+                        quote = false;
+                        rc = emit(&o, l->no, 0, 0, "", 0, false);
+                } else if (fence) {
+                        rc = emit(&o, l->no, QUOTE_INDENT, 0, s, len, false);
+                } else if (!len) {
+                        quote = note = false;
+                        rc = emit(&o, l->no, 0, 0, "", 0, false);
+                } else if (s[0] == '>' || (quote && !table_row(l))) {
+                        size_t ql;
+                        const char *q = unquote(s, len, &ql);
+                        if (s[0] == '>' && !quote)
+                                note = callout(q, ql);
+                        quote = true;
+                        if (callout(q, ql) || !ql)
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        else
+                                rc = emit(&o, l->no, note ? 0 : QUOTE_INDENT, 0,
+                                          q, ql, true);
+                } else if (table_row(l)) {
+                        i = table(&o, raw, i, nraw, &rc);
+                        continue;
+                } else if (len >= 3 && !strncmp(s, ":::", 3)) {
+                        rc = emit(&o, l->no, 0, 0, "", 0, false);
+                } else {
+                        const char *t;
+                        size_t tl;
+                        int level = heading_level(s, len, &t, &tl);
+                        const char *v;
+                        size_t vl;
+                        kbc_kb_line un = {.s = s, .len = len};
+                        if (level == 1 && !title) {
+                                title = true; /* the page title again */
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        } else if (level) {
+                                rc = emit(&o, l->no, 0, level, t, tl, true);
+                        } else if (key_at(&un, "_Applies to:_", &v, &vl) ||
+                                   key_at(&un, "Applies to:", &v, &vl)) {
+                                kbc_buf b;
+                                kbc_buf_init(&b, 1 << 16);
+                                inline_text(&b, v, vl);
+                                *applies_to = kbc_arena_strndup(
+                                    a, b.data ? b.data : "", b.len);
+                                kbc_buf_free(&b);
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        } else if (find_ci(s, len, "Original KB number")) {
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        } else {
+                                rc = emit(&o, l->no, 0, 0, s, len, true);
+                        }
+                }
+                i++;
+        }
+        if (rc) {
+                free(o.v);
+                kbc_errf(errstr, errsize, "out of memory");
+                return NULL;
+        }
+        if (!o.n) /* an article with front matter only */
+                rc = emit(&o, (int)nraw, 0, 0, "", 0, false);
+        if (rc) {
+                free(o.v);
+                kbc_errf(errstr, errsize, "out of memory");
+                return NULL;
+        }
+        *n = o.n;
+        return o.v;
+}
+
+/* Windows Server 2008 and later log what 2003 logged under the NTDS
+ * sources ("NTDS Replication", "NTDS KCC", ...) as the one provider of
+ * Active Directory, the old name now being the task category; the articles
+ * still write the old one. */
+void kbc_kb_markdown_sources(kbc_kb_article *art)
+{
+        kbc_kb_signal *sig = (kbc_kb_signal *)art->signals;
+        for (size_t i = 0; i < art->nsignals; i++)
+                if (sig[i].source && !strncasecmp(sig[i].source, "NTDS ", 5))
+                        sig[i].source =
+                            "Microsoft-Windows-ActiveDirectory_DomainService";
+}
