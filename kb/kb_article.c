@@ -1035,7 +1035,7 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
         kbc_kb_extract_signals(a, ps.lines + ps.start, ps.end - ps.start,
                                &art->signals, &art->nsignals);
         if (ps.markdown)
-                kbc_kb_markdown_sources(art);
+                kbc_kb_markdown_sources(a, art, ps.lines, ps.n);
         else
                 imply_sources(art);
 out:

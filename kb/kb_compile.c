@@ -122,6 +122,7 @@ typedef struct rule_signal {
         bool symptom;
         int weight;
         const char *provider; /* NULL = any */
+        const char *channel;  /* of an event without provider, or NULL */
         long event_id;        /* -1 = any */
         long event_id2;       /* a second id it may have, or -1 */
         const char *text;     /* for text: */
@@ -754,14 +755,18 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
         case KBC_KB_EVENT:
                 r->event_id = s->event_id;
                 r->provider = s->source;
+                r->channel = s->source ? NULL : s->channel;
                 r->text = text;
                 snprintf(r->id, sizeof(r->id), "event-%ld", s->event_id);
-                if (s->source)
+                if (s->source || r->channel)
                         slug(r->id + strlen(r->id),
-                             sizeof(r->id) - strlen(r->id), "-", s->source, 4);
+                             sizeof(r->id) - strlen(r->id), "-",
+                             s->source ? s->source : r->channel, 4);
                 if (s->source && specific_text)
                         r->weight = 3;
                 else if (s->source && !routine_event(s->source, s->event_id))
+                        r->weight = 2;
+                else if (r->channel) /* (log, id) names an event too */
                         r->weight = 2;
                 else if (specific_text)
                         r->weight = 2;
@@ -1065,6 +1070,11 @@ static void write_signal(kbc_buf *b, const rule_signal *r, const char *channels)
                 kbc_buf_puts(b, "      problem: true\n");
         if (r->problem_level && r->event_id < 0)
                 kbc_buf_printf(b, "      channel: %s\n", channels);
+        else if (r->channel) {
+                kbc_buf_puts(b, "      channel: ");
+                yaml_quoted(b, r->channel);
+                kbc_buf_putc(b, '\n');
+        }
         if (r->text) {
                 kbc_buf_puts(b, "      text: ");
                 yaml_quoted(b, r->text);
@@ -1086,6 +1096,11 @@ static void write_test_event(kbc_buf *b, const rule_signal *r, size_t i)
                        r->event_id >= 0 ? r->event_id : 26);
         if (r->problem_level)
                 kbc_buf_puts(b, "        level: error\n");
+        if (r->channel) {
+                kbc_buf_puts(b, "        channel: ");
+                yaml_quoted(b, r->channel);
+                kbc_buf_putc(b, '\n');
+        }
         kbc_buf_puts(b, "        message: ");
         yaml_quoted(b, r->example);
         kbc_buf_putc(b, '\n');
@@ -1204,8 +1219,9 @@ static const char *unusable(const kbc_kb_signal *s, size_t nkept)
         if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
             (s->kind == KBC_KB_CODE && !s->code))
                 return "nothing to match";
-        if (s->kind == KBC_KB_EVENT && !s->source && !quoted_text(s))
-                return "an event id alone: no source, no text";
+        if (s->kind == KBC_KB_EVENT && !s->source && !s->channel &&
+            !quoted_text(s))
+                return "an event id alone: no source, no log, no text";
         return NULL;
 }
 

@@ -49,7 +49,10 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                                    char *errstr, size_t errsize);
 
 /* Renames the sources the articles write by their 2003 names to the
- * providers Windows logs them under today. */
-void kbc_kb_markdown_sources(kbc_kb_article *art);
+ * providers Windows logs them under today, and gives an event without a
+ * source the log its sentence names (lines: the body of
+ * kbc_kb_markdown_lines). */
+void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
+                             const kbc_kb_line *lines, size_t n);
 
 #endif

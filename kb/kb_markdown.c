@@ -241,6 +241,17 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                 inline_text(&b, s, len);
         else
                 kbc_buf_append(&b, s, len);
+        /* "Event ID:      5719": Event Viewer's copy aligns the values
+         * in columns; the extractor reads a label and one space. */
+        char *colon = indent && b.len ? memchr(b.data, ':', b.len) : NULL;
+        if (colon && colon - b.data < 24 && colon + 2 < b.data + b.len &&
+            colon[1] == ' ' && colon[2] == ' ') {
+                char *from = colon + 1;
+                while (from + 1 < b.data + b.len && from[1] == ' ')
+                        from++;
+                memmove(colon + 1, from, (size_t)(b.data + b.len - from));
+                b.len -= (size_t)(from - colon - 1);
+        }
         size_t bl = b.len;
         while (bl > (size_t)indent &&
                (b.data[bl - 1] == ' ' || b.data[bl - 1] == '\t'))
@@ -606,15 +617,108 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
         return o.v;
 }
 
-/* Windows Server 2008 and later log what 2003 logged under the NTDS
- * sources ("NTDS Replication", "NTDS KCC", ...) as the one provider of
- * Active Directory, the old name now being the task category; the articles
- * still write the old one. */
-void kbc_kb_markdown_sources(kbc_kb_article *art)
+/* The providers Windows Server 2008 and later log under, for the names
+ * the articles write: what 2003 logged under the NTDS sources ("NTDS
+ * Replication", "NTDS KCC", ...) is now logged by the one provider of
+ * Active Directory, the old name being the task category; likewise SAM,
+ * Kerberos, the KDC and Group Policy. Names that differ only by a leading
+ * "Microsoft-Windows-" need nothing: the index ignores it. */
+static const struct {
+        const char *written, *logged;
+        bool prefix;
+} renames[] = {
+    {"NTDS ", "Microsoft-Windows-ActiveDirectory_DomainService", true},
+    {"SAM", "Microsoft-Windows-Directory-Services-SAM", false},
+    {"Kerberos", "Microsoft-Windows-Security-Kerberos", false},
+    {"KDC", "Microsoft-Windows-Kerberos-Key-Distribution-Center", false},
+    {"Group Policy", "Microsoft-Windows-GroupPolicy", false},
+    {"Windows Time Service", "Microsoft-Windows-Time-Service", false},
+};
+
+/* One provider out of what an article's "Source:" says: "source X" is X,
+ * "A / B" and "A or B" are A, "Microsoft-Windows- X" loses its space,
+ * "None" is none. */
+static const char *logged_source(kbc_arena *a, const char *src)
+{
+        const char *s = src;
+        size_t len = strlen(s);
+        if (len > 7 && !strncasecmp(s, "source ", 7)) {
+                s += 7;
+                len -= 7;
+        }
+        const char *cut = find_ci(s, len, " / ");
+        if (!cut)
+                cut = find_ci(s, len, " or ");
+        if (cut)
+                len = (size_t)(cut - s);
+        trim(&s, &len);
+        if (!len || (len == 4 && !strncasecmp(s, "None", 4)))
+                return NULL;
+        for (size_t k = 0; k < sizeof(renames) / sizeof(*renames); k++) {
+                size_t n = strlen(renames[k].written);
+                if (renames[k].prefix
+                        ? len > n && !strncasecmp(s, renames[k].written, n)
+                        : len == n && !strncasecmp(s, renames[k].written, n))
+                        return renames[k].logged;
+        }
+        static const char ms[] = "Microsoft-Windows-";
+        size_t n = sizeof(ms) - 1, gap = 0;
+        if (len > n && !strncasecmp(s, ms, n))
+                while (n + gap < len && s[n + gap] == ' ')
+                        gap++;
+        if (!gap)
+                return kbc_arena_strndup(a, s, len);
+        return kbc_arena_printf(a, "%.*s%.*s", (int)n, s, (int)(len - n - gap),
+                                s + n + gap);
+}
+
+/* The logs Windows Server writes the articles' events to, as their
+ * sentences name them ("is logged in the Directory Service log", "in the
+ * DFS Replication event log"). */
+static const char *const logs[] = {"Directory Service",
+                                   "DNS Server",
+                                   "DFS Replication",
+                                   "File Replication Service",
+                                   "Key Management Service",
+                                   "System",
+                                   "Application",
+                                   "Security"};
+
+/* The log line l says an event is logged in, or NULL. */
+static const char *named_log(const kbc_kb_line *l)
+{
+        for (size_t k = 0; k < sizeof(logs) / sizeof(*logs); k++) {
+                const char *p = l->s, *e = l->s + l->len;
+                size_t n = strlen(logs[k]);
+                while ((p = find_ci(p, (size_t)(e - p), logs[k]))) {
+                        const char *after = p + n;
+                        bool in =
+                            p - l->s >= 7 && !strncasecmp(p - 7, "in the ", 7);
+                        if (in && e - after >= 10 &&
+                            !strncasecmp(after, " event log", 10))
+                                return logs[k];
+                        if (in && e - after >= 4 &&
+                            !strncasecmp(after, " log", 4) &&
+                            (e - after == 4 ||
+                             !isalpha((unsigned char)after[4])))
+                                return logs[k];
+                        p = after;
+                }
+        }
+        return NULL;
+}
+
+void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
+                             const kbc_kb_line *lines, size_t n)
 {
         kbc_kb_signal *sig = (kbc_kb_signal *)art->signals;
-        for (size_t i = 0; i < art->nsignals; i++)
-                if (sig[i].source && !strncasecmp(sig[i].source, "NTDS ", 5))
-                        sig[i].source =
-                            "Microsoft-Windows-ActiveDirectory_DomainService";
+        for (size_t i = 0; i < art->nsignals; i++) {
+                if (sig[i].source)
+                        sig[i].source = logged_source(a, sig[i].source);
+                if (sig[i].kind != KBC_KB_EVENT || sig[i].source)
+                        continue;
+                for (size_t k = 0; k < n; k++)
+                        if (lines[k].no == sig[i].line && !lines[k].heading)
+                                sig[i].channel = named_log(&lines[k]);
+        }
 }

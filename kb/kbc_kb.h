@@ -39,6 +39,9 @@ typedef struct kbc_kb_signal {
         const char *code;    /* normalized: "0xC0020035", or NULL */
         const char *section; /* where it was found ("SYMPTOMS", ...) */
         int line;            /* line in the article file */
+        const char *channel; /* KBC_KB_EVENT: the log the article says it is
+                                logged in ("Event ID 1388 is logged in the
+                                Directory Service log"), or NULL */
 } kbc_kb_signal;
 
 typedef struct kbc_kb_article {

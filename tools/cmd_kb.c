@@ -80,6 +80,7 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
         json_opt_str(b, "title", art->title);
         json_opt_str(b, "date", art->date);
         json_opt_str(b, "path", art->path);
+        json_opt_str(b, "url", art->url);
         json_list(b, "products", art->products, art->nproducts);
         json_list(b, "keywords", art->keywords, art->nkeywords);
         kbc_buf_json_key(b, "sections", true);
@@ -106,6 +107,7 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
                         kbc_buf_json_key(b, "source", true);
                         kbc_buf_json_str(b, kbc_str_cstr(s->source));
                 }
+                json_opt_str(b, "channel", s->channel);
                 if (s->source_implied)
                         kbc_buf_puts(b, ",\"source_implied\":true");
                 if (s->text) {
