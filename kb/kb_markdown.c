@@ -239,8 +239,11 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                 kbc_buf_putc(&b, ' ');
         if (clean)
                 inline_text(&b, s, len);
-        else
-                kbc_buf_append(&b, s, len);
+        else /* code: only the authors' "\<placeholder>" slips undone */
+                for (size_t i = 0; i < len; i++)
+                        if (!(s[i] == '\\' && i + 1 < len && s[i + 1] == '<' &&
+                              (i == 0 || s[i - 1] == ' ')))
+                                kbc_buf_putc(&b, s[i]);
         /* "Event ID:      5719": Event Viewer's copy aligns the values
          * in columns; the extractor reads a label and one space. */
         char *colon = indent && b.len ? memchr(b.data, ':', b.len) : NULL;
@@ -405,6 +408,29 @@ static const char *unquote(const char *s, size_t len, size_t *olen)
         return s;
 }
 
+/* "unable to lock out the account of  due to": where the page lost an
+ * insertion string of the event, two spaces between words in lower case
+ * are left; the value there becomes a placeholder, so that the event with
+ * its account name still matches. */
+static const char *lost_inserts(kbc_arena *a, const char *s, size_t *len)
+{
+        kbc_buf b;
+        kbc_buf_init(&b, 1 << 20);
+        for (size_t i = 0; i < *len; i++) {
+                kbc_buf_putc(&b, s[i]);
+                if (i + 3 < *len && islower((unsigned char)s[i]) &&
+                    s[i + 1] == ' ' && s[i + 2] == ' ' &&
+                    islower((unsigned char)s[i + 3])) {
+                        kbc_buf_puts(&b, " <value> ");
+                        i += 2;
+                }
+        }
+        const char *t = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+        *len = b.len;
+        kbc_buf_free(&b);
+        return t;
+}
+
 static bool callout(const char *s, size_t len)
 {
         return len >= 3 && s[0] == '[' && s[1] == '!' && s[len - 1] == ']';
@@ -564,9 +590,13 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                         quote = true;
                         if (callout(q, ql) || !ql)
                                 rc = emit(&o, l->no, 0, 0, "", 0, false);
-                        else
-                                rc = emit(&o, l->no, note ? 0 : QUOTE_INDENT, 0,
-                                          q, ql, true);
+                        else if (note)
+                                rc = emit(&o, l->no, 0, 0, q, ql, true);
+                        else {
+                                q = lost_inserts(a, q, &ql);
+                                rc = emit(&o, l->no, QUOTE_INDENT, 0, q, ql,
+                                          true);
+                        }
                 } else if (table_row(l)) {
                         i = table(&o, raw, i, nraw, &rc);
                         continue;
