@@ -1302,7 +1302,9 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         /* An article that states no symptom and no cause (how to capture
          * a dump, what an event means in general) may open a case, but any
          * troubleshooting article that explains the same evidence wins. */
-        if (!kbc_kb_section_get(art, "SYMPTOMS") &&
+        /* A Learn article is a troubleshooting article whatever its
+         * headings say ("Summary", "Diagnosis", "Event ID 1388"). */
+        if (!art->url && !kbc_kb_section_get(art, "SYMPTOMS") &&
             !kbc_kb_section_get(art, "CAUSE"))
                 for (size_t i = 0; i < n; i++)
                         sigs[i].weight = 1;
