@@ -214,6 +214,77 @@ static void inline_text(kbc_buf *b, const char *s, size_t len)
         }
 }
 
+/* ---- example names ---------------------------------------------------------
+ */
+
+static bool name_char(char c)
+{
+        return isalnum((unsigned char)c) || c == '.' || c == '_' || c == '$' ||
+               c == '-';
+}
+
+/* Is (s, len) a name Microsoft's documentation makes up for its examples:
+ * one of its fictitious companies (contoso.com, CONTOSO, DC=Contoso), a
+ * numbered machine or user (DC01, Server1, User1) or a host name under a
+ * made-up domain (myserver.domain.com)? A real event has its own there. */
+static bool example_name(const char *s, size_t len)
+{
+        static const char *const made_up[] = {
+            "contoso",    "fabrikam",     "adatum",     "northwind",
+            "litware",    "woodgrove",    "tailspin",   "wingtip",
+            "proseware",  "treyresearch", "domain.com", "childdomain",
+            "rootdomain", "myserver",     "machinename"};
+        static const char *const numbered[] = {"dc",   "server",   "srv",
+                                               "user", "client",   "node",
+                                               "host", "computer", "pc"};
+        for (size_t k = 0; k < sizeof(made_up) / sizeof(*made_up); k++)
+                if (find_ci(s, len, made_up[k]))
+                        return true;
+        for (size_t k = 0; k < sizeof(numbered) / sizeof(*numbered); k++) {
+                size_t n = strlen(numbered[k]);
+                if (len <= n || len > n + 3 || strncasecmp(s, numbered[k], n))
+                        continue;
+                size_t d = n;
+                while (d < len && isdigit((unsigned char)s[d]))
+                        d++;
+                if (d == len)
+                        return true;
+        }
+        return false;
+}
+
+/* The line of a log excerpt with its example names as placeholders
+ * (kb_generalize.c's "<value>", which the compiler cuts a pattern at). */
+static void example_names(kbc_buf *b, size_t from)
+{
+        kbc_buf t;
+        kbc_buf_init(&t, 1 << 20);
+        size_t i = from;
+        kbc_buf_append(&t, b->data, from);
+        while (i < b->len) {
+                if (!name_char(b->data[i])) {
+                        kbc_buf_putc(&t, b->data[i++]);
+                        continue;
+                }
+                size_t e = i;
+                while (e < b->len && name_char(b->data[e]))
+                        e++;
+                size_t ne = e;
+                while (ne > i && b->data[ne - 1] == '.')
+                        ne--; /* the sentence's full stop */
+                if (example_name(b->data + i, ne - i)) {
+                        kbc_buf_puts(&t, "<value>");
+                        kbc_buf_append(&t, b->data + ne, e - ne);
+                } else {
+                        kbc_buf_append(&t, b->data + i, e - i);
+                }
+                i = e;
+        }
+        kbc_buf_reset(b);
+        kbc_buf_append(b, t.data ? t.data : "", t.len);
+        kbc_buf_free(&t);
+}
+
 /* ---- output lines -------------------------------------------------------- */
 
 typedef struct out {
@@ -255,6 +326,8 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                 memmove(colon + 1, from, (size_t)(b.data + b.len - from));
                 b.len -= (size_t)(from - colon - 1);
         }
+        if (indent)
+                example_names(&b, (size_t)indent);
         size_t bl = b.len;
         while (bl > (size_t)indent &&
                (b.data[bl - 1] == ' ' || b.data[bl - 1] == '\t'))
