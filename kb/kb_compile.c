@@ -584,16 +584,56 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
+/* Does a Learn article's event also stand for itself, without its text?
+ * Its description is one rendering of the event (another build words it
+ * differently, another failure ends it with another error); the event,
+ * as Windows logs it with its provider and a problem level, says which
+ * article as well, just less surely. */
+static bool identity_too(const kbc_kb_article *art, const kbc_kb_signal *s)
+{
+        return art->url && s->kind == KBC_KB_EVENT && s->source && s->text;
+}
+
+/* Why an event without its text is no signal of its own, or NULL: the
+ * providers under which Windows logs many different problems with one id
+ * (a service that failed, a dialog, a crash), and events other articles
+ * show too, would name no article by themselves. */
+static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
+                                    const kbc_kb_signal *s)
+{
+        static const char *const hubs[] = {
+            "Service Control Manager",
+            "Application Popup",
+            "Application Error",
+            "Application Hang",
+            "Windows Error Reporting",
+            "EventLog",
+            "Microsoft-Windows-Security-Auditing",
+            "MsiInstaller",
+            "Userenv",
+            "User32",
+            "ESENT",
+            "VSS",
+            "SceCli"};
+        for (size_t k = 0; k < sizeof(hubs) / sizeof(*hubs); k++)
+                if (!strcasecmp(s->source, hubs[k]))
+                        return "its provider logs many problems under one id";
+        if (count_of(c, event_key(a, s, false)) > 1)
+                return "the event alone is in other articles too";
+        return NULL;
+}
+
 /* The article's signals as the compiler judges them: a quoted message
  * one per line the author broke (a dialog's caption, its text and the
- * prompt under it, which one event never shows together). */
+ * prompt under it, which one event never shows together); a Learn
+ * article's event with its text, then without (identity_too). */
 static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
                             const kbc_kb_signal **out)
 {
         size_t n = 0;
         for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
-                n++;
+                n += 1 + identity_too(art, s);
                 for (const char *p = s->text; p && *p; p++)
                         n += *p == '\n' && s->kind == KBC_KB_MESSAGE;
         }
@@ -603,6 +643,10 @@ static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
                 const kbc_kb_signal *s = &art->signals[i];
                 if (s->kind != KBC_KB_MESSAGE || !s->text) {
                         u[k++] = *s;
+                        if (identity_too(art, s)) {
+                                u[k] = *s;
+                                u[k++].text = NULL;
+                        }
                         continue;
                 }
                 for (const char *p = s->text; p;) {
@@ -1245,6 +1289,9 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         for (size_t i = 0; i < nunits; i++) {
                 const kbc_kb_signal *s = &units[i];
                 const char *dropped = unusable(s, n);
+                if (!dropped && i > 0 && identity_too(art, &units[i - 1]) &&
+                    !s->text)
+                        dropped = identity_dropped(c, a, s);
                 if (!dropped)
                         dropped = to_rule_signal(c, a, s, &sigs[n]);
                 /* The first line of a quote that says enough is the

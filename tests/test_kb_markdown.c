@@ -234,6 +234,12 @@ static void test_compiled(void **state)
                                   "has detected that the staging space in "
                                   "use for the replicated folder at local "
                                   "path\"\n"));
+        /* ... and the event alone, for another wording of it */
+        assert_non_null(strstr(y, "  - id: event-4202-dfsr-2\n"
+                                  "    symptom: true\n    weight: 2\n"
+                                  "    match:\n      provider: \"DFSR\"\n"
+                                  "      event_id: 4202\n"
+                                  "      problem: true\n  - id:"));
         assert_non_null(strstr(y, "      event_id: 1388\n"
                                   "      problem: true\n"
                                   "      channel: \"Directory Service\"\n"));

@@ -84,7 +84,7 @@ run ours "$KBCORR" replay --rules "$TMP/old" --rules "$TMP/modern" --rules "$RUL
 expect_rc ours 0
 verdicts=$(jq -r '"\(.host.name)=\(if .kb.ambiguous then "tie" else .kb.id end)"' "$TMP/ours.out" | sort | tr '\n' ' ')
 expect_eq "verdicts on our own events" \
-        "DC-16650=KB839879 DC-2092=KB2547569 DC-BR-07=KB944351 DC-EAST-03=KB4469622 DC-NORTH=KB2889671 DC-SOUTH=KB887433 DC-WEST-01=KB4469619 FS-VSS=KB2298620 HV-NODE4=KB2761899 RODC-12=KB3212965 WS-ESENT=KB278316 " \
+        "DC-16650=KB839879 DC-2092=KB2547569 DC-BR-07=KB944351 DC-EAST-03=KB4469622 DC-NORTH=KB2889671 DC-SOUTH=KB887433 DC-WEST-01=KB4469619 FS-VSS=KB2298620 HV-NODE4=KB2761899 PKI-PROXY=KB2253680 RODC-12=KB3212965 WS-ESENT=KB278316 " \
         "$verdicts"
 echo "ok: our own events name their articles: $verdicts"
 
