@@ -24,6 +24,8 @@ typedef struct kbc_kb_line {
         int no;              /* line number in the file, 1-based */
         int indent;          /* leading spaces (a tab counts as 8) */
         int heading;         /* markdown heading level (1-6), else 0 */
+        const char *refs;    /* markdown: the texts of its links to other
+                                articles, one a line, or NULL */
         bool blank;          /* only white space */
         bool body;           /* inside a section body (not a heading, not
                                 the header or the trailer) */

@@ -157,9 +157,19 @@ static size_t target_end(const char *s, size_t len, size_t i)
         return 0;
 }
 
-/* Appends (s, len) to b with the inline markup removed. Link text is kept
- * (without recursion into it beyond escapes and emphasis). */
-static void inline_text(kbc_buf *b, const char *s, size_t len)
+/* Does a link go to another troubleshooting article (whose title, "Event
+ * ID 2087: DNS lookup failure ...", names that article's events)? */
+static bool article_link(const char *t, size_t len)
+{
+        return find_ci(t, len, ".md") || find_ci(t, len, "/troubleshoot/") ||
+               find_ci(t, len, "support.microsoft.com/help") ||
+               find_ci(t, len, "support.microsoft.com/kb");
+}
+
+/* Appends (s, len) to b with the inline markup removed. Link text is kept;
+ * when refs is not NULL, the text of each link to another article is also
+ * appended there. */
+static void inline_text(kbc_buf *b, const char *s, size_t len, kbc_buf *refs)
 {
         for (size_t i = 0; i < len;) {
                 size_t br = line_break(s + i, len - i);
@@ -196,7 +206,14 @@ static void inline_text(kbc_buf *b, const char *s, size_t len)
                         if (close < len && end) {
                                 if (!image)
                                         inline_text(b, s + open + 1,
-                                                    close - open - 1);
+                                                    close - open - 1, NULL);
+                                if (!image && refs &&
+                                    article_link(s + close + 2,
+                                                 end - close - 3)) {
+                                        kbc_buf_append(refs, s + open + 1,
+                                                       close - open - 1);
+                                        kbc_buf_putc(refs, '\n');
+                                }
                                 i = end;
                                 continue;
                         }
@@ -304,12 +321,13 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                 o->v = v;
                 o->cap = cap;
         }
-        kbc_buf b;
+        kbc_buf b, refs;
         kbc_buf_init(&b, 1 << 20);
+        kbc_buf_init(&refs, 1 << 16);
         for (int k = 0; k < indent; k++)
                 kbc_buf_putc(&b, ' ');
         if (clean)
-                inline_text(&b, s, len);
+                inline_text(&b, s, len, &refs);
         else /* code: only the authors' "\<placeholder>" slips undone */
                 for (size_t i = 0; i < len; i++)
                         if (!(s[i] == '\\' && i + 1 < len && s[i + 1] == '<' &&
@@ -340,7 +358,10 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
         l->heading = heading;
         l->indent = indent;
         l->blank = blank_text(l->s, l->len);
+        if (refs.len)
+                l->refs = kbc_arena_strndup(o->a, refs.data, refs.len);
         kbc_buf_free(&b);
+        kbc_buf_free(&refs);
         return 0;
 }
 
@@ -395,7 +416,7 @@ static column column_of(kbc_arena *a, const char *s, size_t len)
 {
         kbc_buf b;
         kbc_buf_init(&b, 4096);
-        inline_text(&b, s, len);
+        inline_text(&b, s, len, NULL);
         const char *h = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
         kbc_buf_free(&b);
         column c = COL_OTHER;
@@ -615,7 +636,7 @@ static void front_fields(kbc_arena *a, const kbc_kb_line *lines, size_t end,
                 if (key_at(&lines[i], "title:", &v, &vlen)) {
                         kbc_buf b;
                         kbc_buf_init(&b, 1 << 16);
-                        inline_text(&b, v, vlen);
+                        inline_text(&b, v, vlen, NULL);
                         art->title =
                             kbc_arena_strndup(a, b.data ? b.data : "", b.len);
                         kbc_buf_free(&b);
@@ -691,7 +712,7 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                                    key_at(&un, "Applies to:", &v, &vl)) {
                                 kbc_buf b;
                                 kbc_buf_init(&b, 1 << 16);
-                                inline_text(&b, v, vl);
+                                inline_text(&b, v, vl, NULL);
                                 *applies_to = kbc_arena_strndup(
                                     a, b.data ? b.data : "", b.len);
                                 kbc_buf_free(&b);
@@ -775,9 +796,16 @@ static const char *logged_source(kbc_arena *a, const char *src)
                                 s + n + gap);
 }
 
-/* The logs Windows Server writes the articles' events to, as their
- * sentences name them ("is logged in the Directory Service log", "in the
- * DFS Replication event log"). */
+/* The logs of Windows Server's roles: never a provider, though an
+ * article may write one where a source goes ("Directory Service event
+ * 1942"). */
+static const char *const role_logs[] = {
+    "Directory Service", "DNS Server", "DFS Replication",
+    "File Replication Service", "Key Management Service"};
+
+/* The logs the articles' events are written to, as their sentences name
+ * them ("is logged in the Directory Service log", "in the DFS Replication
+ * event log"). */
 static const char *const logs[] = {"Directory Service",
                                    "DNS Server",
                                    "DFS Replication",
@@ -811,17 +839,109 @@ static const char *named_log(const kbc_kb_line *l)
         return NULL;
 }
 
+/* Does a link on the line to another article name event id? ("see
+ * [Active Directory Replication Event ID 2087: DNS lookup failure](...)"
+ * is that article's event, not this one's.) */
+static bool referenced(const kbc_kb_line *l, long id)
+{
+        char num[24];
+        int n = snprintf(num, sizeof(num), "%ld", id);
+        for (const char *p = l->refs; p && (p = strstr(p, num)); p += n)
+                if ((p == l->refs || !isdigit((unsigned char)p[-1])) &&
+                    !isdigit((unsigned char)p[n]))
+                        return true;
+        return false;
+}
+
+static bool has_event(const kbc_kb_signal *v, size_t n, long id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (v[i].kind == KBC_KB_EVENT && v[i].event_id == id)
+                        return true;
+        return false;
+}
+
+/* "SCECLI 1202 events", "NTDS Replication 1084 event", "Crypt32 8 events":
+ * the source before the id, which the archive never wrote that way. When
+ * such a mention is at s[i] (the number), its event; else false. */
+static bool source_id_event(kbc_arena *a, const char *s, size_t len, size_t i,
+                            kbc_kb_signal *ev)
+{
+        size_t e = i;
+        while (e < len && isdigit((unsigned char)s[e]))
+                e++;
+        if (e == i || e - i > 5 || (i && isalnum((unsigned char)s[i - 1])) ||
+            e + 6 > len || strncasecmp(s + e, " event", 6) ||
+            (e + 6 < len && isalpha((unsigned char)s[e + 6]) &&
+             s[e + 6] != 's') ||
+            i < 2 || s[i - 1] != ' ')
+                return false;
+        size_t b = i - 1;
+        while (b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '_'))
+                b--;
+        if (b == i - 1 || !isupper((unsigned char)s[b]))
+                return false; /* "the 1202 events" */
+        if (b >= 5 && !strncmp(s + b - 5, "NTDS ", 5))
+                b -= 5;
+        memset(ev, 0, sizeof(*ev));
+        ev->kind = KBC_KB_EVENT;
+        ev->event_id = strtol(s + i, NULL, 10);
+        ev->source = logged_source(a, kbc_arena_strndup(a, s + b, i - 1 - b));
+        return ev->source != NULL;
+}
+
+/* Adds the events written "SOURCE ID event" that no other mention gave. */
+static void source_first_events(kbc_arena *a, kbc_kb_article *art,
+                                const kbc_kb_line *lines, size_t n)
+{
+        size_t cap = art->nsignals + 16, k = art->nsignals;
+        kbc_kb_signal *v = kbc_arena_alloc(a, cap * sizeof(*v));
+        memcpy(v, art->signals, k * sizeof(*v));
+        for (size_t li = 0; li < n && k < cap; li++) {
+                const kbc_kb_line *l = &lines[li];
+                for (size_t i = 0; i < l->len && k < cap; i++) {
+                        kbc_kb_signal e;
+                        if (!isdigit((unsigned char)l->s[i]) ||
+                            !source_id_event(a, l->s, l->len, i, &e) ||
+                            has_event(v, k, e.event_id) ||
+                            referenced(l, e.event_id))
+                                continue;
+                        e.section = l->section;
+                        e.line = l->no;
+                        v[k++] = e;
+                }
+        }
+        art->signals = v;
+        art->nsignals = k;
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
         kbc_kb_signal *sig = (kbc_kb_signal *)art->signals;
+        size_t kept = 0;
         for (size_t i = 0; i < art->nsignals; i++) {
-                if (sig[i].source)
-                        sig[i].source = logged_source(a, sig[i].source);
-                if (sig[i].kind != KBC_KB_EVENT || sig[i].source)
+                kbc_kb_signal s = sig[i];
+                const kbc_kb_line *l = NULL;
+                for (size_t k = 0; k < n && !l; k++)
+                        if (lines[k].no == s.line && !lines[k].heading)
+                                l = &lines[k];
+                if (s.kind == KBC_KB_EVENT && l && referenced(l, s.event_id))
                         continue;
-                for (size_t k = 0; k < n; k++)
-                        if (lines[k].no == sig[i].line && !lines[k].heading)
-                                sig[i].channel = named_log(&lines[k]);
+                if (s.source)
+                        s.source = logged_source(a, s.source);
+                /* "Directory Service event 1942": a log, not a source */
+                for (size_t k = 0;
+                     s.source && k < sizeof(role_logs) / sizeof(*role_logs);
+                     k++)
+                        if (!strcasecmp(s.source, role_logs[k])) {
+                                s.channel = role_logs[k];
+                                s.source = NULL;
+                        }
+                if (s.kind == KBC_KB_EVENT && !s.source && !s.channel && l)
+                        s.channel = named_log(l);
+                sig[kept++] = s;
         }
+        art->nsignals = kept;
+        source_first_events(a, art, lines, n);
 }

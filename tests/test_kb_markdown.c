@@ -173,7 +173,11 @@ static void test_sources_as_windows_logs_them(void **state)
             "service could not update the object.\n\n"
             "> Source: ActiveDirectory_DomainService / NTDS General\n"
             "Event ID: 1168\nDescription:\nInternal error: An Active "
-            "Directory Domain Services error has occurred.\n";
+            "Directory Domain Services error has occurred.\n\n"
+            "Each DC logs a Directory Service event 1942. Look for SCECLI "
+            "1202 events, and see [Event ID 2087: DNS lookup failure]"
+            "(https://support.microsoft.com/help/4469661) or "
+            "[event 1311](other-article.md).\n";
         kbc_arena *a = kbc_arena_new();
         char err[256];
         kbc_kb_article *art =
@@ -187,6 +191,17 @@ static void test_sources_as_windows_logs_them(void **state)
                             "Microsoft-Windows-ActiveDirectory_DomainService");
         assert_string_equal(find(art, KBC_KB_EVENT, 1168, NULL)->source,
                             "ActiveDirectory_DomainService");
+        /* A role's log written where a source goes is the log */
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1942, NULL);
+        assert_non_null(s);
+        assert_null(s->source);
+        assert_string_equal(s->channel, "Directory Service");
+        /* The source before the id */
+        assert_string_equal(find(art, KBC_KB_EVENT, 1202, NULL)->source,
+                            "SCECLI");
+        /* Other articles' events, in the titles of links to them */
+        assert_null(find(art, KBC_KB_EVENT, 2087, NULL));
+        assert_null(find(art, KBC_KB_EVENT, 1311, NULL));
         kbc_arena_free(a);
 }
 
