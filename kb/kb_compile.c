@@ -594,6 +594,15 @@ static bool identity_too(const kbc_kb_article *art, const kbc_kb_signal *s)
         return art->url && s->kind == KBC_KB_EVENT && s->source && s->text;
 }
 
+/* Security auditing logs every event at level Information, the failures
+ * too (its keywords tell success from failure): the level says nothing. */
+static bool audit_event(const char *provider)
+{
+        return provider &&
+               (!strcasecmp(provider, "Microsoft-Windows-Security-Auditing") ||
+                !strcasecmp(provider, "Security-Auditing"));
+}
+
 /* Why an event without its text is no signal of its own, or NULL: the
  * providers under which Windows logs many different problems with one id
  * (a service that failed, a dialog, a crash), and events other articles
@@ -1360,7 +1369,8 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
          * changing state); Windows gives each event its level, so only
          * those reporting a problem may open a case. */
         for (size_t i = 0; art->url && i < n; i++)
-                sigs[i].problem_level |= sigs[i].symptom;
+                sigs[i].problem_level |=
+                    sigs[i].symptom && !audit_event(sigs[i].provider);
 
         char ref[512];
         if (art->url)

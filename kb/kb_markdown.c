@@ -333,6 +333,20 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                         if (!(s[i] == '\\' && i + 1 < len && s[i + 1] == '<' &&
                               (i == 0 || s[i - 1] == ' ')))
                                 kbc_buf_putc(&b, s[i]);
+        /* "Message:" (PowerShell's and the Learn pages' word) is the
+         * description the extractor knows. */
+        if (indent && b.len >= (size_t)indent + 8 &&
+            !strncasecmp(b.data + indent, "Message:", 8)) {
+                kbc_buf t;
+                kbc_buf_init(&t, 1 << 20);
+                kbc_buf_append(&t, b.data, (size_t)indent);
+                kbc_buf_puts(&t, "Description:");
+                kbc_buf_append(&t, b.data + indent + 8,
+                               b.len - (size_t)indent - 8);
+                kbc_buf_reset(&b);
+                kbc_buf_append(&b, t.data, t.len);
+                kbc_buf_free(&t);
+        }
         /* "Event ID:      5719": Event Viewer's copy aligns the values
          * in columns; the extractor reads a label and one space. */
         char *colon = indent && b.len ? memchr(b.data, ':', b.len) : NULL;
@@ -646,6 +660,68 @@ static void front_fields(kbc_arena *a, const kbc_kb_line *lines, size_t end,
         }
 }
 
+/* The event ids a prose line names ("Event ID 4780", "event 5719"):
+ * how many (a list counts 2), the first in *id. */
+static int named_ids(const char *s, size_t len, long *id)
+{
+        int count = 0;
+        for (size_t i = 0; i + 5 < len; i++) {
+                if (strncasecmp(s + i, "event", 5) ||
+                    (i && isalnum((unsigned char)s[i - 1])))
+                        continue;
+                size_t j = i + 5;
+                if (j + 3 <= len && !strncasecmp(s + j, " id", 3))
+                        j += 3;
+                while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '#'))
+                        j++;
+                size_t d = j;
+                while (j < len && isdigit((unsigned char)s[j]))
+                        j++;
+                if (j == d || j - d > 5)
+                        continue;
+                if (!count++)
+                        *id = strtol(s + d, NULL, 10);
+                if ((j + 1 < len && s[j] == ',') ||
+                    (j + 4 < len && !strncasecmp(s + j, " and", 4)) ||
+                    (j + 3 < len && !strncasecmp(s + j, " or", 3)))
+                        count++;
+                i = j;
+        }
+        return count;
+}
+
+/* Does the line end in a sentence that announces an event ("Here's an
+ * example of Event ID 4780:", "The event text resembles the following
+ * excerpt:")? "The following lines are recorded in Netlogon.log:" does
+ * not: a log file's lines are no event. */
+static bool announces_event(const char *s, size_t len)
+{
+        if (!len || s[len - 1] != ':')
+                return false;
+        size_t b = len - 1;
+        while (b > 0 && !(s[b - 1] == '.' && s[b] == ' '))
+                b--;
+        return find_ci(s + b, len - b, "event") != NULL;
+}
+
+/* Does the block starting at raw[i] (a fence or a quote) label its own
+ * event id? */
+static bool block_has_id(const kbc_kb_line *raw, size_t i, size_t n)
+{
+        bool fence = fence_line(&raw[i]);
+        for (size_t k = i + fence; k < n && k < i + 60; k++) {
+                if (fence ? fence_line(&raw[k])
+                          : blank_text(raw[k].s, raw[k].len) &&
+                                (k + 1 >= n || raw[k + 1].s[0] != '>'))
+                        return false;
+                if (find_ci(raw[k].s, raw[k].len, "event id") ||
+                    find_ci(raw[k].s, raw[k].len, "eventid") ||
+                    find_ci(raw[k].s, raw[k].len, "event:"))
+                        return true;
+        }
+        return false;
+}
+
 kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                                    size_t nraw, kbc_kb_article *art,
                                    const char **applies_to, size_t *n,
@@ -662,11 +738,37 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
         out o = {.a = a};
         int rc = 0;
         bool fence = false, quote = false, note = false, title = false;
+        /* "Here's an example of Event ID 4780:" over a block that does not
+         * say its id: the block is that event (intro_ids == 1, and the
+         * paragraph ended in ':'). */
+        int intro_ids = 0;
+        long intro_id = -1;
+        bool intro_colon = false, after_blank = true;
         for (size_t i = start; i < nraw && !rc;) {
                 const kbc_kb_line *l = &raw[i];
                 const char *s = l->s;
                 size_t len = l->len;
                 trim(&s, &len);
+                bool opens =
+                    !fence && !quote && (fence_line(l) || (len && s[0] == '>'));
+                if (opens && intro_colon && intro_ids == 1 &&
+                    !block_has_id(raw, i, nraw)) {
+                        char id[32];
+                        int il =
+                            snprintf(id, sizeof(id), "Event ID: %ld", intro_id);
+                        rc = fence_line(l) ? emit(&o, l->no, 0, 0, "", 0, false)
+                                           : 0;
+                        rc |= emit(&o, l->no, QUOTE_INDENT, 0, id, (size_t)il,
+                                   false);
+                        if (fence_line(l)) {
+                                fence = true;
+                                intro_colon = false;
+                                i++;
+                                continue;
+                        }
+                }
+                if (opens)
+                        intro_colon = false;
                 if (fence_line(l)) {
                         fence = !fence;
                         quote = false;
@@ -720,9 +822,18 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                         } else if (find_ci(s, len, "Original KB number")) {
                                 rc = emit(&o, l->no, 0, 0, "", 0, false);
                         } else {
+                                if (after_blank)
+                                        intro_ids = 0;
+                                long id = -1;
+                                int k = named_ids(s, len, &id);
+                                if (k && !intro_ids)
+                                        intro_id = id;
+                                intro_ids += k;
+                                intro_colon = announces_event(s, len);
                                 rc = emit(&o, l->no, 0, 0, s, len, true);
                         }
                 }
+                after_blank = !len;
                 i++;
         }
         if (rc) {
@@ -839,18 +950,27 @@ static const char *named_log(const kbc_kb_line *l)
         return NULL;
 }
 
-/* Does a link on the line to another article name event id? ("see
+/* How often the number num stands alone in text. */
+static int occurrences(const char *text, const char *num)
+{
+        int k = 0;
+        size_t n = strlen(num);
+        for (const char *p = text; p && (p = strstr(p, num)); p += n)
+                k += (p == text || !isdigit((unsigned char)p[-1])) &&
+                     !isdigit((unsigned char)p[n]);
+        return k;
+}
+
+/* Is event id named on the line only in links to other articles? ("see
  * [Active Directory Replication Event ID 2087: DNS lookup failure](...)"
  * is that article's event, not this one's.) */
 static bool referenced(const kbc_kb_line *l, long id)
 {
         char num[24];
-        int n = snprintf(num, sizeof(num), "%ld", id);
-        for (const char *p = l->refs; p && (p = strstr(p, num)); p += n)
-                if ((p == l->refs || !isdigit((unsigned char)p[-1])) &&
-                    !isdigit((unsigned char)p[n]))
-                        return true;
-        return false;
+        snprintf(num, sizeof(num), "%ld", id);
+        int in_refs = l->refs ? occurrences(l->refs, num) : 0;
+        return in_refs &&
+               occurrences(l->s, num) <= in_refs; /* l->s ends in NUL */
 }
 
 static bool has_event(const kbc_kb_signal *v, size_t n, long id)

@@ -205,6 +205,47 @@ static void test_sources_as_windows_logs_them(void **state)
         kbc_arena_free(a);
 }
 
+/* A block that does not say its id is the event its intro announces;
+ * "Message:" is its description. A log file's lines are no event. */
+static void test_event_announced_above_its_block(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You see many of them. Here's an example of Event ID 4780:\n\n"
+            "```output\nLevel:    Information\n"
+            "Source: Microsoft-Windows-Security-Auditing\n"
+            "Message:  The ACL was set on accounts which are members of "
+            "administrators groups.\n```\n\n"
+            "Event 5719 is no longer logged. The following lines are "
+            "recorded in Netlogon.log instead:\n\n"
+            "```output\n[CRITICAL] [960] CONTOSO: NlSessionSetup: Session "
+            "setup: cannot pick trusted DC\n```\n";
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, "x.md", text, strlen(text), err, sizeof(err));
+        assert_non_null(art);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 4780, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "Microsoft-Windows-Security-Auditing");
+        assert_non_null(strstr(s->text, "The ACL was set on accounts"));
+        s = find(art, KBC_KB_EVENT, 5719, NULL);
+        assert_true(!s || !s->text);
+        /* Compiled: an audit event opens a case at its level, Information */
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        art->url = "https://learn.microsoft.com/troubleshoot/x";
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data, "      event_id: 4780\n"
+                                         "      text: \"The ACL was set"));
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
 /* Front matter without an ms.* key is still a Jekyll page of the archive. */
 static void test_jekyll_is_not_markdown(void **state)
 {
@@ -271,6 +312,7 @@ int main(void)
             cmocka_unit_test(test_signals),
             cmocka_unit_test(test_path_id_and_aligned_block),
             cmocka_unit_test(test_sources_as_windows_logs_them),
+            cmocka_unit_test(test_event_announced_above_its_block),
             cmocka_unit_test(test_jekyll_is_not_markdown),
             cmocka_unit_test(test_compiled),
         };
