@@ -121,15 +121,16 @@ typedef struct rule_signal {
         char id[64];
         bool symptom;
         int weight;
-        const char *provider; /* NULL = any */
-        const char *channel;  /* of an event without provider, or NULL */
-        long event_id;        /* -1 = any */
-        long event_id2;       /* a second id it may have, or -1 */
-        const char *text;     /* for text: */
-        const char *regex;    /* for message: (codes, shapes), or NULL */
-        const char *example;  /* message of its test event */
-        bool problem_level;   /* only on events reporting a problem */
-        const char *support;  /* why it is no symptom, for --explain */
+        const char *provider;  /* NULL = any */
+        const char *provider2; /* another name of it, or NULL */
+        const char *channel;   /* of an event without provider, or NULL */
+        long event_id;         /* -1 = any */
+        long event_id2;        /* a second id it may have, or -1 */
+        const char *text;      /* for text: */
+        const char *regex;     /* for message: (codes, shapes), or NULL */
+        const char *example;   /* message of its test event */
+        bool problem_level;    /* only on events reporting a problem */
+        const char *support;   /* why it is no symptom, for --explain */
 } rule_signal;
 
 const char *kbc_compile_outcome_name(kbc_compile_outcome o)
@@ -808,6 +809,7 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
         case KBC_KB_EVENT:
                 r->event_id = s->event_id;
                 r->provider = s->source;
+                r->provider2 = s->source_written;
                 r->channel = s->source ? NULL : s->channel;
                 r->text = text;
                 snprintf(r->id, sizeof(r->id), "event-%ld", s->event_id);
@@ -1110,8 +1112,14 @@ static void write_signal(kbc_buf *b, const rule_signal *r, const char *channels)
                 kbc_buf_puts(b, "    symptom: true\n");
         kbc_buf_printf(b, "    weight: %d\n    match:\n", r->weight);
         if (r->provider) {
-                kbc_buf_puts(b, "      provider: ");
+                kbc_buf_puts(b, r->provider2 ? "      provider: [" /* any */
+                                             : "      provider: ");
                 yaml_quoted(b, r->provider);
+                if (r->provider2) {
+                        kbc_buf_puts(b, ", ");
+                        yaml_quoted(b, r->provider2);
+                        kbc_buf_putc(b, ']');
+                }
                 kbc_buf_putc(b, '\n');
         }
         if (r->event_id2 >= 0)

@@ -856,7 +856,10 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
  * the articles write: what 2003 logged under the NTDS sources ("NTDS
  * Replication", "NTDS KCC", ...) is now logged by the one provider of
  * Active Directory, the old name being the task category; likewise SAM,
- * Kerberos, the KDC and Group Policy. Names that differ only by a leading
+ * Kerberos, the KDC, Group Policy, the time service and Crypt32 (an event
+ * source of CAPI2). The article's name is kept beside
+ * (source_written): a collector that reports the event source name, or an
+ * older server, logs that one. Names that differ only by a leading
  * "Microsoft-Windows-" need nothing: the index ignores it. */
 static const struct {
         const char *written, *logged;
@@ -868,13 +871,16 @@ static const struct {
     {"KDC", "Microsoft-Windows-Kerberos-Key-Distribution-Center", false},
     {"Group Policy", "Microsoft-Windows-GroupPolicy", false},
     {"Windows Time Service", "Microsoft-Windows-Time-Service", false},
+    {"Crypt32", "Microsoft-Windows-CAPI2", false},
 };
 
 /* One provider out of what an article's "Source:" says: "source X" is X,
  * "A / B" and "A or B" are A, "Microsoft-Windows- X" loses its space,
  * "None" is none. */
-static const char *logged_source(kbc_arena *a, const char *src)
+static const char *logged_source(kbc_arena *a, const char *src,
+                                 const char **written)
 {
+        *written = NULL;
         const char *s = src;
         size_t len = strlen(s);
         if (len > 7 && !strncasecmp(s, "source ", 7)) {
@@ -893,8 +899,10 @@ static const char *logged_source(kbc_arena *a, const char *src)
                 size_t n = strlen(renames[k].written);
                 if (renames[k].prefix
                         ? len > n && !strncasecmp(s, renames[k].written, n)
-                        : len == n && !strncasecmp(s, renames[k].written, n))
+                        : len == n && !strncasecmp(s, renames[k].written, n)) {
+                        *written = kbc_arena_strndup(a, s, len);
                         return renames[k].logged;
+                }
         }
         static const char ms[] = "Microsoft-Windows-";
         size_t n = sizeof(ms) - 1, gap = 0;
@@ -1006,7 +1014,8 @@ static bool source_id_event(kbc_arena *a, const char *s, size_t len, size_t i,
         memset(ev, 0, sizeof(*ev));
         ev->kind = KBC_KB_EVENT;
         ev->event_id = strtol(s + i, NULL, 10);
-        ev->source = logged_source(a, kbc_arena_strndup(a, s + b, i - 1 - b));
+        ev->source = logged_source(a, kbc_arena_strndup(a, s + b, i - 1 - b),
+                                   &ev->source_written);
         return ev->source != NULL;
 }
 
@@ -1049,7 +1058,8 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 if (s.kind == KBC_KB_EVENT && l && referenced(l, s.event_id))
                         continue;
                 if (s.source)
-                        s.source = logged_source(a, s.source);
+                        s.source =
+                            logged_source(a, s.source, &s.source_written);
                 /* "Directory Service event 1942": a log, not a source */
                 for (size_t k = 0;
                      s.source && k < sizeof(role_logs) / sizeof(*role_logs);

@@ -30,15 +30,20 @@ typedef enum kbc_kb_signal_kind {
 
 typedef struct kbc_kb_signal {
         kbc_kb_signal_kind kind;
-        long event_id;       /* KBC_KB_EVENT; -1 otherwise */
-        const char *source;  /* event source/provider, or NULL */
-        bool source_implied; /* source is not in the text: the article's
-                                product logs under it (SNA Server's bare
-                                "Event ID 624") */
-        const char *text;    /* message, whitespace collapsed, or NULL */
-        const char *code;    /* normalized: "0xC0020035", or NULL */
-        const char *section; /* where it was found ("SYMPTOMS", ...) */
-        int line;            /* line in the article file */
+        long event_id;              /* KBC_KB_EVENT; -1 otherwise */
+        const char *source;         /* event source/provider, or NULL */
+        bool source_implied;        /* source is not in the text: the article's
+                                       product logs under it (SNA Server's bare
+                                       "Event ID 624") */
+        const char *text;           /* message, whitespace collapsed, or NULL */
+        const char *code;           /* normalized: "0xC0020035", or NULL */
+        const char *section;        /* where it was found ("SYMPTOMS", ...) */
+        int line;                   /* line in the article file */
+        const char *source_written; /* the article's name for source, when
+                                       source is the provider Windows logs
+                                       it under today ("NTDS Replication"
+                                       for ActiveDirectory_DomainService)
+                                       or NULL */
         const char *channel; /* KBC_KB_EVENT: the log the article says it is
                                 logged in ("Event ID 1388 is logged in the
                                 Directory Service log"), or NULL */

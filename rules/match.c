@@ -267,12 +267,18 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                         if (!sig->provider && !sig->nevent_ids && !sig->literal)
                                 idx->unfiltered_any[idx->nunfiltered_any++] =
                                     sig;
-                        if (!sig->nevent_ids)
-                                index_add(idx, rs->arena, sig->provider,
-                                          ANY_EVENT_ID, sig);
-                        for (size_t i = 0; i < sig->nevent_ids; i++)
-                                index_add(idx, rs->arena, sig->provider,
-                                          sig->event_ids[i], sig);
+                        /* once per name of its provider, or once */
+                        for (size_t p = 0;
+                             p < sig->nproviders + !sig->nproviders; p++) {
+                                const char *prov =
+                                    sig->nproviders ? sig->providers[p] : NULL;
+                                if (!sig->nevent_ids)
+                                        index_add(idx, rs->arena, prov,
+                                                  ANY_EVENT_ID, sig);
+                                for (size_t i = 0; i < sig->nevent_ids; i++)
+                                        index_add(idx, rs->arena, prov,
+                                                  sig->event_ids[i], sig);
+                        }
                 }
         }
         rs->nsignals = idx->nsignals;

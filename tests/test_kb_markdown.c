@@ -187,6 +187,8 @@ static void test_sources_as_windows_logs_them(void **state)
         assert_string_equal(art->id, "MS-y");
         assert_string_equal(find(art, KBC_KB_EVENT, 1925, NULL)->source,
                             "Microsoft-Windows-ActiveDirectory_DomainService");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1925, NULL)->source_written,
+                            "NTDS Replication");
         assert_string_equal(find(art, KBC_KB_EVENT, 1084, NULL)->source,
                             "Microsoft-Windows-ActiveDirectory_DomainService");
         assert_string_equal(find(art, KBC_KB_EVENT, 1168, NULL)->source,

@@ -65,6 +65,28 @@ static void test_provider_and_event_id_list(void **state)
         assert_string_equal(matched(&ev), "");
 }
 
+/* A provider list matches any of its names, and a provider matches with
+ * or without "Microsoft-Windows-" before it, either side. */
+static void test_provider_names(void **state)
+{
+        (void)state;
+        kbc_event ev = event("NTDS Replication", 1388, "x");
+        assert_string_equal(matched(&ev), "lingering-object");
+        ev =
+            event("Microsoft-Windows-ActiveDirectory_DomainService", 1388, "x");
+        assert_string_equal(matched(&ev), "lingering-object");
+        ev = event("ActiveDirectory_DomainService", 1388, "x");
+        assert_string_equal(matched(&ev), "lingering-object");
+        ev = event("NTDS KCC", 1388, "x");
+        assert_string_equal(matched(&ev), "");
+        ev = event("Microsoft-Windows-DFSR", 4202, "x");
+        assert_string_equal(matched(&ev), "dfsr-staging");
+        ev = event("dfsr", 4202, "x");
+        assert_string_equal(matched(&ev), "dfsr-staging");
+        ev = event("Microsoft-Windows-", 4202, "x");
+        assert_string_equal(matched(&ev), "");
+}
+
 static void test_event_data_fields(void **state)
 {
         (void)state;
@@ -235,6 +257,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_provider_and_event_id_list),
+            cmocka_unit_test(test_provider_names),
             cmocka_unit_test(test_event_data_fields),
             cmocka_unit_test(test_message_and_fallback),
             cmocka_unit_test(test_undescribed_message),
