@@ -70,21 +70,24 @@ static void test_provider_and_event_id_list(void **state)
 static void test_provider_names(void **state)
 {
         (void)state;
-        kbc_event ev = event("NTDS Replication", 1388, "x");
-        assert_string_equal(matched(&ev), "lingering-object");
-        ev =
-            event("Microsoft-Windows-ActiveDirectory_DomainService", 1388, "x");
-        assert_string_equal(matched(&ev), "lingering-object");
-        ev = event("ActiveDirectory_DomainService", 1388, "x");
-        assert_string_equal(matched(&ev), "lingering-object");
-        ev = event("NTDS KCC", 1388, "x");
-        assert_string_equal(matched(&ev), "");
-        ev = event("Microsoft-Windows-DFSR", 4202, "x");
-        assert_string_equal(matched(&ev), "dfsr-staging");
-        ev = event("dfsr", 4202, "x");
-        assert_string_equal(matched(&ev), "dfsr-staging");
-        ev = event("Microsoft-Windows-", 4202, "x");
-        assert_string_equal(matched(&ev), "");
+        static const struct {
+                const char *provider;
+                unsigned id;
+                const char *want;
+        } cases[] = {
+            {"NTDS Replication", 1388, "lingering-object"},
+            {"Microsoft-Windows-ActiveDirectory_DomainService", 1388,
+             "lingering-object"},
+            {"ActiveDirectory_DomainService", 1388, "lingering-object"},
+            {"NTDS KCC", 1388, ""},
+            {"Microsoft-Windows-DFSR", 4202, "dfsr-staging"},
+            {"dfsr", 4202, "dfsr-staging"},
+            {"Microsoft-Windows-", 4202, ""},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+                kbc_event ev = event(cases[i].provider, cases[i].id, "x");
+                assert_string_equal(matched(&ev), cases[i].want);
+        }
 }
 
 static void test_event_data_fields(void **state)
