@@ -1094,15 +1094,38 @@ static const char *brief(kbc_arena *a, const char *text)
         return kbc_arena_strndup(a, text, end);
 }
 
+/* A Learn article without a Cause or Resolution heading names its parts
+ * by what they say ("The SD differs from the template SD of the
+ * AdminSDHolder object", then "Edit the SD ..."; "Diagnosis"): its nth
+ * section that is none of the known parts (0: the cause, 1: the fix), or
+ * NULL. */
+static const kbc_kb_section *own_section(const kbc_kb_article *art, int nth)
+{
+        static const char *const known[] = {
+            "SYMPTOMS",       "CAUSE",      "RESOLUTION", "WORKAROUND",
+            "STATUS",         "REFERENCES", "SUMMARY",    "MORE INFORMATION",
+            "DATA COLLECTION"};
+        for (size_t i = 0; art->url && i < art->nsections; i++) {
+                bool is_known = false;
+                for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)
+                        is_known |= !strcmp(art->sections[i].name, known[k]);
+                if (!is_known && *art->sections[i].text && nth-- == 0)
+                        return &art->sections[i];
+        }
+        return NULL;
+}
+
 static const char *section_text(kbc_arena *a, const kbc_kb_article *art,
-                                const char *const *names, const char *fallback)
+                                const char *const *names, int nth,
+                                const char *fallback)
 {
         for (; *names; names++) {
                 const kbc_kb_section *s = kbc_kb_section_get(art, *names);
                 if (s && s->text && *s->text)
                         return art->url ? brief(a, s->text) : s->text;
         }
-        return fallback;
+        const kbc_kb_section *own = own_section(art, nth);
+        return own ? brief(a, own->text) : fallback;
 }
 
 static void write_signal(kbc_buf *b, const rule_signal *r, const char *channels)
@@ -1414,10 +1437,14 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         }
         kbc_buf_printf(out, "]\nreference: %s\nwindow: 10m\n", ref);
         yaml_prose(out, "cause",
-                   section_text(a, art, cause_names,
+                   section_text(a, art, cause_names, 0,
                                 "The article names no cause; see it at the "
                                 "reference."));
-        yaml_prose(out, "resolution", section_text(a, art, fix_names, see));
+        /* the section after the one that stood for the cause */
+        bool own_cause =
+            !kbc_kb_section_get(art, "CAUSE") && own_section(art, 0);
+        yaml_prose(out, "resolution",
+                   section_text(a, art, fix_names, own_cause, see));
         kbc_buf_puts(out, "signals:\n");
         for (size_t i = 0; i < n; i++)
                 write_signal(out, &sigs[i],

@@ -248,6 +248,39 @@ static void test_event_announced_above_its_block(void **state)
         kbc_arena_free(a);
 }
 
+/* Without Cause and Resolution headings, the sections that explain and
+ * fix stand for them, in that order. */
+static void test_own_section_names(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n"
+            "## Symptoms\n\n> Source: Microsoft-Windows-Backup\n"
+            "Event ID: 517\nDescription:\nThe backup operation that "
+            "started at time failed with an error.\n\n"
+            "## The catalog is corrupted\n\nThe backup catalog was damaged by "
+            "a disk failure.\n\n"
+            "## Delete the catalog\n\nRun wbadmin delete catalog.\n";
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, "support/windows-server/backup/x.md", text,
+                         strlen(text), err, sizeof(err));
+        assert_non_null(art);
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data,
+                               "cause: |-\n  The backup catalog was damaged "
+                               "by a disk failure.\nresolution: |-\n  Run "
+                               "wbadmin delete catalog.\n"));
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
 /* Front matter without an ms.* key is still a Jekyll page of the archive. */
 static void test_jekyll_is_not_markdown(void **state)
 {
@@ -315,6 +348,7 @@ int main(void)
             cmocka_unit_test(test_path_id_and_aligned_block),
             cmocka_unit_test(test_sources_as_windows_logs_them),
             cmocka_unit_test(test_event_announced_above_its_block),
+            cmocka_unit_test(test_own_section_names),
             cmocka_unit_test(test_jekyll_is_not_markdown),
             cmocka_unit_test(test_compiled),
         };
