@@ -1,11 +1,13 @@
 /*
- * kb_article.c - kbc_kb_parse: a Microsoft Knowledge Base article in either
- * form of the corpus, into the fields and sections of kbc_kb.h.
+ * kb_article.c - kbc_kb_parse: a Microsoft Knowledge Base article in any of
+ * its three forms, into the fields and sections of kbc_kb.h.
  *
  * How it works. The file is split into lines (CRLF, LF or CR) and the form
  * is recognized by its first line: "DOCUMENT:Qnnnn  DATE  [tag]" is the
- * raw text, "---" opens the front matter of a Jekyll page. Both are then
- * brought to one shape, an array of kbc_kb_line:
+ * raw text, "---" opens the front matter of a Jekyll page, or of a
+ * Microsoft Learn markdown article when it has an ms.* key (kb_markdown.c
+ * brings that one to the archive's shape). All are then brought to one
+ * shape, an array of kbc_kb_line:
  *   - raw: the line without its end;
  *   - Jekyll: the lines between {% raw %} and {% endraw %}, without the
  *     leading tab. The conversion also dropped one leading space from every

@@ -30,8 +30,19 @@
  *   - everywhere but in code: markdown escapes (\<, \*, \_) undone, link
  *     syntax reduced to its text, images, emphasis (** __), code ticks,
  *     <br/> and &nbsp; removed; list indentation is dropped (it is
- *     nesting, not quoting).
+ *     nesting, not quoting);
+ *   - in log excerpts, the documentation's made-up names (contoso.com,
+ *     DC01, myserver.domain.com) and lost insertion strings (two spaces
+ *     between words) become "<value>"; "Message:" reads "Description:";
+ *     a block under "Here's an example of Event ID N:" that does not say
+ *     its id gets an "Event ID: N" line.
  * Line numbers stay those of the file.
+ *
+ * After extraction (kbc_kb_markdown_sources): sources renamed to the
+ * providers Windows logs today (the article's name kept beside), a role's
+ * log written as a source made the channel, the log a sentence names given
+ * to an event without a source, events named only in links to other
+ * articles dropped, and "SCECLI 1202 events" added.
  */
 #include <ctype.h>
 #include <stdio.h>
