@@ -1,11 +1,13 @@
 /*
- * kb_article.c - kbc_kb_parse: a Microsoft Knowledge Base article in either
- * form of the corpus, into the fields and sections of kbc_kb.h.
+ * kb_article.c - kbc_kb_parse: a Microsoft Knowledge Base article in any of
+ * its three forms, into the fields and sections of kbc_kb.h.
  *
  * How it works. The file is split into lines (CRLF, LF or CR) and the form
  * is recognized by its first line: "DOCUMENT:Qnnnn  DATE  [tag]" is the
- * raw text, "---" opens the front matter of a Jekyll page. Both are then
- * brought to one shape, an array of kbc_kb_line:
+ * raw text, "---" opens the front matter of a Jekyll page, or of a
+ * Microsoft Learn markdown article when it has an ms.* key (kb_markdown.c
+ * brings that one to the archive's shape). All are then brought to one
+ * shape, an array of kbc_kb_line:
  *   - raw: the line without its end;
  *   - Jekyll: the lines between {% raw %} and {% endraw %}, without the
  *     leading tab. The conversion also dropped one leading space from every
@@ -60,6 +62,7 @@ typedef struct parse_state {
         size_t n;
         size_t start; /* first line after the header */
         size_t end;   /* first line of the trailer */
+        bool markdown;
         list products, keywords;
 } parse_state;
 
@@ -336,6 +339,34 @@ static const char *known_name(const char *s, size_t len, bool any_case)
         return NULL;
 }
 
+/* A markdown heading's section: a known name, or one that starts with it
+ * ("Cause 1: the DNS record is missing", "Resolution for cause 2"), any
+ * level; another name at level 2 or above opens a section of that name,
+ * a deeper one stays in the text of its section. */
+static const char *markdown_heading(parse_state *ps, const kbc_kb_line *l)
+{
+        const char *s = l->s;
+        size_t len = l->len;
+        trim(&s, &len);
+        while (len && (s[len - 1] == ':' || is_space(s[len - 1])))
+                len--;
+        for (size_t k = 0; k < sizeof(known_names) / sizeof(*known_names);
+             k++) {
+                size_t n = strlen(known_names[k]);
+                if (!ci_prefix(s, len, known_names[k]) ||
+                    (n < len && !strchr(" :(", s[n]) &&
+                     !isdigit((unsigned char)s[n])))
+                        continue;
+                return known_name(known_names[k], n, true);
+        }
+        if (l->heading > 2 || !len)
+                return NULL;
+        char *name = kbc_arena_strndup(ps->a, s, len);
+        for (char *p = name; *p; p++)
+                *p = (char)toupper((unsigned char)*p);
+        return name;
+}
+
 /* 0 when l is not an underline, else '=' or '-'. */
 static char underline(const kbc_kb_line *l, size_t *ulen)
 {
@@ -356,6 +387,10 @@ static char underline(const kbc_kb_line *l, size_t *ulen)
 static const char *heading(parse_state *ps, size_t i, size_t *skip)
 {
         kbc_kb_line *l = &ps->lines[i];
+        if (ps->markdown) {
+                *skip = 1;
+                return l->heading ? markdown_heading(ps, l) : NULL;
+        }
         if (l->blank || l->indent > 4)
                 return NULL;
         const char *s = l->s;
@@ -770,7 +805,7 @@ static bool id_valid(const char *id)
                         return false;
         if (!strcmp(id, "null") || !strcmp(id, "Null") || !strcmp(id, "NULL"))
                 return false;
-        return n >= 1 && n <= 32;
+        return n >= 1 && n <= KBC_KB_ID_MAX;
 }
 
 static bool word_char(char c)
@@ -866,6 +901,33 @@ static void imply_sources(kbc_kb_article *art)
                 }
 }
 
+/* Markdown (kb_markdown.c): its body lines replace the file's. */
+static int markdown_body(parse_state *ps, kbc_kb_article *art, char *errstr,
+                         size_t errsize)
+{
+        const char *applies = NULL;
+        size_t n = 0;
+        kbc_kb_line *lines = kbc_kb_markdown_lines(
+            ps->a, ps->lines, ps->n, art, &applies, &n, errstr, errsize);
+        if (!lines)
+                return -1;
+        free(ps->lines);
+        ps->lines = lines;
+        ps->n = n;
+        ps->start = 0;
+        ps->markdown = true;
+        for (size_t i = 0; i < n; i++)
+                measure(&lines[i]);
+        /* "Windows Server 2012 R2, Windows Server 2016" */
+        for (const char *p = applies; p && *p;) {
+                const char *comma = strchr(p, ',');
+                size_t len = comma ? (size_t)(comma - p) : strlen(p);
+                list_add(ps->a, &ps->products, p, len);
+                p = comma ? comma + 1 : NULL;
+        }
+        return 0;
+}
+
 kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
                              size_t len, char *errstr, size_t errsize)
 {
@@ -905,6 +967,8 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
                 for (size_t i = 0; i < ps.n; i++)
                         measure(&ps.lines[i]);
                 rc = raw_header(&ps, art, errstr, errsize);
+        } else if (kbc_kb_markdown_is(ps.lines, ps.n)) {
+                rc = markdown_body(&ps, art, errstr, errsize);
         } else if (ps.n && l0->len >= 3 && !memcmp(l0->s, "---", 3) &&
                    underline(l0, &(size_t){0}) == '-') {
                 rc = jekyll_header(&ps, art, errstr, errsize);
@@ -912,8 +976,9 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
                         measure(&ps.lines[i]);
         } else {
                 rc = kbc_errf(errstr, errsize,
-                              "not a KB article: no DOCUMENT: header and no "
-                              "Jekyll front matter");
+                              "not a KB article: no DOCUMENT: header, no "
+                              "Jekyll front matter and no Microsoft Learn "
+                              "front matter (ms.date:)");
         }
         if (!rc && !id_valid(art->id)) {
                 /* said on one line: the id may hold a decoded newline */
@@ -971,7 +1036,10 @@ kbc_kb_article *kbc_kb_parse(kbc_arena *a, const char *path, const char *buf,
 
         kbc_kb_extract_signals(a, ps.lines + ps.start, ps.end - ps.start,
                                &art->signals, &art->nsignals);
-        imply_sources(art);
+        if (ps.markdown)
+                kbc_kb_markdown_sources(a, art, ps.lines, ps.n);
+        else
+                imply_sources(art);
 out:
         free(ps.lines);
         return art;

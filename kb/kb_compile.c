@@ -54,6 +54,12 @@
 #define CLASSIC_CHANNELS                                                       \
         "[Application, System, Security, Directory Service, DNS Server, "      \
         "File Replication Service]"
+/* And those of Windows Server 2008 and later that the Learn articles'
+ * events are logged in (Applications and Services logs of the roles). */
+#define MODERN_CHANNELS                                                        \
+        "[Application, System, Security, Directory Service, DNS Server, "      \
+        "DFS Replication, File Replication Service, Key Management Service, "  \
+        "Active Directory Web Services]"
 #define SUPPORT_WORDS 2 /* content words a supporting one needs */
 /* Articles a supporting signal may share. Support never opens a case, so
  * a phrase of a few dozen articles costs only matching time, and within a
@@ -98,6 +104,9 @@ static const char *const routine_messages[] = {
     "the service entered the running state",
     "the service entered the stopped state",
     "the command completed successfully",
+    /* ERROR_SERVICE_REQUEST_TIMEOUT, in every slow boot's 7000 and 7009 */
+    "the service did not respond to the start or control request in a "
+    "timely fashion",
     /* Save Dump's template without the code it reports */
     "the computer has rebooted from a bugcheck",
 };
@@ -112,14 +121,16 @@ typedef struct rule_signal {
         char id[64];
         bool symptom;
         int weight;
-        const char *provider; /* NULL = any */
-        long event_id;        /* -1 = any */
-        long event_id2;       /* a second id it may have, or -1 */
-        const char *text;     /* for text: */
-        const char *regex;    /* for message: (codes, shapes), or NULL */
-        const char *example;  /* message of its test event */
-        bool problem_level;   /* only on events reporting a problem */
-        const char *support;  /* why it is no symptom, for --explain */
+        const char *provider;  /* NULL = any */
+        const char *provider2; /* another name of it, or NULL */
+        const char *channel;   /* of an event without provider, or NULL */
+        long event_id;         /* -1 = any */
+        long event_id2;        /* a second id it may have, or -1 */
+        const char *text;      /* for text: */
+        const char *regex;     /* for message: (codes, shapes), or NULL */
+        const char *example;   /* message of its test event */
+        bool problem_level;    /* only on events reporting a problem */
+        const char *support;   /* why it is no symptom, for --explain */
 } rule_signal;
 
 const char *kbc_compile_outcome_name(kbc_compile_outcome o)
@@ -574,16 +585,65 @@ static uint64_t signal_key(kbc_arena *a, const kbc_kb_signal *s)
         return 0;
 }
 
+/* Does a Learn article's event also stand for itself, without its text?
+ * Its description is one rendering of the event (another build words it
+ * differently, another failure ends it with another error); the event,
+ * as Windows logs it with its provider and a problem level, says which
+ * article as well, just less surely. */
+static bool identity_too(const kbc_kb_article *art, const kbc_kb_signal *s)
+{
+        return art->url && s->kind == KBC_KB_EVENT && s->source && s->text;
+}
+
+/* Security auditing logs every event at level Information, the failures
+ * too (its keywords tell success from failure): the level says nothing. */
+static bool audit_event(const char *provider)
+{
+        return provider &&
+               (!strcasecmp(provider, "Microsoft-Windows-Security-Auditing") ||
+                !strcasecmp(provider, "Security-Auditing"));
+}
+
+/* Why an event without its text is no signal of its own, or NULL: the
+ * providers under which Windows logs many different problems with one id
+ * (a service that failed, a dialog, a crash), and events other articles
+ * show too, would name no article by themselves. */
+static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
+                                    const kbc_kb_signal *s)
+{
+        static const char *const hubs[] = {
+            "Service Control Manager",
+            "Application Popup",
+            "Application Error",
+            "Application Hang",
+            "Windows Error Reporting",
+            "EventLog",
+            "Microsoft-Windows-Security-Auditing",
+            "MsiInstaller",
+            "Userenv",
+            "User32",
+            "ESENT",
+            "VSS",
+            "SceCli"};
+        for (size_t k = 0; k < sizeof(hubs) / sizeof(*hubs); k++)
+                if (!strcasecmp(s->source, hubs[k]))
+                        return "its provider logs many problems under one id";
+        if (count_of(c, event_key(a, s, false)) > 1)
+                return "the event alone is in other articles too";
+        return NULL;
+}
+
 /* The article's signals as the compiler judges them: a quoted message
  * one per line the author broke (a dialog's caption, its text and the
- * prompt under it, which one event never shows together). */
+ * prompt under it, which one event never shows together); a Learn
+ * article's event with its text, then without (identity_too). */
 static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
                             const kbc_kb_signal **out)
 {
         size_t n = 0;
         for (size_t i = 0; i < art->nsignals; i++) {
                 const kbc_kb_signal *s = &art->signals[i];
-                n++;
+                n += 1 + identity_too(art, s);
                 for (const char *p = s->text; p && *p; p++)
                         n += *p == '\n' && s->kind == KBC_KB_MESSAGE;
         }
@@ -593,6 +653,10 @@ static size_t compile_units(kbc_arena *a, const kbc_kb_article *art,
                 const kbc_kb_signal *s = &art->signals[i];
                 if (s->kind != KBC_KB_MESSAGE || !s->text) {
                         u[k++] = *s;
+                        if (identity_too(art, s)) {
+                                u[k] = *s;
+                                u[k++].text = NULL;
+                        }
                         continue;
                 }
                 for (const char *p = s->text; p;) {
@@ -745,14 +809,19 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
         case KBC_KB_EVENT:
                 r->event_id = s->event_id;
                 r->provider = s->source;
+                r->provider2 = s->source_written;
+                r->channel = s->source ? NULL : s->channel;
                 r->text = text;
                 snprintf(r->id, sizeof(r->id), "event-%ld", s->event_id);
-                if (s->source)
+                if (s->source || r->channel)
                         slug(r->id + strlen(r->id),
-                             sizeof(r->id) - strlen(r->id), "-", s->source, 4);
+                             sizeof(r->id) - strlen(r->id), "-",
+                             s->source ? s->source : r->channel, 4);
                 if (s->source && specific_text)
                         r->weight = 3;
                 else if (s->source && !routine_event(s->source, s->event_id))
+                        r->weight = 2;
+                else if (r->channel) /* (log, id) names an event too */
                         r->weight = 2;
                 else if (specific_text)
                         r->weight = 2;
@@ -995,26 +1064,85 @@ static void yaml_prose(kbc_buf *b, const char *key, const char *text)
         free(cut);
 }
 
-static const char *section_text(const kbc_kb_article *art,
-                                const char *const *names, const char *fallback)
+static bool list_item(const char *p)
+{
+        if ((p[0] == '-' || p[0] == '*') && p[1] == ' ')
+                return true;
+        while (isdigit((unsigned char)*p))
+                p++;
+        return *p == '.' && p[1] == ' ';
+}
+
+/* What an operator reads of a Learn article's section on an incident: its
+ * first paragraph, and when that announces more (ends in ':') or is a list
+ * item, the list that follows it. The rest is at the reference. */
+static const char *brief(kbc_arena *a, const char *text)
+{
+        const char *gap = strstr(text, "\n\n");
+        size_t end = gap ? (size_t)(gap - text) : strlen(text);
+        bool list = list_item(text) ||
+                    strstr(kbc_arena_strndup(a, text, end), "\n- ") != NULL;
+        if (gap && end && text[end - 1] == ':') { /* and what it announces */
+                list |= list_item(gap + 2);
+                gap = strstr(gap + 2, "\n\n");
+                end = gap ? (size_t)(gap - text) : strlen(text);
+        }
+        while (list && gap && list_item(gap + 2)) {
+                gap = strstr(gap + 2, "\n\n");
+                end = gap ? (size_t)(gap - text) : strlen(text);
+        }
+        return kbc_arena_strndup(a, text, end);
+}
+
+/* A Learn article without a Cause or Resolution heading names its parts
+ * by what they say ("The SD differs from the template SD of the
+ * AdminSDHolder object", then "Edit the SD ..."; "Diagnosis"): its nth
+ * section that is none of the known parts (0: the cause, 1: the fix), or
+ * NULL. */
+static const kbc_kb_section *own_section(const kbc_kb_article *art, int nth)
+{
+        static const char *const known[] = {
+            "SYMPTOMS",       "CAUSE",      "RESOLUTION", "WORKAROUND",
+            "STATUS",         "REFERENCES", "SUMMARY",    "MORE INFORMATION",
+            "DATA COLLECTION"};
+        for (size_t i = 0; art->url && i < art->nsections; i++) {
+                bool is_known = false;
+                for (size_t k = 0; k < sizeof(known) / sizeof(*known); k++)
+                        is_known |= !strcmp(art->sections[i].name, known[k]);
+                if (!is_known && *art->sections[i].text && nth-- == 0)
+                        return &art->sections[i];
+        }
+        return NULL;
+}
+
+static const char *section_text(kbc_arena *a, const kbc_kb_article *art,
+                                const char *const *names, int nth,
+                                const char *fallback)
 {
         for (; *names; names++) {
                 const kbc_kb_section *s = kbc_kb_section_get(art, *names);
                 if (s && s->text && *s->text)
-                        return s->text;
+                        return art->url ? brief(a, s->text) : s->text;
         }
-        return fallback;
+        const kbc_kb_section *own = own_section(art, nth);
+        return own ? brief(a, own->text) : fallback;
 }
 
-static void write_signal(kbc_buf *b, const rule_signal *r)
+static void write_signal(kbc_buf *b, const rule_signal *r, const char *channels)
 {
         kbc_buf_printf(b, "  - id: %s\n", r->id);
         if (r->symptom)
                 kbc_buf_puts(b, "    symptom: true\n");
         kbc_buf_printf(b, "    weight: %d\n    match:\n", r->weight);
         if (r->provider) {
-                kbc_buf_puts(b, "      provider: ");
+                kbc_buf_puts(b, r->provider2 ? "      provider: [" /* any */
+                                             : "      provider: ");
                 yaml_quoted(b, r->provider);
+                if (r->provider2) {
+                        kbc_buf_puts(b, ", ");
+                        yaml_quoted(b, r->provider2);
+                        kbc_buf_putc(b, ']');
+                }
                 kbc_buf_putc(b, '\n');
         }
         if (r->event_id2 >= 0)
@@ -1023,8 +1151,14 @@ static void write_signal(kbc_buf *b, const rule_signal *r)
         else if (r->event_id >= 0)
                 kbc_buf_printf(b, "      event_id: %ld\n", r->event_id);
         if (r->problem_level)
-                kbc_buf_puts(b, "      problem: true\n      channel: "
-                                "" CLASSIC_CHANNELS "\n");
+                kbc_buf_puts(b, "      problem: true\n");
+        if (r->problem_level && r->event_id < 0)
+                kbc_buf_printf(b, "      channel: %s\n", channels);
+        else if (r->channel) {
+                kbc_buf_puts(b, "      channel: ");
+                yaml_quoted(b, r->channel);
+                kbc_buf_putc(b, '\n');
+        }
         if (r->text) {
                 kbc_buf_puts(b, "      text: ");
                 yaml_quoted(b, r->text);
@@ -1046,6 +1180,11 @@ static void write_test_event(kbc_buf *b, const rule_signal *r, size_t i)
                        r->event_id >= 0 ? r->event_id : 26);
         if (r->problem_level)
                 kbc_buf_puts(b, "        level: error\n");
+        if (r->channel) {
+                kbc_buf_puts(b, "        channel: ");
+                yaml_quoted(b, r->channel);
+                kbc_buf_putc(b, '\n');
+        }
         kbc_buf_puts(b, "        message: ");
         yaml_quoted(b, r->example);
         kbc_buf_putc(b, '\n');
@@ -1164,8 +1303,9 @@ static const char *unusable(const kbc_kb_signal *s, size_t nkept)
         if ((s->kind == KBC_KB_MESSAGE && !s->text) ||
             (s->kind == KBC_KB_CODE && !s->code))
                 return "nothing to match";
-        if (s->kind == KBC_KB_EVENT && !s->source && !quoted_text(s))
-                return "an event id alone: no source, no text";
+        if (s->kind == KBC_KB_EVENT && !s->source && !s->channel &&
+            !quoted_text(s))
+                return "an event id alone: no source, no log, no text";
         return NULL;
 }
 
@@ -1189,6 +1329,9 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         for (size_t i = 0; i < nunits; i++) {
                 const kbc_kb_signal *s = &units[i];
                 const char *dropped = unusable(s, n);
+                if (!dropped && i > 0 && identity_too(art, &units[i - 1]) &&
+                    !s->text)
+                        dropped = identity_dropped(c, a, s);
                 if (!dropped)
                         dropped = to_rule_signal(c, a, s, &sigs[n]);
                 /* The first line of a quote that says enough is the
@@ -1246,14 +1389,27 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         /* An article that states no symptom and no cause (how to capture
          * a dump, what an event means in general) may open a case, but any
          * troubleshooting article that explains the same evidence wins. */
-        if (!kbc_kb_section_get(art, "SYMPTOMS") &&
+        /* A Learn article is a troubleshooting article whatever its
+         * headings say ("Summary", "Diagnosis", "Event ID 1388"). */
+        if (!art->url && !kbc_kb_section_get(art, "SYMPTOMS") &&
             !kbc_kb_section_get(art, "CAUSE"))
                 for (size_t i = 0; i < n; i++)
                         sigs[i].weight = 1;
+        /* A Learn article shows the whole sequence around a failure,
+         * informational events included (a service starting, a subsystem
+         * changing state); Windows gives each event its level, so only
+         * those reporting a problem may open a case. */
+        for (size_t i = 0; art->url && i < n; i++)
+                sigs[i].problem_level |=
+                    sigs[i].symptom && !audit_event(sigs[i].provider);
 
-        char ref[128];
-        snprintf(ref, sizeof(ref), "https://support.microsoft.com/kb/%s",
-                 art->id + (art->id[0] == 'Q'));
+        char ref[512];
+        if (art->url)
+                snprintf(ref, sizeof(ref), "%s", art->url);
+        else
+                snprintf(ref, sizeof(ref),
+                         "https://support.microsoft.com/kb/%s",
+                         art->id + (art->id[0] == 'Q'));
         const char *see = kbc_arena_strndup(a, ref, strlen(ref));
         /* A file name may hold a newline, which must not end the comment,
          * or bytes libyaml refuses even there. */
@@ -1281,13 +1437,18 @@ kbc_compile_outcome kbc_compiler_write(const kbc_compiler *c,
         }
         kbc_buf_printf(out, "]\nreference: %s\nwindow: 10m\n", ref);
         yaml_prose(out, "cause",
-                   section_text(art, cause_names,
+                   section_text(a, art, cause_names, 0,
                                 "The article names no cause; see it at the "
                                 "reference."));
-        yaml_prose(out, "resolution", section_text(art, fix_names, see));
+        /* the section after the one that stood for the cause */
+        bool own_cause =
+            !kbc_kb_section_get(art, "CAUSE") && own_section(art, 0);
+        yaml_prose(out, "resolution",
+                   section_text(a, art, fix_names, own_cause, see));
         kbc_buf_puts(out, "signals:\n");
         for (size_t i = 0; i < n; i++)
-                write_signal(out, &sigs[i]);
+                write_signal(out, &sigs[i],
+                             art->url ? MODERN_CHANNELS : CLASSIC_CHANNELS);
         kbc_buf_puts(out, "tests:\n  - name: the article's own signals\n"
                           "    events:\n");
         for (size_t i = 0; i < n; i++)

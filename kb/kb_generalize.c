@@ -24,6 +24,9 @@
  *   EXCH01, user 'jsmith', parameter Parameter1)
  *   placeholders written in parentheses: (instance), (pid), (date)
  *
+ * The article's own placeholders stay as they are ("%1", "<server name>"):
+ * the text language matches them already.
+ *
  * Error numbers, status codes and the words themselves stay: "error 1067",
  * 0x80004005 and a STOP code are what the article is about, unless the
  * caller says codes vary: an event's description quotes the code of the
@@ -267,6 +270,10 @@ static size_t number_value(const unsigned char *s, size_t n, size_t i,
                 return hex == 8 && (lead == '8' || lead == 'c') ? 0 : 2 + hex;
         }
         size_t digits = run(s, n, i, is_digit);
+        /* "%1", "%%1": the article's own placeholder, which the text
+         * language matches as one already */
+        if (digits == word && digits && i > 0 && s[i - 1] == '%')
+                return 0;
         if (digits == word && digits) {
                 if (after_stop && hex == word)
                         return word;

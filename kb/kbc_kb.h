@@ -1,6 +1,7 @@
 /*
  * kbc_kb.h - a Microsoft Knowledge Base article, parsed (SPEC.md §4): the
- * raw "DOCUMENT:Qnnnn" text and the Jekyll page form, CRLF or LF. What a
+ * raw "DOCUMENT:Qnnnn" text, the Jekyll page form and the markdown of
+ * Microsoft Learn's support articles, CRLF or LF. What a
  * log can show of the article is in its signals; the compiler turns them
  * into rule signals and the sections into cause and resolution.
  */
@@ -29,15 +30,23 @@ typedef enum kbc_kb_signal_kind {
 
 typedef struct kbc_kb_signal {
         kbc_kb_signal_kind kind;
-        long event_id;       /* KBC_KB_EVENT; -1 otherwise */
-        const char *source;  /* event source/provider, or NULL */
-        bool source_implied; /* source is not in the text: the article's
-                                product logs under it (SNA Server's bare
-                                "Event ID 624") */
-        const char *text;    /* message, whitespace collapsed, or NULL */
-        const char *code;    /* normalized: "0xC0020035", or NULL */
-        const char *section; /* where it was found ("SYMPTOMS", ...) */
-        int line;            /* line in the article file */
+        long event_id;              /* KBC_KB_EVENT; -1 otherwise */
+        const char *source;         /* event source/provider, or NULL */
+        bool source_implied;        /* source is not in the text: the article's
+                                       product logs under it (SNA Server's bare
+                                       "Event ID 624") */
+        const char *text;           /* message, whitespace collapsed, or NULL */
+        const char *code;           /* normalized: "0xC0020035", or NULL */
+        const char *section;        /* where it was found ("SYMPTOMS", ...) */
+        int line;                   /* line in the article file */
+        const char *source_written; /* the article's name for source, when
+                                       source is the provider Windows logs
+                                       it under today ("NTDS Replication"
+                                       for ActiveDirectory_DomainService)
+                                       or NULL */
+        const char *channel; /* KBC_KB_EVENT: the log the article says it is
+                                logged in ("Event ID 1388 is logged in the
+                                Directory Service log"), or NULL */
 } kbc_kb_signal;
 
 typedef struct kbc_kb_article {
@@ -53,6 +62,8 @@ typedef struct kbc_kb_article {
         size_t nsections;
         const kbc_kb_signal *signals; /* in article order, deduplicated */
         size_t nsignals;
+        const char *url; /* the article's address when its form gives one
+                            (markdown: learn.microsoft.com), or NULL */
 } kbc_kb_article;
 
 /* Parses one article of len bytes read from path. Everything is allocated

@@ -74,7 +74,7 @@ static void put_signal(kbc_buf *b, const kbc_signal *s)
         kbc_bin_put_f64(b, s->weight);
         kbc_bin_put_u8(b, s->symptom);
         kbc_bin_put_u32(b, (uint32_t)s->line);
-        kbc_bin_put_str(b, s->provider);
+        put_list(b, s->providers, s->nproviders);
         put_list(b, s->channels, s->nchannels);
         kbc_bin_put_u32(b, (uint32_t)s->nevent_ids);
         for (size_t i = 0; i < s->nevent_ids; i++)
@@ -234,7 +234,8 @@ static void get_signal(kbc_bin_reader *r, kbc_arena *a, kbc_signal *s,
                 kbc_bin_fail(r, "a signal weight out of range");
         s->symptom = kbc_bin_get_bool(r);
         s->line = get_line(r);
-        s->provider = get_str(r, a, true);
+        s->providers = get_list(r, a, &s->nproviders);
+        s->provider = s->nproviders ? s->providers[0] : NULL;
         s->channels = get_list(r, a, &s->nchannels);
         s->nevent_ids = kbc_bin_get_count(r, 4, NULL);
         if (s->nevent_ids) {

@@ -26,7 +26,7 @@
 
 #define BUNDLE_MAGIC       "KBCB\r\n\x1a\n"
 #define BUNDLE_MAGIC_LEN   8
-#define BUNDLE_VERSION     1
+#define BUNDLE_VERSION     2 /* 2: a signal's provider is a list */
 #define BUNDLE_HEADER_SIZE 32
 /* Far above the whole KB's (about 30 MB); a cap on what a read allocates. */
 #define BUNDLE_MAX_BYTES ((uint64_t)1 << 30)

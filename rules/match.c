@@ -76,8 +76,23 @@ struct kbc_matcher {
         size_t nhot;             /* patterns given JIT code */
 };
 
+/* A provider as the index compares it: without "Microsoft-Windows-".
+ * Windows logs "Microsoft-Windows-DFSR" where the articles and older
+ * collectors write "DFSR", and "ActiveDirectory_DomainService" is the same
+ * provider as "Microsoft-Windows-ActiveDirectory_DomainService". */
+static kbc_str provider_base(kbc_str p)
+{
+        static const char prefix[] = "microsoft-windows-";
+        size_t n = sizeof(prefix) - 1;
+        if (p.ptr && p.len > n &&
+            kbc_str_caseeq(kbc_str_make(p.ptr, n), kbc_str_make(prefix, n)))
+                return kbc_str_make(p.ptr + n, p.len - n);
+        return p;
+}
+
 static uint64_t key_hash(kbc_str provider, uint32_t event_id)
 {
+        provider = provider_base(provider);
         uint64_t h =
             kbc_fnv64_lower(KBC_FNV64_INIT, provider.ptr, provider.len);
         return kbc_fnv64(h, &event_id, sizeof(event_id));
@@ -90,7 +105,8 @@ static bool key_eq(const bucket *b, kbc_str provider, uint32_t event_id)
         if (!b->provider)
                 return provider.ptr == NULL;
         return provider.ptr &&
-               kbc_str_caseeq(kbc_str_cstr(b->provider), provider);
+               kbc_str_caseeq(provider_base(kbc_str_cstr(b->provider)),
+                              provider_base(provider));
 }
 
 static bucket *index_find(const kbc_signal_index *idx, kbc_str provider,
@@ -251,12 +267,18 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                         if (!sig->provider && !sig->nevent_ids && !sig->literal)
                                 idx->unfiltered_any[idx->nunfiltered_any++] =
                                     sig;
-                        if (!sig->nevent_ids)
-                                index_add(idx, rs->arena, sig->provider,
-                                          ANY_EVENT_ID, sig);
-                        for (size_t i = 0; i < sig->nevent_ids; i++)
-                                index_add(idx, rs->arena, sig->provider,
-                                          sig->event_ids[i], sig);
+                        /* once per name of its provider, or once */
+                        for (size_t p = 0;
+                             p < sig->nproviders + !sig->nproviders; p++) {
+                                const char *prov =
+                                    sig->nproviders ? sig->providers[p] : NULL;
+                                if (!sig->nevent_ids)
+                                        index_add(idx, rs->arena, prov,
+                                                  ANY_EVENT_ID, sig);
+                                for (size_t i = 0; i < sig->nevent_ids; i++)
+                                        index_add(idx, rs->arena, prov,
+                                                  sig->event_ids[i], sig);
+                        }
                 }
         }
         rs->nsignals = idx->nsignals;

@@ -38,6 +38,9 @@ struct kbc_signal {
         bool symptom;         /* may open a case; others only support one */
         int line;             /* of "- id:" in the rule file */
         const char *provider; /* NULL = any; compared case-insensitively */
+        const char *const *providers; /* provider and its other names (any
+                                         matches); providers[0] == provider */
+        size_t nproviders;
         const char *const *channels; /* empty = any */
         size_t nchannels;
         const uint32_t *event_ids; /* empty = any */

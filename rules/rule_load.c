@@ -345,19 +345,20 @@ static bool text_has_content(const char *s)
         return false;
 }
 
-/* A channel name, or a list of them (any matches). */
-static void parse_channels(walk *w, kbc_signal *sig, const yaml_node_t *n)
+/* A name (channel, provider), or a list of them (any matches). */
+static void parse_names(walk *w, const yaml_node_t *n, const char *what,
+                        const char *const **out, size_t *count)
 {
         if (!kbc_ynode_is_seq(n)) {
                 const char **one = kbc_arena_alloc(w->L->arena, sizeof(*one));
-                one[0] = str_value(w, n, "channel", false);
-                sig->channels = one;
-                sig->nchannels = one[0] != NULL;
+                one[0] = str_value(w, n, what, false);
+                *out = one;
+                *count = one[0] != NULL;
                 return;
         }
-        parse_string_list(w, n, "channel", &sig->channels, &sig->nchannels);
-        if (!sig->nchannels)
-                rep(w, n, "channel must name at least one channel");
+        parse_string_list(w, n, what, out, count);
+        if (!*count)
+                rep(w, n, "%s must name at least one %s", what, what);
 }
 
 static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
@@ -379,9 +380,12 @@ static void parse_match(walk *w, kbc_signal *sig, const yaml_node_t *m)
                     "event_id, problem, message, text or data)");
                 return;
         }
-        sig->provider = opt_str(w, m, "provider", false);
+        if ((n = kbc_ydoc_get(w->d, m, "provider")))
+                parse_names(w, n, "provider", &sig->providers,
+                            &sig->nproviders);
+        sig->provider = sig->nproviders ? sig->providers[0] : NULL;
         if ((n = kbc_ydoc_get(w->d, m, "channel")))
-                parse_channels(w, sig, n);
+                parse_names(w, n, "channel", &sig->channels, &sig->nchannels);
         if ((n = kbc_ydoc_get(w->d, m, "event_id")))
                 parse_event_ids(w, sig, n);
         if ((n = kbc_ydoc_get(w->d, m, "problem")) &&

@@ -70,7 +70,8 @@ static kbc_kb_article article(const char *id, const kbc_kb_signal *sigs,
                                 sections,
                                 3,
                                 sigs,
-                                n};
+                                n,
+                                NULL};
 }
 
 #define ARTICLE(id, ...)                                                       \
@@ -344,6 +345,11 @@ static void test_generalize_values(void **state)
             {"CoCreateInstance (ProgId: ADODB.Connection.1.5) failed",
              "CoCreateInstance (ProgId: <value>) failed",
              "CoCreateInstance (ProgId: ADODB.Recordset.1.5) failed"},
+            /* the article's own placeholders stay: "%1" is one already */
+            {"for the target server %1, the account %2 did not",
+             "for the target server %1, the account %2 did not",
+             "for the target server krbtgt/FABRIKAM.NET, the account svc@x "
+             "did not"},
         };
         kbc_arena *a = kbc_arena_new();
         for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {

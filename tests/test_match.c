@@ -65,6 +65,31 @@ static void test_provider_and_event_id_list(void **state)
         assert_string_equal(matched(&ev), "");
 }
 
+/* A provider list matches any of its names, and a provider matches with
+ * or without "Microsoft-Windows-" before it, either side. */
+static void test_provider_names(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *provider;
+                unsigned id;
+                const char *want;
+        } cases[] = {
+            {"NTDS Replication", 1388, "lingering-object"},
+            {"Microsoft-Windows-ActiveDirectory_DomainService", 1388,
+             "lingering-object"},
+            {"ActiveDirectory_DomainService", 1388, "lingering-object"},
+            {"NTDS KCC", 1388, ""},
+            {"Microsoft-Windows-DFSR", 4202, "dfsr-staging"},
+            {"dfsr", 4202, "dfsr-staging"},
+            {"Microsoft-Windows-", 4202, ""},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+                kbc_event ev = event(cases[i].provider, cases[i].id, "x");
+                assert_string_equal(matched(&ev), cases[i].want);
+        }
+}
+
 static void test_event_data_fields(void **state)
 {
         (void)state;
@@ -235,6 +260,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_provider_and_event_id_list),
+            cmocka_unit_test(test_provider_names),
             cmocka_unit_test(test_event_data_fields),
             cmocka_unit_test(test_message_and_fallback),
             cmocka_unit_test(test_undescribed_message),

@@ -6,6 +6,7 @@
  * rule's own test runs against the whole output, and the articles that
  * their own signals can never name are removed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,14 +19,18 @@
 
 #include "kbc_bundle.h"
 #include "kbc_compile.h"
+#include "kbc_hash.h"
 #include "rule_internal.h"
 #include "tool.h"
 
 static const char compile_usage[] =
     "usage: kbcorr compile [-o DIR] [-e FILE] [-q] KB_PATH...\n\n"
-    "Parses Microsoft KB articles (raw DOCUMENT: text or Jekyll pages;\n"
-    "files, or folders searched recursively) and writes one YAML rule "
-    "per\narticle with a log-visible signal, as DIR/NNN/QNNNNNN.yaml. "
+    "Parses Microsoft KB articles (raw DOCUMENT: text, Jekyll pages or\n"
+    "Microsoft Learn markdown; files, or folders searched recursively) and\n"
+    "writes one YAML rule per article with a log-visible signal, as\n"
+    "DIR/NNN/ID.yaml (ID: Q247773, KB4469622, or MS-<file name> for a\n"
+    "Learn article without a KB number). An article found under several\n"
+    "paths (same id) is compiled from the first in walk order. "
     "A summary\ngoes to stderr: articles read, rules written, skipped "
     "by reason.\nRun 'kbcorr check --rules DIR' on the output.\n\n"
     "  -o, --output DIR  where to write (default: kb-rules)\n"
@@ -44,6 +49,13 @@ typedef struct explained {
         const char *outcome;
 } explained;
 
+/* The path an article id was first read from: the same article under two
+ * folders (the repository moved it) compiles once, from the first path in
+ * walk order (paths sorted, the arguments in the order given). */
+typedef struct first_path {
+        char *id, *path;
+} first_path;
+
 typedef struct compile_run {
         kbc_compiler *compiler;
         const char *outdir, *explain_path;
@@ -54,6 +66,8 @@ typedef struct compile_run {
         size_t nex, capex;
         char **dropped; /* ids of the unnameable rules, sorted */
         size_t ndropped;
+        first_path *seen; /* open addressing, power-of-two size */
+        size_t nseen, capseen, duplicates;
 } compile_run;
 
 static const char UNNAMEABLE[] = "never named by their own signals";
@@ -79,7 +93,10 @@ static int mkdir_p(char *path)
 static int write_rule(compile_run *run, const char *id)
 {
         char dir[4096], path[4200], tmp[4300];
-        long num = strtol(id + (id[0] == 'Q'), NULL, 10);
+        const char *digits = id; /* Q247773, KB4469622; MS-... in 000 */
+        while (isalpha((unsigned char)*digits))
+                digits++;
+        long num = strtol(digits, NULL, 10);
         snprintf(dir, sizeof(dir), "%s/%03ld", run->outdir, num / 1000);
         snprintf(path, sizeof(path), "%s/%s.yaml", dir, id);
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -233,6 +250,74 @@ static int explain_write(compile_run *run)
         return 0;
 }
 
+/* The slot of id: its entry, or the empty one where it goes; NULL when out
+ * of memory. */
+static first_path *seen_slot(compile_run *run, const char *id)
+{
+        if (2 * (run->nseen + 1) > run->capseen) {
+                size_t cap = run->capseen ? run->capseen * 2 : 1024;
+                first_path *v = calloc(cap, sizeof(*v));
+                if (!v)
+                        return NULL;
+                for (size_t i = 0; i < run->capseen; i++) {
+                        if (!run->seen[i].id)
+                                continue;
+                        size_t k = kbc_fnv64(KBC_FNV64_INIT, run->seen[i].id,
+                                             strlen(run->seen[i].id)) &
+                                   (cap - 1);
+                        while (v[k].id)
+                                k = (k + 1) & (cap - 1);
+                        v[k] = run->seen[i];
+                }
+                free(run->seen);
+                run->seen = v;
+                run->capseen = cap;
+        }
+        size_t k =
+            kbc_fnv64(KBC_FNV64_INIT, id, strlen(id)) & (run->capseen - 1);
+        while (run->seen[k].id && strcmp(run->seen[k].id, id))
+                k = (k + 1) & (run->capseen - 1);
+        return &run->seen[k];
+}
+
+/* Pass 1: is this the first path of the article's id? Reports the others. */
+static bool first_seen(compile_run *run, const kbc_kb_article *art,
+                       const char *path)
+{
+        first_path *f = seen_slot(run, art->id);
+        if (!f) {
+                run->write_errors++;
+                return false;
+        }
+        if (f->id) {
+                run->duplicates++;
+                if (!run->quiet)
+                        fprintf(stderr,
+                                "kbcorr compile: %s: %s is the same article "
+                                "as %s, compiled from there\n",
+                                art->id, path, f->path);
+                return false;
+        }
+        f->id = strdup(art->id);
+        f->path = strdup(path);
+        if (!f->id || !f->path) {
+                free(f->id);
+                free(f->path);
+                f->id = f->path = NULL;
+                run->write_errors++;
+                return false;
+        }
+        run->nseen++;
+        return true;
+}
+
+/* Pass 2: the path pass 1 kept for the id? */
+static bool is_first_path(compile_run *run, const char *id, const char *path)
+{
+        const first_path *f = seen_slot(run, id);
+        return f && f->path && !strcmp(f->path, path);
+}
+
 static int compile_one(void *opaque, const char *path, const char *buf,
                        size_t len)
 {
@@ -251,7 +336,10 @@ static int compile_one(void *opaque, const char *path, const char *buf,
                 }
         } else if (!run->writing) {
                 run->read++;
-                kbc_compiler_count(run->compiler, art);
+                if (first_seen(run, art, path))
+                        kbc_compiler_count(run->compiler, art);
+        } else if (!is_first_path(run, art->id, path)) {
+                ; /* a later path of the same article (pass 1 said so) */
         } else {
                 kbc_buf_reset(&run->yaml);
                 kbc_buf_reset(&run->signals);
@@ -331,7 +419,8 @@ int cmd_compile(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         fprintf(stderr,
                 "kbcorr compile: %zu articles read, %zu rules written to %s "
-                "in %.1f s; skipped: %zu %s, %zu %s, %ld %s, %zu unparseable\n",
+                "in %.1f s; skipped: %zu %s, %zu %s, %ld %s, %zu unparseable, "
+                "%zu the same article again\n",
                 run.read, written - (size_t)dropped, run.outdir,
                 (double)(t1.tv_sec - t0.tv_sec) +
                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
@@ -339,7 +428,7 @@ int cmd_compile(int argc, char **argv)
                 kbc_compile_outcome_name(KBC_SKIP_NO_SIGNAL),
                 run.outcomes[KBC_SKIP_ONLY_GENERIC],
                 kbc_compile_outcome_name(KBC_SKIP_ONLY_GENERIC), dropped,
-                UNNAMEABLE, run.unparseable);
+                UNNAMEABLE, run.unparseable, run.duplicates);
         rc = run.write_errors || unreadable ? EXIT_USAGE : EXIT_OK;
         /* Written even after unreadable inputs: the rules on disk load. */
         if (!run.no_bundle && written > (size_t)dropped &&
@@ -358,5 +447,10 @@ out:
         for (size_t i = 0; i < run.ndropped; i++)
                 free(run.dropped[i]);
         free(run.dropped);
+        for (size_t i = 0; i < run.capseen; i++) {
+                free(run.seen[i].id);
+                free(run.seen[i].path);
+        }
+        free(run.seen);
         return rc;
 }

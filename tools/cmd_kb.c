@@ -1,7 +1,7 @@
 /*
  * cmd_kb.c - `kbcorr kb parse FILE...`: each Knowledge Base article (raw
- * DOCUMENT: text or Jekyll page, see kb/kbc_kb.h) as one JSON line,
- * for review and for checking the parser against the corpus.
+ * DOCUMENT: text, Jekyll page or Learn markdown, see kb/kbc_kb.h) as one
+ * JSON line, for review and for checking the parser against the corpus.
  *
  * Folders are walked recursively and their files taken in byte order of
  * their paths, so two runs over the same tree print the same lines in the
@@ -23,12 +23,14 @@
 
 static const char kb_usage[] =
     "usage: kbcorr kb parse FILE|DIR...\n\n"
-    "Parses Microsoft Knowledge Base articles (the raw DOCUMENT: text or "
-    "the\nJekyll page form, CRLF or LF) and prints each as one JSON line:\n"
-    "  id, title, date, products, keywords,\n"
+    "Parses Microsoft Knowledge Base articles (the raw DOCUMENT: text, "
+    "the\nJekyll page form or Microsoft Learn markdown, CRLF or LF) and "
+    "prints each\nas one JSON line:\n"
+    "  id, title, date, path, url (Learn articles), products, keywords,\n"
     "  sections  {NAME: text}, one entry per name (repeated groups are "
     "joined),\n"
-    "  signals   [{event_id, source, source_implied, text, code, kind,\n"
+    "  signals   [{event_id, source, channel, source_implied, text, code, "
+    "kind,\n"
     "             section, line}]\n"
     "Folders are read recursively, files in sorted order. An article that "
     "cannot\nbe parsed is reported on stderr as PATH: reason and the run "
@@ -80,6 +82,7 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
         json_opt_str(b, "title", art->title);
         json_opt_str(b, "date", art->date);
         json_opt_str(b, "path", art->path);
+        json_opt_str(b, "url", art->url);
         json_list(b, "products", art->products, art->nproducts);
         json_list(b, "keywords", art->keywords, art->nkeywords);
         kbc_buf_json_key(b, "sections", true);
@@ -106,6 +109,8 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
                         kbc_buf_json_key(b, "source", true);
                         kbc_buf_json_str(b, kbc_str_cstr(s->source));
                 }
+                if (s->channel) /* the log a Learn article's sentence names */
+                        json_opt_str(b, "channel", s->channel);
                 if (s->source_implied)
                         kbc_buf_puts(b, ",\"source_implied\":true");
                 if (s->text) {

@@ -64,22 +64,7 @@ grep -q "^$written rules, $written tests: $written passed, 0 failed$" "$TMP/chec
 echo "ok: $written rules compiled, all their tests pass (check $(($(date +%s) - start)) s)"
 
 # 3. Precision on every real event we have.
-real_events "$TMP/events"
-inputs=("${REAL_EVENTS[@]}")
-start=$(date +%s)
-run benign "$KBCORR" replay --stats --rules "$TMP/rules" "${inputs[@]}"
-expect_rc benign 0
-stats=$(grep '^messages ' "$TMP/benign.err") || fail "replay --stats" "a counters line" "$(tail -n 3 "$TMP/benign.err")"
-re='^messages ([0-9]+), decode errors ([0-9]+),'
-[[ $stats =~ $re ]] || fail "replay --stats" "messages N, decode errors N, ..." "$stats"
-events=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
-incidents=$(count_lines "$TMP/benign.out")
-echo "$events real events, $incidents incident(s) ($(($(date +%s) - start)) s): $stats"
-jq -r '"  incident: \(.host.name) \(.kb.id) \(.kb.title) (confidence \(.kb.confidence)): \(.evidence[0].provider) \(.evidence[0].event_id)"' "$TMP/benign.out"
-[ "$events" -ge 60000 ] || fail "real events decoded" "at least 60000" "$events"
-[ $((incidents * 1000000)) -le "$events" ] ||
-        fail "incidents per 100,000 real benign events" "at most 0.1" \
-                "$incidents in $events events: $(jq -r '.kb.id' "$TMP/benign.out" | tr '\n' ' ')"
+benign_precision --rules "$TMP/rules"
 
 # 4. The curated seed rules beside the whole corpus: they replace the
 # compiled Q247773 and Q324332, and the seed verdicts hold.

@@ -1,0 +1,1088 @@
+/*
+ * kb_markdown.c - the third article form: a Microsoft Learn support article
+ * in markdown (the MicrosoftDocs/SupportArticles-docs repository), brought
+ * to the body lines kb_signals.c reads (kb_internal.h).
+ *
+ * How it is told: the file opens with YAML front matter ("---") holding an
+ * "ms.date:", "ms.topic:" or "ms.author:" key; the Jekyll pages of the
+ * 2002 archive have none of them.
+ *
+ * Fields. title and ms.date come from the front matter. The id is
+ * "KB<number>" from the "_Original KB number:_ &nbsp; 4469622" line of the
+ * body when there is one, else "MS-" and the file name (the same article
+ * under two folders gets the same id): the stem itself when it fits, else
+ * its first 20 characters and 6 hex digits of its hash. The archive's ids
+ * are "Q<number>", so the two forms cannot collide. The learn.microsoft.com
+ * address is derived from the path: support/windows-server/X/Y.md is
+ * https://learn.microsoft.com/troubleshoot/windows-server/X/Y.
+ *
+ * Lines. Markdown is turned into the shape of the archive's text, where a
+ * log excerpt is an indented block and prose starts at the margin:
+ *   - quoted blocks ("> Log Name: ...", with their lazy continuation
+ *     lines) and code fences become lines indented by 4; a "> " line with
+ *     nothing after it splits the block as a blank line would;
+ *   - notes ("> [!NOTE]" and their lines) become prose, and the marker
+ *     line goes;
+ *   - a table whose header names an event id column becomes one block per
+ *     row: "Event ID: n", "Source: s", "Log Name: l", "Description: d";
+ *     other tables become their cells, two spaces apart;
+ *   - headings keep their text and level (kbc_kb_line.heading);
+ *   - everywhere but in code: markdown escapes (\<, \*, \_) undone, link
+ *     syntax reduced to its text, images, emphasis (** __), code ticks,
+ *     <br/> and &nbsp; removed; list indentation is dropped (it is
+ *     nesting, not quoting);
+ *   - in log excerpts, the documentation's made-up names (contoso.com,
+ *     DC01, myserver.domain.com) and lost insertion strings (two spaces
+ *     between words) become "<value>"; "Message:" reads "Description:";
+ *     a block under "Here's an example of Event ID N:" that does not say
+ *     its id gets an "Event ID: N" line.
+ * Line numbers stay those of the file.
+ *
+ * After extraction (kbc_kb_markdown_sources): sources renamed to the
+ * providers Windows logs today (the article's name kept beside), a role's
+ * log written as a source made the channel, the log a sentence names given
+ * to an event without a source, events named only in links to other
+ * articles dropped, and "SCECLI 1202 events" added.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kb_internal.h"
+#include "kbc_buf.h"
+#include "kbc_err.h"
+#include "kbc_hash.h"
+
+#define QUOTE_INDENT 4  /* how far a quoted or code line is indented */
+#define MAX_COLUMNS  16 /* table columns read */
+#define STEM_KEPT    20 /* file name characters of a hashed id */
+
+static bool blank_text(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if (s[i] != ' ' && s[i] != '\t')
+                        return false;
+        return true;
+}
+
+static void trim(const char **s, size_t *len)
+{
+        while (*len && (**s == ' ' || **s == '\t')) {
+                (*s)++;
+                (*len)--;
+        }
+        while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+                (*len)--;
+}
+
+/* Where w occurs in (s, len), ignoring case, or NULL. */
+static const char *find_ci(const char *s, size_t len, const char *w)
+{
+        size_t n = strlen(w);
+        for (size_t i = 0; i + n <= len; i++)
+                if (!strncasecmp(s + i, w, n))
+                        return s + i;
+        return NULL;
+}
+
+static bool key_at(const kbc_kb_line *l, const char *key, const char **v,
+                   size_t *vlen)
+{
+        size_t n = strlen(key);
+        if (l->len < n || strncasecmp(l->s, key, n))
+                return false;
+        *v = l->s + n;
+        *vlen = l->len - n;
+        trim(v, vlen);
+        if (*vlen >= 2 && (**v == '"' || **v == '\'') &&
+            (*v)[*vlen - 1] == **v) {
+                (*v)++;
+                *vlen -= 2;
+        }
+        return true;
+}
+
+static bool fence_line(const kbc_kb_line *l)
+{
+        const char *s = l->s;
+        size_t len = l->len;
+        trim(&s, &len);
+        return len >= 3 && (!strncmp(s, "```", 3) || !strncmp(s, "~~~", 3));
+}
+
+/* The end of the front matter (the line after its closing "---") when the
+ * file opens with one that has an ms.* key, else 0. */
+static size_t front_matter_end(const kbc_kb_line *lines, size_t n)
+{
+        if (!n || lines[0].len < 3 || strncmp(lines[0].s, "---", 3))
+                return 0;
+        bool ms = false;
+        for (size_t i = 1; i < n && i < 100; i++) {
+                const kbc_kb_line *l = &lines[i];
+                if (l->len >= 3 && !strncmp(l->s, "---", 3) &&
+                    blank_text(l->s + 3, l->len - 3))
+                        return ms ? i + 1 : 0;
+                ms |= (l->len > 8 && (!strncmp(l->s, "ms.date:", 8) ||
+                                      !strncmp(l->s, "ms.topic:", 9) ||
+                                      !strncmp(l->s, "ms.author:", 10)));
+        }
+        return 0;
+}
+
+bool kbc_kb_markdown_is(const kbc_kb_line *lines, size_t n)
+{
+        return front_matter_end(lines, n) != 0;
+}
+
+/* ---- inline markdown ----------------------------------------------------- */
+
+static bool punct(char c)
+{
+        return c > 0x20 && c < 0x7f && ispunct((unsigned char)c);
+}
+
+/* The length of an HTML line break (<br>, <br/>, </br>, <br />) at s. */
+static size_t line_break(const char *s, size_t len)
+{
+        static const char *const forms[] = {"<br>", "<br/>", "</br>", "<br />"};
+        for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+                size_t n = strlen(forms[k]);
+                if (len >= n && !strncasecmp(s, forms[k], n))
+                        return n;
+        }
+        return 0;
+}
+
+/* The end of a "(...)" link target starting at s[i] == '(', or 0. */
+static size_t target_end(const char *s, size_t len, size_t i)
+{
+        int depth = 0;
+        for (size_t j = i; j < len; j++) {
+                if (s[j] == '(')
+                        depth++;
+                else if (s[j] == ')' && --depth == 0)
+                        return j + 1;
+        }
+        return 0;
+}
+
+/* Does a link go to another troubleshooting article (whose title, "Event
+ * ID 2087: DNS lookup failure ...", names that article's events)? */
+static bool article_link(const char *t, size_t len)
+{
+        return find_ci(t, len, ".md") || find_ci(t, len, "/troubleshoot/") ||
+               find_ci(t, len, "support.microsoft.com/help") ||
+               find_ci(t, len, "support.microsoft.com/kb");
+}
+
+/* Appends (s, len) to b with the inline markup removed. Link text is kept;
+ * when refs is not NULL, the text of each link to another article is also
+ * appended there. */
+static void inline_text(kbc_buf *b, const char *s, size_t len, kbc_buf *refs)
+{
+        for (size_t i = 0; i < len;) {
+                size_t br = line_break(s + i, len - i);
+                if (br) {
+                        kbc_buf_putc(b, ' ');
+                        i += br;
+                        continue;
+                }
+                if (s[i] == '\\' && i + 1 < len && punct(s[i + 1])) {
+                        kbc_buf_putc(b, s[i + 1]);
+                        i += 2;
+                        continue;
+                }
+                if (!strncasecmp(s + i, "&nbsp;", 6 < len - i ? 6 : len - i) &&
+                    len - i >= 6) {
+                        kbc_buf_putc(b, ' ');
+                        i += 6;
+                        continue;
+                }
+                bool image = s[i] == '!' && i + 1 < len && s[i + 1] == '[';
+                if (s[i] == '[' || image) {
+                        size_t open = i + image, close = open + 1;
+                        int depth = 1;
+                        for (; close < len; close++) {
+                                if (s[close] == '[')
+                                        depth++;
+                                else if (s[close] == ']' && --depth == 0)
+                                        break;
+                        }
+                        size_t end = close < len && close + 1 < len &&
+                                             s[close + 1] == '('
+                                         ? target_end(s, len, close + 1)
+                                         : 0;
+                        if (close < len && end) {
+                                if (!image)
+                                        inline_text(b, s + open + 1,
+                                                    close - open - 1, NULL);
+                                if (!image && refs &&
+                                    article_link(s + close + 2,
+                                                 end - close - 3)) {
+                                        kbc_buf_append(refs, s + open + 1,
+                                                       close - open - 1);
+                                        kbc_buf_putc(refs, '\n');
+                                }
+                                i = end;
+                                continue;
+                        }
+                }
+                if ((s[i] == '*' || s[i] == '_') && i + 1 < len &&
+                    s[i + 1] == s[i]) {
+                        i += 2;
+                        continue;
+                }
+                if (s[i] == '`') {
+                        i++;
+                        continue;
+                }
+                kbc_buf_putc(b, s[i++]);
+        }
+}
+
+/* ---- example names ---------------------------------------------------------
+ */
+
+static bool name_char(char c)
+{
+        return isalnum((unsigned char)c) || c == '.' || c == '_' || c == '$' ||
+               c == '-';
+}
+
+/* Is (s, len) a name Microsoft's documentation makes up for its examples:
+ * one of its fictitious companies (contoso.com, CONTOSO, DC=Contoso), a
+ * numbered machine or user (DC01, Server1, User1) or a host name under a
+ * made-up domain (myserver.domain.com)? A real event has its own there. */
+static bool example_name(const char *s, size_t len)
+{
+        static const char *const made_up[] = {
+            "contoso",    "fabrikam",     "adatum",     "northwind",
+            "litware",    "woodgrove",    "tailspin",   "wingtip",
+            "proseware",  "treyresearch", "domain.com", "childdomain",
+            "rootdomain", "myserver",     "machinename"};
+        static const char *const numbered[] = {"dc",   "server",   "srv",
+                                               "user", "client",   "node",
+                                               "host", "computer", "pc"};
+        for (size_t k = 0; k < sizeof(made_up) / sizeof(*made_up); k++)
+                if (find_ci(s, len, made_up[k]))
+                        return true;
+        for (size_t k = 0; k < sizeof(numbered) / sizeof(*numbered); k++) {
+                size_t n = strlen(numbered[k]);
+                if (len <= n || len > n + 3 || strncasecmp(s, numbered[k], n))
+                        continue;
+                size_t d = n;
+                while (d < len && isdigit((unsigned char)s[d]))
+                        d++;
+                if (d == len)
+                        return true;
+        }
+        return false;
+}
+
+/* The line of a log excerpt with its example names as placeholders
+ * (kb_generalize.c's "<value>", which the compiler cuts a pattern at). */
+static void example_names(kbc_buf *b, size_t from)
+{
+        kbc_buf t;
+        kbc_buf_init(&t, 1 << 20);
+        size_t i = from;
+        kbc_buf_append(&t, b->data, from);
+        while (i < b->len) {
+                if (!name_char(b->data[i])) {
+                        kbc_buf_putc(&t, b->data[i++]);
+                        continue;
+                }
+                size_t e = i;
+                while (e < b->len && name_char(b->data[e]))
+                        e++;
+                size_t ne = e;
+                while (ne > i && b->data[ne - 1] == '.')
+                        ne--; /* the sentence's full stop */
+                if (example_name(b->data + i, ne - i)) {
+                        kbc_buf_puts(&t, "<value>");
+                        kbc_buf_append(&t, b->data + ne, e - ne);
+                } else {
+                        kbc_buf_append(&t, b->data + i, e - i);
+                }
+                i = e;
+        }
+        kbc_buf_reset(b);
+        kbc_buf_append(b, t.data ? t.data : "", t.len);
+        kbc_buf_free(&t);
+}
+
+/* ---- output lines -------------------------------------------------------- */
+
+typedef struct out {
+        kbc_arena *a;
+        kbc_kb_line *v;
+        size_t n, cap;
+} out;
+
+static int emit(out *o, int no, int indent, int heading, const char *s,
+                size_t len, bool clean)
+{
+        if (o->n == o->cap) {
+                size_t cap = o->cap ? o->cap * 2 : 256;
+                kbc_kb_line *v = realloc(o->v, cap * sizeof(*v));
+                if (!v)
+                        return -1;
+                o->v = v;
+                o->cap = cap;
+        }
+        kbc_buf b, refs;
+        kbc_buf_init(&b, 1 << 20);
+        kbc_buf_init(&refs, 1 << 16);
+        for (int k = 0; k < indent; k++)
+                kbc_buf_putc(&b, ' ');
+        if (clean)
+                inline_text(&b, s, len, &refs);
+        else /* code: only the authors' "\<placeholder>" slips undone */
+                for (size_t i = 0; i < len; i++)
+                        if (!(s[i] == '\\' && i + 1 < len && s[i + 1] == '<' &&
+                              (i == 0 || s[i - 1] == ' ')))
+                                kbc_buf_putc(&b, s[i]);
+        /* "Message:" (PowerShell's and the Learn pages' word) is the
+         * description the extractor knows. */
+        if (indent && b.len >= (size_t)indent + 8 &&
+            !strncasecmp(b.data + indent, "Message:", 8)) {
+                kbc_buf t;
+                kbc_buf_init(&t, 1 << 20);
+                kbc_buf_append(&t, b.data, (size_t)indent);
+                kbc_buf_puts(&t, "Description:");
+                kbc_buf_append(&t, b.data + indent + 8,
+                               b.len - (size_t)indent - 8);
+                kbc_buf_reset(&b);
+                kbc_buf_append(&b, t.data, t.len);
+                kbc_buf_free(&t);
+        }
+        /* "Event ID:      5719": Event Viewer's copy aligns the values
+         * in columns; the extractor reads a label and one space. */
+        char *colon = indent && b.len ? memchr(b.data, ':', b.len) : NULL;
+        if (colon && colon - b.data < 24 && colon + 2 < b.data + b.len &&
+            colon[1] == ' ' && colon[2] == ' ') {
+                char *from = colon + 1;
+                while (from + 1 < b.data + b.len && from[1] == ' ')
+                        from++;
+                memmove(colon + 1, from, (size_t)(b.data + b.len - from));
+                b.len -= (size_t)(from - colon - 1);
+        }
+        if (indent)
+                example_names(&b, (size_t)indent);
+        size_t bl = b.len;
+        while (bl > (size_t)indent &&
+               (b.data[bl - 1] == ' ' || b.data[bl - 1] == '\t'))
+                bl--;
+        kbc_kb_line *l = &o->v[o->n++];
+        memset(l, 0, sizeof(*l));
+        l->s = kbc_arena_strndup(o->a, b.data ? b.data : "", bl);
+        l->len = bl;
+        l->no = no;
+        l->heading = heading;
+        l->indent = indent;
+        l->blank = blank_text(l->s, l->len);
+        if (refs.len)
+                l->refs = kbc_arena_strndup(o->a, refs.data, refs.len);
+        kbc_buf_free(&b);
+        kbc_buf_free(&refs);
+        return 0;
+}
+
+/* Splits a table row into trimmed cells (the outer pipes dropped). */
+static size_t cells(const char *s, size_t len, const char **cell, size_t *clen)
+{
+        trim(&s, &len);
+        if (len && s[0] == '|') {
+                s++;
+                len--;
+        }
+        if (len && s[len - 1] == '|' && (len < 2 || s[len - 2] != '\\'))
+                len--;
+        size_t n = 0, b = 0;
+        for (size_t i = 0; i <= len && n < MAX_COLUMNS; i++) {
+                if (i < len && (s[i] != '|' || (i && s[i - 1] == '\\')))
+                        continue;
+                const char *c = s + b;
+                size_t cl = i - b;
+                trim(&c, &cl);
+                cell[n] = c;
+                clen[n++] = cl;
+                b = i + 1;
+        }
+        return n;
+}
+
+static bool table_row(const kbc_kb_line *l)
+{
+        const char *s = l->s;
+        size_t len = l->len;
+        trim(&s, &len);
+        return len && s[0] == '|';
+}
+
+static bool separator_row(const kbc_kb_line *l)
+{
+        bool dash = false;
+        for (size_t i = 0; i < l->len; i++) {
+                char c = l->s[i];
+                if (c == '-')
+                        dash = true;
+                else if (c != '|' && c != ':' && c != ' ' && c != '\t')
+                        return false;
+        }
+        return dash;
+}
+
+typedef enum column { COL_OTHER, COL_ID, COL_SOURCE, COL_LOG, COL_TEXT } column;
+
+static column column_of(kbc_arena *a, const char *s, size_t len)
+{
+        kbc_buf b;
+        kbc_buf_init(&b, 4096);
+        inline_text(&b, s, len, NULL);
+        const char *h = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+        kbc_buf_free(&b);
+        column c = COL_OTHER;
+        if (!strcasecmp(h, "Event ID") || !strcasecmp(h, "ID") ||
+            !strcasecmp(h, "Event") || !strcasecmp(h, "EventID"))
+                c = COL_ID;
+        else if (find_ci(h, strlen(h), "source") ||
+                 find_ci(h, strlen(h), "provider"))
+                c = COL_SOURCE;
+        else if (find_ci(h, strlen(h), "log"))
+                c = COL_LOG;
+        else if (find_ci(h, strlen(h), "message") ||
+                 find_ci(h, strlen(h), "description") ||
+                 find_ci(h, strlen(h), "string") ||
+                 find_ci(h, strlen(h), "text"))
+                c = COL_TEXT;
+        return c;
+}
+
+/* A table from lines[i] on; returns the first line after it. */
+static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
+                    int *rc)
+{
+        static const char *const labels[] = {
+            NULL, "Event ID: ", "Source: ", "Log Name: ", "Description: "};
+        const char *cell[MAX_COLUMNS];
+        size_t clen[MAX_COLUMNS];
+        column col[MAX_COLUMNS];
+        size_t ncol = cells(lines[i].s, lines[i].len, cell, clen);
+        bool events = false;
+        for (size_t k = 0; k < ncol; k++) {
+                col[k] = column_of(o->a, cell[k], clen[k]);
+                events |= col[k] == COL_ID;
+        }
+        size_t j = i;
+        for (; j < n && table_row(&lines[j]); j++) {
+                const kbc_kb_line *l = &lines[j];
+                if (separator_row(l)) {
+                        *rc |= emit(o, l->no, 0, 0, "", 0, false);
+                        continue;
+                }
+                size_t nc = cells(l->s, l->len, cell, clen);
+                if (!events || j == i) {
+                        kbc_buf b;
+                        kbc_buf_init(&b, 1 << 20);
+                        for (size_t k = 0; k < nc; k++) {
+                                if (k)
+                                        kbc_buf_puts(&b, "  ");
+                                kbc_buf_append(&b, cell[k], clen[k]);
+                        }
+                        *rc |= emit(o, l->no, 0, 0, b.data ? b.data : "", b.len,
+                                    true);
+                        kbc_buf_free(&b);
+                        continue;
+                }
+                /* One log block per row, the labels the extractor knows. */
+                for (size_t k = 0; k < nc && k < ncol; k++) {
+                        if (col[k] == COL_OTHER || !clen[k])
+                                continue;
+                        kbc_buf b;
+                        kbc_buf_init(&b, 1 << 20);
+                        kbc_buf_puts(&b, labels[col[k]]);
+                        kbc_buf_append(&b, cell[k], clen[k]);
+                        *rc |= emit(o, l->no, QUOTE_INDENT, 0, b.data, b.len,
+                                    true);
+                        kbc_buf_free(&b);
+                }
+                *rc |= emit(o, l->no, 0, 0, "", 0, false);
+        }
+        return j;
+}
+
+/* "> > text" -> "text"; *note when the quote opens a [!NOTE] callout. */
+static const char *unquote(const char *s, size_t len, size_t *olen)
+{
+        trim(&s, &len);
+        while (len && s[0] == '>') {
+                s++;
+                len--;
+                trim(&s, &len);
+        }
+        *olen = len;
+        return s;
+}
+
+/* "unable to lock out the account of  due to": where the page lost an
+ * insertion string of the event, two spaces between words in lower case
+ * are left; the value there becomes a placeholder, so that the event with
+ * its account name still matches. */
+static const char *lost_inserts(kbc_arena *a, const char *s, size_t *len)
+{
+        kbc_buf b;
+        kbc_buf_init(&b, 1 << 20);
+        for (size_t i = 0; i < *len; i++) {
+                kbc_buf_putc(&b, s[i]);
+                if (i + 3 < *len && islower((unsigned char)s[i]) &&
+                    s[i + 1] == ' ' && s[i + 2] == ' ' &&
+                    islower((unsigned char)s[i + 3])) {
+                        kbc_buf_puts(&b, " <value> ");
+                        i += 2;
+                }
+        }
+        const char *t = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+        *len = b.len;
+        kbc_buf_free(&b);
+        return t;
+}
+
+static bool callout(const char *s, size_t len)
+{
+        return len >= 3 && s[0] == '[' && s[1] == '!' && s[len - 1] == ']';
+}
+
+/* "#### Name ##" -> level 4, (Name); 0 when not a heading. */
+static int heading_level(const char *s, size_t len, const char **t,
+                         size_t *tlen)
+{
+        int level = 0;
+        while ((size_t)level < len && s[level] == '#')
+                level++;
+        if (!level || level > 6 || ((size_t)level < len && s[level] != ' '))
+                return 0;
+        const char *v = s + level;
+        size_t vl = len - (size_t)level;
+        trim(&v, &vl);
+        while (vl && v[vl - 1] == '#')
+                vl--;
+        trim(&v, &vl);
+        /* "# ------" in a shell sample outside a fence says nothing */
+        bool letter = false;
+        for (size_t k = 0; k < vl; k++)
+                letter |= isalpha((unsigned char)v[k]) != 0;
+        if (!letter)
+                return 0;
+        *t = v;
+        *tlen = vl;
+        return level;
+}
+
+/* ---- fields ---------------------------------------------------------------
+ */
+
+static const char *kb_number(const kbc_kb_line *lines, size_t n, kbc_arena *a)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *p =
+                    find_ci(lines[i].s, lines[i].len, "Original KB number");
+                if (!p)
+                        continue;
+                const char *e = lines[i].s + lines[i].len;
+                while (p < e && !isdigit((unsigned char)*p))
+                        p++;
+                const char *d = p;
+                while (p < e && isdigit((unsigned char)*p))
+                        p++;
+                if (p > d && p - d <= 10)
+                        return kbc_arena_printf(a, "KB%.*s", (int)(p - d), d);
+                return NULL;
+        }
+        return NULL;
+}
+
+/* The file name without folder and extension. */
+static const char *stem(const char *path, size_t *len)
+{
+        const char *b = strrchr(path, '/');
+        b = b ? b + 1 : path;
+        const char *dot = strrchr(b, '.');
+        *len = dot ? (size_t)(dot - b) : strlen(b);
+        return b;
+}
+
+static const char *path_id(kbc_arena *a, const char *path)
+{
+        size_t len;
+        const char *s = stem(path ? path : "article", &len);
+        char id[40];
+        size_t o = (size_t)snprintf(id, sizeof(id), "MS-");
+        size_t keep = len + o <= KBC_KB_ID_MAX ? len : STEM_KEPT;
+        for (size_t i = 0; i < keep && i < len; i++)
+                id[o++] = isalnum((unsigned char)s[i]) ? s[i] : '-';
+        while (o > 3 && id[o - 1] == '-')
+                o--;
+        if (keep < len) {
+                uint64_t h = kbc_fnv64(KBC_FNV64_INIT, s, len);
+                o += (size_t)snprintf(id + o, sizeof(id) - o, "-%06x",
+                                      (unsigned)(h & 0xffffff));
+        }
+        id[o] = '\0';
+        return kbc_arena_strdup(a, id);
+}
+
+static const char *learn_url(kbc_arena *a, const char *path)
+{
+        if (!path)
+                return NULL;
+        const char *p = NULL;
+        for (const char *q = path; (q = strstr(q, "support/")); q++)
+                if (q == path || q[-1] == '/')
+                        p = q;
+        if (!p)
+                return NULL;
+        p += strlen("support/");
+        size_t len = strlen(p);
+        if (len > 3 && !strcmp(p + len - 3, ".md"))
+                len -= 3;
+        return kbc_arena_printf(
+            a, "https://learn.microsoft.com/troubleshoot/%.*s", (int)len, p);
+}
+
+static void front_fields(kbc_arena *a, const kbc_kb_line *lines, size_t end,
+                         kbc_kb_article *art)
+{
+        for (size_t i = 1; i + 1 < end; i++) {
+                const char *v;
+                size_t vlen;
+                if (key_at(&lines[i], "title:", &v, &vlen)) {
+                        kbc_buf b;
+                        kbc_buf_init(&b, 1 << 16);
+                        inline_text(&b, v, vlen, NULL);
+                        art->title =
+                            kbc_arena_strndup(a, b.data ? b.data : "", b.len);
+                        kbc_buf_free(&b);
+                } else if (key_at(&lines[i], "ms.date:", &v, &vlen) && vlen) {
+                        art->date = kbc_arena_strndup(a, v, vlen);
+                }
+        }
+}
+
+/* The event ids a prose line names ("Event ID 4780", "event 5719"):
+ * how many (a list counts 2), the first in *id. */
+static int named_ids(const char *s, size_t len, long *id)
+{
+        int count = 0;
+        for (size_t i = 0; i + 5 < len; i++) {
+                if (strncasecmp(s + i, "event", 5) ||
+                    (i && isalnum((unsigned char)s[i - 1])))
+                        continue;
+                size_t j = i + 5;
+                if (j + 3 <= len && !strncasecmp(s + j, " id", 3))
+                        j += 3;
+                while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '#'))
+                        j++;
+                size_t d = j;
+                while (j < len && isdigit((unsigned char)s[j]))
+                        j++;
+                if (j == d || j - d > 5)
+                        continue;
+                if (!count++)
+                        *id = strtol(s + d, NULL, 10);
+                if ((j + 1 < len && s[j] == ',') ||
+                    (j + 4 < len && !strncasecmp(s + j, " and", 4)) ||
+                    (j + 3 < len && !strncasecmp(s + j, " or", 3)))
+                        count++;
+                i = j;
+        }
+        return count;
+}
+
+/* Does the line end in a sentence that announces an event ("Here's an
+ * example of Event ID 4780:", "The event text resembles the following
+ * excerpt:")? "The following lines are recorded in Netlogon.log:" does
+ * not: a log file's lines are no event. */
+static bool announces_event(const char *s, size_t len)
+{
+        if (!len || s[len - 1] != ':')
+                return false;
+        size_t b = len - 1;
+        while (b > 0 && !(s[b - 1] == '.' && s[b] == ' '))
+                b--;
+        return find_ci(s + b, len - b, "event") != NULL;
+}
+
+/* Does the block starting at raw[i] (a fence or a quote) label its own
+ * event id? */
+static bool block_has_id(const kbc_kb_line *raw, size_t i, size_t n)
+{
+        bool fence = fence_line(&raw[i]);
+        for (size_t k = i + fence; k < n && k < i + 60; k++) {
+                if (fence ? fence_line(&raw[k])
+                          : blank_text(raw[k].s, raw[k].len) &&
+                                (k + 1 >= n || raw[k + 1].s[0] != '>'))
+                        return false;
+                if (find_ci(raw[k].s, raw[k].len, "event id") ||
+                    find_ci(raw[k].s, raw[k].len, "eventid") ||
+                    find_ci(raw[k].s, raw[k].len, "event:"))
+                        return true;
+        }
+        return false;
+}
+
+kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
+                                   size_t nraw, kbc_kb_article *art,
+                                   const char **applies_to, size_t *n,
+                                   char *errstr, size_t errsize)
+{
+        size_t start = front_matter_end(raw, nraw);
+        front_fields(a, raw, start, art);
+        art->id = kb_number(raw + start, nraw - start, a);
+        if (!art->id)
+                art->id = path_id(a, art->path);
+        art->url = learn_url(a, art->path);
+        *applies_to = NULL;
+
+        out o = {.a = a};
+        int rc = 0;
+        bool fence = false, quote = false, note = false, title = false;
+        /* "Here's an example of Event ID 4780:" over a block that does not
+         * say its id: the block is that event (intro_ids == 1, and the
+         * paragraph ended in ':'). */
+        int intro_ids = 0;
+        long intro_id = -1;
+        bool intro_colon = false, after_blank = true;
+        for (size_t i = start; i < nraw && !rc;) {
+                const kbc_kb_line *l = &raw[i];
+                const char *s = l->s;
+                size_t len = l->len;
+                trim(&s, &len);
+                bool opens =
+                    !fence && !quote && (fence_line(l) || (len && s[0] == '>'));
+                if (opens && intro_colon && intro_ids == 1 &&
+                    !block_has_id(raw, i, nraw)) {
+                        char id[32];
+                        int il =
+                            snprintf(id, sizeof(id), "Event ID: %ld", intro_id);
+                        rc = fence_line(l) ? emit(&o, l->no, 0, 0, "", 0, false)
+                                           : 0;
+                        rc |= emit(&o, l->no, QUOTE_INDENT, 0, id, (size_t)il,
+                                   false);
+                        if (fence_line(l)) {
+                                fence = true;
+                                intro_colon = false;
+                                i++;
+                                continue;
+                        }
+                }
+                if (opens)
+                        intro_colon = false;
+                if (fence_line(l)) {
+                        fence = !fence;
+                        quote = false;
+                        rc = emit(&o, l->no, 0, 0, "", 0, false);
+                } else if (fence) {
+                        rc = emit(&o, l->no, QUOTE_INDENT, 0, s, len, false);
+                } else if (!len) {
+                        quote = note = false;
+                        rc = emit(&o, l->no, 0, 0, "", 0, false);
+                } else if (s[0] == '>' || (quote && !table_row(l))) {
+                        size_t ql;
+                        const char *q = unquote(s, len, &ql);
+                        if (s[0] == '>' && !quote)
+                                note = callout(q, ql);
+                        quote = true;
+                        if (callout(q, ql) || !ql)
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        else if (note)
+                                rc = emit(&o, l->no, 0, 0, q, ql, true);
+                        else {
+                                q = lost_inserts(a, q, &ql);
+                                rc = emit(&o, l->no, QUOTE_INDENT, 0, q, ql,
+                                          true);
+                        }
+                } else if (table_row(l)) {
+                        i = table(&o, raw, i, nraw, &rc);
+                        continue;
+                } else if (len >= 3 && !strncmp(s, ":::", 3)) {
+                        rc = emit(&o, l->no, 0, 0, "", 0, false);
+                } else {
+                        const char *t;
+                        size_t tl;
+                        int level = heading_level(s, len, &t, &tl);
+                        const char *v;
+                        size_t vl;
+                        kbc_kb_line un = {.s = s, .len = len};
+                        if (level == 1 && !title) {
+                                title = true; /* the page title again */
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        } else if (level) {
+                                rc = emit(&o, l->no, 0, level, t, tl, true);
+                        } else if (key_at(&un, "_Applies to:_", &v, &vl) ||
+                                   key_at(&un, "Applies to:", &v, &vl)) {
+                                kbc_buf b;
+                                kbc_buf_init(&b, 1 << 16);
+                                inline_text(&b, v, vl, NULL);
+                                *applies_to = kbc_arena_strndup(
+                                    a, b.data ? b.data : "", b.len);
+                                kbc_buf_free(&b);
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        } else if (find_ci(s, len, "Original KB number")) {
+                                rc = emit(&o, l->no, 0, 0, "", 0, false);
+                        } else {
+                                if (after_blank)
+                                        intro_ids = 0;
+                                long id = -1;
+                                int k = named_ids(s, len, &id);
+                                if (k && !intro_ids)
+                                        intro_id = id;
+                                intro_ids += k;
+                                intro_colon = announces_event(s, len);
+                                rc = emit(&o, l->no, 0, 0, s, len, true);
+                        }
+                }
+                after_blank = !len;
+                i++;
+        }
+        if (rc) {
+                free(o.v);
+                kbc_errf(errstr, errsize, "out of memory");
+                return NULL;
+        }
+        if (!o.n) /* an article with front matter only */
+                rc = emit(&o, (int)nraw, 0, 0, "", 0, false);
+        if (rc) {
+                free(o.v);
+                kbc_errf(errstr, errsize, "out of memory");
+                return NULL;
+        }
+        *n = o.n;
+        return o.v;
+}
+
+/* The providers Windows Server 2008 and later log under, for the names
+ * the articles write: what 2003 logged under the NTDS sources ("NTDS
+ * Replication", "NTDS KCC", ...) is now logged by the one provider of
+ * Active Directory, the old name being the task category; likewise SAM,
+ * Kerberos, the KDC, Group Policy, the time service and Crypt32 (an event
+ * source of CAPI2). The article's name is kept beside
+ * (source_written): a collector that reports the event source name, or an
+ * older server, logs that one. Names that differ only by a leading
+ * "Microsoft-Windows-" need nothing: the index ignores it. */
+static const struct {
+        const char *written, *logged;
+        bool prefix;
+} renames[] = {
+    {"NTDS ", "Microsoft-Windows-ActiveDirectory_DomainService", true},
+    {"SAM", "Microsoft-Windows-Directory-Services-SAM", false},
+    {"Kerberos", "Microsoft-Windows-Security-Kerberos", false},
+    {"KDC", "Microsoft-Windows-Kerberos-Key-Distribution-Center", false},
+    {"Group Policy", "Microsoft-Windows-GroupPolicy", false},
+    {"Windows Time Service", "Microsoft-Windows-Time-Service", false},
+    {"Crypt32", "Microsoft-Windows-CAPI2", false},
+};
+
+/* One provider out of what an article's "Source:" says: "source X" is X,
+ * "A / B" and "A or B" are A, "Microsoft-Windows- X" loses its space,
+ * "None" is none. */
+static const char *logged_source(kbc_arena *a, const char *src,
+                                 const char **written)
+{
+        *written = NULL;
+        const char *s = src;
+        size_t len = strlen(s);
+        if (len > 7 && !strncasecmp(s, "source ", 7)) {
+                s += 7;
+                len -= 7;
+        }
+        const char *cut = find_ci(s, len, " / ");
+        if (!cut)
+                cut = find_ci(s, len, " or ");
+        if (cut)
+                len = (size_t)(cut - s);
+        trim(&s, &len);
+        if (!len || (len == 4 && !strncasecmp(s, "None", 4)))
+                return NULL;
+        for (size_t k = 0; k < sizeof(renames) / sizeof(*renames); k++) {
+                size_t n = strlen(renames[k].written);
+                if (renames[k].prefix
+                        ? len > n && !strncasecmp(s, renames[k].written, n)
+                        : len == n && !strncasecmp(s, renames[k].written, n)) {
+                        *written = kbc_arena_strndup(a, s, len);
+                        return renames[k].logged;
+                }
+        }
+        static const char ms[] = "Microsoft-Windows-";
+        size_t n = sizeof(ms) - 1, gap = 0;
+        if (len > n && !strncasecmp(s, ms, n))
+                while (n + gap < len && s[n + gap] == ' ')
+                        gap++;
+        if (!gap)
+                return kbc_arena_strndup(a, s, len);
+        return kbc_arena_printf(a, "%.*s%.*s", (int)n, s, (int)(len - n - gap),
+                                s + n + gap);
+}
+
+/* The logs of Windows Server's roles: never a provider, though an
+ * article may write one where a source goes ("Directory Service event
+ * 1942"). */
+static const char *const role_logs[] = {
+    "Directory Service", "DNS Server", "DFS Replication",
+    "File Replication Service", "Key Management Service"};
+
+/* The logs the articles' events are written to, as their sentences name
+ * them ("is logged in the Directory Service log", "in the DFS Replication
+ * event log"). */
+static const char *const logs[] = {"Directory Service",
+                                   "DNS Server",
+                                   "DFS Replication",
+                                   "File Replication Service",
+                                   "Key Management Service",
+                                   "System",
+                                   "Application",
+                                   "Security"};
+
+/* The log line l says an event is logged in, or NULL. */
+static const char *named_log(const kbc_kb_line *l)
+{
+        for (size_t k = 0; k < sizeof(logs) / sizeof(*logs); k++) {
+                const char *p = l->s, *e = l->s + l->len;
+                size_t n = strlen(logs[k]);
+                while ((p = find_ci(p, (size_t)(e - p), logs[k]))) {
+                        const char *after = p + n;
+                        bool in =
+                            p - l->s >= 7 && !strncasecmp(p - 7, "in the ", 7);
+                        if (in && e - after >= 10 &&
+                            !strncasecmp(after, " event log", 10))
+                                return logs[k];
+                        if (in && e - after >= 4 &&
+                            !strncasecmp(after, " log", 4) &&
+                            (e - after == 4 ||
+                             !isalpha((unsigned char)after[4])))
+                                return logs[k];
+                        p = after;
+                }
+        }
+        return NULL;
+}
+
+/* How often the number num stands alone in text. */
+static int occurrences(const char *text, const char *num)
+{
+        int k = 0;
+        size_t n = strlen(num);
+        for (const char *p = text; p && (p = strstr(p, num)); p += n)
+                k += (p == text || !isdigit((unsigned char)p[-1])) &&
+                     !isdigit((unsigned char)p[n]);
+        return k;
+}
+
+/* Is event id named on the line only in links to other articles? ("see
+ * [Active Directory Replication Event ID 2087: DNS lookup failure](...)"
+ * is that article's event, not this one's.) */
+static bool referenced(const kbc_kb_line *l, long id)
+{
+        char num[24];
+        snprintf(num, sizeof(num), "%ld", id);
+        int in_refs = l->refs ? occurrences(l->refs, num) : 0;
+        return in_refs &&
+               occurrences(l->s, num) <= in_refs; /* l->s ends in NUL */
+}
+
+static bool has_event(const kbc_kb_signal *v, size_t n, long id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (v[i].kind == KBC_KB_EVENT && v[i].event_id == id)
+                        return true;
+        return false;
+}
+
+/* "SCECLI 1202 events", "NTDS Replication 1084 event", "Crypt32 8 events":
+ * the source before the id, which the archive never wrote that way. When
+ * such a mention is at s[i] (the number), its event; else false. */
+static bool source_id_event(kbc_arena *a, const char *s, size_t len, size_t i,
+                            kbc_kb_signal *ev)
+{
+        size_t e = i;
+        while (e < len && isdigit((unsigned char)s[e]))
+                e++;
+        if (e == i || e - i > 5 || (i && isalnum((unsigned char)s[i - 1])) ||
+            e + 6 > len || strncasecmp(s + e, " event", 6) ||
+            (e + 6 < len && isalpha((unsigned char)s[e + 6]) &&
+             s[e + 6] != 's') ||
+            i < 2 || s[i - 1] != ' ')
+                return false;
+        size_t b = i - 1;
+        while (b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '_'))
+                b--;
+        if (b == i - 1 || !isupper((unsigned char)s[b]))
+                return false; /* "the 1202 events" */
+        if (b >= 5 && !strncmp(s + b - 5, "NTDS ", 5))
+                b -= 5;
+        memset(ev, 0, sizeof(*ev));
+        ev->kind = KBC_KB_EVENT;
+        ev->event_id = strtol(s + i, NULL, 10);
+        ev->source = logged_source(a, kbc_arena_strndup(a, s + b, i - 1 - b),
+                                   &ev->source_written);
+        return ev->source != NULL;
+}
+
+/* Adds the events written "SOURCE ID event" that no other mention gave. */
+static void source_first_events(kbc_arena *a, kbc_kb_article *art,
+                                const kbc_kb_line *lines, size_t n)
+{
+        size_t cap = art->nsignals + 16, k = art->nsignals;
+        kbc_kb_signal *v = kbc_arena_alloc(a, cap * sizeof(*v));
+        memcpy(v, art->signals, k * sizeof(*v));
+        for (size_t li = 0; li < n && k < cap; li++) {
+                const kbc_kb_line *l = &lines[li];
+                for (size_t i = 0; i < l->len && k < cap; i++) {
+                        kbc_kb_signal e;
+                        if (!isdigit((unsigned char)l->s[i]) ||
+                            !source_id_event(a, l->s, l->len, i, &e) ||
+                            has_event(v, k, e.event_id) ||
+                            referenced(l, e.event_id))
+                                continue;
+                        e.section = l->section;
+                        e.line = l->no;
+                        v[k++] = e;
+                }
+        }
+        art->signals = v;
+        art->nsignals = k;
+}
+
+void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
+                             const kbc_kb_line *lines, size_t n)
+{
+        kbc_kb_signal *sig = (kbc_kb_signal *)art->signals;
+        size_t kept = 0;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                kbc_kb_signal s = sig[i];
+                const kbc_kb_line *l = NULL;
+                for (size_t k = 0; k < n && !l; k++)
+                        if (lines[k].no == s.line && !lines[k].heading)
+                                l = &lines[k];
+                if (s.kind == KBC_KB_EVENT && l && referenced(l, s.event_id))
+                        continue;
+                if (s.source)
+                        s.source =
+                            logged_source(a, s.source, &s.source_written);
+                /* "Directory Service event 1942": a log, not a source */
+                for (size_t k = 0;
+                     s.source && k < sizeof(role_logs) / sizeof(*role_logs);
+                     k++)
+                        if (!strcasecmp(s.source, role_logs[k])) {
+                                s.channel = role_logs[k];
+                                s.source = NULL;
+                        }
+                if (s.kind == KBC_KB_EVENT && !s.source && !s.channel && l)
+                        s.channel = named_log(l);
+                sig[kept++] = s;
+        }
+        art->nsignals = kept;
+        source_first_events(a, art, lines, n);
+}

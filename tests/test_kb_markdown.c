@@ -1,0 +1,356 @@
+/*
+ * test_kb_markdown.c - the third article form: Microsoft Learn markdown
+ * (kb/kb_markdown.c), parsed and compiled.
+ *
+ * The fixtures in tests/data/kb_markdown are made-up articles in the form
+ * of the MicrosoftDocs/SupportArticles-docs repository: one with a KB
+ * number, a quoted event block, a sentence naming a log, an event table,
+ * a note, a code fence and markdown noise; one without a KB number, whose
+ * event is column-aligned in a code fence (the same file under two
+ * folders, as the repository has them).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kbc_arena.h"
+#include "kbc_buf.h"
+#include "kbc_compile.h"
+#include "kbc_kb.h"
+
+#define FIXTURES KBC_TEST_DATA "/kb_markdown/support/windows-server"
+#define DFSR     FIXTURES "/networking/dfsr-staging-quota-event-4202.md"
+#define NETLOGON FIXTURES "/identity/netlogon-secure-channel-event-5719.md"
+
+static char *slurp(const char *path, size_t *len)
+{
+        FILE *f = fopen(path, "rb");
+        if (!f)
+                fail_msg("cannot open %s", path);
+        static char buf[1 << 16];
+        *len = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[*len] = '\0';
+        return buf;
+}
+
+static kbc_kb_article *parse_file(kbc_arena *a, const char *path)
+{
+        size_t len;
+        const char *buf = slurp(path, &len);
+        char err[256];
+        kbc_kb_article *art = kbc_kb_parse(a, path, buf, len, err, sizeof(err));
+        if (!art)
+                fail_msg("%s: %s", path, err);
+        return art;
+}
+
+static const kbc_kb_signal *find(const kbc_kb_article *art,
+                                 kbc_kb_signal_kind kind, long id,
+                                 const char *code)
+{
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind == kind && s->event_id == id &&
+                    (!code || (s->code && !strcmp(s->code, code))))
+                        return s;
+        }
+        return NULL;
+}
+
+static void no_markdown_noise(const char *text)
+{
+        static const char *const noise[] = {"**",  "](",  "![",    "[!NOTE]",
+                                            "\\<", "```", "&nbsp;"};
+        for (size_t k = 0; k < sizeof(noise) / sizeof(*noise); k++)
+                if (strstr(text, noise[k]))
+                        fail_msg("\"%s\" in: %s", noise[k], text);
+}
+
+static void test_fields_and_sections(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_file(a, DFSR);
+        assert_string_equal(art->id, "KB5000123");
+        assert_string_equal(art->title, "DFS Replication logs Event ID 4202 "
+                                        "when the staging quota is too small");
+        assert_string_equal(art->date, "03/14/2024");
+        assert_string_equal(art->url,
+                            "https://learn.microsoft.com/troubleshoot/"
+                            "windows-server/networking/"
+                            "dfsr-staging-quota-event-4202");
+        assert_int_equal(art->nproducts, 2);
+        assert_string_equal(art->products[1], "Windows Server 2022");
+        static const char *const names[] = {"SYMPTOMS", "CAUSE", "RESOLUTION",
+                                            "MORE INFORMATION"};
+        assert_int_equal(art->nsections, 4);
+        for (size_t i = 0; i < 4; i++) {
+                assert_string_equal(art->sections[i].name, names[i]);
+                no_markdown_noise(art->sections[i].text);
+        }
+        /* A level-3 heading stays in its section's text; link syntax is
+         * reduced to its text, images go. */
+        const kbc_kb_section *fix = kbc_kb_section_get(art, "RESOLUTION");
+        assert_non_null(strstr(fix->text, "Check the new quota"));
+        const kbc_kb_section *cause = kbc_kb_section_get(art, "CAUSE");
+        assert_non_null(
+            strstr(cause->text, "smaller than the largest files it "));
+        assert_null(strstr(cause->text, "screenshot"));
+        kbc_arena_free(a);
+}
+
+static void test_signals(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_file(a, DFSR);
+        /* The quoted block: its description to the end of the block, the
+         * escapes undone. */
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 4202, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "DFSR");
+        assert_string_equal(s->section, "SYMPTOMS");
+        assert_non_null(strstr(s->text, "The DFS Replication service has "
+                                        "detected that the staging space"));
+        assert_non_null(strstr(s->text, "Replication Group ID: 6A1E0B2C"));
+        assert_null(strstr(s->text, "Level"));
+        /* A sentence naming the log */
+        s = find(art, KBC_KB_EVENT, 1388, NULL);
+        assert_non_null(s);
+        assert_null(s->source);
+        assert_string_equal(s->channel, "Directory Service");
+        /* "error 8614 (0x21a6)" and a code in a note */
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000021A6"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x80070005"));
+        /* A table of event ids: one event per row, with its source */
+        s = find(art, KBC_KB_EVENT, 4208, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "DFSR");
+        assert_non_null(strstr(s->text, "above the staging quota"));
+        /* The code fence's "# ----" is no heading, its command no signal */
+        for (size_t i = 0; i < art->nsignals; i++)
+                assert_true(!art->signals[i].text ||
+                            !strstr(art->signals[i].text, "Get-ChildItem"));
+        kbc_arena_free(a);
+}
+
+static void test_path_id_and_aligned_block(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_file(a, NETLOGON);
+        /* No KB number: "MS-", 20 characters of the file name, a hash */
+        assert_string_equal(art->id, "MS-netlogon-secure-chan-fefd41");
+        assert_non_null(kbc_kb_section_get(art, "SYMPTOMS")); /* "Symptom" */
+        assert_non_null(kbc_kb_section_get(art, "CAUSE"));    /* "Causes" */
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 5719, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "NETLOGON");
+        assert_non_null(strstr(s->text, "was not able to set up a secure "
+                                        "session"));
+        /* The documentation's made-up domain is an example value */
+        assert_non_null(strstr(s->text, "in domain <value> due to"));
+        kbc_arena_free(a);
+}
+
+static void test_sources_as_windows_logs_them(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The following events are logged:\n\n"
+            "> Source: NTDS Replication\nEvent ID: 1925\nDescription:\n"
+            "The attempt to establish a replication link failed.\n\n"
+            "> Source: Microsoft-Windows- ActiveDirectory_DomainService\n"
+            "Event ID: 1084\nDescription:\nInternal error: The directory "
+            "service could not update the object.\n\n"
+            "> Source: ActiveDirectory_DomainService / NTDS General\n"
+            "Event ID: 1168\nDescription:\nInternal error: An Active "
+            "Directory Domain Services error has occurred.\n\n"
+            "Each DC logs a Directory Service event 1942. Look for SCECLI "
+            "1202 events, and see [Event ID 2087: DNS lookup failure]"
+            "(https://support.microsoft.com/help/4469661) or "
+            "[event 1311](other-article.md).\n";
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, "support/windows-server/x/y.md", text, strlen(text),
+                         err, sizeof(err));
+        assert_non_null(art);
+        assert_string_equal(art->id, "MS-y");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1925, NULL)->source,
+                            "Microsoft-Windows-ActiveDirectory_DomainService");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1925, NULL)->source_written,
+                            "NTDS Replication");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1084, NULL)->source,
+                            "Microsoft-Windows-ActiveDirectory_DomainService");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1168, NULL)->source,
+                            "ActiveDirectory_DomainService");
+        /* A role's log written where a source goes is the log */
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1942, NULL);
+        assert_non_null(s);
+        assert_null(s->source);
+        assert_string_equal(s->channel, "Directory Service");
+        /* The source before the id */
+        assert_string_equal(find(art, KBC_KB_EVENT, 1202, NULL)->source,
+                            "SCECLI");
+        /* Other articles' events, in the titles of links to them */
+        assert_null(find(art, KBC_KB_EVENT, 2087, NULL));
+        assert_null(find(art, KBC_KB_EVENT, 1311, NULL));
+        kbc_arena_free(a);
+}
+
+/* A block that does not say its id is the event its intro announces;
+ * "Message:" is its description. A log file's lines are no event. */
+static void test_event_announced_above_its_block(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You see many of them. Here's an example of Event ID 4780:\n\n"
+            "```output\nLevel:    Information\n"
+            "Source: Microsoft-Windows-Security-Auditing\n"
+            "Message:  The ACL was set on accounts which are members of "
+            "administrators groups.\n```\n\n"
+            "Event 5719 is no longer logged. The following lines are "
+            "recorded in Netlogon.log instead:\n\n"
+            "```output\n[CRITICAL] [960] CONTOSO: NlSessionSetup: Session "
+            "setup: cannot pick trusted DC\n```\n";
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, "x.md", text, strlen(text), err, sizeof(err));
+        assert_non_null(art);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 4780, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "Microsoft-Windows-Security-Auditing");
+        assert_non_null(strstr(s->text, "The ACL was set on accounts"));
+        s = find(art, KBC_KB_EVENT, 5719, NULL);
+        assert_true(!s || !s->text);
+        /* Compiled: an audit event opens a case at its level, Information */
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        art->url = "https://learn.microsoft.com/troubleshoot/x";
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data, "      event_id: 4780\n"
+                                         "      text: \"The ACL was set"));
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
+/* Without Cause and Resolution headings, the sections that explain and
+ * fix stand for them, in that order. */
+static void test_own_section_names(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n"
+            "## Symptoms\n\n> Source: Microsoft-Windows-Backup\n"
+            "Event ID: 517\nDescription:\nThe backup operation that "
+            "started at time failed with an error.\n\n"
+            "## The catalog is corrupted\n\nThe backup catalog was damaged by "
+            "a disk failure.\n\n"
+            "## Delete the catalog\n\nRun wbadmin delete catalog.\n";
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, "support/windows-server/backup/x.md", text,
+                         strlen(text), err, sizeof(err));
+        assert_non_null(art);
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data,
+                               "cause: |-\n  The backup catalog was damaged "
+                               "by a disk failure.\nresolution: |-\n  Run "
+                               "wbadmin delete catalog.\n"));
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
+/* Front matter without an ms.* key is still a Jekyll page of the archive. */
+static void test_jekyll_is_not_markdown(void **state)
+{
+        (void)state;
+        static const char text[] = "---\ntitle: \"Q1: x\"\n---\n# Symptoms\n";
+        kbc_arena *a = kbc_arena_new();
+        char err[256];
+        assert_null(kbc_kb_parse(a, "x", text, strlen(text), err, sizeof(err)));
+        assert_non_null(strstr(err, "Article:"));
+        kbc_arena_free(a);
+}
+
+static void test_compiled(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_file(a, DFSR);
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        const char *y = out.data;
+        assert_non_null(
+            strstr(y, "reference: https://learn.microsoft.com/troubleshoot/"
+                      "windows-server/networking/"
+                      "dfsr-staging-quota-event-4202\n"));
+        /* Cause: its first paragraph; resolution: the lead-in and its
+         * list, not the later advice. */
+        assert_non_null(strstr(y, "cause: |-\n  The staging quota of the "
+                                  "replicated folder is smaller than the "
+                                  "largest files it replicates.\n"
+                                  "resolution:"));
+        assert_non_null(strstr(y, "  2. Set the staging quota to at least "
+                                  "their total size.\nsignals:"));
+        /* The description is cut before the example path: another
+         * folder's event matches too. Symptoms need a problem level. */
+        assert_non_null(strstr(y, "      provider: \"DFSR\"\n"
+                                  "      event_id: 4202\n"
+                                  "      problem: true\n"
+                                  "      text: \"The DFS Replication service "
+                                  "has detected that the staging space in "
+                                  "use for the replicated folder at local "
+                                  "path\"\n"));
+        /* ... and the event alone, for another wording of it */
+        assert_non_null(strstr(y, "  - id: event-4202-dfsr-2\n"
+                                  "    symptom: true\n    weight: 2\n"
+                                  "    match:\n      provider: \"DFSR\"\n"
+                                  "      event_id: 4202\n"
+                                  "      problem: true\n  - id:"));
+        assert_non_null(strstr(y, "      event_id: 1388\n"
+                                  "      problem: true\n"
+                                  "      channel: \"Directory Service\"\n"));
+        no_markdown_noise(y);
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_fields_and_sections),
+            cmocka_unit_test(test_signals),
+            cmocka_unit_test(test_path_id_and_aligned_block),
+            cmocka_unit_test(test_sources_as_windows_logs_them),
+            cmocka_unit_test(test_event_announced_above_its_block),
+            cmocka_unit_test(test_own_section_names),
+            cmocka_unit_test(test_jekyll_is_not_markdown),
+            cmocka_unit_test(test_compiled),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
