@@ -622,8 +622,7 @@ static void close_quiet(kbcd *d, int64_t now)
 
 static void run(kbcd *d)
 {
-        int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_acks = 0,
-                last_quiet = 0;
+        int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_quiet = 0;
         bool finishing = false;
         while (!stop_requested) {
                 if (reload_requested) {
@@ -637,13 +636,7 @@ static void run(kbcd *d)
                         rd_kafka_message_destroy(m);
                 }
                 int64_t now = kbcd_now_ms();
-                /* Delivery reports once a millisecond, not per message:
-                 * the poll's locking showed in the profile, and an ack a
-                 * millisecond later changes nothing. */
-                if (d->producer && now != last_acks) {
-                        rd_kafka_poll(d->producer, 0);
-                        last_acks = now;
-                }
+                kbcd_sinks_poll(d);
                 if (now - last_quiet >= QUIET_EVERY_MS) {
                         close_quiet(d, now);
                         last_quiet = now;

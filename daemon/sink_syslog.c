@@ -1,0 +1,265 @@
+/*
+ * sink_syslog.c - incidents as RFC 5424 messages over TCP, framed by
+ * octet counting (RFC 6587 3.4.1), reconnecting with backoff.
+ *
+ * TCP syslog has no application acknowledgment: an item counts as
+ * delivered once all of its frame is in the socket. A frame the kernel
+ * took but the collector never read (it crashed) is lost; a frame cut by
+ * a broken connection is sent again whole on the next one (docs/daemon.md
+ * says so).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sink.h"
+
+#define PENDING_MAX  ((size_t)256 << 20) /* as the file sink's */
+#define RETRY_MIN_MS 100
+
+typedef struct held {
+        kbcd_inflight *f;
+        size_t end; /* where its frame ends in pending */
+} held;
+
+typedef struct syslog_sink {
+        kbcd_sink base;
+        const kbcd_syslog_config *c;
+        struct sockaddr_in addr;
+        char hostname[256], name[64];
+        int fd;          /* -1: not connected */
+        bool connecting; /* a non-blocking connect under way */
+        int64_t next_try_ms, backoff_ms;
+        kbc_buf pending; /* frames not yet wholly in the socket */
+        size_t sent;     /* bytes of pending in the socket */
+        held *items;
+        size_t nitems, cap;
+        kbc_buf frame;
+} syslog_sink;
+
+static void hold(syslog_sink *s, kbcd_inflight *f)
+{
+        if (s->nitems == s->cap) {
+                size_t cap = s->cap ? 2 * s->cap : 256;
+                held *items = realloc(s->items, cap * sizeof(*items));
+                if (!items) {
+                        kbcd_log("error",
+                                 "%s: out of memory for the items in "
+                                 "flight; exiting, their offsets not "
+                                 "committed",
+                                 s->base.name);
+                        exit(EXIT_FAILURE);
+                }
+                s->items = items;
+                s->cap = cap;
+        }
+        s->items[s->nitems++] = (held){f, s->pending.len};
+        f->waiting++;
+}
+
+/* RFC 5424 6: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG */
+static void header(syslog_sink *s, kbc_buf *b)
+{
+        struct timespec ts;
+        struct tm tm;
+        char when[40];
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+        kbc_buf_printf(b, "<%d>1 %s.%06ldZ %s %s %ld %s - ",
+                       s->c->facility * 8 + s->c->severity, when,
+                       ts.tv_nsec / 1000, s->hostname, s->c->app_name,
+                       (long)getpid(), s->c->msgid);
+}
+
+static void syslog_write(kbcd_sink *base, const kbcd_item *it)
+{
+        syslog_sink *s = (syslog_sink *)base;
+        const kbc_buf *msg = kbcd_item_payload(base, it);
+        if (!msg)
+                return;
+        kbc_buf_reset(&s->frame);
+        header(s, &s->frame);
+        kbc_buf_append(&s->frame, msg->data, msg->len);
+        kbc_buf_printf(&s->pending, "%zu ", s->frame.len);
+        kbc_buf_append(&s->pending, s->frame.data, s->frame.len);
+        if (s->pending.overflow) {
+                kbcd_log("error",
+                         "%s: %zu MiB of messages held and the collector "
+                         "still unreachable; exiting, their offsets not "
+                         "committed",
+                         base->name, PENDING_MAX >> 20);
+                exit(EXIT_FAILURE);
+        }
+        hold(s, it->f);
+}
+
+static void disconnect(syslog_sink *s, const char *why)
+{
+        if (s->fd >= 0)
+                close(s->fd);
+        s->fd = -1;
+        s->connecting = false;
+        s->sent = 0; /* a frame cut short goes again whole */
+        s->backoff_ms = s->backoff_ms ? 2 * s->backoff_ms : RETRY_MIN_MS;
+        if (s->backoff_ms > s->c->retry_max_ms)
+                s->backoff_ms = s->c->retry_max_ms;
+        s->next_try_ms = kbcd_now_ms() + s->backoff_ms;
+        kbcd_sink_set_failing(&s->base, true, why);
+}
+
+static void fail_errno(syslog_sink *s, const char *what, int err)
+{
+        char why[128];
+        snprintf(why, sizeof(why), "%s: %s", what, strerror(err));
+        disconnect(s, why);
+}
+
+/* Starts a non-blocking connect, or finds whether it completed. Returns
+ * whether the socket is ready for writing. */
+static bool connected(syslog_sink *s)
+{
+        if (s->fd >= 0 && !s->connecting)
+                return true;
+        if (s->fd < 0) {
+                if (kbcd_now_ms() < s->next_try_ms)
+                        return false;
+                s->fd = socket(AF_INET,
+                               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (s->fd < 0) {
+                        fail_errno(s, "socket", errno);
+                        return false;
+                }
+                if (!connect(s->fd, (struct sockaddr *)&s->addr,
+                             sizeof(s->addr)))
+                        return true;
+                if (errno != EINPROGRESS) {
+                        fail_errno(s, "connect", errno);
+                        return false;
+                }
+                s->connecting = true;
+        }
+        struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+        if (poll(&p, 1, 0) <= 0)
+                return false;
+        int err = 0;
+        socklen_t len = sizeof(err);
+        getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err) {
+                fail_errno(s, "connect", err);
+                return false;
+        }
+        s->connecting = false;
+        return true;
+}
+
+/* Acknowledges the items whose frames are wholly sent and drops them. */
+static void ack_sent(syslog_sink *s)
+{
+        size_t n = 0;
+        while (n < s->nitems && s->items[n].end <= s->sent)
+                kbcd_sink_ack(s->items[n++].f);
+        if (!n)
+                return;
+        size_t cut = s->items[n - 1].end;
+        memmove(s->pending.data, s->pending.data + cut, s->pending.len - cut);
+        s->pending.len -= cut;
+        s->sent -= cut;
+        memmove(s->items, s->items + n, (s->nitems - n) * sizeof(*s->items));
+        s->nitems -= n;
+        for (size_t i = 0; i < s->nitems; i++)
+                s->items[i].end -= cut;
+}
+
+static void syslog_poll(kbcd_sink *base)
+{
+        syslog_sink *s = (syslog_sink *)base;
+        if (!connected(s))
+                return;
+        char c;
+        if (recv(s->fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) == 0) {
+                disconnect(s, "the collector closed the connection");
+                return;
+        }
+        while (s->sent < s->pending.len) {
+                ssize_t n =
+                    send(s->fd, s->pending.data + s->sent,
+                         s->pending.len - s->sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        break;
+                if (n <= 0) {
+                        fail_errno(s, "send", n < 0 ? errno : EIO);
+                        return;
+                }
+                s->sent += (size_t)n;
+        }
+        if (s->sent && base->failing) {
+                s->backoff_ms = 0;
+                kbcd_sink_set_failing(base, false, NULL);
+        }
+        ack_sent(s);
+}
+
+static int syslog_drain(kbcd_sink *base, int ms)
+{
+        syslog_sink *s = (syslog_sink *)base;
+        int64_t end = kbcd_now_ms() + ms;
+        for (;;) {
+                syslog_poll(base);
+                if (!s->nitems || kbcd_now_ms() >= end)
+                        return (int)s->nitems;
+                struct timespec pause = {0, 10 * 1000000};
+                nanosleep(&pause, NULL);
+        }
+}
+
+/* What is still held is let go unsent: nothing commits any more. */
+static void syslog_close(kbcd_sink *base)
+{
+        syslog_sink *s = (syslog_sink *)base;
+        for (size_t i = 0; i < s->nitems; i++)
+                kbcd_sink_ack(s->items[i].f);
+        if (s->fd >= 0)
+                close(s->fd);
+        kbc_buf_free(&s->pending);
+        kbc_buf_free(&s->frame);
+        free(s->items);
+        free(s);
+}
+
+static const kbcd_sink_ops syslog_ops = {
+    .write = syslog_write,
+    .poll = syslog_poll,
+    .drain = syslog_drain,
+    .close = syslog_close,
+};
+
+kbcd_sink *kbcd_sink_syslog_new(kbcd *d, const kbcd_syslog_config *c)
+{
+        syslog_sink *s = calloc(1, sizeof(*s));
+        if (!s)
+                return NULL;
+        s->c = c;
+        s->fd = -1;
+        snprintf(s->name, sizeof(s->name), "syslog://%s", c->address);
+        s->base = (kbcd_sink){
+            .ops = &syslog_ops, .d = d, .name = s->name, .format = c->format};
+        kbcd_listen_parse(c->address, &s->addr); /* checked by config.c */
+        if (c->hostname)
+                snprintf(s->hostname, sizeof(s->hostname), "%s", c->hostname);
+        else if (gethostname(s->hostname, sizeof(s->hostname)) ||
+                 !s->hostname[0])
+                strcpy(s->hostname, "-"); /* RFC 5424: NILVALUE */
+        kbc_buf_init(&s->pending, PENDING_MAX);
+        kbc_buf_init(&s->frame, PENDING_MAX);
+        return &s->base;
+}
