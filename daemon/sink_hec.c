@@ -206,6 +206,17 @@ static void batch_delivered(hec_sink *s, batch *b)
         batch_done(s, b);
 }
 
+/* The collector's answer is logged once, as the sink's failure; each
+ * item then stops its partition. */
+static void batch_refused(hec_sink *s, batch *b, const char *why)
+{
+        kbcd_sink_set_failing(&s->base, true, why);
+        for (size_t i = 0; i < b->n; i++)
+                kbcd_sink_refused(&s->base, b->items[i],
+                                  "refused by the collector");
+        batch_done(s, b);
+}
+
 static void batch_retry(hec_sink *s, batch *b, const char *why)
 {
         int64_t wait = RETRY_MIN_MS << (b->tries < 16 ? b->tries : 16);
@@ -256,10 +267,7 @@ static void event_done(hec_sink *s, batch *b, CURLcode rc, long status)
         if (status != 200) { /* refused: sending it again changes nothing */
                 snprintf(why, sizeof(why), "refused: HTTP %ld %.200s", status,
                          b->response.data);
-                kbcd_sink_set_failing(&s->base, true, why);
-                for (size_t i = 0; i < b->n; i++)
-                        kbcd_sink_refused(&s->base, b->items[i], why);
-                batch_done(s, b);
+                batch_refused(s, b, why);
                 return;
         }
         kbcd_sink_set_failing(&s->base, false, NULL);
@@ -274,10 +282,7 @@ static void event_done(hec_sink *s, batch *b, CURLcode rc, long status)
                          "is off for the token: turn it on, or set "
                          "acks: false): %.200s",
                          b->response.data);
-                kbcd_sink_set_failing(&s->base, true, why);
-                for (size_t i = 0; i < b->n; i++)
-                        kbcd_sink_refused(&s->base, b->items[i], why);
-                batch_done(s, b);
+                batch_refused(s, b, why);
                 return;
         }
         b->state = WAIT_ACK;

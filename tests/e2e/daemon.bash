@@ -6,6 +6,7 @@
 
 KBCORRD=${KBCORRD:-$KBC_SOURCE_DIR/build/kbcorrd}
 MOCK_CLUSTER=${MOCK_CLUSTER:-$KBC_SOURCE_DIR/build/tests/mock_cluster}
+HEC_RECEIVER=${HEC_RECEIVER:-$KBC_SOURCE_DIR/build/tests/hec_receiver}
 
 need_daemon_tools() {
         need_tools
@@ -257,8 +258,35 @@ daemon_stop() {
         wait "$DAEMON_PID" || RC=$?
 }
 
+# hec_start NAME OPTION...: the test HEC receiver (tests/tools/hec_receiver.c)
+# with token "t0ken", indexing into $TMP/NAME.events; sets HEC_URL,
+# HEC_PID. Its request log is $TMP/NAME.hec.
+HEC_PID=
+hec_start() {
+        local name=$1 i port=
+        shift
+        [ -x "$HEC_RECEIVER" ] || fail "hec_receiver not found" "an executable at \$HEC_RECEIVER" "'$HEC_RECEIVER'"
+        : >"$TMP/$name.events"
+        "$HEC_RECEIVER" --token t0ken --out "$TMP/$name.events" "$@" >"$TMP/$name.port" 2>"$TMP/$name.hec" &
+        HEC_PID=$!
+        for i in $(seq 50); do
+                port=$(head -n 1 "$TMP/$name.port" 2>/dev/null || true)
+                [ -n "$port" ] && break
+                sleep 0.1
+        done
+        [ -n "$port" ] || fail "the HEC receiver did not start" "" "$(cat "$TMP/$name.hec")"
+        HEC_URL=http://127.0.0.1:$port
+}
+
+hec_stop() {
+        kill "$HEC_PID" 2>/dev/null || true
+        wait "$HEC_PID" 2>/dev/null || true
+        HEC_PID=
+}
+
 cleanup_daemon() {
         if [ -n "$DAEMON_PID" ]; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
+        if [ -n "$HEC_PID" ]; then kill "$HEC_PID" 2>/dev/null || true; fi
         if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; fi
         [ -n "${KBC_E2E_KEEP:-}" ] || rm -rf "$TMP"
 }
