@@ -188,14 +188,23 @@ expect_ids() {
         NEXP=$(count_lines "$TMP/expected")
 }
 
-# wait_all_expected TOPIC SECONDS WHAT LOG: until every id of
-# $TMP/expected is on TOPIC in a closed incident ($TMP/got: those ids;
-# $TMP/got.any: every id there, open states too); fails with WHAT,
-# showing LOG, after SECONDS.
+# collect_incidents FROM OUT: the incidents on topic FROM, or (FROM a
+# path) those a HEC receiver indexed there, one a line.
+collect_incidents() {
+        case $1 in
+        /*) jq -c .event "$1" >"$2" || fail "the HEC receiver's events in $1" ;;
+        *) consume_all "$1" "$2" ;;
+        esac
+}
+
+# wait_all_expected FROM SECONDS WHAT LOG: until every id of
+# $TMP/expected is in a closed incident on FROM (collect_incidents)
+# ($TMP/got: those ids; $TMP/got.any: every id there, open states too);
+# fails with WHAT, showing LOG, after SECONDS.
 wait_all_expected() {
         local deadline=$((SECONDS + $2)) missing
         while :; do
-                consume_all "$1" "$TMP/got.jsonl"
+                collect_incidents "$1" "$TMP/got.jsonl"
                 jq -r '.event.id' "$TMP/got.jsonl" | sort -u >"$TMP/got.any"
                 jq -r 'select(.kbcorr.state == "closed") | .event.id' "$TMP/got.jsonl" |
                         sort -u >"$TMP/got"
