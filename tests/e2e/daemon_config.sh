@@ -54,6 +54,35 @@ for want in "limits.yaml:2: input.max_message_bytes: expected an integer in 256.
 done
 echo "ok: oversized limits, a bad zone and a 257th Kafka property are errors"
 
+# The sinks' formats and the HEC and syslog sections (issue 17).
+cat >"$TMP/sinks.yaml" <<YAML
+rules: [$RULES]
+input: {topics: [t]}
+kafka: {bootstrap.servers: "127.0.0.1:1"}
+output:
+  file: {path: out.json, format: xml}
+  kafka: {format: ocsf}
+  stdout: {format: cef, colour: red}
+  hec: {url: "ftp://splunk:8088", format: msgpack, batch_events: 0, acks: maybe}
+  syslog: {address: "syslog.example:514", app_name: "kb corr", facility: 24}
+YAML
+run sinks "$KBCORRD" --config "$TMP/sinks.yaml" --check
+expect_rc sinks 2
+for want in "sinks.yaml:5: output.file.format: ecs, ocsf, cef or msgpack, got 'xml'" \
+        "sinks.yaml:6: output.kafka.topic is missing" \
+        "sinks.yaml:7: unknown key 'colour' in output.stdout" \
+        "sinks.yaml:8: output.hec.url: expected http(s)://host:port" \
+        "sinks.yaml:8: output.hec.token is missing" \
+        "sinks.yaml:8: output.hec.format: ecs, ocsf or cef (this sink carries text), got 'msgpack'" \
+        "sinks.yaml:8: output.hec.batch_events: expected an integer in 1..100000" \
+        "sinks.yaml:8: output.hec.acks: expected true or false" \
+        "sinks.yaml:9: output.syslog.address: expected IPV4:PORT, got 'syslog.example:514'" \
+        "sinks.yaml:9: output.syslog.app_name: at most 48 printable ASCII characters without spaces" \
+        "sinks.yaml:9: output.syslog.facility: expected an integer in 0..23"; do
+        grep -qF "$want" "$TMP/sinks.err" || fail "error message" "$want" "$(cat "$TMP/sinks.err")"
+done
+echo "ok: bad sink formats, HEC and syslog settings are errors with file:line"
+
 # The annotated example: only its (absent here) rule folders fail.
 run example "$KBCORRD" --config "$KBC_SOURCE_DIR/examples/kbcorrd.yaml" --check
 expect_rc example 2
