@@ -292,6 +292,7 @@ static void load_hec(kbc_ydoc *d, const yaml_node_t *out, kbcd_hec_config *h,
             "ack_poll",   "retry_max",    "format",  NULL};
         h->acks = h->tls_verify = true;
         h->batch_events = 100;
+        h->linger_ms = 50;
         h->timeout_ms = 10000;
         h->ack_timeout_ms = 60000;
         h->ack_poll_ms = 200;
@@ -333,6 +334,7 @@ static void load_hec(kbc_ydoc *d, const yaml_node_t *out, kbcd_hec_config *h,
         if ((n = GET(m, "batch_events")))
                 int_of(d, n, "output.hec.batch_events", 1, 100000,
                        &h->batch_events);
+        ms_of(d, m, "linger", "output.hec.linger", &h->linger_ms);
         ms_of(d, m, "timeout", "output.hec.timeout", &h->timeout_ms);
         ms_of(d, m, "ack_timeout", "output.hec.ack_timeout",
               &h->ack_timeout_ms);

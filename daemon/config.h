@@ -35,6 +35,7 @@ typedef struct kbcd_hec_config {
         bool acks;              /* indexer acknowledgment (default on) */
         bool tls_verify;        /* check the server's certificate (default) */
         int64_t batch_events;   /* most events in one POST */
+        int64_t linger_ms;      /* longest wait for a batch to fill */
         int64_t timeout_ms;     /* one request */
         int64_t ack_timeout_ms; /* an ack never true by then: resend */
         int64_t ack_poll_ms;    /* between /services/collector/ack polls */

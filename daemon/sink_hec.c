@@ -34,7 +34,7 @@ typedef struct batch {
         size_t n, cap;
         batch_state state;
         int tries;
-        int64_t not_before_ms, sent_ms;
+        int64_t created_ms, not_before_ms, sent_ms;
         long long ack_id;
         kbc_buf response;
         struct batch *next;
@@ -141,8 +141,10 @@ static void hec_write(kbcd_sink *base, const kbcd_item *it)
                 return;
         }
         batch *b = s->filling;
-        if (!b)
+        if (!b) {
                 b = s->filling = batch_new();
+                b->created_ms = kbcd_now_ms();
+        }
         if (b->n == b->cap) {
                 size_t cap = b->cap ? 2 * b->cap : 16;
                 kbcd_inflight **items = realloc(b->items, cap * sizeof(*items));
@@ -376,13 +378,13 @@ static void poll_acks(hec_sink *s, int64_t now)
                     request(s, s->ack_url, body, &s->ack_response, NULL);
 }
 
-static void hec_poll(kbcd_sink *base)
+/* Moves everything on; the batch being filled goes once it is linger
+ * old (or at once when flushing), as Kafka's linger.ms. */
+static void step(hec_sink *s, bool flush)
 {
-        hec_sink *s = (hec_sink *)base;
         int64_t now = kbcd_now_ms();
-        /* The batch being filled goes when a request is free: under load
-         * events gather while the others are on the way. */
-        if (s->filling && s->sending < MAX_REQUESTS) {
+        if (s->filling &&
+            (flush || now - s->filling->created_ms >= s->c->linger_ms)) {
                 batch_push(s, s->filling);
                 s->filling = NULL;
         }
@@ -401,6 +403,11 @@ static void hec_poll(kbcd_sink *base)
         results(s);
 }
 
+static void hec_poll(kbcd_sink *base)
+{
+        step((hec_sink *)base, false);
+}
+
 static size_t unacked(const hec_sink *s)
 {
         size_t n = s->filling ? s->filling->n : 0;
@@ -414,7 +421,7 @@ static int hec_drain(kbcd_sink *base, int ms)
         hec_sink *s = (hec_sink *)base;
         int64_t end = kbcd_now_ms() + ms;
         for (;;) {
-                hec_poll(base);
+                step(s, true);
                 int64_t now = kbcd_now_ms();
                 if (!unacked(s) || now >= end)
                         return (int)unacked(s);
