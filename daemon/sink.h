@@ -31,7 +31,8 @@ typedef struct kbcd_sink kbcd_sink;
 
 typedef struct kbcd_sink_ops {
         void (*write)(kbcd_sink *s, const kbcd_item *it);
-        /* Moves deliveries on without blocking; every loop iteration. */
+        /* Moves deliveries on without blocking; every loop iteration.
+         * NULL: nothing to move (a file is written at sync). */
         void (*poll)(kbcd_sink *s);
         /* Makes what was written safe (fsync); every KBCD_STORE_EVERY_MS,
          * before the offsets are stored. NULL: nothing to do. */

@@ -115,11 +115,6 @@ static void file_sync(kbcd_sink *base)
         s->nitems = 0;
 }
 
-static void file_poll(kbcd_sink *base)
-{
-        (void)base; /* written at sync time only */
-}
-
 static int file_drain(kbcd_sink *base, int ms)
 {
         (void)ms;
@@ -142,7 +137,6 @@ static void file_close(kbcd_sink *base)
 
 static const kbcd_sink_ops file_ops = {
     .write = file_write,
-    .poll = file_poll,
     .sync = file_sync,
     .drain = file_drain,
     .close = file_close,

@@ -302,21 +302,19 @@ static void ack_done(hec_sink *s, CURLcode rc, long status)
                 return;
         }
         char key[40];
+        const char *end = s->ack_response.data + s->ack_response.len;
         for (batch *b = s->batches, *next; b; b = next) {
                 next = b->next;
                 if (b->state != WAIT_ACK)
                         continue;
-                int len = snprintf(key, sizeof(key), "\"%lld\":", b->ack_id);
+                int len = snprintf(key, sizeof(key), "\"%lld\"", b->ack_id);
                 const char *p = memmem(s->ack_response.data,
                                        s->ack_response.len, key, (size_t)len);
                 if (!p)
                         continue;
-                p += len;
-                while (p < s->ack_response.data + s->ack_response.len &&
-                       *p == ' ')
-                        p++;
-                if (p + 4 <= s->ack_response.data + s->ack_response.len &&
-                    !memcmp(p, "true", 4))
+                for (p += len; p < end && (*p == ' ' || *p == ':'); p++)
+                        ;
+                if (end - p >= 4 && !memcmp(p, "true", 4))
                         batch_delivered(s, b);
         }
 }

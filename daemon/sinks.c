@@ -222,7 +222,8 @@ void kbcd_sinks_close(kbcd *d)
 void kbcd_sinks_poll(kbcd *d)
 {
         for (size_t i = 0; i < d->nsinks; i++)
-                d->sinks[i]->ops->poll(d->sinks[i]);
+                if (d->sinks[i]->ops->poll)
+                        d->sinks[i]->ops->poll(d->sinks[i]);
 }
 
 void kbcd_sinks_sync(kbcd *d)
