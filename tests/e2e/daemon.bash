@@ -255,16 +255,37 @@ daemon_start() {
         DAEMON_PID=$!
 }
 
-# daemon_stop SIGNAL SECONDS: signal it and wait at most SECONDS; sets RC.
-daemon_stop() {
-        kill -"$1" "$DAEMON_PID" 2>/dev/null || true
-        local deadline=$((SECONDS + $2))
+# daemon_wait SECONDS [AFTER]: until kbcorrd exits, at most SECONDS
+# (AFTER names what should have ended it); sets RC.
+daemon_wait() {
+        local deadline=$((SECONDS + $1))
         while kill -0 "$DAEMON_PID" 2>/dev/null; do
-                [ $SECONDS -lt $deadline ] || fail "kbcorrd did not exit within $2 s of SIG$1"
+                [ $SECONDS -lt $deadline ] || fail "kbcorrd did not exit within $1 s${2:+ of $2}"
                 sleep 0.1
         done
         RC=0
         wait "$DAEMON_PID" || RC=$?
+}
+
+# daemon_stop SIGNAL SECONDS: signal it and wait at most SECONDS; sets RC.
+daemon_stop() {
+        kill -"$1" "$DAEMON_PID" 2>/dev/null || true
+        daemon_wait "$2" "SIG$1"
+}
+
+# mock_demo_config OUTPUT: the mock demo over the seed scenarios (the
+# cluster in-process; exits once done), OUTPUT the lines of its output
+# section.
+mock_demo_config() {
+        cat <<YAML
+rules: [$RULES]
+input: {topics: [winlog], group: demo}
+output:
+$1
+metrics: {listen: off}
+mock: {brokers: 1, partitions: 2, feed: [$SCENARIOS], exit_when_done: true}
+shutdown: {drain: 30s}
+YAML
 }
 
 # hec_start NAME OPTION...: the test HEC receiver (tests/tools/hec_receiver.c)

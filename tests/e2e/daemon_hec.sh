@@ -15,23 +15,11 @@ set -euo pipefail
 . "$(dirname "$0")/daemon.bash"
 need_daemon_tools
 
-# demo NAME HEC_OPTIONS: the mock demo over the seed scenarios, to a file
+# demo NAME ", MORE": the mock demo over the seed scenarios, to a file
 # and to HEC at $HEC_URL; exits when done.
 demo() {
-        cat >"$TMP/$1.yaml" <<YAML
-rules: [$RULES]
-input: {topics: [winlog], group: demo}
-output:
-  file: $TMP/$1.file
-  hec:
-    url: $HEC_URL
-    token: t0ken
-    index: soc
-    ack_poll: 100ms
-    $2
-metrics: {listen: off}
-mock: {brokers: 1, partitions: 2, feed: [$SCENARIOS], exit_when_done: true}
-YAML
+        mock_demo_config "  file: $TMP/$1.file
+  hec: {url: $HEC_URL, token: t0ken, index: soc, ack_poll: 100ms $2}" >"$TMP/$1.yaml"
         run "$1" "$KBCORRD" --config "$TMP/$1.yaml"
         expect_rc "$1" 0
 }
@@ -71,7 +59,7 @@ echo "ok: $n incident states through HEC (up to $batch a POST), equal to the fil
 
 # 2. The first two ackIds never come true (their events are never indexed).
 hec_start lost --lose-acks 2
-demo lost "ack_timeout: 1s"
+demo lost ", ack_timeout: 1s"
 hec_stop
 same_incidents lost
 grep -q 'not true after 1000 ms: sending its' "$TMP/lost.err" ||

@@ -50,34 +50,12 @@ CONF
         RSYSLOG_PID=$!
 }
 
-# demo NAME FORMAT_LINE: the mock demo over the seed scenarios, to a file
+# demo NAME ", MORE": the mock demo over the seed scenarios, to a file
 # (ecs) and to syslog; in the background (DAEMON_PID), exits when done.
 demo() {
-        cat >"$TMP/$1.yaml" <<YAML
-rules: [$RULES]
-input: {topics: [winlog], group: demo}
-output:
-  file: $TMP/$1.file
-  syslog:
-    address: 127.0.0.1:$PORT
-    retry_max: 1s
-    $2
-metrics: {listen: off}
-mock: {brokers: 1, partitions: 2, feed: [$SCENARIOS], exit_when_done: true}
-shutdown: {drain: 30s}
-YAML
+        mock_demo_config "  file: $TMP/$1.file
+  syslog: {address: 127.0.0.1:$PORT, retry_max: 1s $2}" >"$TMP/$1.yaml"
         daemon_start "$1" "$TMP/$1.yaml"
-}
-
-# daemon_wait SECONDS: until kbcorrd exits by itself; sets RC.
-daemon_wait() {
-        local deadline=$((SECONDS + $1))
-        while kill -0 "$DAEMON_PID" 2>/dev/null; do
-                [ $SECONDS -lt $deadline ] || fail "kbcorrd did not finish within $1 s"
-                sleep 0.1
-        done
-        RC=0
-        wait "$DAEMON_PID" || RC=$?
 }
 
 # check_headers NAME: every message has the RFC 5424 header kbcorrd
@@ -97,7 +75,7 @@ check_headers() {
 }
 
 # 1. ecs, the collector started after kbcorrd.
-demo ecs "format: ecs"
+demo ecs ", format: ecs"
 wait_log "$TMP/ecs.err" "syslog://127.0.0.1:$PORT: connect: Connection refused" 60 ||
         fail "the unreachable collector logged" "connect: Connection refused" "$(cat "$TMP/ecs.err")"
 start_rsyslog ecs
