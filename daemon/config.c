@@ -286,10 +286,10 @@ static void load_hec(kbc_ydoc *d, const yaml_node_t *out, kbcd_hec_config *h,
                      bool *format_set)
 {
         static const char *const keys[] = {
-            "url",        "token",        "index",   "source",
-            "sourcetype", "host",         "channel", "acks",
-            "tls_verify", "batch_events", "timeout", "ack_timeout",
-            "ack_poll",   "retry_max",    "format",  NULL};
+            "url",    "token",   "index",       "source",     "sourcetype",
+            "host",   "channel", "acks",        "tls_verify", "batch_events",
+            "linger", "timeout", "ack_timeout", "ack_poll",   "retry_max",
+            "format", NULL};
         h->acks = h->tls_verify = true;
         h->batch_events = 100;
         h->linger_ms = 50;
@@ -346,18 +346,21 @@ static void load_hec(kbc_ydoc *d, const yaml_node_t *out, kbcd_hec_config *h,
         }
 }
 
-static void load_syslog(kbc_ydoc *d, const yaml_node_t *out,
-                        kbcd_syslog_config *s, bool *format_set)
+static void load_syslog(owned *o, const yaml_node_t *out, kbcd_syslog_config *s,
+                        bool *format_set)
 {
-        static const char *const keys[] = {"address",   "app_name", "msgid",
-                                           "hostname",  "facility", "severity",
-                                           "retry_max", "format",   NULL};
+        kbc_ydoc *d = &o->doc;
+        static const char *const keys[] = {
+            "address",    "app_name",        "msgid",  "hostname", "facility",
+            "severity",   "retry_max",       "format", "tls",      "tls_ca",
+            "tls_verify", "tls_server_name", NULL};
         s->app_name = "kbcorrd";
         s->msgid = "incident";
         s->facility = 16; /* local0 */
         s->severity = 4;  /* warning */
         s->retry_max_ms = 30000;
         s->format = KBC_OUT_CEF;
+        s->tls_verify = true;
         yaml_node_t *m = section(d, out, "syslog", keys), *n;
         if (!m)
                 return;
@@ -402,6 +405,15 @@ static void load_syslog(kbc_ydoc *d, const yaml_node_t *out,
                 s->severity = (int)v;
         }
         ms_of(d, m, "retry_max", "output.syslog.retry_max", &s->retry_max_ms);
+        if ((n = GET(m, "tls")))
+                bool_of(d, n, "output.syslog.tls", &s->tls);
+        if ((n = GET(m, "tls_verify")))
+                bool_of(d, n, "output.syslog.tls_verify", &s->tls_verify);
+        if ((n = GET(m, "tls_ca")))
+                s->tls_ca = path_of(o, n, "output.syslog.tls_ca");
+        if ((n = GET(m, "tls_server_name")))
+                s->tls_server_name =
+                    str_of(d, n, "output.syslog.tls_server_name");
         if ((n = GET(m, "format"))) {
                 format_of(d, n, "output.syslog.format", false, &s->format);
                 *format_set = true;
@@ -442,7 +454,7 @@ static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
                                 "output.hec; give output.hec a format");
         /* syslog carries text: cef unless a text format is asked for */
         bool syslog_format = false;
-        load_syslog(d, out, &c->syslog, &syslog_format);
+        load_syslog(o, out, &c->syslog, &syslog_format);
         if (!syslog_format && GET(out, "format") && all != KBC_OUT_MSGPACK)
                 c->syslog.format = all;
         if (!c->out_topic && !c->out_file && !c->out_stdout && !c->hec.url &&

@@ -43,13 +43,16 @@ typedef struct kbcd_hec_config {
         kbc_out_format format;
 } kbcd_hec_config;
 
-/* output.syslog: RFC 5424 over TCP, octet-counted (RFC 6587). */
+/* output.syslog: RFC 5424 over TCP or TLS, octet-counted (RFC 6587). */
 typedef struct kbcd_syslog_config {
         const char *address; /* host:port; NULL = no syslog sink */
         const char *app_name, *msgid;
         const char *hostname; /* NULL = this machine's name */
         int facility, severity;
         int64_t retry_max_ms; /* the longest backoff between reconnects */
+        bool tls, tls_verify;
+        const char *tls_ca;          /* NULL = the system's certificates */
+        const char *tls_server_name; /* NULL = check the address's IP */
         kbc_out_format format;
 } kbcd_syslog_config;
 

@@ -1,6 +1,7 @@
 /*
- * sink_syslog.c - incidents as RFC 5424 messages over TCP, framed by
- * octet counting (RFC 6587 3.4.1), reconnecting with backoff.
+ * sink_syslog.c - incidents as RFC 5424 messages over TCP or TLS, framed
+ * by octet counting (RFC 6587 3.4.1; RFC 5425 over TLS), reconnecting
+ * with backoff.
  *
  * TCP syslog has no application acknowledgment: an item counts as
  * delivered once all of its frame is in the socket. A frame the kernel
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "sink.h"
+#include "tls_client.h"
 
 #define PENDING_MAX  ((size_t)256 << 20) /* as the file sink's */
 #define RETRY_MIN_MS 100
@@ -36,6 +38,9 @@ typedef struct syslog_sink {
         char hostname[256], name[64];
         int fd;          /* -1: not connected */
         bool connecting; /* a non-blocking connect under way */
+        kbcd_tls *tls;   /* NULL: plain TCP */
+        kbcd_tls_conn *conn;
+        bool secured; /* the TLS handshake is done */
         int64_t next_try_ms, backoff_ms;
         kbc_buf pending; /* frames not yet wholly in the socket */
         size_t sent;     /* bytes of pending in the socket */
@@ -103,6 +108,9 @@ static void syslog_write(kbcd_sink *base, const kbcd_item *it)
 
 static void disconnect(syslog_sink *s, const char *why)
 {
+        kbcd_tls_conn_free(s->conn);
+        s->conn = NULL;
+        s->secured = false;
         if (s->fd >= 0)
                 close(s->fd);
         s->fd = -1;
@@ -122,30 +130,27 @@ static void fail_errno(syslog_sink *s, const char *what, int err)
         disconnect(s, why);
 }
 
-/* Starts a non-blocking connect, or finds whether it completed. Returns
- * whether the socket is ready for writing. */
-static bool connected(syslog_sink *s)
+/* Starts a non-blocking connect. Returns whether one is under way. */
+static bool start_connect(syslog_sink *s)
 {
-        if (s->fd >= 0 && !s->connecting)
-                return true;
+        if (kbcd_now_ms() < s->next_try_ms)
+                return false;
+        s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (s->fd < 0) {
-                if (kbcd_now_ms() < s->next_try_ms)
-                        return false;
-                s->fd = socket(AF_INET,
-                               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-                if (s->fd < 0) {
-                        fail_errno(s, "socket", errno);
-                        return false;
-                }
-                if (!connect(s->fd, (struct sockaddr *)&s->addr,
-                             sizeof(s->addr)))
-                        return true;
-                if (errno != EINPROGRESS) {
-                        fail_errno(s, "connect", errno);
-                        return false;
-                }
-                s->connecting = true;
+                fail_errno(s, "socket", errno);
+                return false;
         }
+        s->connecting = true;
+        if (!connect(s->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) ||
+            errno == EINPROGRESS)
+                return true;
+        fail_errno(s, "connect", errno);
+        return false;
+}
+
+/* Whether the connect under way completed (a failure is handled). */
+static bool connect_done(syslog_sink *s)
+{
         struct pollfd p = {.fd = s->fd, .events = POLLOUT};
         if (poll(&p, 1, 0) <= 0)
                 return false;
@@ -158,6 +163,58 @@ static bool connected(syslog_sink *s)
         }
         s->connecting = false;
         return true;
+}
+
+/* Moves the TLS handshake on; whether it is done. */
+static bool secure(syslog_sink *s)
+{
+        char why[320], ip[INET_ADDRSTRLEN];
+        if (!s->conn) {
+                inet_ntop(AF_INET, &s->addr.sin_addr, ip, sizeof(ip));
+                s->conn = kbcd_tls_conn_new(s->tls, s->fd, ip);
+                if (!s->conn) {
+                        disconnect(s, "out of memory for TLS");
+                        return false;
+                }
+        }
+        int rc = kbcd_tls_handshake(s->conn, why, sizeof(why));
+        if (rc < 0)
+                disconnect(s, why);
+        return s->secured = rc > 0;
+}
+
+/* Connects, then secures, step by step without blocking. Returns whether
+ * the connection is ready for messages. */
+static bool connected(syslog_sink *s)
+{
+        if (s->fd < 0 && !start_connect(s))
+                return false;
+        if (s->connecting && !connect_done(s))
+                return false;
+        return !s->tls || s->secured || secure(s);
+}
+
+/* Bytes of p written, 0 if it would block, -1 after disconnecting. */
+static ssize_t put(syslog_sink *s, const char *p, size_t len)
+{
+        char why[320];
+        ssize_t n;
+        if (s->conn) {
+                n = kbcd_tls_write(s->conn, p, len, why, sizeof(why));
+                if (n < 0)
+                        disconnect(s, why);
+                return n;
+        }
+        do
+                n = send(s->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return 0;
+        if (n <= 0) {
+                fail_errno(s, "send", n < 0 ? errno : EIO);
+                return -1;
+        }
+        return n;
 }
 
 /* Acknowledges the items whose frames are wholly sent and drops them. */
@@ -190,16 +247,11 @@ static void syslog_poll(kbcd_sink *base)
         }
         while (s->sent < s->pending.len) {
                 ssize_t n =
-                    send(s->fd, s->pending.data + s->sent,
-                         s->pending.len - s->sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-                        break;
-                if (n <= 0) {
-                        fail_errno(s, "send", n < 0 ? errno : EIO);
+                    put(s, s->pending.data + s->sent, s->pending.len - s->sent);
+                if (n < 0)
                         return;
-                }
+                if (!n)
+                        break;
                 s->sent += (size_t)n;
         }
         if (s->sent && base->failing) {
@@ -228,6 +280,8 @@ static void syslog_close(kbcd_sink *base)
         syslog_sink *s = (syslog_sink *)base;
         for (size_t i = 0; i < s->nitems; i++)
                 kbcd_sink_ack(s->items[i].f);
+        kbcd_tls_conn_free(s->conn);
+        kbcd_tls_free(s->tls);
         if (s->fd >= 0)
                 close(s->fd);
         kbc_buf_free(&s->pending);
@@ -250,7 +304,16 @@ kbcd_sink *kbcd_sink_syslog_new(kbcd *d, const kbcd_syslog_config *c)
                 return NULL;
         s->c = c;
         s->fd = -1;
-        snprintf(s->name, sizeof(s->name), "syslog://%s", c->address);
+        snprintf(s->name, sizeof(s->name), "syslog%s://%s",
+                 c->tls ? "+tls" : "", c->address);
+        char why[320];
+        if (c->tls &&
+            !(s->tls = kbcd_tls_new(c->tls_ca, c->tls_verify,
+                                    c->tls_server_name, why, sizeof(why)))) {
+                kbcd_log("error", "%s: %s", s->name, why);
+                free(s);
+                return NULL;
+        }
         s->base = (kbcd_sink){
             .ops = &syslog_ops, .d = d, .name = s->name, .format = c->format};
         kbcd_listen_parse(c->address, &s->addr); /* checked by config.c */

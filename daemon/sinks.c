@@ -87,8 +87,8 @@ void kbcd_sink_set_failing(kbcd_sink *s, bool failing, const char *why)
                 s->errors++;
                 if (!s->failing)
                         kbcd_log("error",
-                                 "%s: %s; its items held and retried, "
-                                 "their offsets not committed",
+                                 "%s: %s; its items held, their offsets "
+                                 "not committed",
                                  s->name, why);
         } else if (s->failing) {
                 kbcd_log("info", "%s: delivering again", s->name);

@@ -17,10 +17,10 @@ cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS=(librdkafka-dev libpcre2-dev libmsgpack-dev libyaml-dev
 	libexpat1-dev libevtx-dev libmicrohttpd-dev libjsmn-dev zlib1g-dev liblzma-dev
-	libcurl4-openssl-dev)
+	libcurl4-openssl-dev libssl-dev)
 BUILD_PKGS=(build-essential cmake pkg-config xz-utils)
 TEST_PKGS=(libcmocka-dev jq kcat curl perl clang libclang-rt-14-dev libevtx-utils
-	chromium rsyslog)
+	chromium rsyslog rsyslog-gnutls)
 BENCH_PKGS=(sec hyperfine libvectorscan-dev time valgrind perl g++ libsimdjson-dev)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
