@@ -85,6 +85,28 @@ expect_errors sinks "sinks.yaml:5: output.file.format: ecs, ocsf, cef or msgpack
         "sinks.yaml:9: output.syslog.facility: expected an integer in 0..23"
 echo "ok: bad sink formats, HEC and syslog settings are errors with file:line"
 
+# Every documented key of the sinks loads (docs/daemon.md, "Sinks").
+cat >"$TMP/allsinks.yaml" <<YAML
+rules: [$RULES]
+input: {topics: [t]}
+kafka: {bootstrap.servers: "127.0.0.1:1"}
+output:
+  format: msgpack
+  kafka: {topic: incidents, format: ecs}
+  file: {path: out.msgpack}
+  stdout: {format: ocsf}
+  hec: {url: "https://splunk.example:8088/", token: t, index: soc, source: kbcorrd,
+        sourcetype: "kbcorr:incident", host: collector-1, channel: 0f9e4f5e-2b1c-4c34-9a53-0d3b6c2a1f00,
+        format: ecs, acks: true, batch_events: 100, linger: 50ms, timeout: 10s,
+        ack_poll: 200ms, ack_timeout: 60s, retry_max: 30s, tls_verify: true}
+  syslog: {address: "127.0.0.1:6514", format: cef, app_name: kbcorrd, msgid: incident,
+           hostname: collector-1, facility: 16, severity: 4, retry_max: 30s, tls: true,
+           tls_ca: /etc/ssl/certs/ca-certificates.crt, tls_verify: true, tls_server_name: syslog.example}
+YAML
+run allsinks "$KBCORRD" --config "$TMP/allsinks.yaml" --check
+expect_rc allsinks 0
+echo "ok: every sink key loads"
+
 # The annotated example: only its (absent here) rule folders fail.
 run example "$KBCORRD" --config "$KBC_SOURCE_DIR/examples/kbcorrd.yaml" --check
 expect_rc example 2
