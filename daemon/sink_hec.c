@@ -109,11 +109,10 @@ static void envelope(hec_sink *s, const kbc_incident *inc, const kbc_buf *ev)
                 kbc_buf_json_str(b, kbc_str_cstr(c->index));
         }
         kbc_buf_puts(b, ",\"event\":");
-        if (kbc_out_format_is_line(s->base.format) &&
-            s->base.format != KBC_OUT_CEF)
-                kbc_buf_append(b, ev->data, ev->len);
-        else
+        if (s->base.format == KBC_OUT_CEF) /* a line of text */
                 kbc_buf_json_str(b, kbc_str_make(ev->data, ev->len));
+        else /* JSON already (config.c refuses msgpack here) */
+                kbc_buf_append(b, ev->data, ev->len);
         kbc_buf_puts(b, ",\"fields\":{\"kbcorr_id\":");
         kbc_buf_json_str(b, kbc_str_cstr(inc->id));
         kbc_buf_printf(b, ",\"kbcorr_state\":\"%s\",\"kbcorr_sequence\":%llu}}",

@@ -133,17 +133,9 @@ static void kafka_write(kbcd_sink *base, const kbcd_item *it)
                         strlen(it->inc->host), NULL, base->name, it->f);
 }
 
-/* Delivery reports once a millisecond, not per message: the poll's
- * locking showed in the profile, and an ack a millisecond later changes
- * nothing. */
 static void kafka_poll(kbcd_sink *base)
 {
-        static int64_t last;
-        int64_t now = kbcd_now_ms();
-        if (now != last) {
-                rd_kafka_poll(base->d->producer, 0);
-                last = now;
-        }
+        rd_kafka_poll(base->d->producer, 0);
 }
 
 static int kafka_drain(kbcd_sink *base, int ms)

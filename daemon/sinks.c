@@ -219,8 +219,16 @@ void kbcd_sinks_close(kbcd *d)
         kbc_buf_free(&d->scratch);
 }
 
+/* Once a millisecond, not per message: librdkafka's poll locks, HEC and
+ * syslog make system calls, and an ack a millisecond later changes
+ * nothing. */
 void kbcd_sinks_poll(kbcd *d)
 {
+        static int64_t last;
+        int64_t now = kbcd_now_ms();
+        if (now == last)
+                return;
+        last = now;
         for (size_t i = 0; i < d->nsinks; i++)
                 if (d->sinks[i]->ops->poll)
                         d->sinks[i]->ops->poll(d->sinks[i]);
