@@ -296,10 +296,13 @@ static void ack_done(hec_sink *s, CURLcode rc, long status)
         s->ack_req = NULL;
         s->next_ack_ms = kbcd_now_ms() + s->c->ack_poll_ms;
         if (rc != CURLE_OK || status != 200) {
-                kbcd_log("warn", "%s: polling acks: %s (HTTP %ld)",
-                         s->base.name, curl_easy_strerror(rc), status);
+                char why[300];
+                snprintf(why, sizeof(why), "polling acks: %s (HTTP %ld)",
+                         curl_easy_strerror(rc), status);
+                kbcd_sink_set_failing(&s->base, true, why);
                 return;
         }
+        kbcd_sink_set_failing(&s->base, false, NULL);
         char key[40];
         const char *end = s->ack_response.data + s->ack_response.len;
         for (batch *b = s->batches, *next; b; b = next) {
