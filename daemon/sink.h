@@ -65,6 +65,26 @@ void kbcd_sink_refused(kbcd_sink *s, kbcd_inflight *f, const char *why);
 /* A sink's failing state, logged when it changes. */
 void kbcd_sink_set_failing(kbcd_sink *s, bool failing, const char *why);
 
+/* The items a sink holds until they are safe, in the order written; end
+ * is where each one's bytes end in the sink's own buffer, if it has one. */
+typedef struct kbcd_held_item {
+        kbcd_inflight *f;
+        size_t end;
+} kbcd_held_item;
+
+typedef struct kbcd_held {
+        kbcd_held_item *items;
+        size_t n, cap;
+} kbcd_held;
+
+/* Holds f for s (raises f->waiting); exits when out of memory, the item's
+ * offset uncommitted. */
+void kbcd_held_add(kbcd_sink *s, kbcd_held *h, kbcd_inflight *f, size_t end);
+/* Acknowledges the first n held items and drops them. */
+void kbcd_held_ack(kbcd_held *h, size_t n);
+/* Frees the list; items still held stay unacknowledged. */
+void kbcd_held_free(kbcd_held *h);
+
 /* The kinds. Each returns NULL after logging why it could not open. */
 kbcd_sink *kbcd_sink_kafka_new(kbcd *d, const char *topic, kbc_out_format f);
 kbcd_sink *kbcd_sink_file_new(kbcd *d, const char *path, kbc_out_format f);

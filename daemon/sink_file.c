@@ -24,30 +24,8 @@ typedef struct file_sink {
         int fd;
         bool fsync; /* a file, not a pipe or a terminal */
         kbc_buf pending;
-        /* the items whose records are pending, acknowledged once synced */
-        kbcd_inflight **items;
-        size_t nitems, cap;
+        kbcd_held held; /* their records pending; acknowledged once synced */
 } file_sink;
-
-static void hold(file_sink *s, kbcd_inflight *f)
-{
-        if (s->nitems == s->cap) {
-                size_t cap = s->cap ? 2 * s->cap : 256;
-                kbcd_inflight **items = realloc(s->items, cap * sizeof(*items));
-                if (!items) {
-                        kbcd_log("error",
-                                 "%s: out of memory for the items "
-                                 "in flight; exiting, their offsets "
-                                 "not committed",
-                                 s->base.name);
-                        exit(EXIT_FAILURE);
-                }
-                s->items = items;
-                s->cap = cap;
-        }
-        s->items[s->nitems++] = f;
-        f->waiting++;
-}
 
 /* JSON lines, or msgpack objects back to back (they delimit themselves):
  * pending until the next sync writes them. */
@@ -67,7 +45,7 @@ static void file_write(kbcd_sink *base, const kbcd_item *it)
                          base->name, PENDING_MAX >> 20);
                 exit(EXIT_FAILURE);
         }
-        hold(s, it->f);
+        kbcd_held_add(base, &s->held, it->f, 0);
 }
 
 /* Writes what is pending, then fsyncs. 0 when all of it is on disk. */
@@ -110,28 +88,25 @@ static void file_sync(kbcd_sink *base)
         file_sink *s = (file_sink *)base;
         if (flush(s))
                 return;
-        for (size_t i = 0; i < s->nitems; i++)
-                kbcd_sink_ack(s->items[i]);
-        s->nitems = 0;
+        kbcd_held_ack(&s->held, s->held.n);
 }
 
 static int file_drain(kbcd_sink *base, int ms)
 {
         (void)ms;
         file_sync(base);
-        return (int)((file_sink *)base)->nitems;
+        return (int)((file_sink *)base)->held.n;
 }
 
 /* What is still held is let go unwritten: nothing commits any more. */
 static void file_close(kbcd_sink *base)
 {
         file_sink *s = (file_sink *)base;
-        for (size_t i = 0; i < s->nitems; i++)
-                kbcd_sink_ack(s->items[i]);
+        kbcd_held_ack(&s->held, s->held.n);
         if (s->fd >= 0 && s->fd != STDOUT_FILENO)
                 close(s->fd);
         kbc_buf_free(&s->pending);
-        free(s->items);
+        kbcd_held_free(&s->held);
         free(s);
 }
 

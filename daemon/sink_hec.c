@@ -30,8 +30,7 @@ typedef enum { QUEUED, SENDING, WAIT_ACK } batch_state;
 
 typedef struct batch {
         kbc_buf body;
-        kbcd_inflight **items;
-        size_t n, cap;
+        kbcd_held held;
         batch_state state;
         int tries;
         int64_t created_ms, not_before_ms, sent_ms;
@@ -78,7 +77,7 @@ static void batch_free(batch *b)
 {
         kbc_buf_free(&b->body);
         kbc_buf_free(&b->response);
-        free(b->items);
+        kbcd_held_free(&b->held);
         free(b);
 }
 
@@ -144,20 +143,11 @@ static void hec_write(kbcd_sink *base, const kbcd_item *it)
                 b = s->filling = batch_new();
                 b->created_ms = kbcd_now_ms();
         }
-        if (b->n == b->cap) {
-                size_t cap = b->cap ? 2 * b->cap : 16;
-                kbcd_inflight **items = realloc(b->items, cap * sizeof(*items));
-                if (!items)
-                        oom("a HEC batch");
-                b->items = items;
-                b->cap = cap;
-        }
         kbc_buf_append(&b->body, s->envelope.data, s->envelope.len);
         if (b->body.overflow)
                 oom("a HEC batch");
-        b->items[b->n++] = it->f;
-        it->f->waiting++;
-        if (b->n >= (size_t)s->c->batch_events) {
+        kbcd_held_add(base, &b->held, it->f, 0);
+        if (b->held.n >= (size_t)s->c->batch_events) {
                 batch_push(s, b);
                 s->filling = NULL;
         }
@@ -202,8 +192,7 @@ static void batch_done(hec_sink *s, batch *b)
 
 static void batch_delivered(hec_sink *s, batch *b)
 {
-        for (size_t i = 0; i < b->n; i++)
-                kbcd_sink_ack(b->items[i]);
+        kbcd_held_ack(&b->held, b->held.n);
         batch_done(s, b);
 }
 
@@ -212,8 +201,8 @@ static void batch_delivered(hec_sink *s, batch *b)
 static void batch_refused(hec_sink *s, batch *b, const char *why)
 {
         kbcd_sink_set_failing(&s->base, true, why);
-        for (size_t i = 0; i < b->n; i++)
-                kbcd_sink_refused(&s->base, b->items[i],
+        for (size_t i = 0; i < b->held.n; i++)
+                kbcd_sink_refused(&s->base, b->held.items[i].f,
                                   "refused by the collector");
         batch_done(s, b);
 }
@@ -354,7 +343,7 @@ static void resend_lost(hec_sink *s, int64_t now)
                                  "%s: ackId %lld not true after %lld ms: "
                                  "sending its %zu events again",
                                  s->base.name, b->ack_id,
-                                 (long long)s->c->ack_timeout_ms, b->n);
+                                 (long long)s->c->ack_timeout_ms, b->held.n);
                         b->state = QUEUED;
                         b->not_before_ms = now;
                 }
@@ -410,9 +399,9 @@ static void hec_poll(kbcd_sink *base)
 
 static size_t unacked(const hec_sink *s)
 {
-        size_t n = s->filling ? s->filling->n : 0;
+        size_t n = s->filling ? s->filling->held.n : 0;
         for (const batch *b = s->batches; b; b = b->next)
-                n += b->n;
+                n += b->held.n;
         return n;
 }
 

@@ -26,11 +26,6 @@
 #define PENDING_MAX  ((size_t)256 << 20) /* as the file sink's */
 #define RETRY_MIN_MS 100
 
-typedef struct held {
-        kbcd_inflight *f;
-        size_t end; /* where its frame ends in pending */
-} held;
-
 typedef struct syslog_sink {
         kbcd_sink base;
         const kbcd_syslog_config *c;
@@ -44,30 +39,9 @@ typedef struct syslog_sink {
         int64_t next_try_ms, backoff_ms;
         kbc_buf pending; /* frames not yet wholly in the socket */
         size_t sent;     /* bytes of pending in the socket */
-        held *items;
-        size_t nitems, cap;
+        kbcd_held held;  /* each up to where its frame ends in pending */
         kbc_buf frame;
 } syslog_sink;
-
-static void hold(syslog_sink *s, kbcd_inflight *f)
-{
-        if (s->nitems == s->cap) {
-                size_t cap = s->cap ? 2 * s->cap : 256;
-                held *items = realloc(s->items, cap * sizeof(*items));
-                if (!items) {
-                        kbcd_log("error",
-                                 "%s: out of memory for the items in "
-                                 "flight; exiting, their offsets not "
-                                 "committed",
-                                 s->base.name);
-                        exit(EXIT_FAILURE);
-                }
-                s->items = items;
-                s->cap = cap;
-        }
-        s->items[s->nitems++] = (held){f, s->pending.len};
-        f->waiting++;
-}
 
 /* RFC 5424 6: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG */
 static void header(syslog_sink *s, kbc_buf *b)
@@ -103,7 +77,7 @@ static void syslog_write(kbcd_sink *base, const kbcd_item *it)
                          base->name, PENDING_MAX >> 20);
                 exit(EXIT_FAILURE);
         }
-        hold(s, it->f);
+        kbcd_held_add(base, &s->held, it->f, s->pending.len);
 }
 
 static void disconnect(syslog_sink *s, const char *why)
@@ -221,18 +195,17 @@ static ssize_t put(syslog_sink *s, const char *p, size_t len)
 static void ack_sent(syslog_sink *s)
 {
         size_t n = 0;
-        while (n < s->nitems && s->items[n].end <= s->sent)
-                kbcd_sink_ack(s->items[n++].f);
+        while (n < s->held.n && s->held.items[n].end <= s->sent)
+                n++;
         if (!n)
                 return;
-        size_t cut = s->items[n - 1].end;
+        size_t cut = s->held.items[n - 1].end;
+        kbcd_held_ack(&s->held, n);
         memmove(s->pending.data, s->pending.data + cut, s->pending.len - cut);
         s->pending.len -= cut;
         s->sent -= cut;
-        memmove(s->items, s->items + n, (s->nitems - n) * sizeof(*s->items));
-        s->nitems -= n;
-        for (size_t i = 0; i < s->nitems; i++)
-                s->items[i].end -= cut;
+        for (size_t i = 0; i < s->held.n; i++)
+                s->held.items[i].end -= cut;
 }
 
 static void syslog_poll(kbcd_sink *base)
@@ -267,8 +240,8 @@ static int syslog_drain(kbcd_sink *base, int ms)
         int64_t end = kbcd_now_ms() + ms;
         for (;;) {
                 syslog_poll(base);
-                if (!s->nitems || kbcd_now_ms() >= end)
-                        return (int)s->nitems;
+                if (!s->held.n || kbcd_now_ms() >= end)
+                        return (int)s->held.n;
                 struct timespec pause = {0, 10 * 1000000};
                 nanosleep(&pause, NULL);
         }
@@ -278,15 +251,14 @@ static int syslog_drain(kbcd_sink *base, int ms)
 static void syslog_close(kbcd_sink *base)
 {
         syslog_sink *s = (syslog_sink *)base;
-        for (size_t i = 0; i < s->nitems; i++)
-                kbcd_sink_ack(s->items[i].f);
+        kbcd_held_ack(&s->held, s->held.n);
         kbcd_tls_conn_free(s->conn);
         kbcd_tls_free(s->tls);
         if (s->fd >= 0)
                 close(s->fd);
         kbc_buf_free(&s->pending);
         kbc_buf_free(&s->frame);
-        free(s->items);
+        kbcd_held_free(&s->held);
         free(s);
 }
 

@@ -96,6 +96,40 @@ void kbcd_sink_set_failing(kbcd_sink *s, bool failing, const char *why)
         s->failing = failing;
 }
 
+void kbcd_held_add(kbcd_sink *s, kbcd_held *h, kbcd_inflight *f, size_t end)
+{
+        if (h->n == h->cap) {
+                size_t cap = h->cap ? 2 * h->cap : 64;
+                kbcd_held_item *items = realloc(h->items, cap * sizeof(*items));
+                if (!items) {
+                        kbcd_log("error",
+                                 "%s: out of memory for the items in "
+                                 "flight; exiting, their offsets not "
+                                 "committed",
+                                 s->name);
+                        exit(EXIT_FAILURE);
+                }
+                h->items = items;
+                h->cap = cap;
+        }
+        h->items[h->n++] = (kbcd_held_item){f, end};
+        f->waiting++;
+}
+
+void kbcd_held_ack(kbcd_held *h, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                kbcd_sink_ack(h->items[i].f);
+        memmove(h->items, h->items + n, (h->n - n) * sizeof(*h->items));
+        h->n -= n;
+}
+
+void kbcd_held_free(kbcd_held *h)
+{
+        free(h->items);
+        *h = (kbcd_held){0};
+}
+
 static void dead_letter_json(const kbcd_item *it, kbc_buf *b)
 {
         const rd_kafka_message_t *m = it->msg;

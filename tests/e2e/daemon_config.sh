@@ -59,18 +59,18 @@ expect_errors limits "limits.yaml:2: input.max_message_bytes: expected an intege
         "limits.yaml:261: kafka: at most 256 properties"
 echo "ok: oversized limits, a bad zone and a 257th Kafka property are errors"
 
+# sinks_config OUTPUT: a configuration whose output section is OUTPUT
+# (its lines start on line 5).
+sinks_config() {
+        printf 'rules: [%s]\ninput: {topics: [t]}\nkafka: {bootstrap.servers: "127.0.0.1:1"}\noutput:\n%s\n' "$RULES" "$1"
+}
+
 # The sinks' formats and the HEC and syslog sections (issue 17).
-cat >"$TMP/sinks.yaml" <<YAML
-rules: [$RULES]
-input: {topics: [t]}
-kafka: {bootstrap.servers: "127.0.0.1:1"}
-output:
-  file: {path: out.json, format: xml}
+sinks_config '  file: {path: out.json, format: xml}
   kafka: {format: ocsf}
   stdout: {format: cef, colour: red}
   hec: {url: "ftp://splunk:8088", format: msgpack, batch_events: 0, acks: maybe}
-  syslog: {address: "syslog.example:514", app_name: "kb corr", facility: 24}
-YAML
+  syslog: {address: "syslog.example:514", app_name: "kb corr", facility: 24}' >"$TMP/sinks.yaml"
 run sinks "$KBCORRD" --config "$TMP/sinks.yaml" --check
 expect_errors sinks "sinks.yaml:5: output.file.format: ecs, ocsf, cef or msgpack, got 'xml'" \
         "sinks.yaml:6: output.kafka.topic is missing" \
@@ -86,12 +86,7 @@ expect_errors sinks "sinks.yaml:5: output.file.format: ecs, ocsf, cef or msgpack
 echo "ok: bad sink formats, HEC and syslog settings are errors with file:line"
 
 # Every documented key of the sinks loads (docs/daemon.md, "Sinks").
-cat >"$TMP/allsinks.yaml" <<YAML
-rules: [$RULES]
-input: {topics: [t]}
-kafka: {bootstrap.servers: "127.0.0.1:1"}
-output:
-  format: msgpack
+sinks_config '  format: msgpack
   kafka: {topic: incidents, format: ecs}
   file: {path: out.msgpack}
   stdout: {format: ocsf}
@@ -101,8 +96,7 @@ output:
         ack_poll: 200ms, ack_timeout: 60s, retry_max: 30s, tls_verify: true}
   syslog: {address: "127.0.0.1:6514", format: cef, app_name: kbcorrd, msgid: incident,
            hostname: collector-1, facility: 16, severity: 4, retry_max: 30s, tls: true,
-           tls_ca: /etc/ssl/certs/ca-certificates.crt, tls_verify: true, tls_server_name: syslog.example}
-YAML
+           tls_ca: /etc/ssl/certs/ca-certificates.crt, tls_verify: true, tls_server_name: syslog.example}' >"$TMP/allsinks.yaml"
 run allsinks "$KBCORRD" --config "$TMP/allsinks.yaml" --check
 expect_rc allsinks 0
 echo "ok: every sink key loads"
