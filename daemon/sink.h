@@ -9,9 +9,11 @@
  * back with kbcd_sink_ack when the item is safe (a delivery report, an
  * fsync, an indexer acknowledgment, the bytes in the socket), or with
  * kbcd_sink_refused when it can never be delivered. Acks are given only
- * from write(), poll(), sync() and drain(), which the consumer loop calls
- * under the daemon's output lock: a sink that needs a thread hands its
- * results to poll() rather than touching the in-flight items itself.
+ * from write(), poll(), sync(), drain() and close(), which the consumer
+ * loop calls under the daemon's output lock: a sink that needs a thread
+ * hands its results to poll() rather than touching the in-flight items
+ * itself. An item of a revoked partition may outlive its partition's
+ * list while a sink still holds it (kbcd_inflight_free).
  */
 #ifndef KBCD_SINK_H
 #define KBCD_SINK_H
@@ -40,7 +42,8 @@ typedef struct kbcd_sink_ops {
         /* Waits up to ms for what is unacknowledged; returns how many
          * items are left. NULL: nothing is ever left. */
         int (*drain)(kbcd_sink *s, int ms);
-        /* Frees the sink; what it still holds is left unacknowledged. */
+        /* Frees the sink after the last commit: what it still holds is
+         * let go undelivered (acknowledged, so that it is freed). */
         void (*close)(kbcd_sink *s);
 } kbcd_sink_ops;
 
