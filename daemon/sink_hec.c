@@ -43,7 +43,8 @@ typedef struct hec_sink {
         kbcd_sink base;
         const kbcd_hec_config *c;
         char name[256], event_url[300], ack_url[300], channel[40];
-        CURLM *multi;
+        CURLM *multi;    /* also the pool of kept-alive connections */
+        CURLSH *cookies; /* a load balancer's sticky session, kept */
         struct curl_slist *headers;
         batch *filling; /* not yet sent */
         batch *batches; /* queued, sending or waiting for their ack */
@@ -177,6 +178,8 @@ static CURL *request(hec_sink *s, const char *url, const kbc_buf *body,
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, response);
         curl_easy_setopt(e, CURLOPT_PRIVATE, priv);
+        curl_easy_setopt(e, CURLOPT_SHARE, s->cookies);
+        curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* cookies on */
         curl_multi_add_handle(s->multi, e);
         return e;
 }
@@ -428,6 +431,7 @@ static void hec_close(kbcd_sink *base)
                 batch_delivered(s, s->batches);
         /* Handles still in the multi are cleaned up with it. */
         curl_multi_cleanup(s->multi);
+        curl_share_cleanup(s->cookies);
         curl_slist_free_all(s->headers);
         kbc_buf_free(&s->ack_body);
         kbc_buf_free(&s->ack_response);
@@ -484,8 +488,10 @@ kbcd_sink *kbcd_sink_hec_new(kbcd *d, const kbcd_hec_config *c)
                 return NULL;
         }
         hec_sink *s = calloc(1, sizeof(*s));
-        if (!s || !(s->multi = curl_multi_init()))
+        if (!s || !(s->multi = curl_multi_init()) ||
+            !(s->cookies = curl_share_init()))
                 oom("the HEC sink");
+        curl_share_setopt(s->cookies, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
         s->c = c;
         size_t len = strlen(c->url);
         while (len && c->url[len - 1] == '/')

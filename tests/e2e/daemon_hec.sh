@@ -2,7 +2,8 @@
 # The Splunk HEC sink (issue 17) against the test receiver
 # (tests/tools/hec_receiver.c, the documented protocol; no real Splunk):
 # 1. the seed incidents arrive through HEC exactly as the file sink writes
-#    them, in Splunk's envelope, while acks come late;
+#    them, in Splunk's envelope, in batches, while acks come late and
+#    only to the sticky session's cookie;
 # 2. acks that never come true: the batches go again, nothing is lost;
 # 3. 503s: retried with backoff;
 # 4. a refused token: the items are held, the partition stops, /healthz
@@ -38,8 +39,9 @@ same_incidents() {
 }
 
 # 1. Acks come 400 ms after each POST (polled every 100 ms), and each POST
-# is answered 200 ms late: events gather into batches meanwhile.
-hec_start late --ack-delay-ms 400 --response-delay-ms 200
+# is answered 200 ms late: events gather into batches meanwhile. The ack
+# polls must carry the load balancer's cookie (a sticky session).
+hec_start late --ack-delay-ms 400 --response-delay-ms 200 --sticky
 demo late ""
 hec_stop
 same_incidents late

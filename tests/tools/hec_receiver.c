@@ -15,6 +15,9 @@
  * --response-delay-ms N answers each event POST N ms late (requests are
  * served one at a time), so that the sender gathers events into batches.
  *
+ * --sticky sets a load balancer's cookie on every answer and refuses ack
+ * polls without it.
+ *
  * Prints its port on stdout, logs every request on stderr, runs until
  * SIGTERM or SIGINT.
  */
@@ -41,6 +44,7 @@ static struct {
         long lose_acks, refuse, unavailable;
         int refuse_status;
         bool acks;
+        bool sticky;   /* acks only with the cookie events were answered with */
         long requests; /* event POSTs so far */
         batch *batches;
         size_t nbatches;
@@ -64,6 +68,9 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status,
         struct MHD_Response *r = MHD_create_response_from_buffer(
             strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
         MHD_add_response_header(r, "Content-Type", "application/json");
+        if (g.sticky) /* a load balancer's session, as in front of Splunk */
+                MHD_add_response_header(r, "Set-Cookie",
+                                        "hec_lb=indexer1; Path=/");
         enum MHD_Result rc = MHD_queue_response(c, status, r);
         MHD_destroy_response(r);
         return rc;
@@ -273,8 +280,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         }
         if (!strcmp(url, "/services/collector/event"))
                 return on_event(c, bd, channel);
-        if (!strcmp(url, "/services/collector/ack") && g.acks)
+        if (!strcmp(url, "/services/collector/ack") && g.acks) {
+                const char *lb =
+                    MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "hec_lb");
+                if (g.sticky && (!lb || strcmp(lb, "indexer1"))) {
+                        fprintf(stderr, "ack: 400 (no sticky session)\n");
+                        return answer(c, 400,
+                                      "{\"text\":\"Invalid ack "
+                                      "request\",\"code\":6}");
+                }
                 return on_ack(c, bd);
+        }
         return answer(c, 404, "{\"text\":\"The requested URL was not found\"}");
 }
 
@@ -296,7 +312,7 @@ static const char usage[] =
     "[--lose-acks K]\n"
     "       [--refuse K [--refuse-status 401|403]] [--unavailable K] "
     "[--no-acks]\n"
-    "       [--response-delay-ms N]\n";
+    "       [--response-delay-ms N] [--sticky]\n";
 
 int main(int argc, char **argv)
 {
@@ -310,6 +326,7 @@ int main(int argc, char **argv)
             {"unavailable", 1, NULL, 'u'},
             {"no-acks", 0, NULL, 'n'},
             {"response-delay-ms", 1, NULL, 'w'},
+            {"sticky", 0, NULL, 'y'},
             {NULL, 0, NULL, 0}};
         const char *out = NULL;
         int o;
@@ -338,6 +355,9 @@ int main(int argc, char **argv)
                         break;
                 case 'n':
                         g.acks = false;
+                        break;
+                case 'y':
+                        g.sticky = true;
                         break;
                 case 'w':
                         g.response_delay_ms = atoll(optarg);
