@@ -208,33 +208,260 @@ static void load_kafka(owned *o, const yaml_node_t *root, kbcd_config *c)
         }
 }
 
+/* A format name into *f; reports, naming what, if unknown or if the
+ * sink takes text only (binary: whether msgpack is allowed). */
+static void format_of(kbc_ydoc *d, const yaml_node_t *n, const char *what,
+                      bool binary, kbc_out_format *f)
+{
+        const char *s = str_of(d, n, what);
+        if (!s)
+                return;
+        if (kbc_out_format_parse(s, f))
+                kbc_ydoc_report(d, n, "%s: ecs, ocsf, cef or msgpack, got '%s'",
+                                what, s);
+        else if (!binary && *f == KBC_OUT_MSGPACK)
+                kbc_ydoc_report(d, n,
+                                "%s: ecs, ocsf or cef (this sink "
+                                "carries text), got 'msgpack'",
+                                what);
+}
+
+/* A sink given as a scalar (its target) or as a mapping of its target
+ * under key, and its format. Returns the format's node, NULL if unset. */
+static const yaml_node_t *sink_of(owned *o, const yaml_node_t *n,
+                                  const char *name, const char *key,
+                                  const char **target, kbc_out_format *f)
+{
+        kbc_ydoc *d = &o->doc;
+        char what[64];
+        if (!kbc_ynode_is_map(n)) {
+                snprintf(what, sizeof(what), "output.%s (a %s)", name, key);
+                *target = strcmp(key, "path") ? str_of(d, n, what)
+                                              : path_of(o, n, what);
+                return NULL;
+        }
+        const char *const keys[] = {key, "format", NULL};
+        snprintf(what, sizeof(what), "output.%s", name);
+        kbc_ydoc_check_keys(d, n, what, keys);
+        const yaml_node_t *t = kbc_ydoc_get(d, n, key), *fmt;
+        snprintf(what, sizeof(what), "output.%s.%s", name, key);
+        if (!t)
+                kbc_ydoc_report(d, n, "%s is missing", what);
+        else
+                *target = strcmp(key, "path") ? str_of(d, t, what)
+                                              : path_of(o, t, what);
+        if ((fmt = kbc_ydoc_get(d, n, "format"))) {
+                snprintf(what, sizeof(what), "output.%s.format", name);
+                format_of(d, fmt, what, true, f);
+        }
+        return fmt;
+}
+
+/* output.stdout: true/false, or a mapping with its format. */
+static const yaml_node_t *stdout_of(kbc_ydoc *d, const yaml_node_t *n, bool *on,
+                                    kbc_out_format *f)
+{
+        if (!kbc_ynode_is_map(n)) {
+                bool_of(d, n, "output.stdout", on);
+                return NULL;
+        }
+        static const char *const keys[] = {"format", NULL};
+        kbc_ydoc_check_keys(d, n, "output.stdout", keys);
+        *on = true;
+        const yaml_node_t *fmt = kbc_ydoc_get(d, n, "format");
+        if (fmt)
+                format_of(d, fmt, "output.stdout.format", true, f);
+        return fmt;
+}
+
+static void ms_of(kbc_ydoc *d, const yaml_node_t *m, const char *key,
+                  const char *what, int64_t *out)
+{
+        const yaml_node_t *n = GET(m, key);
+        if (n)
+                duration_of(d, n, what, out);
+}
+
+static void load_hec(kbc_ydoc *d, const yaml_node_t *out, kbcd_hec_config *h,
+                     bool *format_set)
+{
+        static const char *const keys[] = {
+            "url",    "token",   "index",       "source",     "sourcetype",
+            "host",   "channel", "acks",        "tls_verify", "batch_events",
+            "linger", "timeout", "ack_timeout", "ack_poll",   "retry_max",
+            "format", NULL};
+        h->acks = h->tls_verify = true;
+        h->batch_events = 100;
+        h->linger_ms = 50;
+        h->timeout_ms = 10000;
+        h->ack_timeout_ms = 60000;
+        h->ack_poll_ms = 200;
+        h->retry_max_ms = 30000;
+        yaml_node_t *m = section(d, out, "hec", keys), *n;
+        if (!m)
+                return;
+        if ((n = GET(m, "url"))) {
+                h->url = str_of(d, n, "output.hec.url");
+                if (h->url && ((strncmp(h->url, "http://", 7) &&
+                                strncmp(h->url, "https://", 8)) ||
+                               strlen(h->url) > 200))
+                        kbc_ydoc_report(d, n,
+                                        "output.hec.url: expected "
+                                        "http(s)://host:port (at most 200 "
+                                        "characters), got '%s'",
+                                        h->url);
+        } else {
+                kbc_ydoc_report(d, m, "output.hec.url is missing");
+        }
+        if ((n = GET(m, "token")))
+                h->token = str_of(d, n, "output.hec.token");
+        else
+                kbc_ydoc_report(d, m, "output.hec.token is missing");
+        static const char *const strs[] = {"index", "source", "sourcetype",
+                                           "host", "channel"};
+        const char **dst[] = {&h->index, &h->source, &h->sourcetype, &h->host,
+                              &h->channel};
+        char what[64];
+        for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+                if ((n = GET(m, strs[i]))) {
+                        snprintf(what, sizeof(what), "output.hec.%s", strs[i]);
+                        *dst[i] = str_of(d, n, what);
+                }
+        if ((n = GET(m, "acks")))
+                bool_of(d, n, "output.hec.acks", &h->acks);
+        if ((n = GET(m, "tls_verify")))
+                bool_of(d, n, "output.hec.tls_verify", &h->tls_verify);
+        if ((n = GET(m, "batch_events")))
+                int_of(d, n, "output.hec.batch_events", 1, 100000,
+                       &h->batch_events);
+        ms_of(d, m, "linger", "output.hec.linger", &h->linger_ms);
+        ms_of(d, m, "timeout", "output.hec.timeout", &h->timeout_ms);
+        ms_of(d, m, "ack_timeout", "output.hec.ack_timeout",
+              &h->ack_timeout_ms);
+        ms_of(d, m, "ack_poll", "output.hec.ack_poll", &h->ack_poll_ms);
+        ms_of(d, m, "retry_max", "output.hec.retry_max", &h->retry_max_ms);
+        if ((n = GET(m, "format"))) {
+                format_of(d, n, "output.hec.format", false, &h->format);
+                *format_set = true;
+        }
+}
+
+static void load_syslog(owned *o, const yaml_node_t *out, kbcd_syslog_config *s,
+                        bool *format_set)
+{
+        kbc_ydoc *d = &o->doc;
+        static const char *const keys[] = {
+            "address",    "app_name",        "msgid",  "hostname", "facility",
+            "severity",   "retry_max",       "format", "tls",      "tls_ca",
+            "tls_verify", "tls_server_name", NULL};
+        s->app_name = "kbcorrd";
+        s->msgid = "incident";
+        s->facility = 16; /* local0 */
+        s->severity = 4;  /* warning */
+        s->retry_max_ms = 30000;
+        s->format = KBC_OUT_CEF;
+        s->tls_verify = true;
+        yaml_node_t *m = section(d, out, "syslog", keys), *n;
+        if (!m)
+                return;
+        struct sockaddr_in sa;
+        if ((n = GET(m, "address"))) {
+                s->address = str_of(d, n, "output.syslog.address");
+                if (s->address && kbcd_listen_parse(s->address, &sa))
+                        kbc_ydoc_report(d, n,
+                                        "output.syslog.address: expected "
+                                        "IPV4:PORT, got '%s'",
+                                        s->address);
+        } else {
+                kbc_ydoc_report(d, m, "output.syslog.address is missing");
+        }
+        /* RFC 5424 6.2: printable US-ASCII without spaces, bounded. */
+        static const char *const strs[] = {"app_name", "msgid", "hostname"};
+        const char **dst[] = {&s->app_name, &s->msgid, &s->hostname};
+        const size_t max[] = {48, 32, 255};
+        char what[64];
+        for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
+                if (!(n = GET(m, strs[i])))
+                        continue;
+                snprintf(what, sizeof(what), "output.syslog.%s", strs[i]);
+                const char *v = str_of(d, n, what);
+                bool ok = v && strlen(v) <= max[i];
+                for (const char *c = v; ok && *c; c++)
+                        ok = *c > 32 && *c < 127;
+                if (v && !ok)
+                        kbc_ydoc_report(d, n,
+                                        "%s: at most %zu printable ASCII "
+                                        "characters without spaces",
+                                        what, max[i]);
+                *dst[i] = v;
+        }
+        int64_t v;
+        if ((n = GET(m, "facility"))) {
+                int_of(d, n, "output.syslog.facility", 0, 23, &v);
+                s->facility = (int)v;
+        }
+        if ((n = GET(m, "severity"))) {
+                int_of(d, n, "output.syslog.severity", 0, 7, &v);
+                s->severity = (int)v;
+        }
+        ms_of(d, m, "retry_max", "output.syslog.retry_max", &s->retry_max_ms);
+        if ((n = GET(m, "tls")))
+                bool_of(d, n, "output.syslog.tls", &s->tls);
+        if ((n = GET(m, "tls_verify")))
+                bool_of(d, n, "output.syslog.tls_verify", &s->tls_verify);
+        if ((n = GET(m, "tls_ca")))
+                s->tls_ca = path_of(o, n, "output.syslog.tls_ca");
+        if ((n = GET(m, "tls_server_name")))
+                s->tls_server_name =
+                    str_of(d, n, "output.syslog.tls_server_name");
+        if ((n = GET(m, "format"))) {
+                format_of(d, n, "output.syslog.format", false, &s->format);
+                *format_set = true;
+        }
+}
+
 static void load_sinks(owned *o, const yaml_node_t *root, kbcd_config *c)
 {
-        static const char *const out_keys[] = {"kafka", "file", "stdout",
-                                               "format", NULL};
+        static const char *const out_keys[] = {
+            "kafka", "file", "stdout", "hec", "syslog", "format", NULL};
         static const char *const dead_keys[] = {"kafka", "file", NULL};
         kbc_ydoc *d = &o->doc;
         yaml_node_t *out = section(d, root, "output", out_keys), *n;
+        /* Each sink's own format, else output.format, else ecs. */
+        kbc_out_format all = KBC_OUT_ECS;
+        if ((n = GET(out, "format")))
+                format_of(d, n, "output.format", true, &all);
+        kbc_out_format *formats[] = {&c->out_topic_format, &c->out_file_format,
+                                     &c->out_stdout_format, &c->hec.format};
+        const void *set[4] = {NULL, NULL, NULL, NULL};
         if ((n = GET(out, "kafka")))
-                c->out_topic = str_of(d, n, "output.kafka (a topic)");
+                set[0] = sink_of(o, n, "kafka", "topic", &c->out_topic,
+                                 &c->out_topic_format);
         if ((n = GET(out, "file")))
-                c->out_file = path_of(o, n, "output.file");
+                set[1] = sink_of(o, n, "file", "path", &c->out_file,
+                                 &c->out_file_format);
         if ((n = GET(out, "stdout")))
-                bool_of(d, n, "output.stdout", &c->out_stdout);
-        if ((n = GET(out, "format"))) {
-                const char *f = str_of(d, n, "output.format");
-                if (f && !strcmp(f, "msgpack"))
-                        c->out_msgpack = true;
-                else if (f && strcmp(f, "json"))
-                        kbc_ydoc_report(d, n,
-                                        "output.format: json or msgpack, "
-                                        "got '%s'",
-                                        f);
-        }
-        if (!c->out_topic && !c->out_file && !c->out_stdout)
+                set[2] = stdout_of(d, n, &c->out_stdout, &c->out_stdout_format);
+        bool hec_format = false;
+        load_hec(d, out, &c->hec, &hec_format);
+        set[3] = hec_format ? &c->hec : NULL;
+        for (size_t i = 0; i < 4; i++)
+                if (!set[i])
+                        *formats[i] = all;
+        if (!set[3] && all == KBC_OUT_MSGPACK && c->hec.url)
+                kbc_ydoc_report(d, GET(out, "format"),
+                                "output.format: msgpack cannot go to "
+                                "output.hec; give output.hec a format");
+        /* syslog carries text: cef unless a text format is asked for */
+        bool syslog_format = false;
+        load_syslog(o, out, &c->syslog, &syslog_format);
+        if (!syslog_format && GET(out, "format") && all != KBC_OUT_MSGPACK)
+                c->syslog.format = all;
+        if (!c->out_topic && !c->out_file && !c->out_stdout && !c->hec.url &&
+            !c->syslog.address)
                 kbc_ydoc_report(d, out ? out : root,
-                                "no output: set output.kafka, output.file "
-                                "or output.stdout");
+                                "no output: set output.kafka, output.file, "
+                                "output.stdout, output.hec or output.syslog");
         yaml_node_t *dead = section(d, root, "dead_letter", dead_keys);
         if ((n = GET(dead, "kafka")))
                 c->dead_topic = str_of(d, n, "dead_letter.kafka (a topic)");

@@ -11,6 +11,7 @@
 
 #include "kbc_decode.h"
 #include "kbc_engine.h"
+#include "kbc_incident_format.h"
 
 #define KBCD_MAX_LIST 64
 /* librdkafka has about 150 properties; a map may set any of them. */
@@ -26,6 +27,36 @@ int kbcd_listen_parse(const char *s, struct sockaddr_in *sa);
 typedef struct kbcd_kv {
         const char *key, *value;
 } kbcd_kv;
+
+/* output.hec: Splunk's HTTP Event Collector (docs/daemon.md). */
+typedef struct kbcd_hec_config {
+        const char *url; /* scheme://host:port; NULL = no HEC sink */
+        const char *token;
+        const char *index, *source, *sourcetype, *host; /* NULL = unset */
+        const char *channel;    /* NULL = a random UUID per run */
+        bool acks;              /* indexer acknowledgment (default on) */
+        bool tls_verify;        /* check the server's certificate (default) */
+        int64_t batch_events;   /* most events in one POST */
+        int64_t linger_ms;      /* longest wait for a batch to fill */
+        int64_t timeout_ms;     /* one request */
+        int64_t ack_timeout_ms; /* an ack never true by then: resend */
+        int64_t ack_poll_ms;    /* between /services/collector/ack polls */
+        int64_t retry_max_ms;   /* the longest backoff between retries */
+        kbc_out_format format;
+} kbcd_hec_config;
+
+/* output.syslog: RFC 5424 over TCP or TLS, octet-counted (RFC 6587). */
+typedef struct kbcd_syslog_config {
+        const char *address; /* host:port; NULL = no syslog sink */
+        const char *app_name, *msgid;
+        const char *hostname; /* NULL = this machine's name */
+        int facility, severity;
+        int64_t retry_max_ms; /* the longest backoff between reconnects */
+        bool tls, tls_verify;
+        const char *tls_ca;          /* NULL = the system's certificates */
+        const char *tls_server_name; /* NULL = check the address's IP */
+        kbc_out_format format;
+} kbcd_syslog_config;
 
 typedef struct kbcd_config {
         const char *path;
@@ -47,7 +78,10 @@ typedef struct kbcd_config {
         const char *out_topic; /* NULL = none */
         const char *out_file;  /* NULL = none; fsync'd before commits */
         bool out_stdout;
-        bool out_msgpack; /* output.format: msgpack (default json) */
+        /* each sink's format: its own format key, else output.format */
+        kbc_out_format out_topic_format, out_file_format, out_stdout_format;
+        kbcd_hec_config hec;
+        kbcd_syslog_config syslog;
         const char *dead_topic, *dead_file; /* at most one */
         kbc_engine_opts engine;
         int workers;                /* pipeline threads; 0 = one per core */

@@ -734,12 +734,12 @@ static void run(kbcd *d)
                 }
                 consume_one(d);
                 int64_t now = kbcd_now_ms();
-                /* Delivery reports once a millisecond, not per message:
+                /* The sinks' deliveries once a millisecond, not per message:
                  * the poll's locking showed in the profile, and an ack a
                  * millisecond later changes nothing. */
-                if (d->producer && now != last_acks) {
+                if (now != last_acks) {
                         pthread_mutex_lock(&d->out);
-                        rd_kafka_poll(d->producer, 0);
+                        kbcd_sinks_poll(d);
                         pthread_mutex_unlock(&d->out);
                         last_acks = now;
                 }

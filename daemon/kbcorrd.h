@@ -1,17 +1,18 @@
 /*
  * kbcorrd.h - internal to the daemon: its state, shared by the consumer
- * loop (kbcorrd.c), the sinks (sinks.c) and the embedded mock cluster
- * (mock.c).
+ * loop (kbcorrd.c), the sinks (sinks.c and sink.h) and the embedded mock
+ * cluster (mock.c).
  *
  * At-least-once, in one paragraph: every assigned partition has its own
  * pipeline (correlation is per host and the topic is keyed by host). An
  * incident or dead letter is "in flight" from the moment it is written
  * until every sink has it (the Kafka delivery report; the file after
- * fsync). A partition's stored offset is the lowest of: the next offset to
- * read, the engine's low mark (kbc_engine_low_mark: events still needed
- * by open cases and remembered incidents), and the replay_from of every
- * in-flight item. A crash at any moment thus re-reads whatever is needed
- * to raise every unacknowledged incident again, with the same id.
+ * fsync; HEC's indexer acknowledgment; syslog's bytes in the socket). A
+ * partition's stored offset is the lowest of: the next offset to read, the
+ * engine's low mark (kbc_engine_low_mark: events still needed by open cases and
+ * remembered incidents), and the replay_from of every in-flight item. A crash
+ * at any moment thus re-reads whatever is needed to raise every unacknowledged
+ * incident again, with the same id.
  */
 #ifndef KBCD_H
 #define KBCD_H
@@ -26,6 +27,7 @@
 
 #include "config.h"
 #include "kbc_buf.h"
+#include "kbc_incident_format.h"
 #include "kbc_pipeline.h"
 #include "kbc_rules.h"
 #include "workers.h"
@@ -36,8 +38,7 @@ typedef struct kbcd_part kbcd_part;
 typedef struct kbcd_inflight {
         kbcd_part *part;
         int64_t replay_from; /* offset to re-read from if it is lost */
-        int waiting;         /* sinks still to acknowledge it */
-        bool unsynced;       /* in a file sink not yet fsync'd */
+        int waiting;         /* acknowledgments still to come */
         bool stuck;          /* cannot be delivered: held for good */
         struct kbcd_inflight *prev, *next;
 } kbcd_inflight;
@@ -63,20 +64,6 @@ struct kbcd_part {
 /* How often the file sinks are synced and the safe offsets stored. */
 #define KBCD_STORE_EVERY_MS 200
 
-/* A JSON-lines (or msgpack) file or stdout. Records are appended to
- * pending and written with write(2) at each sync, then fsync'd: a record
- * counts as delivered only once all of it is on disk. A write or sync
- * that fails keeps the rest pending (none written twice) and the records
- * in flight, retried at the next sync. */
-typedef struct kbcd_file_sink {
-        const char *name; /* the path, or "stdout"; NULL = unused */
-        int fd;
-        bool fsync; /* a file, not a pipe or a terminal */
-        kbc_buf pending;
-        bool failing; /* the last attempt failed (logged once) */
-        uint64_t errors;
-} kbcd_file_sink;
-
 typedef struct kbcd_metrics {
         /* counters of pipelines dropped at revocation, kept for /metrics */
         kbc_pipeline_stats retired;
@@ -98,14 +85,18 @@ typedef struct kbcd {
         kbc_ruleset *rules;
         kbc_decoder *mappings; /* holds the mapping files, read once */
         rd_kafka_t *consumer, *producer, *mock_handle;
-        rd_kafka_topic_t *out_topic, *dead_topic;
-        /* Incidents to a file and to stdout, dead letters to a file. */
-        kbcd_file_sink out_file, out_stdout, dead_file;
-        size_t dead_value_max; /* longer dead letters are cut to fit */
-        volatile int fatal;    /* librdkafka raised a fatal error */
-        kbcd_part *parts;      /* the loop's; never freed before exit */
-        kbcd_part *last_part;  /* of the last message: a lookup cache */
-        kbc_buf json, scratch; /* the payload; JSON before msgpack */
+        /* where incidents go, then where dead letters go (sink.h) */
+        struct kbcd_sink *sinks[8];
+        size_t nsinks, ndead_sinks; /* the dead letters' are at the end */
+        int producer_users;         /* Kafka sinks sharing the producer */
+        size_t dead_value_max;      /* longer dead letters are cut to fit */
+        volatile int fatal;         /* librdkafka raised a fatal error */
+        kbcd_part *parts;           /* the loop's; never freed before exit */
+        kbcd_part *last_part;       /* of the last message: a lookup cache */
+        /* the item being written, in each format asked for (sinks.c) */
+        kbc_buf formatted[KBC_OUT_CEF + 1], scratch;
+        signed char
+            formatted_state[KBC_OUT_CEF + 1]; /* 0 no, 1 ok, -1 failed */
         bool assigned_once;
         kbcd_worker *workers;
         size_t nworkers;
@@ -150,20 +141,25 @@ void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
  * lock held for reading; what it raises goes to the sinks. */
 void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m);
 
-/* sinks.c: every call with the out lock held. */
+/* sinks.c: every sink of the configuration, behind sink.h; every call
+ * with the out lock held. */
 int kbcd_sinks_open(kbcd *d);
-/* Unlinks f from its partition's list and frees it. */
+/* Unlinks a stuck f from its partition's list (at revocation); it is
+ * freed once no sink holds it any more. */
 void kbcd_inflight_free(kbcd_inflight *f);
 void kbcd_sinks_close(kbcd *d);
 /* Writes inc to every sink; tracks it in flight on p. */
 void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc);
 void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
                            const char *reason);
+/* Moves deliveries on without blocking (delivery reports, HTTP, sockets);
+ * the loop calls it once a millisecond. */
+void kbcd_sinks_poll(kbcd *d);
 /* Flushes the file sinks to disk and acknowledges what they hold. */
 void kbcd_sinks_sync(kbcd *d);
-/* Whether a file sink's last write or sync failed; *name says which. */
+/* Whether a sink's last attempt failed; *name says which. */
 bool kbcd_sinks_failing(const kbcd *d, const char **name);
-/* Waits up to ms for Kafka deliveries; returns how many are left. */
+/* Waits up to ms for every sink's deliveries; returns how many are left. */
 int kbcd_sinks_drain(kbcd *d, int ms);
 
 /* metrics.c: /metrics (Prometheus text) and /healthz on metrics.listen. */

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kbcorrd.h"
+#include "sink.h"
 
 #define STALE_MS                5000 /* /healthz: the loop must have run this recently */
 #define METRICS_MAX_CONNECTIONS 32
@@ -313,22 +313,19 @@ static void render(kbcd *d, kbc_buf *b)
                 "Evidence for a case that had closed on the wall clock, "
                 "come after it closed (a second incident may follow).",
                 all.engine.after_quiet);
-        const kbcd_file_sink *files[] = {&d->out_file, &d->out_stdout,
-                                         &d->dead_file};
-        kbc_buf_puts(b, "# HELP kbcorr_sink_errors_total Failed writes or "
-                        "syncs of a file sink (retried; records held).\n"
+        kbc_buf_puts(b, "# HELP kbcorr_sink_errors_total Failed attempts "
+                        "of a sink: writes, syncs, requests, connections "
+                        "(retried; items held).\n"
                         "# TYPE kbcorr_sink_errors_total counter\n");
-        for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
-                if (files[i]->name)
-                        sample(b, "kbcorr_sink_errors_total", "sink",
-                               files[i]->name, files[i]->errors);
-        kbc_buf_puts(b, "# HELP kbcorr_sink_failing 1 while a file sink's "
-                        "last write or sync failed.\n"
+        for (size_t i = 0; i < d->nsinks; i++)
+                sample(b, "kbcorr_sink_errors_total", "sink", d->sinks[i]->name,
+                       d->sinks[i]->errors);
+        kbc_buf_puts(b, "# HELP kbcorr_sink_failing 1 while a sink's last "
+                        "attempt failed.\n"
                         "# TYPE kbcorr_sink_failing gauge\n");
-        for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
-                if (files[i]->name)
-                        sample(b, "kbcorr_sink_failing", "sink", files[i]->name,
-                               files[i]->failing);
+        for (size_t i = 0; i < d->nsinks; i++)
+                sample(b, "kbcorr_sink_failing", "sink", d->sinks[i]->name,
+                       d->sinks[i]->failing);
         counter(b, "kbcorr_delivery_retries_total",
                 "Incidents produced again after a failed delivery.",
                 d->delivery_retries);

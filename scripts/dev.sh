@@ -16,10 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS=(librdkafka-dev libpcre2-dev libmsgpack-dev libyaml-dev
-	libexpat1-dev libevtx-dev libmicrohttpd-dev libjsmn-dev zlib1g-dev liblzma-dev)
+	libexpat1-dev libevtx-dev libmicrohttpd-dev libjsmn-dev zlib1g-dev liblzma-dev
+	libcurl4-openssl-dev libssl-dev)
 BUILD_PKGS=(build-essential cmake pkg-config xz-utils)
 TEST_PKGS=(libcmocka-dev jq kcat curl perl libdata-messagepack-perl clang libclang-rt-14-dev libevtx-utils
-	chromium)
+	chromium rsyslog rsyslog-gnutls)
 BENCH_PKGS=(sec hyperfine libvectorscan-dev time valgrind perl g++ libsimdjson-dev)
 JOBS=$(nproc 2>/dev/null || echo 2)
 

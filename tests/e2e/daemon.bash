@@ -6,6 +6,7 @@
 
 KBCORRD=${KBCORRD:-$KBC_SOURCE_DIR/build/kbcorrd}
 MOCK_CLUSTER=${MOCK_CLUSTER:-$KBC_SOURCE_DIR/build/tests/mock_cluster}
+HEC_RECEIVER=${HEC_RECEIVER:-$KBC_SOURCE_DIR/build/tests/hec_receiver}
 
 need_daemon_tools() {
         need_tools
@@ -187,14 +188,23 @@ expect_ids() {
         NEXP=$(count_lines "$TMP/expected")
 }
 
-# wait_all_expected TOPIC SECONDS WHAT LOG: until every id of
-# $TMP/expected is on TOPIC in a closed incident ($TMP/got: those ids;
-# $TMP/got.any: every id there, open states too); fails with WHAT,
-# showing LOG, after SECONDS.
+# collect_incidents FROM OUT: the incidents on topic FROM, or (FROM a
+# path) those a HEC receiver indexed there, one a line.
+collect_incidents() {
+        case $1 in
+        /*) jq -c .event "$1" >"$2" || fail "the HEC receiver's events in $1" ;;
+        *) consume_all "$1" "$2" ;;
+        esac
+}
+
+# wait_all_expected FROM SECONDS WHAT LOG: until every id of
+# $TMP/expected is in a closed incident on FROM (collect_incidents)
+# ($TMP/got: those ids; $TMP/got.any: every id there, open states too);
+# fails with WHAT, showing LOG, after SECONDS.
 wait_all_expected() {
         local deadline=$((SECONDS + $2)) missing
         while :; do
-                consume_all "$1" "$TMP/got.jsonl"
+                collect_incidents "$1" "$TMP/got.jsonl"
                 jq -r '.event.id' "$TMP/got.jsonl" | sort -u >"$TMP/got.any"
                 jq -r 'select(.kbcorr.state == "closed") | .event.id' "$TMP/got.jsonl" |
                         sort -u >"$TMP/got"
@@ -250,20 +260,68 @@ daemon_start() {
         DAEMON_PID=$!
 }
 
-# daemon_stop SIGNAL SECONDS: signal it and wait at most SECONDS; sets RC.
-daemon_stop() {
-        kill -"$1" "$DAEMON_PID" 2>/dev/null || true
-        local deadline=$((SECONDS + $2))
+# daemon_wait SECONDS [AFTER]: until kbcorrd exits, at most SECONDS
+# (AFTER names what should have ended it); sets RC.
+daemon_wait() {
+        local deadline=$((SECONDS + $1))
         while kill -0 "$DAEMON_PID" 2>/dev/null; do
-                [ $SECONDS -lt $deadline ] || fail "kbcorrd did not exit within $2 s of SIG$1"
+                [ $SECONDS -lt $deadline ] || fail "kbcorrd did not exit within $1 s${2:+ of $2}"
                 sleep 0.1
         done
         RC=0
         wait "$DAEMON_PID" || RC=$?
 }
 
+# daemon_stop SIGNAL SECONDS: signal it and wait at most SECONDS; sets RC.
+daemon_stop() {
+        kill -"$1" "$DAEMON_PID" 2>/dev/null || true
+        daemon_wait "$2" "SIG$1"
+}
+
+# mock_demo_config OUTPUT: the mock demo over the seed scenarios (the
+# cluster in-process; exits once done), OUTPUT the lines of its output
+# section.
+mock_demo_config() {
+        cat <<YAML
+rules: [$RULES]
+input: {topics: [winlog], group: demo}
+output:
+$1
+metrics: {listen: off}
+mock: {brokers: 1, partitions: 2, feed: [$SCENARIOS], exit_when_done: true}
+shutdown: {drain: 30s}
+YAML
+}
+
+# hec_start NAME OPTION...: the test HEC receiver (tests/tools/hec_receiver.c)
+# with token "t0ken", indexing into $TMP/NAME.events; sets HEC_URL,
+# HEC_PID. Its request log is $TMP/NAME.hec.
+HEC_PID=
+hec_start() {
+        local name=$1 i port=
+        shift
+        [ -x "$HEC_RECEIVER" ] || fail "hec_receiver not found" "an executable at \$HEC_RECEIVER" "'$HEC_RECEIVER'"
+        : >"$TMP/$name.events"
+        "$HEC_RECEIVER" --token t0ken --out "$TMP/$name.events" "$@" >"$TMP/$name.port" 2>"$TMP/$name.hec" &
+        HEC_PID=$!
+        for i in $(seq 50); do
+                port=$(head -n 1 "$TMP/$name.port" 2>/dev/null || true)
+                [ -n "$port" ] && break
+                sleep 0.1
+        done
+        [ -n "$port" ] || fail "the HEC receiver did not start" "" "$(cat "$TMP/$name.hec")"
+        HEC_URL=http://127.0.0.1:$port
+}
+
+hec_stop() {
+        kill "$HEC_PID" 2>/dev/null || true
+        wait "$HEC_PID" 2>/dev/null || true
+        HEC_PID=
+}
+
 cleanup_daemon() {
         if [ -n "$DAEMON_PID" ]; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
+        if [ -n "$HEC_PID" ]; then kill "$HEC_PID" 2>/dev/null || true; fi
         if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; fi
         [ -n "${KBC_E2E_KEEP:-}" ] || rm -rf "$TMP"
 }

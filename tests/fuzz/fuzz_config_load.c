@@ -65,7 +65,11 @@ static void check_loaded(const kbcd_config *c)
         struct sockaddr_in sa;
         if (!c->nrules || !c->ntopics || !c->group || !*c->group)
                 abort();
-        if (!c->out_topic && !c->out_file && !c->out_stdout)
+        if (!c->out_topic && !c->out_file && !c->out_stdout && !c->hec.url &&
+            !c->syslog.address)
+                abort();
+        if ((c->hec.url && !c->hec.token) || c->hec.format == KBC_OUT_MSGPACK ||
+            c->syslog.format == KBC_OUT_MSGPACK)
                 abort();
         if (c->dead_topic && c->dead_file)
                 abort();
@@ -108,6 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         h = touch(h, c.out_file);
         h = touch(h, c.dead_topic);
         h = touch(h, c.dead_file);
+        h = touch(h, c.hec.url);
+        h = touch(h, c.hec.token);
+        h = touch(h, c.hec.channel);
+        h = touch(h, c.syslog.address);
+        h = touch(h, c.syslog.app_name);
         h = touch(h, c.metrics_listen);
         h = touch(h, c.log_level);
         h = touch(h, c.log_format);
