@@ -565,11 +565,12 @@ static void dispatch(kbcd *d, rd_kafka_message_t *m)
                 rd_kafka_message_destroy(m); /* not ours any more, or held */
                 return;
         }
+        bool event = !m->err; /* m is the worker's once queued */
         if (!kbcd_workers_push(p, m, DISPATCH_WAIT_MS)) {
                 d->held = m;
                 return;
         }
-        if (!m->err)
+        if (event)
                 d->messages++;
 }
 
@@ -889,6 +890,7 @@ int main(int argc, char **argv)
                 free(p->topic);
                 free(p);
         }
+        kbcd_workers_free(&d); /* the partitions pointing at them are gone */
         kbcd_mock_stop(&d);
         kbcd_metrics_stop(&d);
         kbc_ruleset_free(d.rules);

@@ -118,6 +118,8 @@ void kbcd_held_add(kbcd_sink *s, kbcd_held *h, kbcd_inflight *f, size_t end)
 
 void kbcd_held_ack(kbcd_held *h, size_t n)
 {
+        if (n == 0)
+                return; /* items may be NULL: nothing held yet */
         for (size_t i = 0; i < n; i++)
                 kbcd_sink_ack(h->items[i].f);
         memmove(h->items, h->items + n, (h->n - n) * sizeof(*h->items));

@@ -87,14 +87,23 @@ void kbcd_workers_stop(kbcd *d)
         for (size_t i = 0; i < d->nworkers; i++) {
                 kbcd_worker *w = &d->workers[i];
                 pthread_mutex_lock(&w->lock);
+                bool running = !w->quit;
                 w->quit = true;
                 pthread_cond_signal(&w->more);
                 pthread_mutex_unlock(&w->lock);
-                pthread_join(w->thread, NULL);
+                if (running)
+                        pthread_join(w->thread, NULL);
                 for (; w->len; w->len--) {
                         rd_kafka_message_destroy(w->ring[w->head].m);
                         w->head = (w->head + 1) % KBCD_WORKER_QUEUE;
                 }
+        }
+}
+
+void kbcd_workers_free(kbcd *d)
+{
+        for (size_t i = 0; i < d->nworkers; i++) {
+                kbcd_worker *w = &d->workers[i];
                 pthread_mutex_destroy(&w->lock);
                 pthread_cond_destroy(&w->more);
                 pthread_cond_destroy(&w->room);

@@ -63,8 +63,11 @@ typedef struct kbcd_worker {
 /* Starts cfg.workers threads (0: one per core). 0, or -1. */
 int kbcd_workers_start(struct kbcd *d);
 /* Stops and joins them; queued messages are dropped (their offsets were
- * never passed, so a restart reads them again). */
+ * never passed, so a restart reads them again). The workers stay, idle,
+ * for the partitions that still point at them (a revocation at close). */
 void kbcd_workers_stop(struct kbcd *d);
+/* Frees them, once nothing points at them. */
+void kbcd_workers_free(struct kbcd *d);
 /* The worker with the fewest partitions, for a new one. */
 kbcd_worker *kbcd_workers_pick(struct kbcd *d);
 /* Queues m for p's worker, waiting up to wait_ms for room. false when the
