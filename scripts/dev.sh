@@ -20,7 +20,7 @@ RUNTIME_PKGS=(librdkafka-dev libpcre2-dev libmsgpack-dev libyaml-dev
 	libcurl4-openssl-dev libssl-dev)
 BUILD_PKGS=(build-essential cmake pkg-config xz-utils)
 TEST_PKGS=(libcmocka-dev jq kcat curl perl libdata-messagepack-perl clang libclang-rt-14-dev libevtx-utils
-	chromium rsyslog rsyslog-gnutls)
+	chromium rsyslog rsyslog-gnutls openssl)
 BENCH_PKGS=(sec hyperfine libvectorscan-dev time valgrind perl g++ libsimdjson-dev)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
