@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "kb_generalize.h"
+#include "kb_scm.h"
 #include "kb_shapes.h"
 #include "kbc_compile.h"
 #include "kbc_hash.h"
@@ -462,9 +463,18 @@ static bool template_only(kbc_arena *a, const char *text)
         return true;
 }
 
+/* A Service Control Manager message that names no service or driver
+ * ("The %1 service terminated unexpectedly", a 7026 cut before its
+ * driver), or one a healthy server logs: every service's event. */
+static bool scm_generic(kbc_arena *a, const char *text)
+{
+        kbc_kb_scm_event ev;
+        return kbc_kb_scm_recognize(a, text, &ev) && !ev.regex;
+}
+
 static bool routine_message(kbc_arena *a, const char *text)
 {
-        bool routine = template_only(a, text);
+        bool routine = template_only(a, text) || scm_generic(a, text);
         for (size_t i = 0; !routine && i < sizeof(routine_messages) /
                                                sizeof(*routine_messages);
              i++)
@@ -492,9 +502,12 @@ static const char *quoted_text(const kbc_kb_signal *s)
 {
         const char *d = s->text ? strstr(s->text, "Description: ") : NULL;
         if (d && d[13])
-                return d + 13;
-        return s->kind == KBC_KB_EVENT && prose_after_event(s->text) ? NULL
-                                                                     : s->text;
+                return kbc_kb_scm_popup_body(d + 13);
+        if (s->kind == KBC_KB_EVENT && prose_after_event(s->text))
+                return NULL;
+        /* the dialog of a failed boot is the same message with or without
+         * its popup title, and counted as one */
+        return s->text ? kbc_kb_scm_popup_body(s->text) : NULL;
 }
 
 /* The part of the message a signal quotes that its rule looks for: the
@@ -761,6 +774,9 @@ static const char *support_reason(kbc_arena *a, bool shared, bool small_code,
                 return "an event id without its source, and no specific text";
         if (r->event_id >= 0 && routine_event(r->provider, r->event_id))
                 return "a routine event of a healthy server";
+        if (text && scm_generic(a, text))
+                return "a Service Control Manager message that names no "
+                       "service";
         return text && routine_message(a, text) ? "a routine message"
                                                 : "fewer than 3 content words";
 }

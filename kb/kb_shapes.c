@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "kb_generalize.h"
+#include "kb_scm.h"
 #include "kb_shapes.h"
 #include "kbc_buf.h"
 #include "kbc_text.h"
@@ -389,10 +390,53 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
         }
 }
 
+/* The Service Control Manager's event for a quote of it that names a
+ * service or driver (kb_scm.h), at the quote's line. */
+static void add_scm_event(scan *sc, const char *text, int line)
+{
+        kbc_kb_scm_event ev;
+        if (!kbc_kb_scm_recognize(sc->a, text, &ev) || !ev.regex)
+                return;
+        kbc_kb_shape s = {.kind = "scm-event",
+                          .provider = "Service Control Manager",
+                          .event_ids = {ev.event_ids[0], ev.event_ids[1]},
+                          .regex = ev.regex,
+                          .example = ev.example};
+        s.what = kbc_arena_printf(sc->a, "%ld %s", ev.event_ids[0], ev.name);
+        sc->line = line;
+        add(sc, s);
+}
+
+/* The article's quotes and event descriptions in the Service Control
+ * Manager's words; and 7026's driver list, which articles set apart from
+ * its first line (a blank line, deeper indentation) so that the quote
+ * the parser took ends before the driver it names. */
+static void scan_scm(scan *sc, const kbc_kb_article *art)
+{
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->text && s->kind != KBC_KB_CODE &&
+                    (!s->source ||
+                     !strcasecmp(s->source, "Service Control Manager")))
+                        add_scm_event(sc, s->text, s->line);
+        }
+        for (size_t i = 0; i < art->nsections; i++) {
+                kbc_str t = kbc_str_cstr(art->sections[i].text);
+                long at;
+                while ((at = kbc_str_casefind(t, "The following boot-start")) >=
+                       0) {
+                        add_scm_event(sc, t.ptr + at, art->sections[i].line);
+                        t.ptr += at + 1;
+                        t.len -= (size_t)at + 1;
+                }
+        }
+}
+
 size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
                      size_t max)
 {
         scan sc = {a, out, 0, max, 0};
+        scan_scm(&sc, art);
         for (size_t s = 0; s < art->nsections; s++) {
                 const char *t = art->sections[s].text;
                 size_t nl = 1;
