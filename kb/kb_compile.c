@@ -465,11 +465,15 @@ static bool template_only(kbc_arena *a, const char *text)
 
 /* A Service Control Manager message that names no service or driver
  * ("The %1 service terminated unexpectedly", a 7026 cut before its
- * driver), or one a healthy server logs: every service's event. */
+ * driver) and no error of its own, or one a healthy server logs: every
+ * service's event. "The <service> service failed to start due to the
+ * following error: An instance of the service is already running." still
+ * says which problem. */
 static bool scm_generic(kbc_arena *a, const char *text)
 {
         kbc_kb_scm_event ev;
-        return kbc_kb_scm_recognize(a, text, &ev) && !ev.regex;
+        return kbc_kb_scm_recognize(a, text, &ev) && !ev.regex &&
+               !(ev.error && kbc_text_content_words(ev.error) >= 2);
 }
 
 static bool routine_message(kbc_arena *a, const char *text)

@@ -40,6 +40,7 @@ typedef struct scm_template {
         const char *after;   /* after it (and an optional "service"); NULL
                                 when the name ends the message (7026) */
         const char *example; /* as Windows logs it, %s the name */
+        bool error;          /* the error the service met follows */
         bool routine;        /* a healthy server logs it too */
 } scm_template;
 
@@ -50,6 +51,7 @@ static const scm_template templates[] = {
      "failed to start due to the following error",
      "The %s service failed to start due to the following error: \r\n"
      "The system cannot find the file specified.",
+     true,
      false},
     /* The %1 service depends on the %2 service which failed to start
      * because of the following error: %n%3 */
@@ -59,6 +61,7 @@ static const scm_template templates[] = {
      "The %s service depends on the Workstation service which failed to "
      "start because of the following error: \r\nThe dependency service or "
      "group failed to start.",
+     true,
      false},
     /* The %1 service depends on the %2 group and no member of this group
      * started. */
@@ -67,6 +70,7 @@ static const scm_template templates[] = {
      "depends on the * group and no member of this group started",
      "The %s service depends on the TDI group and no member of this group "
      "started.",
+     false,
      false},
     /* The %1 service depends on the following service: %2. This service
      * might not be installed. (NT 4.0: "... the following nonexistent
@@ -76,6 +80,7 @@ static const scm_template templates[] = {
      "depends on the following {nonexistent service|service}:",
      "The %s service depends on the following service: Netman. This "
      "service might not be installed.",
+     false,
      false},
     /* A timeout was reached (%1 milliseconds) while waiting for the %2
      * service to connect. (NT 4.0, 2000: "Timeout (%1 milliseconds)
@@ -86,6 +91,7 @@ static const scm_template templates[] = {
      "to connect",
      "A timeout was reached (30000 milliseconds) while waiting for the %s "
      "service to connect.",
+     false,
      false},
     /* A timeout (%1 milliseconds) was reached while waiting for a
      * transaction response from the %2 service. (NT 4.0, 2000: "Timeout
@@ -97,12 +103,14 @@ static const scm_template templates[] = {
      ".",
      "A timeout (30000 milliseconds) was reached while waiting for a "
      "transaction response from the %s service.",
+     false,
      false},
     /* The %1 service hung on starting. */
     {{7022, -1},
      "The",
      "hung on starting",
      "The %s service hung on starting.",
+     false,
      false},
     /* The %1 service terminated with the following error: %n%2 */
     {{7023, -1},
@@ -110,6 +118,7 @@ static const scm_template templates[] = {
      "terminated with the following error",
      "The %s service terminated with the following error: \r\nIncorrect "
      "function.",
+     true,
      false},
     /* The %1 service terminated with the following service-specific
      * error: %n%2 (NT 4.0 to 2003: "... terminated with service-specific
@@ -120,6 +129,7 @@ static const scm_template templates[] = {
      "error",
      "The %s service terminated with the following service-specific "
      "error: \r\nThe system cannot find the file specified.",
+     true,
      false},
     /* The following boot-start or system-start driver(s) failed to load:
      * %n%1 (Windows 10 and later: "... did not load:"), one driver a
@@ -130,6 +140,7 @@ static const scm_template templates[] = {
      NULL,
      "The following boot-start or system-start driver(s) failed to load: "
      "\r\n%s",
+     false,
      false},
     /* 7031: The %1 service terminated unexpectedly.  It has done this %2
      * time(s).  The following corrective action will be taken in %3
@@ -139,6 +150,7 @@ static const scm_template templates[] = {
      "terminated unexpectedly",
      "The %s service terminated unexpectedly.  It has done this 1 "
      "time(s).",
+     false,
      false},
     /* The Service Control Manager tried to take a corrective action (%2)
      * after the unexpected termination of the %3 service, but this action
@@ -151,6 +163,7 @@ static const scm_template templates[] = {
      "(Restart the service) after the unexpected termination of the %s "
      "service, but this action failed with the following error: \r\nAn "
      "instance of the service is already running.",
+     true,
      false},
     /* 7038: The %1 service was unable to log on as %2 with the currently
      * configured password due to the following error: %n%3  7041: the
@@ -161,6 +174,7 @@ static const scm_template templates[] = {
      "The %s service was unable to log on as .\\svc with the currently "
      "configured password due to the following error: \r\nLogon failure: "
      "unknown user name or bad password.",
+     true,
      false},
     /* The %1 service is marked as an interactive service.  However, the
      * system is configured to not allow interactive services.  This
@@ -171,6 +185,7 @@ static const scm_template templates[] = {
      "The %s service is marked as an interactive service.  However, the "
      "system is configured to not allow interactive services.  This "
      "service may not function properly.",
+     false,
      false},
     /* The %1 service did not shut down properly after receiving a
      * preshutdown control. */
@@ -179,19 +194,26 @@ static const scm_template templates[] = {
      "did not shut down properly after receiving a preshutdown control",
      "The %s service did not shut down properly after receiving a "
      "preshutdown control.",
+     false,
      false},
     /* The %1 service was successfully sent a %2 control. */
-    {{7035, -1}, "The", "was successfully sent a * control", NULL, true},
+    {{7035, -1}, "The", "was successfully sent a * control", NULL, false, true},
     /* The %1 service entered the %2 state. */
-    {{7036, -1}, "The", "entered the * state", NULL, true},
+    {{7036, -1}, "The", "entered the * state", NULL, false, true},
     /* The start type of the %1 service was changed from %2 to %3. */
-    {{7040, -1}, "The start type of the", "was changed from", NULL, true},
+    {{7040, -1},
+     "The start type of the",
+     "was changed from",
+     NULL,
+     false,
+     true},
     /* The dialog of a boot where any service failed (Application Popup
      * 26, titled Service Control Manager): every such boot's. */
     {{26, -1},
      "At least one service or driver failed during system startup",
      NULL,
      NULL,
+     false,
      true},
 };
 
@@ -253,8 +275,9 @@ static const char *fixed_match(const char *t, const char *f)
 }
 
 /* Past the white space, and "service" when it is there, between a name
- * ending at t and the wording after it; then that wording matched. */
-static bool after_matches(const char *t, const char *after, bool service)
+ * ending at t and the wording after it; then that wording matched: where
+ * it ends, or NULL. */
+static const char *after_match(const char *t, const char *after, bool service)
 {
         const char *p = t;
         while (isspace((unsigned char)*p))
@@ -262,14 +285,14 @@ static bool after_matches(const char *t, const char *after, bool service)
         if (service) {
                 if (p == t || strncasecmp(p, "service", 7) ||
                     isalnum((unsigned char)p[7]))
-                        return false;
+                        return NULL;
                 t = p += 7;
                 while (isspace((unsigned char)*p))
                         p++;
         }
         if (isalnum((unsigned char)*after) && p == t)
-                return false;
-        return fixed_match(p, after) != NULL;
+                return NULL;
+        return fixed_match(p, after);
 }
 
 /* A service's display name or a driver's, as the article wrote it, or
@@ -305,24 +328,26 @@ static const char *valid_name(kbc_arena *a, const char *p, size_t len,
         return name;
 }
 
-/* Does the template's wording after follow a name at t? The shortest
- * name that leaves the rest to match goes to *name; NULL when it is no
- * name (a placeholder, a word of prose). */
-static bool named_at(kbc_arena *a, const char *t, const char *after,
-                     const char **name)
+/* Where the template's wording after ends when it follows a name at t,
+ * or NULL. The shortest name that leaves the rest to match goes to
+ * *name; NULL when it is no name (a placeholder, a word of prose). */
+static const char *named_at(kbc_arena *a, const char *t, const char *after,
+                            const char **name)
 {
         size_t len = strlen(t);
         for (size_t e = 1; e <= len && e <= NAME_MAX_LEN + 1; e++) {
                 if (isspace((unsigned char)t[e - 1]) ||
                     isalnum((unsigned char)t[e]))
                         continue;
-                if (after_matches(t + e, after, true) ||
-                    after_matches(t + e, after, false)) {
+                const char *end = after_match(t + e, after, true);
+                if (!end)
+                        end = after_match(t + e, after, false);
+                if (end) {
                         *name = valid_name(a, t, e, false);
-                        return true;
+                        return end;
                 }
         }
-        return false;
+        return NULL;
 }
 
 /* The first driver of a 7026's list at t: its first token. */
@@ -417,9 +442,10 @@ bool kbc_kb_scm_recognize(kbc_arena *a, const char *text, kbc_kb_scm_event *out)
                 const char *at = e;
                 while (isspace((unsigned char)*at))
                         at++;
-                const char *name = NULL;
+                const char *name = NULL, *end = at;
                 if (tp->after) {
-                        if (at == e || !named_at(a, at, tp->after, &name))
+                        if (at == e ||
+                            !(end = named_at(a, at, tp->after, &name)))
                                 continue;
                 } else if (!tp->routine) {
                         name = driver_at(a, at);
@@ -428,6 +454,11 @@ bool kbc_kb_scm_recognize(kbc_arena *a, const char *text, kbc_kb_scm_event *out)
                 out->event_ids[0] = tp->ids[0];
                 out->event_ids[1] = tp->ids[1];
                 out->name = tp->routine ? NULL : name;
+                if (tp->error) {
+                        while (*end && !isalnum((unsigned char)*end))
+                                end++;
+                        out->error = *end ? end : NULL;
+                }
                 if (out->name && tp->example) {
                         out->regex = event_regex(a, tp, out->name);
                         const char *s = strstr(tp->example, "%s");

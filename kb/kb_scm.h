@@ -19,6 +19,8 @@ typedef struct kbc_kb_scm_event {
         const char *regex;   /* the event as Windows words it, for that name;
                                 NULL without a name or for a routine event */
         const char *example; /* a message the regex finds, or NULL */
+        const char *error;   /* the error text the quote gives after the
+                                wording (7000, 7023, ...), or NULL */
 } kbc_kb_scm_event;
 
 /* Is text (a quoted message or an event's description) one of the
