@@ -837,9 +837,12 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                         slug(r->id + strlen(r->id),
                              sizeof(r->id) - strlen(r->id), "-",
                              s->source ? s->source : r->channel, 4);
+                /* a template that names none of the article's services
+                 * says no more than every service's event */
                 if (s->source && specific_text)
                         r->weight = 3;
-                else if (s->source && !routine_event(s->source, s->event_id))
+                else if (s->source && !routine_event(s->source, s->event_id) &&
+                         !(text && scm_generic(a, text)))
                         r->weight = 2;
                 else if (r->channel) /* (log, id) names an event too */
                         r->weight = 2;
