@@ -295,9 +295,26 @@ static const char *after_match(const char *t, const char *after, bool service)
         return fixed_match(p, after);
 }
 
+/* A word of prose at p, which no service's display name holds ("The
+ * problem occurs because the Contoso service terminated ..."). */
+static bool prose_word(const char *p, size_t avail)
+{
+        static const char *const words[] = {"the",  "because", "when",  "if",
+                                            "that", "which",   "is",    "was",
+                                            "this", "then",    "after", NULL};
+        for (size_t i = 0; words[i]; i++) {
+                size_t n = strlen(words[i]);
+                if (n <= avail && !strncmp(p, words[i], n) &&
+                    (n == avail || p[n] == ' '))
+                        return true;
+        }
+        return false;
+}
+
 /* A service's display name or a driver's, as the article wrote it, or
  * NULL when it names none: a placeholder (`%1`, `<service name>`, `X`),
- * a word of prose ("The service terminated ..."), a sentence. */
+ * a word of prose ("The service terminated ..."), a sentence. "SQL
+ * Server (MSSQLSERVER)" keeps its instance. */
 static const char *valid_name(kbc_arena *a, const char *p, size_t len,
                               bool driver)
 {
@@ -313,7 +330,8 @@ static const char *valid_name(kbc_arena *a, const char *p, size_t len,
         size_t words = 1;
         bool upper = driver;
         for (size_t i = 0; i < len; i++) {
-                if (strchr("%<>*:;()[]{}\r\n\t", p[i]) ||
+                if (strchr("%<>*:;[]{}\r\n\t", p[i]) ||
+                    (i && p[i - 1] == ' ' && prose_word(p + i, len - i)) ||
                     (p[i] == '.' && (i + 1 == len || p[i + 1] == ' ')) ||
                     (p[i] == ' ' && driver))
                         return NULL;

@@ -499,7 +499,12 @@ static void test_scm_paraphrase_finds_windows_wording(void **state)
                     "service-specific error 2550."),
             event(7009, NULL,
                   "Timeout (120000 milliseconds) waiting for the Northwind "
-                  "Relay service to connect."));
+                  "Relay service to connect."),
+            message("The SQL Server (LEDGER) service terminated with the "
+                    "following error: The system cannot find the file "
+                    "specified."),
+            message("The problem occurs because the Contoso Mailer service "
+                    "terminated unexpectedly."));
         kbc_arena *a = kbc_arena_new();
         const kbc_kb_shape *sh = scm_shape(a, &art, "7031 Contoso Sync Agent");
         assert_non_null(sh);
@@ -525,6 +530,15 @@ static void test_scm_paraphrase_finds_windows_wording(void **state)
         assert_true(text_matches_regex(
             sh->regex, "A timeout was reached (30000 milliseconds) while "
                        "waiting for the Northwind Relay service to connect."));
+        /* an instance in parentheses is part of the name */
+        sh = scm_shape(a, &art, "7023 SQL Server (LEDGER)");
+        assert_non_null(sh);
+        assert_true(text_matches_regex(sh->regex, sh->example));
+        /* prose before the name is no name */
+        kbc_kb_shape all[8];
+        size_t n = kbc_kb_shapes(a, &art, all, 8);
+        for (size_t i = 0; i < n; i++)
+                assert_null(strstr(all[i].what, "problem"));
         kbc_arena_free(a);
 }
 
