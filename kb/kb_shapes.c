@@ -24,6 +24,10 @@
  *     -> Service Control      The X service failed to start due to the
  *        Manager 7000, 7023   following error: The service did not ...
  *
+ *   a quote of the           The OpenSSH SSH Server service terminated
+ *   Service Control Manager  unexpectedly.  It has done this 1 time(s).
+ *   in other words (kb_scm.c)
+ *
  * The program's file name (not its folder or extension: a .dbg in the log
  * is the .exe on disk), the exception code, the faulting function, the
  * service name and the error text are what the article's case has; the
