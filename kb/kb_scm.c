@@ -311,44 +311,70 @@ static bool prose_word(const char *p, size_t avail)
         return false;
 }
 
+/* p without the quotes around it ("The \"\" service terminated"). */
+static size_t unquote(const char **p, size_t len)
+{
+        while (len >= 2 && strchr("\"'`", (*p)[0]) &&
+               strchr("\"'`", (*p)[len - 1])) {
+                ++*p;
+                len -= 2;
+        }
+        return len;
+}
+
+/* Is the name part of a template the author's placeholder: `%1`,
+ * `<service name>`, `X`, `ServiceName`, nothing? The quote is then the
+ * template itself, every service's event. */
+static bool placeholder_name(kbc_arena *a, const char *p, size_t len)
+{
+        static const char *const names[] = {
+            "service", "servicename", "service name", "name", "drivername",
+            "driver",  NULL};
+        len = unquote(&p, len);
+        const char *name = kbc_arena_strndup(a, p, len);
+        if (len < 2 || strpbrk(name, "%<>*") || !kbc_text_literal_words(name))
+                return true;
+        for (size_t i = 0; names[i]; i++)
+                if (!strcasecmp(name, names[i]))
+                        return true;
+        return false;
+}
+
 /* A service's display name or a driver's, as the article wrote it, or
- * NULL when it names none: a placeholder (`%1`, `<service name>`, `X`),
- * a word of prose ("The service terminated ..."), a sentence. "SQL
- * Server (MSSQLSERVER)" keeps its instance. */
+ * NULL when it names none: a placeholder (placeholder_name), a word of
+ * prose ("The problem occurs because the ..."), a sentence, a name whose
+ * first word has no capital or digit ("The system process LSASS.EXE
+ * terminated unexpectedly" is no service's). "SQL Server (MSSQLSERVER)"
+ * keeps its instance. */
 static const char *valid_name(kbc_arena *a, const char *p, size_t len,
                               bool driver)
 {
-        while (len && strchr("\"'`", p[0]) && strchr("\"'`", p[len - 1]) &&
-               len >= 2) {
-                p++;
-                len -= 2;
-        }
+        if (placeholder_name(a, p, len))
+                return NULL;
+        len = unquote(&p, len);
         if (driver && len > 4 && !strncasecmp(p + len - 4, ".sys", 4))
                 len -= 4;
         if (len < 2 || len > NAME_MAX_LEN)
                 return NULL;
         size_t words = 1;
-        bool upper = driver;
+        bool capital = driver; /* in the first word */
         for (size_t i = 0; i < len; i++) {
-                if (strchr("%<>*:;[]{}\r\n\t", p[i]) ||
+                if (strchr(":;[]{}\r\n\t", p[i]) ||
                     (i && p[i - 1] == ' ' && prose_word(p + i, len - i)) ||
                     (p[i] == '.' && (i + 1 == len || p[i + 1] == ' ')) ||
                     (p[i] == ' ' && driver))
                         return NULL;
                 words += p[i] == ' ';
-                upper |= isupper((unsigned char)p[i]) ||
-                         isdigit((unsigned char)p[i]);
+                capital |= words == 1 && (isupper((unsigned char)p[i]) ||
+                                          isdigit((unsigned char)p[i]));
         }
-        const char *name = kbc_arena_strndup(a, p, len);
-        if (!upper || words > NAME_WORDS || !strcasecmp(name, "service") ||
-            !kbc_text_literal_words(name))
-                return NULL;
-        return name;
+        return capital && words <= NAME_WORDS ? kbc_arena_strndup(a, p, len)
+                                              : NULL;
 }
 
 /* Where the template's wording after ends when it follows a name at t,
  * or NULL. The shortest name that leaves the rest to match goes to
- * *name; NULL when it is no name (a placeholder, a word of prose). */
+ * *name; NULL when it is the author's placeholder. */
 static const char *named_at(kbc_arena *a, const char *t, const char *after,
                             const char **name)
 {
@@ -361,8 +387,10 @@ static const char *named_at(kbc_arena *a, const char *t, const char *after,
                 if (!end)
                         end = after_match(t + e, after, false);
                 if (end) {
+                        /* prose that happens to end in the wording is
+                         * not the template; a placeholder is */
                         *name = valid_name(a, t, e, false);
-                        return end;
+                        return *name || placeholder_name(a, t, e) ? end : NULL;
                 }
         }
         return NULL;
@@ -416,9 +444,12 @@ static const char *event_regex(kbc_arena *a, const scm_template *t,
                 kbc_buf_putc(&b, *p);
         }
         if (t->after) {
+                /* "The Windows Internet Name Service terminated" is the
+                 * service Windows names "Windows Internet Name Service",
+                 * "service" and all */
                 kbc_buf_puts(&b, isalnum((unsigned char)*t->after)
-                                     ? "(?:\\s+service)?\\s+"
-                                     : "(?:\\s+service)?\\s*");
+                                     ? "(?:\\s+service){0,2}\\s+"
+                                     : "(?:\\s+service){0,2}\\s*");
                 wording_regex(&b, t->after);
         } else {
                 kbc_buf_puts(&b, "\\b");

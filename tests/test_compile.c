@@ -504,7 +504,11 @@ static void test_scm_paraphrase_finds_windows_wording(void **state)
                     "following error: The system cannot find the file "
                     "specified."),
             message("The problem occurs because the Contoso Mailer service "
-                    "terminated unexpectedly."));
+                    "terminated unexpectedly."),
+            message("The system process LEDGER.EXE terminated "
+                    "unexpectedly."),
+            message("The Contoso Name Service terminated with the following "
+                    "error: Access is denied."));
         kbc_arena *a = kbc_arena_new();
         const kbc_kb_shape *sh = scm_shape(a, &art, "7031 Contoso Sync Agent");
         assert_non_null(sh);
@@ -534,11 +538,20 @@ static void test_scm_paraphrase_finds_windows_wording(void **state)
         sh = scm_shape(a, &art, "7023 SQL Server (LEDGER)");
         assert_non_null(sh);
         assert_true(text_matches_regex(sh->regex, sh->example));
-        /* prose before the name is no name */
+        /* prose before the name is no name, nor is a system process */
         kbc_kb_shape all[8];
         size_t n = kbc_kb_shapes(a, &art, all, 8);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 assert_null(strstr(all[i].what, "problem"));
+                assert_null(strstr(all[i].what, "process"));
+        }
+        /* "Contoso Name Service" is the display name, which Windows
+         * follows with "service" too */
+        sh = scm_shape(a, &art, "7023 Contoso Name");
+        assert_non_null(sh);
+        assert_true(text_matches_regex(
+            sh->regex, "The Contoso Name Service service terminated with the "
+                       "following error: \r\nAccess is denied."));
         kbc_arena_free(a);
 }
 
@@ -624,6 +637,13 @@ static void test_scm_template_without_name_is_support(void **state)
         b = signal_block(y, "event-26-application-popup");
         assert_non_null(strstr(b, "text: \"At least one service"));
         assert_null(strstr(b, "symptom: true"));
+        /* a message that only ends like a template is no template */
+        kbc_kb_article other = ARTICLE(
+            "Q999303", message("The system process LEDGER.EXE terminated "
+                               "unexpectedly with status code X. The system "
+                               "will now shut down and restart."));
+        kbc_compiler_count(c, &other);
+        compile(c, &other, KBC_COMPILED);
         kbc_compiler_free(c);
 }
 
