@@ -483,6 +483,20 @@ static const kbc_kb_shape *scm_shape(kbc_arena *a, const kbc_kb_article *art,
         return NULL;
 }
 
+/* The pattern of the Service Control Manager shape named what that an
+ * article whose SYMPTOMS are text gives; the test fails without one. */
+static const char *section_shape_regex(kbc_arena *a, const char *text,
+                                       const char *what)
+{
+        kbc_kb_section sec = {"SYMPTOMS", text, 5};
+        kbc_kb_article art = article("Q999301", NULL, 0);
+        art.sections = &sec;
+        art.nsections = 1;
+        const kbc_kb_shape *sh = scm_shape(a, &art, what);
+        assert_non_null(sh);
+        return sh->regex;
+}
+
 /* An article that paraphrases 7034 ("The Contoso Sync Agent terminated
  * unexpectedly") finds the event as Windows words it, "service", two
  * spaces and another count included; an NT 4.0 7024 finds today's
@@ -561,32 +575,23 @@ static void test_scm_paraphrase_finds_windows_wording(void **state)
 static void test_scm_driver_list_after_blank_line(void **state)
 {
         (void)state;
-        static const kbc_kb_section secs[] = {
-            {"SYMPTOMS",
-             "The following event is logged:\n\n"
-             "   Event ID: 7026\n"
-             "   Source: Service Control Manager\n"
-             "   Description: The following boot-start or system-start "
-             "driver(s) failed\n"
-             "   to load:\n\n"
-             "             tapeq7.sys\n",
-             5},
-        };
-        kbc_kb_article art =
-            ARTICLE("Q999301", event(7026, "Service Control Manager",
-                                     "The following boot-start or system-start "
-                                     "driver(s) failed to load:"));
-        art.sections = secs;
-        art.nsections = 1;
         kbc_arena *a = kbc_arena_new();
-        const kbc_kb_shape *sh = scm_shape(a, &art, "7026 tapeq7");
-        assert_non_null(sh);
+        const char *re = section_shape_regex(
+            a,
+            "The following event is logged:\n\n"
+            "   Event ID: 7026\n"
+            "   Source: Service Control Manager\n"
+            "   Description: The following boot-start or system-start "
+            "driver(s) failed\n"
+            "   to load:\n\n"
+            "             tapeq7.sys\n",
+            "7026 tapeq7");
         assert_true(text_matches_regex(
-            sh->regex, "The following boot-start or system-start driver(s) "
-                       "did not load: \r\nflpydisk\r\ntapeq7"));
+            re, "The following boot-start or system-start driver(s) "
+                "did not load: \r\nflpydisk\r\ntapeq7"));
         assert_false(text_matches_regex(
-            sh->regex, "The following boot-start or system-start driver(s) "
-                       "failed to load: \r\nflpydisk"));
+            re, "The following boot-start or system-start driver(s) "
+                "failed to load: \r\nflpydisk"));
         kbc_arena_free(a);
 }
 
@@ -596,32 +601,24 @@ static void test_scm_driver_list_after_blank_line(void **state)
 static void test_scm_start_errors_give_their_events(void **state)
 {
         (void)state;
-        static const kbc_kb_section secs[] = {
-            {"SYMPTOMS",
-             "You receive the following error message:\n\n"
-             "   Windows could not start the Contoso Relay service on Local "
-             "Computer.\n"
-             "   Error 1067: The process terminated unexpectedly.\n\n"
-             "Or:\n\n"
-             "   Could not start the Fabrikam Sync service on \\\\FS01.\n"
-             "   Error 1053. The service did not respond to the start or "
-             "control request in a timely fashion.\n",
-             5},
-        };
-        kbc_kb_article art = article("Q999304", NULL, 0);
-        art.sections = secs;
-        art.nsections = 1;
+        static const char text[] =
+            "You receive the following error message:\n\n"
+            "   Windows could not start the Contoso Relay service on Local "
+            "Computer.\n"
+            "   Error 1067: The process terminated unexpectedly.\n\n"
+            "Or:\n\n"
+            "   Could not start the Fabrikam Sync service on \\\\FS01.\n"
+            "   Error 1053. The service did not respond to the start or "
+            "control request in a timely fashion.\n";
         kbc_arena *a = kbc_arena_new();
-        const kbc_kb_shape *sh = scm_shape(a, &art, "7031 Contoso Relay");
-        assert_non_null(sh);
         assert_true(text_matches_regex(
-            sh->regex, "The Contoso Relay service terminated unexpectedly.  "
-                       "It has done this 1 time(s)."));
-        sh = scm_shape(a, &art, "7009 Fabrikam Sync");
-        assert_non_null(sh);
+            section_shape_regex(a, text, "7031 Contoso Relay"),
+            "The Contoso Relay service terminated unexpectedly.  It has "
+            "done this 1 time(s)."));
         assert_true(text_matches_regex(
-            sh->regex, "A timeout was reached (30000 milliseconds) while "
-                       "waiting for the Fabrikam Sync service to connect."));
+            section_shape_regex(a, text, "7009 Fabrikam Sync"),
+            "A timeout was reached (30000 milliseconds) while waiting for "
+            "the Fabrikam Sync service to connect."));
         kbc_arena_free(a);
 }
 
