@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "kb_generalize.h"
+#include "kb_scm.h"
 #include "kb_shapes.h"
 #include "kbc_compile.h"
 #include "kbc_hash.h"
@@ -462,9 +463,22 @@ static bool template_only(kbc_arena *a, const char *text)
         return true;
 }
 
+/* A Service Control Manager message that names no service or driver
+ * ("The %1 service terminated unexpectedly", a 7026 cut before its
+ * driver) and no error of its own, or one a healthy server logs: every
+ * service's event. "The <service> service failed to start due to the
+ * following error: An instance of the service is already running." still
+ * says which problem. */
+static bool scm_generic(kbc_arena *a, const char *text)
+{
+        kbc_kb_scm_event ev;
+        return kbc_kb_scm_recognize(a, text, &ev) && !ev.regex &&
+               !(ev.error && kbc_text_content_words(ev.error) >= 2);
+}
+
 static bool routine_message(kbc_arena *a, const char *text)
 {
-        bool routine = template_only(a, text);
+        bool routine = template_only(a, text) || scm_generic(a, text);
         for (size_t i = 0; !routine && i < sizeof(routine_messages) /
                                                sizeof(*routine_messages);
              i++)
@@ -492,9 +506,12 @@ static const char *quoted_text(const kbc_kb_signal *s)
 {
         const char *d = s->text ? strstr(s->text, "Description: ") : NULL;
         if (d && d[13])
-                return d + 13;
-        return s->kind == KBC_KB_EVENT && prose_after_event(s->text) ? NULL
-                                                                     : s->text;
+                return kbc_kb_scm_popup_body(d + 13);
+        if (s->kind == KBC_KB_EVENT && prose_after_event(s->text))
+                return NULL;
+        /* the dialog of a failed boot is the same message with or without
+         * its popup title, and counted as one */
+        return s->text ? kbc_kb_scm_popup_body(s->text) : NULL;
 }
 
 /* The part of the message a signal quotes that its rule looks for: the
@@ -761,6 +778,9 @@ static const char *support_reason(kbc_arena *a, bool shared, bool small_code,
                 return "an event id without its source, and no specific text";
         if (r->event_id >= 0 && routine_event(r->provider, r->event_id))
                 return "a routine event of a healthy server";
+        if (text && scm_generic(a, text))
+                return "a Service Control Manager message that names no "
+                       "service";
         return text && routine_message(a, text) ? "a routine message"
                                                 : "fewer than 3 content words";
 }
@@ -817,9 +837,12 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                         slug(r->id + strlen(r->id),
                              sizeof(r->id) - strlen(r->id), "-",
                              s->source ? s->source : r->channel, 4);
+                /* a template that names none of the article's services
+                 * says no more than every service's event */
                 if (s->source && specific_text)
                         r->weight = 3;
-                else if (s->source && !routine_event(s->source, s->event_id))
+                else if (s->source && !routine_event(s->source, s->event_id) &&
+                         !(text && scm_generic(a, text)))
                         r->weight = 2;
                 else if (r->channel) /* (log, id) names an event too */
                         r->weight = 2;

@@ -24,6 +24,10 @@
  *     -> Service Control      The X service failed to start due to the
  *        Manager 7000, 7023   following error: The service did not ...
  *
+ *   a quote of the           The OpenSSH SSH Server service terminated
+ *   Service Control Manager  unexpectedly.  It has done this 1 time(s).
+ *   in other words (kb_scm.c)
+ *
  * The program's file name (not its folder or extension: a .dbg in the log
  * is the .exe on disk), the exception code, the faulting function, the
  * service name and the error text are what the article's case has; the
@@ -33,10 +37,12 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "kb_generalize.h"
+#include "kb_scm.h"
 #include "kb_shapes.h"
 #include "kbc_buf.h"
 #include "kbc_text.h"
@@ -220,9 +226,48 @@ static void add_fault(scan *sc, const char *fn)
         add(sc, f);
 }
 
+/* The Service Control Manager's event for a quote of it that names a
+ * service or driver (kb_scm.h), at the quote's line. */
+static void add_scm_event(scan *sc, const char *text, int line)
+{
+        kbc_kb_scm_event ev;
+        if (!kbc_kb_scm_recognize(sc->a, text, &ev) || !ev.regex)
+                return;
+        kbc_kb_shape s = {.kind = "scm-event",
+                          .provider = "Service Control Manager",
+                          .event_ids = {ev.event_ids[0], ev.event_ids[1]},
+                          .regex = ev.regex,
+                          .example = ev.example};
+        s.what = kbc_arena_printf(sc->a, "%ld %s", ev.event_ids[0], ev.name);
+        sc->line = line;
+        add(sc, s);
+}
+
+/* The event besides 7000/7023 that the Service Control Manager logs for
+ * two errors `net start` and the Services dialog report: the service's
+ * process died while it started (1067, ERROR_PROCESS_ABORTED, "The
+ * process terminated unexpectedly": 7034), or it never connected (1053,
+ * ERROR_SERVICE_REQUEST_TIMEOUT: 7009). */
+static void add_start_failure(scan *sc, const char *service, long error)
+{
+        const char *msg = NULL;
+        if (error == 1067)
+                msg = kbc_arena_printf(
+                    sc->a, "The %s service terminated unexpectedly.", service);
+        else if (error == 1053)
+                msg = kbc_arena_printf(sc->a,
+                                       "A timeout was reached (30000 "
+                                       "milliseconds) while waiting for the "
+                                       "%s service to connect.",
+                                       service);
+        if (msg)
+                add_scm_event(sc, msg, sc->line);
+}
+
 /* "Could not start the X service on ..." with its "Error N: TEXT" a line
- * or two below (or on the same kbc_str). */
-static void add_service(scan *sc, const char *service, const char *error)
+ * or two below (or on the same kbc_str), N the error's number. */
+static void add_service(scan *sc, const char *service, const char *error,
+                        long number)
 {
         /* A service's display name is a few words; more is prose that
          * happens to hold "could not start the". */
@@ -246,10 +291,12 @@ static void add_service(scan *sc, const char *service, const char *error)
                              "following error: %s",
                              svc, err);
         add(sc, s);
+        add_start_failure(sc, service, number);
 }
 
-/* The text after "Error N:" (the Win32 message), to its first period. */
-static const char *error_text(kbc_arena *a, kbc_str l)
+/* The text after "Error N:" (the Win32 message; "Error N." in some
+ * articles), to its first period; N to *number. */
+static const char *error_text(kbc_arena *a, kbc_str l, long *number)
 {
         long at = kbc_str_casefind(l, "error ");
         if (at < 0)
@@ -257,8 +304,10 @@ static const char *error_text(kbc_arena *a, kbc_str l)
         size_t i = (size_t)at + 6;
         while (i < l.len && isdigit((unsigned char)l.ptr[i]))
                 i++;
-        if (i == (size_t)at + 6 || i >= l.len || l.ptr[i] != ':')
+        if (i == (size_t)at + 6 || i >= l.len ||
+            (l.ptr[i] != ':' && l.ptr[i] != '.'))
                 return NULL;
+        *number = strtol(l.ptr + at + 6, NULL, 10);
         i++;
         while (i < l.len && isspace((unsigned char)l.ptr[i]))
                 i++;
@@ -380,12 +429,38 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                 kbc_str rest = {L[i].ptr + at + 20, L[i].len - (size_t)at - 20};
                 long on = kbc_str_casefind(rest, " service");
                 const char *err = NULL;
+                long number = 0;
                 for (size_t k = i; k < n && k <= i + ERROR_REACH && !err; k++)
-                        err = error_text(sc->a, L[k]);
+                        err = error_text(sc->a, L[k], &number);
                 if (on > 0 && err)
                         add_service(
                             sc, kbc_arena_strndup(sc->a, rest.ptr, (size_t)on),
-                            err);
+                            err, number);
+        }
+}
+
+/* The article's quotes and event descriptions in the Service Control
+ * Manager's words; and 7026's driver list, which articles set apart from
+ * its first line (a blank line, deeper indentation) so that the quote
+ * the parser took ends before the driver it names. */
+static void scan_scm(scan *sc, const kbc_kb_article *art)
+{
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->text && s->kind != KBC_KB_CODE &&
+                    (!s->source ||
+                     !strcasecmp(s->source, "Service Control Manager")))
+                        add_scm_event(sc, s->text, s->line);
+        }
+        for (size_t i = 0; i < art->nsections; i++) {
+                kbc_str t = kbc_str_cstr(art->sections[i].text);
+                long at;
+                while ((at = kbc_str_casefind(t, "The following boot-start")) >=
+                       0) {
+                        add_scm_event(sc, t.ptr + at, art->sections[i].line);
+                        t.ptr += at + 1;
+                        t.len -= (size_t)at + 1;
+                }
         }
 }
 
@@ -393,6 +468,7 @@ size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
                      size_t max)
 {
         scan sc = {a, out, 0, max, 0};
+        scan_scm(&sc, art);
         for (size_t s = 0; s < art->nsections; s++) {
                 const char *t = art->sections[s].text;
                 size_t nl = 1;

@@ -3,8 +3,9 @@
  * another form (kb_shapes.c): a Dr. Watson log or crash dialog becomes
  * the DrWatson 4097 (or Application Error 1000) event of that program,
  * "Could not start the X service" from `net start` or the Services dialog
- * becomes the Service Control Manager's 7000/7023. Internal to the KB
- * stage.
+ * becomes the Service Control Manager's 7000/7023, and a quote of the
+ * Service Control Manager's own messages in other words becomes the
+ * event as Windows words it (kb_scm.h). Internal to the KB stage.
  */
 #ifndef KBC_KB_SHAPES_H
 #define KBC_KB_SHAPES_H
@@ -18,7 +19,8 @@
 #define KBC_SHAPE_MAX_IDS 2
 
 typedef struct kbc_kb_shape {
-        const char *kind;     /* "drwatson", "app-error", "fault", "scm" */
+        const char *kind;     /* "drwatson", "app-error", "fault", "scm",
+                                 "scm-event" */
         const char *provider; /* as Windows logs it */
         long event_ids[KBC_SHAPE_MAX_IDS]; /* -1 when unused */
         const char *regex;   /* a message regex, or NULL when text is set */

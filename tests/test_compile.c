@@ -469,6 +469,216 @@ static void test_fault_keeps_cpp_member(void **state)
         kbc_arena_free(a);
 }
 
+/* The shape of a Service Control Manager quote: its ids and the pattern
+ * on Windows' wording, or NULL when the article has none. */
+static const kbc_kb_shape *scm_shape(kbc_arena *a, const kbc_kb_article *art,
+                                     const char *what)
+{
+        static kbc_kb_shape sh[8];
+        size_t n = kbc_kb_shapes(a, art, sh, 8);
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(sh[i].kind, "scm-event") &&
+                    !strcmp(sh[i].what, what))
+                        return &sh[i];
+        return NULL;
+}
+
+/* The pattern of the Service Control Manager shape named what that an
+ * article whose SYMPTOMS are text gives; the test fails without one. */
+static const char *section_shape_regex(kbc_arena *a, const char *text,
+                                       const char *what)
+{
+        kbc_kb_section sec = {"SYMPTOMS", text, 5};
+        kbc_kb_article art = article("Q999301", NULL, 0);
+        art.sections = &sec;
+        art.nsections = 1;
+        const kbc_kb_shape *sh = scm_shape(a, &art, what);
+        assert_non_null(sh);
+        return sh->regex;
+}
+
+/* An article that paraphrases 7034 ("The Contoso Sync Agent terminated
+ * unexpectedly") finds the event as Windows words it, "service", two
+ * spaces and another count included; an NT 4.0 7024 finds today's
+ * wording; 7009's older wording finds today's. */
+static void test_scm_paraphrase_finds_windows_wording(void **state)
+{
+        (void)state;
+        kbc_kb_article art = ARTICLE(
+            "Q999300",
+            event(7034, "Service Control Manager",
+                  "The Contoso Sync Agent terminated unexpectedly. It has "
+                  "done this *X* time(s)."),
+            message("The Fabrikam Indexer service terminated with "
+                    "service-specific error 2550."),
+            event(7009, NULL,
+                  "Timeout (120000 milliseconds) waiting for the Northwind "
+                  "Relay service to connect."),
+            message("The SQL Server (LEDGER) service terminated with the "
+                    "following error: The system cannot find the file "
+                    "specified."),
+            message("The problem occurs because the Contoso Mailer service "
+                    "terminated unexpectedly."),
+            message("The system process LEDGER.EXE terminated "
+                    "unexpectedly."),
+            message("The Contoso Name Service terminated with the following "
+                    "error: Access is denied."));
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *sh = scm_shape(a, &art, "7031 Contoso Sync Agent");
+        assert_non_null(sh);
+        assert_string_equal(sh->provider, "Service Control Manager");
+        assert_int_equal(sh->event_ids[0], 7031);
+        assert_int_equal(sh->event_ids[1], 7034);
+        assert_true(text_matches_regex(
+            sh->regex, "The Contoso Sync Agent service terminated "
+                       "unexpectedly.  It has done this 3 time(s)."));
+        assert_true(text_matches_regex(sh->regex, sh->example));
+        /* another service's crash is not this article's */
+        assert_false(text_matches_regex(
+            sh->regex, "The Print Spooler service terminated unexpectedly.  "
+                       "It has done this 1 time(s)."));
+        sh = scm_shape(a, &art, "7024 Fabrikam Indexer");
+        assert_non_null(sh);
+        assert_true(text_matches_regex(
+            sh->regex,
+            "The Fabrikam Indexer service terminated with the following "
+            "service-specific error: \r\nThe parameter is incorrect."));
+        sh = scm_shape(a, &art, "7009 Northwind Relay");
+        assert_non_null(sh);
+        assert_true(text_matches_regex(
+            sh->regex, "A timeout was reached (30000 milliseconds) while "
+                       "waiting for the Northwind Relay service to connect."));
+        /* an instance in parentheses is part of the name */
+        sh = scm_shape(a, &art, "7023 SQL Server (LEDGER)");
+        assert_non_null(sh);
+        assert_true(text_matches_regex(sh->regex, sh->example));
+        /* prose before the name is no name, nor is a system process */
+        kbc_kb_shape all[8];
+        size_t n = kbc_kb_shapes(a, &art, all, 8);
+        for (size_t i = 0; i < n; i++) {
+                assert_null(strstr(all[i].what, "problem"));
+                assert_null(strstr(all[i].what, "process"));
+        }
+        /* "Contoso Name Service" is the display name, which Windows
+         * follows with "service" too */
+        sh = scm_shape(a, &art, "7023 Contoso Name");
+        assert_non_null(sh);
+        assert_true(text_matches_regex(
+            sh->regex, "The Contoso Name Service service terminated with the "
+                       "following error: \r\nAccess is denied."));
+        kbc_arena_free(a);
+}
+
+/* 7026's driver on a line of its own under a blank line, where the
+ * parser's quote ends: the shape names it without its .sys, and finds
+ * it in the list Windows logs, in either version's wording. */
+static void test_scm_driver_list_after_blank_line(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *re = section_shape_regex(
+            a,
+            "The following event is logged:\n\n"
+            "   Event ID: 7026\n"
+            "   Source: Service Control Manager\n"
+            "   Description: The following boot-start or system-start "
+            "driver(s) failed\n"
+            "   to load:\n\n"
+            "             tapeq7.sys\n",
+            "7026 tapeq7");
+        assert_true(text_matches_regex(
+            re, "The following boot-start or system-start driver(s) "
+                "did not load: \r\nflpydisk\r\ntapeq7"));
+        assert_false(text_matches_regex(
+            re, "The following boot-start or system-start driver(s) "
+                "failed to load: \r\nflpydisk"));
+        kbc_arena_free(a);
+}
+
+/* The Services dialog's "Error 1067" is the service's process dying as
+ * it started, which the Service Control Manager logs as 7034; "Error
+ * 1053" is a start that timed out, logged as 7009. */
+static void test_scm_start_errors_give_their_events(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "You receive the following error message:\n\n"
+            "   Windows could not start the Contoso Relay service on Local "
+            "Computer.\n"
+            "   Error 1067: The process terminated unexpectedly.\n\n"
+            "Or:\n\n"
+            "   Could not start the Fabrikam Sync service on \\\\FS01.\n"
+            "   Error 1053. The service did not respond to the start or "
+            "control request in a timely fashion.\n";
+        kbc_arena *a = kbc_arena_new();
+        assert_true(text_matches_regex(
+            section_shape_regex(a, text, "7031 Contoso Relay"),
+            "The Contoso Relay service terminated unexpectedly.  It has "
+            "done this 1 time(s)."));
+        assert_true(text_matches_regex(
+            section_shape_regex(a, text, "7009 Fabrikam Sync"),
+            "A timeout was reached (30000 milliseconds) while waiting for "
+            "the Fabrikam Sync service to connect."));
+        kbc_arena_free(a);
+}
+
+/* The text of one signal of a compiled rule: from its id to the next. */
+static const char *signal_block(const char *yaml, const char *id)
+{
+        static char block[2048];
+        const char *b = strstr(yaml, id), *e = b ? strstr(b, "\n  - id:") : 0;
+        if (!b)
+                return "";
+        if (!e)
+                e = strstr(b, "\ntests:");
+        snprintf(block, sizeof(block), "%.*s", (int)(e - b), b);
+        return block;
+}
+
+/* Windows' templates with no service of the article's in them are every
+ * service's event: the 7034 template with its placeholders, a 7026 cut
+ * before its driver, the boot popup with or without its title. None
+ * opens a case, and none becomes a pattern on every service's crash. */
+static void test_scm_template_without_name_is_support(void **state)
+{
+        (void)state;
+        kbc_kb_article art = ARTICLE(
+            "Q999302",
+            event(7034, "Service Control Manager",
+                  "The %1 service terminated unexpectedly. It has done "
+                  "this %2 time(s)."),
+            event(7026, "Service Control Manager",
+                  "The following boot-start or system-start driver(s) "
+                  "failed to load:"),
+            event(26, "Application Popup",
+                  "Application popup: Service Control Manager : At least "
+                  "one service or driver failed during system startup.  "
+                  "Use Event Viewer to examine the event log for details."),
+            message("The Contoso ledger could not reconcile batch totals."));
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, &art);
+        const char *y = compile(c, &art, KBC_COMPILED);
+        assert_null(strstr(y, "scm-event"));
+        const char *b = signal_block(y, "event-7034-service-control-manager");
+        assert_non_null(strstr(b, "event_id: 7034"));
+        assert_null(strstr(b, "symptom: true"));
+        b = signal_block(y, "event-7026-service-control-manager");
+        assert_non_null(strstr(b, "event_id: 7026"));
+        assert_null(strstr(b, "symptom: true"));
+        /* the popup is its text, as the plain quote of it is */
+        b = signal_block(y, "event-26-application-popup");
+        assert_non_null(strstr(b, "text: \"At least one service"));
+        assert_null(strstr(b, "symptom: true"));
+        /* a message that only ends like a template is no template */
+        kbc_kb_article other = ARTICLE(
+            "Q999303", message("The system process LEDGER.EXE terminated "
+                               "unexpectedly with status code X. The system "
+                               "will now shut down and restart."));
+        kbc_compiler_count(c, &other);
+        compile(c, &other, KBC_COMPILED);
+        kbc_compiler_free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -482,6 +692,10 @@ int main(void)
             cmocka_unit_test(test_prose_after_event_is_no_text),
             cmocka_unit_test(test_fault_keeps_cpp_member),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
+            cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
+            cmocka_unit_test(test_scm_driver_list_after_blank_line),
+            cmocka_unit_test(test_scm_template_without_name_is_support),
+            cmocka_unit_test(test_scm_start_errors_give_their_events),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
