@@ -37,7 +37,6 @@
  */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -226,48 +225,9 @@ static void add_fault(scan *sc, const char *fn)
         add(sc, f);
 }
 
-/* The Service Control Manager's event for a quote of it that names a
- * service or driver (kb_scm.h), at the quote's line. */
-static void add_scm_event(scan *sc, const char *text, int line)
-{
-        kbc_kb_scm_event ev;
-        if (!kbc_kb_scm_recognize(sc->a, text, &ev) || !ev.regex)
-                return;
-        kbc_kb_shape s = {.kind = "scm-event",
-                          .provider = "Service Control Manager",
-                          .event_ids = {ev.event_ids[0], ev.event_ids[1]},
-                          .regex = ev.regex,
-                          .example = ev.example};
-        s.what = kbc_arena_printf(sc->a, "%ld %s", ev.event_ids[0], ev.name);
-        sc->line = line;
-        add(sc, s);
-}
-
-/* The event besides 7000/7023 that the Service Control Manager logs for
- * two errors `net start` and the Services dialog report: the service's
- * process died while it started (1067, ERROR_PROCESS_ABORTED, "The
- * process terminated unexpectedly": 7034), or it never connected (1053,
- * ERROR_SERVICE_REQUEST_TIMEOUT: 7009). */
-static void add_start_failure(scan *sc, const char *service, long error)
-{
-        const char *msg = NULL;
-        if (error == 1067)
-                msg = kbc_arena_printf(
-                    sc->a, "The %s service terminated unexpectedly.", service);
-        else if (error == 1053)
-                msg = kbc_arena_printf(sc->a,
-                                       "A timeout was reached (30000 "
-                                       "milliseconds) while waiting for the "
-                                       "%s service to connect.",
-                                       service);
-        if (msg)
-                add_scm_event(sc, msg, sc->line);
-}
-
 /* "Could not start the X service on ..." with its "Error N: TEXT" a line
- * or two below (or on the same kbc_str), N the error's number. */
-static void add_service(scan *sc, const char *service, const char *error,
-                        long number)
+ * or two below (or on the same kbc_str). */
+static void add_service(scan *sc, const char *service, const char *error)
 {
         /* A service's display name is a few words; more is prose that
          * happens to hold "could not start the". */
@@ -291,12 +251,10 @@ static void add_service(scan *sc, const char *service, const char *error,
                              "following error: %s",
                              svc, err);
         add(sc, s);
-        add_start_failure(sc, service, number);
 }
 
-/* The text after "Error N:" (the Win32 message; "Error N." in some
- * articles), to its first period; N to *number. */
-static const char *error_text(kbc_arena *a, kbc_str l, long *number)
+/* The text after "Error N:" (the Win32 message), to its first period. */
+static const char *error_text(kbc_arena *a, kbc_str l)
 {
         long at = kbc_str_casefind(l, "error ");
         if (at < 0)
@@ -304,10 +262,8 @@ static const char *error_text(kbc_arena *a, kbc_str l, long *number)
         size_t i = (size_t)at + 6;
         while (i < l.len && isdigit((unsigned char)l.ptr[i]))
                 i++;
-        if (i == (size_t)at + 6 || i >= l.len ||
-            (l.ptr[i] != ':' && l.ptr[i] != '.'))
+        if (i == (size_t)at + 6 || i >= l.len || l.ptr[i] != ':')
                 return NULL;
-        *number = strtol(l.ptr + at + 6, NULL, 10);
         i++;
         while (i < l.len && isspace((unsigned char)l.ptr[i]))
                 i++;
@@ -429,14 +385,30 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                 kbc_str rest = {L[i].ptr + at + 20, L[i].len - (size_t)at - 20};
                 long on = kbc_str_casefind(rest, " service");
                 const char *err = NULL;
-                long number = 0;
                 for (size_t k = i; k < n && k <= i + ERROR_REACH && !err; k++)
-                        err = error_text(sc->a, L[k], &number);
+                        err = error_text(sc->a, L[k]);
                 if (on > 0 && err)
                         add_service(
                             sc, kbc_arena_strndup(sc->a, rest.ptr, (size_t)on),
-                            err, number);
+                            err);
         }
+}
+
+/* The Service Control Manager's event for a quote of it that names a
+ * service or driver (kb_scm.h), at the quote's line. */
+static void add_scm_event(scan *sc, const char *text, int line)
+{
+        kbc_kb_scm_event ev;
+        if (!kbc_kb_scm_recognize(sc->a, text, &ev) || !ev.regex)
+                return;
+        kbc_kb_shape s = {.kind = "scm-event",
+                          .provider = "Service Control Manager",
+                          .event_ids = {ev.event_ids[0], ev.event_ids[1]},
+                          .regex = ev.regex,
+                          .example = ev.example};
+        s.what = kbc_arena_printf(sc->a, "%ld %s", ev.event_ids[0], ev.name);
+        sc->line = line;
+        add(sc, s);
 }
 
 /* The article's quotes and event descriptions in the Service Control

@@ -595,33 +595,6 @@ static void test_scm_driver_list_after_blank_line(void **state)
         kbc_arena_free(a);
 }
 
-/* The Services dialog's "Error 1067" is the service's process dying as
- * it started, which the Service Control Manager logs as 7034; "Error
- * 1053" is a start that timed out, logged as 7009. */
-static void test_scm_start_errors_give_their_events(void **state)
-{
-        (void)state;
-        static const char text[] =
-            "You receive the following error message:\n\n"
-            "   Windows could not start the Contoso Relay service on Local "
-            "Computer.\n"
-            "   Error 1067: The process terminated unexpectedly.\n\n"
-            "Or:\n\n"
-            "   Could not start the Fabrikam Sync service on \\\\FS01.\n"
-            "   Error 1053. The service did not respond to the start or "
-            "control request in a timely fashion.\n";
-        kbc_arena *a = kbc_arena_new();
-        assert_true(text_matches_regex(
-            section_shape_regex(a, text, "7031 Contoso Relay"),
-            "The Contoso Relay service terminated unexpectedly.  It has "
-            "done this 1 time(s)."));
-        assert_true(text_matches_regex(
-            section_shape_regex(a, text, "7009 Fabrikam Sync"),
-            "A timeout was reached (30000 milliseconds) while waiting for "
-            "the Fabrikam Sync service to connect."));
-        kbc_arena_free(a);
-}
-
 /* The text of one signal of a compiled rule: from its id to the next. */
 static const char *signal_block(const char *yaml, const char *id)
 {
@@ -695,7 +668,6 @@ int main(void)
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
             cmocka_unit_test(test_scm_template_without_name_is_support),
-            cmocka_unit_test(test_scm_start_errors_give_their_events),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
