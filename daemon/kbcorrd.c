@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -150,6 +151,20 @@ static void part_pause(kbcd_part *p)
         rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* Nothing more is read from p, for the reason formatted into p->stopped
+ * (on /healthz and /metrics) until a restart. */
+static void part_halt(kbcd_part *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void part_halt(kbcd_part *p, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->stopped, sizeof(p->stopped), fmt, ap);
+        va_end(ap);
+        atomic_store(&p->halted, true);
+        part_pause(p);
+}
+
 void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
                     const char *why)
 {
@@ -158,13 +173,9 @@ void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
                  "%s cannot be delivered (%s): %s[%d] stops at offset "
                  "%" PRId64 ", held there until a restart",
                  what, why, p->topic, p->partition, offset);
-        if (p->stopped[0])
-                return;
-        snprintf(p->stopped, sizeof(p->stopped),
-                 "%s[%d] stopped at offset %" PRId64 ": %s: %s", p->topic,
-                 p->partition, offset, what, why);
-        atomic_store(&p->halted, true);
-        part_pause(p);
+        if (!p->stopped[0])
+                part_halt(p, "%s[%d] stopped at offset %" PRId64 ": %s: %s",
+                          p->topic, p->partition, offset, what, why);
 }
 
 static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
@@ -407,15 +418,12 @@ static void seek_back(kbcd *d, rd_kafka_topic_partition_list_t *seek)
                 kbcd_part *p = part_find(d, tp->topic, tp->partition);
                 if (!p)
                         continue;
-                snprintf(p->stopped, sizeof(p->stopped),
-                         "%s[%d]: seek to %" PRId64 " after SIGHUP: %s",
-                         tp->topic, tp->partition, tp->offset,
-                         err ? rd_kafka_error_string(err)
-                             : rd_kafka_err2str(tp->err));
+                part_halt(p, "%s[%d]: seek to %" PRId64 " after SIGHUP: %s",
+                          tp->topic, tp->partition, tp->offset,
+                          err ? rd_kafka_error_string(err)
+                              : rd_kafka_err2str(tp->err));
                 kbcd_log("error", "%s; the partition stops until a restart",
                          p->stopped);
-                atomic_store(&p->halted, true);
-                part_pause(p);
         }
         if (err)
                 rd_kafka_error_destroy(err);
