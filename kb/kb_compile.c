@@ -106,8 +106,8 @@ static const char *const routine_messages[] = {
     "the service entered the stopped state",
     "the command completed successfully",
     /* ERROR_SERVICE_REQUEST_TIMEOUT, in every slow boot's 7000 and 7009 */
-    "the service did not respond to the start or control request in a "
-    "timely fashion",
+    ("the service did not respond to the start or control request in a "
+     "timely fashion"),
     /* Save Dump's template without the code it reports */
     "the computer has rebooted from a bugcheck",
 };

@@ -15,21 +15,14 @@
  *        (seed CORPUS_DIR with tests/data/rules_ok and rules/curated)
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fuzz_tmpfile.h"
 #include "fuzz_touch_rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-
-static void cleanup(void)
-{
-        unlink(path);
-}
+static const char *path; /* the same on every call */
 
 static void check_diag(void *opaque, const char *msg)
 {
@@ -42,23 +35,7 @@ static void check_diag(void *opaque, const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        if (!path[0]) {
-                const char *dir = getenv("TMPDIR");
-                snprintf(path, sizeof(path), "%s/kbc-fuzz-XXXXXX.yaml",
-                         dir && strlen(dir) < 32 ? dir : "/tmp");
-                int fd = mkstemps(path, 5);
-                if (fd < 0)
-                        abort();
-                close(fd);
-                atexit(cleanup);
-        }
-        FILE *f = fopen(path, "wb");
-        if (!f)
-                abort();
-        if (size && fwrite(data, 1, size, f) != size)
-                abort();
-        fclose(f);
-
+        path = fuzz_tmpfile("rule.yaml", data, size);
         const char *paths[] = {path};
         kbc_ruleset *rs = kbc_ruleset_load(paths, 1, check_diag, NULL);
         if (!rs)

@@ -1,7 +1,7 @@
 /*
  * fuzz_tmpfile.h - the file that the libFuzzer targets of loaders taking a
- * path (fuzz_config_load.c, fuzz_mapping_load.c, fuzz_kb_roundtrip.c)
- * hand them.
+ * path (fuzz_config_load.c, fuzz_mapping_load.c, fuzz_kb_roundtrip.c,
+ * fuzz_rule_load.c) hand them.
  *
  * The bytes of each iteration overwrite one file, NAME, in a folder of the
  * process's own, made on the first call under $TMPDIR (or /tmp) and removed
