@@ -294,6 +294,15 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                         char d = p[1];
                         if (!d)
                                 return NULL;
+                        if ((unsigned char)d >= 0x80) {
+                                /* \Ж is Ж, all of its bytes, which the
+                                 * non-ASCII rule below takes (a quantifier
+                                 * after it applies to the whole character;
+                                 * fuzz_prefilter found one kept as a lone
+                                 * lead byte). */
+                                p++;
+                                continue;
+                        }
                         p += 2;
                         if (strchr("bBAzZG", d))
                                 continue; /* zero-width */

@@ -178,6 +178,20 @@ static void test_literal_of_control_escapes(void **state)
         kbc_arena_free(a);
 }
 
+/* An escaped non-ASCII character is the whole character, its quantifier
+ * too: the required literal never ends in a lone UTF-8 lead byte (which
+ * no subject matched without it holds; fuzz_prefilter found one). */
+static void test_literal_of_escaped_utf8(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        assert_string_equal(kbc_regex_literal(a, "the spooler failed\\Ж?"),
+                            "the spooler failed");
+        assert_string_equal(kbc_regex_literal(a, "Ж\\Ж the spooler failed"),
+                            "the spooler failed");
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -185,6 +199,7 @@ int main(void)
             cmocka_unit_test(test_normalize_random),
             cmocka_unit_test(test_scan_finds_every_literal),
             cmocka_unit_test(test_literal_of_control_escapes),
+            cmocka_unit_test(test_literal_of_escaped_utf8),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
