@@ -22,7 +22,7 @@
 #define ANY_EVENT_ID UINT32_MAX /* event ids are 16-bit in practice */
 
 typedef struct bucket {
-        const char *provider; /* lower-case; NULL = any */
+        const char *provider; /* lower-case, as provider_base; NULL = any */
         uint32_t event_id;    /* ANY_EVENT_ID = any */
         const kbc_signal **signals;
         size_t nsignals, cap;
@@ -92,7 +92,6 @@ static kbc_str provider_base(kbc_str p)
 
 static uint64_t key_hash(kbc_str provider, uint32_t event_id)
 {
-        provider = provider_base(provider);
         uint64_t h =
             kbc_fnv64_lower(KBC_FNV64_INIT, provider.ptr, provider.len);
         return kbc_fnv64(h, &event_id, sizeof(event_id));
@@ -105,13 +104,15 @@ static bool key_eq(const bucket *b, kbc_str provider, uint32_t event_id)
         if (!b->provider)
                 return provider.ptr == NULL;
         return provider.ptr &&
-               kbc_str_caseeq(provider_base(kbc_str_cstr(b->provider)),
-                              provider_base(provider));
+               kbc_str_caseeq(kbc_str_cstr(b->provider), provider);
 }
 
+/* The bucket of provider (as logged or as a rule names it) and event_id,
+ * or the empty slot where it would go. */
 static bucket *index_find(const kbc_signal_index *idx, kbc_str provider,
                           uint32_t event_id, bool *found)
 {
+        provider = provider_base(provider); /* once per lookup */
         size_t mask = idx->nslots - 1;
         size_t i = key_hash(provider, event_id) & mask;
         for (;; i = (i + 1) & mask) {
@@ -136,7 +137,8 @@ static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
         if (!found) {
                 char *lower = NULL;
                 if (prov) {
-                        lower = kbc_arena_strdup(a, prov);
+                        lower =
+                            kbc_arena_strdup(a, provider_base(provider).ptr);
                         for (char *p = lower; *p; p++)
                                 *p = kbc_ascii_lower(*p);
                 }
