@@ -146,6 +146,8 @@ static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
                 b->event_id = event_id;
                 idx->used++;
         }
+        if (b->nsignals && b->signals[b->nsignals - 1] == s)
+                return; /* two names of one provider: one bucket */
         if (b->nsignals == b->cap) {
                 size_t cap = b->cap ? b->cap * 2 : 4;
                 const kbc_signal **p = kbc_arena_alloc(a, cap * sizeof(*p));
@@ -230,8 +232,9 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
         size_t keys = 0;
         for (size_t r = 0; r < rs->nrules; r++)
                 for (size_t s = 0; s < rs->rules[r].nsignals; s++) {
-                        size_t n = rs->rules[r].signals[s].nevent_ids;
-                        keys += n ? n : 1;
+                        const kbc_signal *sig = &rs->rules[r].signals[s];
+                        size_t ids = sig->nevent_ids, names = sig->nproviders;
+                        keys += (ids ? ids : 1) * (names ? names : 1);
                 }
         kbc_signal_index *idx = calloc(1, sizeof(*idx));
         if (!idx)

@@ -90,6 +90,30 @@ static void test_provider_names(void **state)
         }
 }
 
+/* Every name of a signal's provider is a key of the signal index: it is
+ * sized for all of them (sized for one a signal, this fixture filled it
+ * and a lookup of a provider it does not hold never ended), and two names
+ * of one provider list the signal once. */
+static void test_provider_lists_in_the_index(void **state)
+{
+        (void)state;
+        const char *path = KBC_TEST_DATA "/rules_providers";
+        kbc_ruleset *rs = kbc_ruleset_load(&path, 1, NULL, NULL);
+        assert_non_null(rs);
+        kbc_matcher *m = kbc_matcher_new(rs);
+        assert_non_null(m);
+        const kbc_signal *hits[8];
+        kbc_event ev = event("Unknown Source", 999, "x");
+        assert_int_equal(kbc_match(m, &ev, hits, 8), 0);
+        ev = event("New Source 3", 103, "x");
+        assert_int_equal(kbc_match(m, &ev, hits, 8), 1);
+        ev = event("Microsoft-Windows-Fabrikam", 200, "x");
+        assert_int_equal(kbc_match(m, &ev, hits, 8), 1);
+        assert_string_equal(kbc_signal_id(hits[0]), "same-provider");
+        kbc_matcher_free(m);
+        kbc_ruleset_free(rs);
+}
+
 static void test_event_data_fields(void **state)
 {
         (void)state;
@@ -261,6 +285,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_provider_and_event_id_list),
             cmocka_unit_test(test_provider_names),
+            cmocka_unit_test(test_provider_lists_in_the_index),
             cmocka_unit_test(test_event_data_fields),
             cmocka_unit_test(test_message_and_fallback),
             cmocka_unit_test(test_undescribed_message),
