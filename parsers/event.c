@@ -25,53 +25,46 @@ void kbc_event_reset(kbc_event *ev)
         ev->level = ev->message = kbc_str_make(empty, 0);
 }
 
-/* s appended to store with a NUL; the view's offset is kept in its
- * pointer until copy_views turns it into an address (store may move). */
-static void copy_bytes(kbc_buf *store, kbc_str *s)
+/* s copied to store with a NUL after it, and pointed there; store has
+ * room reserved, so nothing copied before moves. */
+static void copy_view(kbc_buf *store, kbc_str *s)
 {
-        size_t at = store->len;
+        const char *at = store->data + store->len;
         kbc_buf_append(store, s->ptr, s->len);
         kbc_buf_putc(store, '\0');
-        s->ptr = (const char *)(uintptr_t)at;
-}
-
-static void rebase(const kbc_buf *store, kbc_str *s)
-{
-        s->ptr = store->data + (uintptr_t)s->ptr;
+        s->ptr = at;
 }
 
 int kbc_event_copy(kbc_event *dst, const kbc_event *src, kbc_buf *store)
 {
         kbc_str *strs[] = {&dst->host, &dst->channel, &dst->provider,
                            &dst->level, &dst->message};
+        size_t nstrs = sizeof(strs) / sizeof(*strs);
         size_t n = src->nfields < KBC_EVENT_MAX_FIELDS ? src->nfields
                                                        : KBC_EVENT_MAX_FIELDS;
-        kbc_buf_reset(store);
         /* the scalars, and the views copied below only up to n fields */
         memcpy(dst, src, offsetof(kbc_event, fields));
         memcpy(dst->fields, src->fields, n * sizeof(kbc_field));
         dst->origin = src->origin;
-        for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
-                copy_bytes(store, strs[i]);
-        for (size_t i = 0; i < n; i++) {
-                copy_bytes(store, &dst->fields[i].name);
-                copy_bytes(store, &dst->fields[i].value);
-        }
         /* the reader's name for its input may not outlive the line */
         kbc_str source = kbc_str_cstr(src->origin.source);
-        if (src->origin.source)
-                copy_bytes(store, &source);
-        if (store->overflow)
+        size_t need = source.len + 1;
+        for (size_t i = 0; i < nstrs; i++)
+                need += strs[i]->len + 1;
+        for (size_t i = 0; i < n; i++)
+                need += dst->fields[i].name.len + dst->fields[i].value.len + 2;
+        kbc_buf_reset(store);
+        if (kbc_buf_reserve(store, need))
                 return -1;
-        if (src->origin.source) {
-                rebase(store, &source);
-                dst->origin.source = source.ptr;
-        }
-        for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
-                rebase(store, strs[i]);
+        for (size_t i = 0; i < nstrs; i++)
+                copy_view(store, strs[i]);
         for (size_t i = 0; i < n; i++) {
-                rebase(store, &dst->fields[i].name);
-                rebase(store, &dst->fields[i].value);
+                copy_view(store, &dst->fields[i].name);
+                copy_view(store, &dst->fields[i].value);
+        }
+        if (src->origin.source) {
+                copy_view(store, &source);
+                dst->origin.source = source.ptr;
         }
         return 0;
 }

@@ -82,47 +82,42 @@ kbc_handoff *kbc_handoff_new(kbc_engine *e)
         return h;
 }
 
-/* Makes what was written visible to the consumer. */
-static void publish(kbc_handoff *h)
+/* Makes what was written visible to the consumer, then waits until at
+ * most left of it is still to be fed. */
+static void publish_wait(kbc_handoff *h, size_t left)
 {
         pthread_mutex_lock(&h->lock);
         h->head = h->written;
         pthread_cond_signal(&h->fed);
+        while (h->written - h->tail > left)
+                pthread_cond_wait(&h->room, &h->lock);
         pthread_mutex_unlock(&h->lock);
 }
 
 int kbc_handoff_push(kbc_handoff *h, const kbc_event *ev)
 {
-        if (h->written - atomic_load(&h->tail) == SLOTS) {
-                publish(h);
-                pthread_mutex_lock(&h->lock);
-                while (h->written - h->tail == SLOTS)
-                        pthread_cond_wait(&h->room, &h->lock);
-                pthread_mutex_unlock(&h->lock);
-        }
+        if (h->written - atomic_load(&h->tail) == SLOTS)
+                publish_wait(h, SLOTS - 1); /* full: wait for one slot */
         slot *s = &h->slots[h->written % SLOTS];
         if (kbc_event_copy(&s->ev, ev, &s->store))
                 return -1;
         if (++h->written - h->head >= BATCH)
-                publish(h);
+                publish_wait(h, SLOTS); /* never waits */
         return 0;
 }
 
 void kbc_handoff_drain(kbc_handoff *h)
 {
-        publish(h);
-        pthread_mutex_lock(&h->lock);
-        while (h->tail != h->head)
-                pthread_cond_wait(&h->room, &h->lock);
-        pthread_mutex_unlock(&h->lock);
+        publish_wait(h, 0);
 }
 
 void kbc_handoff_free(kbc_handoff *h)
 {
         if (!h)
                 return;
-        kbc_handoff_drain(h);
+        /* the thread feeds what is left before it sees quit */
         pthread_mutex_lock(&h->lock);
+        h->head = h->written;
         h->quit = true;
         pthread_cond_signal(&h->fed);
         pthread_mutex_unlock(&h->lock);

@@ -19,9 +19,9 @@
 /* Every incident must fit in one Kafka message (1,000,000 bytes by
  * default): evidence stops being listed past this much JSON (64 messages
  * of 4 KiB of control characters would escape to 1.5 MB), and names taken
- * from events are cut. event.count still counts everything. */
+ * from events are cut (EVENT_NAME_MAX). event.count still counts
+ * everything. */
 #define EVIDENCE_JSON_MAX (256u << 10)
-#define EVENT_NAME_MAX    256
 
 static void put_time(kbc_buf *b, const char *key, bool comma, int64_t ms)
 {

@@ -12,6 +12,10 @@
 #include "kbc_buf.h"
 #include "kbc_engine.h"
 
+/* Names taken from events (provider, channel) are cut to this many bytes
+ * in every format. */
+#define EVENT_NAME_MAX 256
+
 /* The length of s's longest prefix of at most max bytes that does not end
  * inside a UTF-8 sequence. */
 size_t kbc_utf8_prefix(const char *s, size_t max);

@@ -16,8 +16,6 @@
  * every later one (open states, the close, repeats) updates it. */
 #define OCSF_CREATE 1
 #define OCSF_UPDATE 2
-/* Provider names are cut as in ECS's evidence. */
-#define OCSF_NAME_MAX 256
 
 typedef struct ocsf_enum {
         int id;
@@ -65,10 +63,10 @@ static void put_int(kbc_buf *b, const char *key, bool comma, long long v)
 /* "Service Control Manager event 7036": what an evidence event is. */
 static void put_event_name(kbc_buf *b, const char *key, const kbc_evidence *ev)
 {
-        char name[OCSF_NAME_MAX + 32];
+        char name[EVENT_NAME_MAX + 32];
         const char *p = ev->provider ? ev->provider : "";
         snprintf(name, sizeof(name), "%.*s event %u",
-                 (int)kbc_utf8_prefix(p, OCSF_NAME_MAX), p,
+                 (int)kbc_utf8_prefix(p, EVENT_NAME_MAX), p,
                  (unsigned)ev->event_id);
         kbc_json_put_str(b, key, true, name);
 }

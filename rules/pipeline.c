@@ -127,8 +127,10 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
         }
         if (!p->handoff)
                 kbc_engine_feed(p->engine, ev);
-        else if (kbc_handoff_push(p->handoff, ev))
+        else if (kbc_handoff_push(p->handoff, ev)) {
                 count_reject(&p->stats, "too large to queue", 1);
+                p->stats.decode_errors++; /* reported and counted alike */
+        }
         return 0;
 }
 

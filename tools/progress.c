@@ -17,8 +17,9 @@
 #define REDRAW_NS (100 * 1000 * 1000) /* at most 10 redraws a second */
 
 struct tool_progress {
-        /* a threaded replay makes way for incidents from its correlating
-         * thread while the reading one counts events */
+        /* the screen: a threaded replay makes way for incidents from its
+         * correlating thread while the reading one draws; the counts are
+         * the reading thread's alone */
         pthread_mutex_t lock;
         FILE *out;
         bool stdout_shared; /* stdout is a terminal too */
@@ -77,15 +78,16 @@ void tool_progress_event(tool_progress *p, int64_t time_ms, uint64_t bytes,
 {
         if (!p)
                 return;
-        pthread_mutex_lock(&p->lock);
         p->events++;
         if (time_ms != KBC_TIME_NONE &&
             (p->latest_ms == KBC_TIME_NONE || time_ms > p->latest_ms))
                 p->latest_ms = time_ms;
         int64_t now = now_ns();
-        if (now - p->drawn_ns >= REDRAW_NS)
+        if (now - p->drawn_ns >= REDRAW_NS) {
+                pthread_mutex_lock(&p->lock);
                 draw(p, now, bytes, total);
-        pthread_mutex_unlock(&p->lock);
+                pthread_mutex_unlock(&p->lock);
+        }
 }
 
 static void clear(tool_progress *p)
