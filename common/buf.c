@@ -21,6 +21,17 @@ void kbc_buf_free(kbc_buf *b)
         memset(b, 0, sizeof(*b));
 }
 
+void kbc_buf_consume(kbc_buf *b, size_t n)
+{
+        if (n > b->len)
+                n = b->len;
+        if (n)
+                memmove(b->data, b->data + n, b->len - n);
+        b->len -= n;
+        if (b->data)
+                b->data[b->len] = '\0';
+}
+
 int kbc_buf_reserve(kbc_buf *b, size_t extra)
 {
         if (b->overflow || extra > b->max - b->len) {

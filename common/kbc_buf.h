@@ -29,6 +29,9 @@ static inline void kbc_buf_reset(kbc_buf *b)
  * views into the buffer stay valid while appends stay within it. */
 int kbc_buf_reserve(kbc_buf *b, size_t n);
 
+/* Drops the first n bytes (at most len), moving the rest to the front. */
+void kbc_buf_consume(kbc_buf *b, size_t n);
+
 /* Appends return 0, or -1 (and set overflow) when max would be passed. */
 int kbc_buf_append(kbc_buf *b, const void *p, size_t n);
 int kbc_buf_putc(kbc_buf *b, char c);

@@ -109,6 +109,14 @@ static void on_engine_notice(void *opaque, const char *msg)
         kbcd_log("warn", "%s[%d]: %s", p->topic, p->partition, msg);
 }
 
+/* Monotonic seconds from t0 to now (written to *now). */
+static double seconds_since(const struct timespec *t0, struct timespec *now)
+{
+        clock_gettime(CLOCK_MONOTONIC, now);
+        return (double)(now->tv_sec - t0->tv_sec) +
+               (double)(now->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static void on_incident(void *opaque, const kbc_incident *inc)
 {
         kbcd_part *p = opaque;
@@ -119,11 +127,9 @@ static void on_incident(void *opaque, const kbc_incident *inc)
         /* The first state of a case, handed out while its symptom is fed
          * (not at a quiet close or a flush): time to alert. */
         if (inc->first && w->consumed.tv_sec) {
-                struct timespec t;
-                clock_gettime(CLOCK_MONOTONIC, &t);
-                kbcd_metrics_time_to_alert(
-                    w, (double)(t.tv_sec - w->consumed.tv_sec) +
-                           (double)(t.tv_nsec - w->consumed.tv_nsec) / 1e9);
+                struct timespec now;
+                kbcd_metrics_time_to_alert(w,
+                                           seconds_since(&w->consumed, &now));
         }
 }
 
@@ -512,10 +518,8 @@ static int feed_timed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m,
                 if (ev->time_ms > p->max_event_ms)
                         p->max_event_ms = ev->time_ms;
         }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+        kbcd_metrics_latency(w, seconds_since(&t0, &t1));
         kbcd_metrics_handled(w, &t1);
-        kbcd_metrics_latency(w, (double)(t1.tv_sec - t0.tv_sec) +
-                                    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
         return rc;
 }
 
@@ -533,11 +537,13 @@ void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m)
                 p->eof = true;
                 return;
         }
-        if (!p->pipeline || atomic_load(&p->halted))
-                return; /* stopped: held, read again after a restart */
+        /* A revoked partition's jobs never get here (their generation is
+         * stale); a stopped one's are held, read again after a restart. */
+        if (atomic_load(&p->halted))
+                return;
         p->eof = false;
-        const char *topic = rd_kafka_topic_name(m->rkt);
-        kbc_origin origin = {KBC_ORIGIN_KAFKA, topic, m->partition, m->offset};
+        kbc_origin origin = {KBC_ORIGIN_KAFKA, p->topic, m->partition,
+                             m->offset};
         char reason[600];
         if (m->len > p->d->cfg.max_message_bytes) {
                 snprintf(reason, sizeof(reason),

@@ -53,7 +53,8 @@ struct kbcd_part {
         int64_t max_event_ms;   /* latest event time fed; for the lag */
         bool eof;
         /* Why nothing more is read from it ("" = runs), written under the
-         * out lock; halted says so to the workers without it. */
+         * out lock (a delivery) or the world write lock (assignment, a
+         * failed seek); halted says so to the workers without either. */
         char stopped[256];
         atomic_bool halted;
         kbcd_inflight *inflight; /* list */

@@ -9,8 +9,10 @@
  * back with kbcd_sink_ack when the item is safe (a delivery report, an
  * fsync, an indexer acknowledgment, the bytes in the socket), or with
  * kbcd_sink_refused when it can never be delivered. Acks are given only
- * from write(), poll(), sync(), drain() and close(), which the consumer
- * loop calls under the daemon's output lock: a sink that needs a thread
+ * from write(), poll(), sync(), drain() and close(), always called with
+ * the daemon's out lock held (workers.h): write() from the worker feeding
+ * the item's partition (or the loop, closing quiet cases), the others
+ * from the loop. A sink that needs a thread
  * hands its results to poll() rather than touching the in-flight items
  * itself. An item of a revoked partition may outlive its partition's
  * list while a sink still holds it (kbcd_inflight_free).

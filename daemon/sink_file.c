@@ -64,11 +64,8 @@ static int flush(file_sink *s)
                 }
                 done += (size_t)n;
         }
-        if (done) { /* what was written is never written again */
-                memmove(s->pending.data, s->pending.data + done,
-                        s->pending.len - done);
-                s->pending.len -= done;
-        }
+        /* what was written is never written again */
+        kbc_buf_consume(&s->pending, done);
         if (!err && s->fsync && fsync(s->fd))
                 err = errno;
         if (err) {

@@ -136,6 +136,8 @@ static void hec_write(kbcd_sink *base, const kbcd_item *it)
                 return;
         envelope(s, it->inc, ev);
         if (s->envelope.overflow) {
+                /* the share the refusal gives back: it was never held */
+                it->f->waiting++;
                 kbcd_sink_refused(base, it->f, "too large for an envelope");
                 return;
         }

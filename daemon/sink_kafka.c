@@ -15,6 +15,9 @@
 typedef struct kafka_sink {
         kbcd_sink base;
         rd_kafka_topic_t *topic;
+        /* The incident and dead-letter topics share one producer; the sink
+         * that opened it polls and drains it, once for both. */
+        bool polls_producer;
 } kafka_sink;
 
 /* Errors a new attempt cannot cure: the item is held and its partition
@@ -135,11 +138,14 @@ static void kafka_write(kbcd_sink *base, const kbcd_item *it)
 
 static void kafka_poll(kbcd_sink *base)
 {
-        rd_kafka_poll(base->d->producer, 0);
+        if (((kafka_sink *)base)->polls_producer)
+                rd_kafka_poll(base->d->producer, 0);
 }
 
 static int kafka_drain(kbcd_sink *base, int ms)
 {
+        if (!((kafka_sink *)base)->polls_producer)
+                return 0;
         rd_kafka_flush(base->d->producer, ms);
         return rd_kafka_outq_len(base->d->producer);
 }
@@ -193,22 +199,24 @@ static int producer_open(kbcd *d)
 
 kbcd_sink *kbcd_sink_kafka_new(kbcd *d, const char *topic, kbc_out_format f)
 {
-        if (!d->producer && producer_open(d))
+        bool first = !d->producer;
+        if (first && producer_open(d))
                 return NULL;
         kafka_sink *s = calloc(1, sizeof(*s));
         if (!s)
                 return NULL;
+        s->polls_producer = first;
         s->base = (kbcd_sink){.ops = &kafka_ops, .d = d, .format = f};
         rd_kafka_topic_conf_t *tc = rd_kafka_topic_conf_new();
         rd_kafka_topic_conf_set_opaque(tc, s);
         s->topic = rd_kafka_topic_new(d->producer, topic, tc);
-        d->producer_users++;
         if (!s->topic) {
                 kbcd_log("error", "topic %s: %s", topic,
                          rd_kafka_err2str(rd_kafka_last_error()));
                 free(s);
                 return NULL;
         }
+        d->producer_users++;
         s->base.name = rd_kafka_topic_name(s->topic);
         return &s->base;
 }

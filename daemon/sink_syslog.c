@@ -201,8 +201,7 @@ static void ack_sent(syslog_sink *s)
                 return;
         size_t cut = s->held.items[n - 1].end;
         kbcd_held_ack(&s->held, n);
-        memmove(s->pending.data, s->pending.data + cut, s->pending.len - cut);
-        s->pending.len -= cut;
+        kbc_buf_consume(&s->pending, cut);
         s->sent -= cut;
         for (size_t i = 0; i < s->held.n; i++)
                 s->held.items[i].end -= cut;

@@ -125,15 +125,18 @@ kbcd_worker *kbcd_workers_pick(kbcd *d)
 bool kbcd_workers_push(kbcd_part *p, rd_kafka_message_t *m, int wait_ms)
 {
         kbcd_worker *w = p->worker;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)wait_ms * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
         pthread_mutex_lock(&w->lock);
-        while (w->len == KBCD_WORKER_QUEUE &&
-               pthread_cond_timedwait(&w->room, &w->lock, &until) != ETIMEDOUT)
-                ;
+        if (w->len == KBCD_WORKER_QUEUE) { /* rare: the clock only then */
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_nsec += (long)wait_ms * 1000000L;
+                until.tv_sec += until.tv_nsec / 1000000000L;
+                until.tv_nsec %= 1000000000L;
+                while (w->len == KBCD_WORKER_QUEUE &&
+                       pthread_cond_timedwait(&w->room, &w->lock, &until) !=
+                           ETIMEDOUT)
+                        ;
+        }
         bool queued = w->len < KBCD_WORKER_QUEUE;
         if (queued) {
                 w->ring[(w->head + w->len) % KBCD_WORKER_QUEUE] =
