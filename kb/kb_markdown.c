@@ -80,11 +80,8 @@ static void trim(const char **s, size_t *len)
 /* Where w occurs in (s, len), ignoring case, or NULL. */
 static const char *find_ci(const char *s, size_t len, const char *w)
 {
-        size_t n = strlen(w);
-        for (size_t i = 0; i + n <= len; i++)
-                if (!strncasecmp(s + i, w, n))
-                        return s + i;
-        return NULL;
+        long at = kbc_str_casefind(kbc_str_make(s, len), w);
+        return at < 0 ? NULL : s + at;
 }
 
 static bool key_at(const kbc_kb_line *l, const char *key, const char **v,

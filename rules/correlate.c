@@ -1062,7 +1062,6 @@ static void host_prune(kbc_engine *e, host_state *h)
         }
 }
 
-/* hits are in rule order (kbc_match), so an event counts once per rule. */
 /* Counts an event's hits (in rule-set order, kbc_match) by signal and by
  * rule; returns how many articles it matched: the fewer, the more it
  * says (the ranking's specificity). */
