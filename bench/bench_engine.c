@@ -174,7 +174,9 @@ static void own_line(void *ctx, const char *file, size_t lineno, const char *s,
         owner *o = ctx;
         char err[256];
         kbc_event_reset(o->ev);
-        o->ev->origin = (kbc_origin){KBC_ORIGIN_FILE, file, 0, (int64_t)lineno};
+        o->ev->origin = (kbc_origin){.kind = KBC_ORIGIN_FILE,
+                                     .source = file,
+                                     .position = (int64_t)lineno};
         if (kbc_decode(o->d, KBC_FMT_AUTO, s, len, o->ev, err, sizeof(err)) ==
             KBC_FMT_AUTO)
                 return; /* reported by the first pass */

@@ -56,8 +56,10 @@ static void *worker(void *arg)
                 partition *p = &r->parts[i];
                 for (size_t j = 0; j < p->n; j++) {
                         size_t k = p->lines[j];
-                        kbc_origin at = {KBC_ORIGIN_KAFKA, "bench", (int)i,
-                                         (int64_t)j};
+                        kbc_origin at = {.kind = KBC_ORIGIN_KAFKA,
+                                         .source = "bench",
+                                         .partition = (int)i,
+                                         .position = (int64_t)j};
                         kbc_pipeline_feed(p->pipeline,
                                           r->l->data.data + r->l->off[k],
                                           r->l->len[k], &at, NULL, NULL);

@@ -542,8 +542,10 @@ void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m)
         if (atomic_load(&p->halted))
                 return;
         p->eof = false;
-        kbc_origin origin = {KBC_ORIGIN_KAFKA, p->topic, m->partition,
-                             m->offset};
+        kbc_origin origin = {.kind = KBC_ORIGIN_KAFKA,
+                             .source = p->topic,
+                             .partition = m->partition,
+                             .position = m->offset};
         char reason[600];
         if (m->len > p->d->cfg.max_message_bytes) {
                 snprintf(reason, sizeof(reason),

@@ -200,7 +200,10 @@ void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
 {
         kbcd *d = p->d;
         char origin[KBC_ORIGIN_STRLEN];
-        kbc_origin o = {KBC_ORIGIN_KAFKA, p->topic, p->partition, m->offset};
+        kbc_origin o = {.kind = KBC_ORIGIN_KAFKA,
+                        .source = p->topic,
+                        .partition = p->partition,
+                        .position = m->offset};
         kbc_origin_format(&o, origin, sizeof(origin));
         d->dead_letters++;
         kbcd_log("warn", "dead letter %s: %s", origin, reason);

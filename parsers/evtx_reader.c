@@ -171,9 +171,9 @@ static int one_record(reader *r, libevtx_record_t *rec, int index,
         }
         /* A recovered copy may carry the id of a live record: say which
          * one the origin names. */
-        kbc_origin o = {KBC_ORIGIN_RECORD,
-                        recovered ? r->recovered_src : r->path, 0,
-                        id ? (int64_t)id : (int64_t)index + 1};
+        kbc_origin o = {.kind = KBC_ORIGIN_RECORD,
+                        .source = recovered ? r->recovered_src : r->path,
+                        .position = id ? (int64_t)id : (int64_t)index + 1};
         size_t len = strnlen((const char *)r->xml, size);
         /* libevtx copies control characters of string values into the
          * XML unescaped (security.evtx record 55 has a raw 0x03), which

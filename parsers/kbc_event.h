@@ -29,6 +29,7 @@ typedef struct kbc_origin {
         const char *source;
         int32_t partition;
         int64_t position;
+        int64_t stamp_ms; /* the Kafka message's timestamp; <= 0: none */
 } kbc_origin;
 
 #define KBC_ORIGIN_STRLEN 512

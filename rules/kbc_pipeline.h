@@ -20,12 +20,24 @@ typedef struct kbc_pipeline_opts {
          * like one outside [from, to), and counted as filtered. */
         bool (*keep)(void *opaque, const kbc_event *ev);
         void *keep_opaque;
-        /* Correlate on a thread of the pipeline's own while the caller
-         * decodes the next message (rules/handoff.h): the same incidents in
-         * the same order, raised on that thread (during a feed) or on the
-         * caller's (flush, close_quiet). kbc_engine_last_hits is then not
-         * the last fed event's. For replays; kbcorrd runs one pipeline
-         * per partition on its workers instead. */
+        /* Optional: told of every message, in the order fed, once decoded:
+         * its event's time (KBC_TIME_NONE when it did not decode or has
+         * none) and the event when it passed the filters (else NULL), just
+         * before the engine gets it. */
+        void (*settled)(void *opaque, const kbc_origin *origin, int64_t time_ms,
+                        const kbc_event *kept);
+        void *settled_opaque;
+        /* Decode and correlate on two threads, the caller's and one of the
+         * pipeline's own (rules/handoff.h): the caller queues a copy of
+         * each message and returns; both threads decode, the pipeline's
+         * correlates in the order fed. The same incidents, diagnostics and
+         * counts in the same order as unthreaded; incidents, diag and
+         * settled are called on the pipeline's thread (during a feed) or
+         * on the caller's (flush, close_quiet, stats), keep on either.
+         * Feeds then return 0, and kbc_pipeline_last_error, _last_event,
+         * _last_kept and kbc_engine_last_hits tell nothing. For replays;
+         * kbcorrd runs one pipeline per partition on its workers instead.
+         * Mappings go on kbc_pipeline_decoder before the first feed. */
         bool threaded;
 } kbc_pipeline_opts;
 
@@ -38,7 +50,7 @@ void kbc_pipeline_free(kbc_pipeline *p);
 
 /* Returns 0 when the message was decoded (whether or not it matched), or -1
  * when it was not: then diag got "ORIGIN: reason" and the caller sends the
- * message to its dead-letter sink. */
+ * message to its dead-letter sink. Threaded: 0, the message queued. */
 int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                       const kbc_origin *origin, kbc_diag_fn *diag,
                       void *opaque);

@@ -8,20 +8,69 @@
 #include <string.h>
 
 #include "handoff.h"
+#include "kbc_buf.h"
 #include "kbc_pipeline.h"
 #include "kbc_time.h"
 
+#define ERR_SIZE   256
+#define SOURCE_MAX 65536 /* longer origin sources are cut when queued */
+
+/* What decoding made of a message. */
+typedef enum outcome { KEPT, FILTERED, REJECTED, TOO_LARGE } outcome;
+
+/* A message queued in threaded mode, then what decoding made of it. */
+typedef struct item {
+        kbc_buf raw; /* the message, then its origin's source */
+        size_t len;
+        kbc_origin origin;
+        kbc_diag_fn *diag;
+        void *diag_opaque;
+        bool worked; /* decoded when queued: too large to copy */
+        outcome outcome;
+        kbc_format format;
+        int64_t time_ms; /* the event's, KBC_TIME_NONE if not decoded */
+        kbc_event ev;    /* KEPT: the event, its strings in store */
+        kbc_buf store;
+        char err[ERR_SIZE];
+} item;
+
 struct kbc_pipeline {
         kbc_pipeline_opts opts;
-        kbc_decoder *decoder;
+        /* the caller's, and the handoff thread's when threaded */
+        kbc_decoder *decoders[2];
+        kbc_event events[2]; /* what each decodes into */
         kbc_engine *engine;
-        kbc_handoff *handoff; /* opts.threaded; NULL: fed here */
-        kbc_event event;
+        kbc_handoff *handoff; /* opts.threaded; NULL: all done here */
+        item *items;          /* KBC_HANDOFF_SLOTS, when threaded */
+        bool mappings_shared; /* decoders[1] has decoders[0]'s mappings */
         kbc_format last_format;
         bool last_kept; /* the last decoded event passed the filters */
         kbc_pipeline_stats stats;
-        char last_error[256]; /* why the last message did not decode */
+        char last_error[ERR_SIZE]; /* why the last message did not decode */
 };
+
+static kbc_handoff_fn work, finish;
+
+/* The items of threaded mode, their buffers capped, allocated as used. */
+static item *items_new(void)
+{
+        item *items = calloc(KBC_HANDOFF_SLOTS, sizeof(*items));
+        for (size_t i = 0; items && i < KBC_HANDOFF_SLOTS; i++) {
+                kbc_buf_init(&items[i].raw,
+                             KBC_DECODE_MAX_MESSAGE + SOURCE_MAX + 1);
+                kbc_buf_init(&items[i].store, KBC_DECODE_MAX_MESSAGE * 2);
+        }
+        return items;
+}
+
+static void items_free(item *items)
+{
+        for (size_t i = 0; items && i < KBC_HANDOFF_SLOTS; i++) {
+                kbc_buf_free(&items[i].raw);
+                kbc_buf_free(&items[i].store);
+        }
+        free(items);
+}
 
 kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
                                const kbc_pipeline_opts *opts,
@@ -31,15 +80,21 @@ kbc_pipeline *kbc_pipeline_new(const kbc_ruleset *rs,
         if (!p)
                 return NULL;
         p->opts = *opts;
-        p->decoder = kbc_decoder_new();
+        int sides = opts->threaded ? 2 : 1;
+        for (int i = 0; i < sides; i++) {
+                p->decoders[i] = kbc_decoder_new();
+                if (p->decoders[i])
+                        kbc_decoder_set_local_offset(p->decoders[i],
+                                                     opts->local_offset_min);
+        }
         p->engine = kbc_engine_new(rs, &opts->engine, cb, opaque);
-        if (p->engine && opts->threaded)
-                p->handoff = kbc_handoff_new(p->engine);
-        if (!p->decoder || !p->engine || (opts->threaded && !p->handoff)) {
+        if (opts->threaded && (p->items = items_new()))
+                p->handoff = kbc_handoff_new(work, finish, p);
+        if (!p->decoders[0] || !p->decoders[sides - 1] || !p->engine ||
+            (opts->threaded && !p->handoff)) {
                 kbc_pipeline_free(p);
                 return NULL;
         }
-        kbc_decoder_set_local_offset(p->decoder, opts->local_offset_min);
         return p;
 }
 
@@ -48,7 +103,9 @@ void kbc_pipeline_free(kbc_pipeline *p)
         if (!p)
                 return;
         kbc_handoff_free(p->handoff);
-        kbc_decoder_free(p->decoder);
+        items_free(p->items);
+        kbc_decoder_free(p->decoders[0]);
+        kbc_decoder_free(p->decoders[1]);
         kbc_engine_free(p->engine);
         free(p);
 }
@@ -91,19 +148,34 @@ static void count_reject(kbc_pipeline_stats *s, const char *reason, uint64_t n)
         r->n = n;
 }
 
-int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
-                      const kbc_origin *origin, kbc_diag_fn *diag, void *opaque)
+/* Decodes into side's event and applies the filters. */
+static outcome decode(kbc_pipeline *p, int side, const char *buf, size_t len,
+                      const kbc_origin *origin, kbc_format *f, char *err)
 {
-        char *err = p->last_error, where[KBC_ORIGIN_STRLEN],
-             msg[sizeof(p->last_error) + sizeof(where) + 4];
-        kbc_event *ev = &p->event;
-
-        p->stats.messages++;
+        kbc_event *ev = &p->events[side];
         ev->origin = *origin;
-        kbc_format f = kbc_decode(p->decoder, p->opts.format, buf, len, ev, err,
-                                  sizeof(p->last_error));
-        if (f == KBC_FMT_AUTO) {
-                char reason[KBC_REJECT_REASON_SIZE];
+        *f = kbc_decode(p->decoders[side], p->opts.format, buf, len, ev, err,
+                        ERR_SIZE);
+        if (*f == KBC_FMT_AUTO)
+                return REJECTED;
+        bool kept =
+            (p->opts.from_ms == KBC_TIME_NONE ||
+             ev->time_ms >= p->opts.from_ms) &&
+            (p->opts.to_ms == KBC_TIME_NONE || ev->time_ms < p->opts.to_ms) &&
+            (!p->opts.keep || p->opts.keep(p->opts.keep_opaque, ev));
+        return kept ? KEPT : FILTERED;
+}
+
+/* Counts and reports a decoded message, in the order fed, and correlates
+ * ev if it was kept. */
+static void settle(kbc_pipeline *p, outcome o, kbc_format f, int64_t time_ms,
+                   const kbc_event *ev, const kbc_origin *origin,
+                   const char *err, kbc_diag_fn *diag, void *opaque)
+{
+        p->stats.messages++;
+        if (o == REJECTED) {
+                char reason[KBC_REJECT_REASON_SIZE], where[KBC_ORIGIN_STRLEN],
+                    msg[ERR_SIZE + sizeof(where) + 4];
                 kbc_reject_reason(err, reason, sizeof(reason));
                 count_reject(&p->stats, reason, 1);
                 p->stats.decode_errors++;
@@ -112,26 +184,104 @@ int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
                         snprintf(msg, sizeof(msg), "%s: %s", where, err);
                         diag(opaque, msg);
                 }
-                return -1;
-        }
-        p->stats.by_format[f]++;
-        p->last_format = f;
-        p->last_kept =
-            (p->opts.from_ms == KBC_TIME_NONE ||
-             ev->time_ms >= p->opts.from_ms) &&
-            (p->opts.to_ms == KBC_TIME_NONE || ev->time_ms < p->opts.to_ms) &&
-            (!p->opts.keep || p->opts.keep(p->opts.keep_opaque, ev));
-        if (!p->last_kept) {
+        } else
+                p->stats.by_format[f]++;
+        if (o == FILTERED)
                 p->stats.filtered++;
-                return 0;
-        }
-        if (!p->handoff)
-                kbc_engine_feed(p->engine, ev);
-        else if (kbc_handoff_push(p->handoff, ev)) {
+        if (o == TOO_LARGE) {
                 count_reject(&p->stats, "too large to queue", 1);
                 p->stats.decode_errors++; /* reported and counted alike */
         }
-        return 0;
+        if (p->opts.settled)
+                p->opts.settled(p->opts.settled_opaque, origin, time_ms,
+                                o == KEPT ? ev : NULL);
+        if (o == KEPT)
+                kbc_engine_feed(p->engine, ev);
+}
+
+/* Decodes a queued item on side; a kept event is copied into the item. */
+static void work_item(kbc_pipeline *p, item *it, int side, const char *buf)
+{
+        it->outcome =
+            decode(p, side, buf, it->len, &it->origin, &it->format, it->err);
+        it->time_ms =
+            it->outcome == REJECTED ? KBC_TIME_NONE : p->events[side].time_ms;
+        if (it->outcome == KEPT &&
+            kbc_event_copy(&it->ev, &p->events[side], &it->store))
+                it->outcome = TOO_LARGE;
+}
+
+static void work(void *opaque, size_t slot, int side)
+{
+        kbc_pipeline *p = opaque;
+        item *it = &p->items[slot];
+        if (!it->worked)
+                work_item(p, it, side, it->raw.data);
+}
+
+static void finish(void *opaque, size_t slot, int side)
+{
+        (void)side;
+        kbc_pipeline *p = opaque;
+        item *it = &p->items[slot];
+        settle(p, it->outcome, it->format, it->time_ms, &it->ev, &it->origin,
+               it->err, it->diag, it->diag_opaque);
+}
+
+/* Threaded mode: a copy of the message goes to the handoff, where either
+ * thread decodes it and the handoff's settles it. */
+static void queue(kbc_pipeline *p, const char *buf, size_t len,
+                  const kbc_origin *origin, kbc_diag_fn *diag, void *opaque)
+{
+        if (!p->mappings_shared) {
+                kbc_decoder_copy_mappings(p->decoders[1], p->decoders[0]);
+                p->mappings_shared = true;
+        }
+        item *it = &p->items[kbc_handoff_reserve(p->handoff)];
+        size_t src_len =
+            origin->source ? strnlen(origin->source, SOURCE_MAX - 1) : 0;
+        *it = (item){.raw = it->raw,
+                     .store = it->store,
+                     .len = len,
+                     .origin = *origin,
+                     .diag = diag,
+                     .diag_opaque = opaque,
+                     .time_ms = KBC_TIME_NONE};
+        /* an oversized message is refused by its size: no copy needed */
+        it->worked = len > KBC_DECODE_MAX_MESSAGE;
+        kbc_buf_reset(&it->raw);
+        if (kbc_buf_append(&it->raw, buf, it->worked ? 0 : len) ||
+            kbc_buf_append(&it->raw, origin->source, src_len) ||
+            kbc_buf_putc(&it->raw, '\0')) {
+                it->worked = true; /* out of memory */
+                it->outcome = TOO_LARGE;
+                it->origin.source = NULL;
+        } else {
+                if (origin->source)
+                        it->origin.source =
+                            it->raw.data + it->raw.len - src_len - 1;
+                if (it->worked)
+                        work_item(p, it, 0, buf);
+        }
+        kbc_handoff_commit(p->handoff);
+}
+
+int kbc_pipeline_feed(kbc_pipeline *p, const char *buf, size_t len,
+                      const kbc_origin *origin, kbc_diag_fn *diag, void *opaque)
+{
+        if (p->handoff) {
+                queue(p, buf, len, origin, diag, opaque);
+                return 0;
+        }
+        kbc_format f;
+        outcome o = decode(p, 0, buf, len, origin, &f, p->last_error);
+        if (o != REJECTED) {
+                p->last_format = f;
+                p->last_kept = o == KEPT;
+        }
+        settle(p, o, f, o == REJECTED ? KBC_TIME_NONE : p->events[0].time_ms,
+               &p->events[0], origin, p->last_error, diag, opaque);
+        return o == REJECTED ? -1 : 0;
 }
 
 /* Before the caller touches the engine: everything handed over is fed. */
@@ -210,7 +360,7 @@ const kbc_event *kbc_pipeline_last_event(const kbc_pipeline *p,
                                          kbc_format *format)
 {
         *format = p->last_format;
-        return &p->event;
+        return &p->events[0];
 }
 
 const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p)
@@ -221,5 +371,5 @@ const kbc_engine *kbc_pipeline_engine(const kbc_pipeline *p)
 
 kbc_decoder *kbc_pipeline_decoder(kbc_pipeline *p)
 {
-        return p->decoder;
+        return p->decoders[0];
 }

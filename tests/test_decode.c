@@ -116,7 +116,8 @@ static const char wlb7[] =
 static void test_winlogbeat7(void **state)
 {
         fixture *f = *state;
-        f->ev.origin = (kbc_origin){KBC_ORIGIN_FILE, "in.jsonl", 0, 7};
+        f->ev.origin = (kbc_origin){
+            .kind = KBC_ORIGIN_FILE, .source = "in.jsonl", .position = 7};
         decode_ok(f, wlb7);
         kbc_event *ev = &f->ev;
         char t[KBC_TIME_STRLEN + 1];
@@ -582,31 +583,42 @@ static void test_origin_format(void **state)
 {
         (void)state;
         char buf[KBC_ORIGIN_STRLEN];
-        kbc_origin o = {KBC_ORIGIN_FILE, "events.jsonl", 0, 12};
+        kbc_origin o = {
+            .kind = KBC_ORIGIN_FILE, .source = "events.jsonl", .position = 12};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "events.jsonl:12");
-        o = (kbc_origin){KBC_ORIGIN_RECORD, "Security.evtx", 0, 12};
+        o = (kbc_origin){.kind = KBC_ORIGIN_RECORD,
+                         .source = "Security.evtx",
+                         .position = 12};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "Security.evtx#record 12");
-        o = (kbc_origin){KBC_ORIGIN_OBJECT, "fluent-bit.msgpack", 0, 3};
+        o = (kbc_origin){.kind = KBC_ORIGIN_OBJECT,
+                         .source = "fluent-bit.msgpack",
+                         .position = 3};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "fluent-bit.msgpack#object 3");
-        o = (kbc_origin){KBC_ORIGIN_KAFKA, "wineventlog", 3, 1234};
+        o = (kbc_origin){.kind = KBC_ORIGIN_KAFKA,
+                         .source = "wineventlog",
+                         .partition = 3,
+                         .position = 1234};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "wineventlog/3@1234");
-        o = (kbc_origin){KBC_ORIGIN_INLINE, "rules/Q247773.yaml", 0, 40};
+        o = (kbc_origin){.kind = KBC_ORIGIN_INLINE,
+                         .source = "rules/Q247773.yaml",
+                         .position = 40};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "rules/Q247773.yaml:40");
-        o = (kbc_origin){KBC_ORIGIN_FILE, NULL, 0, 0};
+        o = (kbc_origin){.kind = KBC_ORIGIN_FILE, .source = NULL};
         kbc_origin_format(&o, buf, sizeof(buf));
         assert_string_equal(buf, "-");
         kbc_origin_format(NULL, buf, sizeof(buf));
         assert_string_equal(buf, "(unknown origin)");
 
         /* Too long: the tail of the path and the position are kept. */
-        o = (kbc_origin){KBC_ORIGIN_FILE,
-                         "/very/long/directory/name/that/goes/on/events.jsonl",
-                         0, 12};
+        o = (kbc_origin){
+            .kind = KBC_ORIGIN_FILE,
+            .source = "/very/long/directory/name/that/goes/on/events.jsonl",
+            .position = 12};
         char small[24];
         memset(small, 'x', sizeof(small));
         kbc_origin_format(&o, small, sizeof(small));
@@ -623,8 +635,9 @@ static void test_origin_format(void **state)
         kbc_origin_format(&o, one, 0); /* size 0: nothing written */
         assert_int_equal(one[0], 'x');
         /* A cut never starts inside a UTF-8 character. */
-        o = (kbc_origin){KBC_ORIGIN_FILE, "/d/\xc3\xa9\xc3\xa9\xc3\xa9.log", 0,
-                         1};
+        o = (kbc_origin){.kind = KBC_ORIGIN_FILE,
+                         .source = "/d/\xc3\xa9\xc3\xa9\xc3\xa9.log",
+                         .position = 1};
         char u[12];
         kbc_origin_format(&o, u, sizeof(u));
         assert_string_equal(u, "...\xc3\xa9.log:1");
@@ -777,8 +790,9 @@ static void test_real_winlogbeat7(void **state)
         size_t lineno = 0;
         while ((n = getline(&line, &cap, in)) > 0) {
                 lineno++;
-                f->ev.origin = (kbc_origin){KBC_ORIGIN_FILE, REAL_FILE, 0,
-                                            (int64_t)lineno};
+                f->ev.origin = (kbc_origin){.kind = KBC_ORIGIN_FILE,
+                                            .source = REAL_FILE,
+                                            .position = (int64_t)lineno};
                 kbc_format fmt = kbc_decode(f->d, KBC_FMT_AUTO, line, (size_t)n,
                                             &f->ev, f->err, sizeof(f->err));
                 if (fmt != KBC_FMT_WINLOGBEAT)

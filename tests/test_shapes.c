@@ -140,7 +140,7 @@ static int check_file(kbc_decoder *d, const char *data, const char *expect)
         assert_true(tool_zread_peek(z, 4096, &head) >= 0);
         tool_split *s = tool_split_new(
             z, tool_split_sniff(head, tool_zread_buffered(z, &head)));
-        kbc_origin at = {KBC_ORIGIN_FILE, data, 0, 0};
+        kbc_origin at = {.kind = KBC_ORIGIN_FILE, .source = data};
         const char *msg;
         size_t len;
         char line[4096], err[256], where[KBC_ORIGIN_STRLEN];

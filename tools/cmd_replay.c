@@ -5,6 +5,7 @@
  * drives the same pipeline as the daemon.
  */
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ typedef struct replay_ctx {
         kbc_pipeline *pipeline;   /* of the files, or of one partition */
         kbc_pipeline_stats total; /* of every input so far */
         double max_reject_pct;
-        int64_t last_time;         /* of the last event fed; KBC_TIME_NONE */
+        replay_slack slack;        /* of the Kafka partition being read */
         kbc_out_format out_format; /* --output-format */
         kbc_buf out, scratch;
         report *report; /* NULL without --report */
@@ -162,26 +163,26 @@ static bool keep_host(void *opaque, const kbc_event *ev)
         return tool_filter_host(&ctx->filters, ev->host);
 }
 
+/* Each message once decoded, in the order read (kbc_pipeline_opts). */
+static void on_settled(void *opaque, const kbc_origin *origin, int64_t time_ms,
+                       const kbc_event *kept)
+{
+        replay_ctx *ctx = opaque;
+        tool_progress_event(
+            ctx->progress, time_ms,
+            atomic_load_explicit(&ctx->reader.bytes, memory_order_relaxed),
+            ctx->reader.total);
+        if (kept)
+                report_note_time(ctx->report, time_ms);
+        replay_slack_note(&ctx->slack, origin, time_ms);
+}
+
 static int feed_line(void *opaque, const char *line, size_t len,
                      const kbc_origin *origin)
 {
         replay_ctx *ctx = opaque;
-        kbc_format f;
-        ctx->last_time = KBC_TIME_NONE;
-        if (kbc_pipeline_feed(ctx->pipeline, line, len, origin, replay_diag,
-                              ctx) == 0) {
-                ctx->last_time =
-                    kbc_pipeline_last_event(ctx->pipeline, &f)->time_ms;
-                report_note_event(ctx->report, ctx->pipeline);
-        }
-        tool_progress_event(ctx->progress, ctx->last_time, ctx->reader.bytes,
-                            ctx->reader.total);
+        kbc_pipeline_feed(ctx->pipeline, line, len, origin, replay_diag, ctx);
         return 0; /* a bad record is reported and skipped, never fatal */
-}
-
-static int64_t last_event_time(void *opaque)
-{
-        return ((const replay_ctx *)opaque)->last_time;
 }
 
 #define TOP_RULES 10
@@ -410,6 +411,8 @@ int cmd_replay(int argc, char **argv)
                                   .engine = KBC_ENGINE_OPTS_DEFAULT,
                                   .keep = keep_host,
                                   .keep_opaque = &ctx,
+                                  .settled = on_settled,
+                                  .settled_opaque = &ctx,
                                   /* decoding and correlating overlap */
                                   .threaded = kbc_cores() > 1};
         opts.engine.notice = replay_notice;
@@ -513,8 +516,8 @@ int cmd_replay(int argc, char **argv)
                 goto out;
         /* The report shows each incident's states, printed or not. */
         opts.engine.emit_open = ctx.print_open || ctx.report;
-        replay_hooks hooks = {input_begin, feed_line, last_event_time,
-                              input_end, &ctx};
+        replay_hooks hooks = {input_begin, feed_line, input_end, &ctx,
+                              &ctx.slack};
         ctx.progress = tool_progress_new(stderr);
         if (from_kafka)
                 rc = replay_kafka(&kafka, opts.from_ms, opts.to_ms, &hooks)

@@ -172,7 +172,7 @@ static int read_evtx_copy(tool_reader *r, tool_zread *z, const char *shown_as)
  * be split further ends it. */
 static int read_messages(tool_reader *r, tool_zread *z, const char *shown_as)
 {
-        kbc_origin origin = {KBC_ORIGIN_FILE, shown_as, 0, 0};
+        kbc_origin origin = {.kind = KBC_ORIGIN_FILE, .source = shown_as};
         uint64_t base = r->bytes;
         const char *head;
         size_t n = tool_zread_buffered(z, &head);

@@ -301,17 +301,10 @@ static int find_bound(kreader *r, const char *topic, int32_t partition,
 
 /* ---- one partition --------------------------------------------------- */
 
-/* What the messages read say about the --ts-slack assumption
- * (docs/replay.md): timestamps further than the slack from their event's
- * time, or behind an earlier message's by more than it. */
-typedef struct slack_check {
-        int64_t slack_ms, max_ts, worst_ms;
-        uint64_t stray;
-} slack_check;
-
-static void slack_note(slack_check *c, int64_t ts, int64_t event_ms)
+void replay_slack_note(replay_slack *c, const kbc_origin *o, int64_t event_ms)
 {
-        if (ts < 0)
+        int64_t ts = o->stamp_ms;
+        if (o->kind != KBC_ORIGIN_KAFKA || ts <= 0)
                 return;
         int64_t off = 0;
         if (event_ms != KBC_TIME_NONE)
@@ -329,12 +322,14 @@ static void slack_note(slack_check *c, int64_t ts, int64_t event_ms)
 
 /* Feeds the messages of [start, end) to the hooks. */
 static int read_range(kreader *r, const char *topic, int32_t partition,
-                      int64_t start, int64_t end, const replay_hooks *h,
-                      slack_check *check)
+                      int64_t start, int64_t end, const replay_hooks *h)
 {
         if (assign_at(r, topic, partition, start))
                 return -1;
-        kbc_origin origin = {KBC_ORIGIN_KAFKA, topic, partition, start};
+        kbc_origin origin = {.kind = KBC_ORIGIN_KAFKA,
+                             .source = topic,
+                             .partition = partition,
+                             .position = start};
         for (int64_t at = start; at < end;) {
                 rd_kafka_message_t *m;
                 int64_t next;
@@ -349,12 +344,10 @@ static int read_range(kreader *r, const char *topic, int32_t partition,
                         return -1;
                 }
                 origin.position = m->offset;
-                if (m->offset < end) {
+                origin.stamp_ms = rd_kafka_message_timestamp(m, NULL);
+                if (m->offset < end)
                         h->line(h->opaque, m->payload ? m->payload : "", m->len,
                                 &origin);
-                        slack_note(check, rd_kafka_message_timestamp(m, NULL),
-                                   h->event_time(h->opaque));
-                }
                 at = m->offset + 1;
                 rd_kafka_message_destroy(m);
         }
@@ -418,10 +411,11 @@ static int replay_partition(kreader *r, const char *topic, int32_t partition,
                 return 0;
         if (h->begin(h->opaque))
                 return -1;
-        slack_check check = {r->a->slack_ms, -1, 0, 0};
-        int rc = read_range(r, topic, partition, start.offset, end.offset, h,
-                            &check);
-        h->end(h->opaque);
+        replay_slack check = {r->a->slack_ms, -1, 0, 0};
+        *h->slack = check;
+        int rc = read_range(r, topic, partition, start.offset, end.offset, h);
+        h->end(h->opaque); /* every message settled */
+        check = *h->slack;
         if (check.stray && (from_ms != KBC_TIME_NONE || to_ms != KBC_TIME_NONE))
                 fprintf(stderr,
                         "kbcorr replay: %s/%" PRId32 ": %" PRIu64

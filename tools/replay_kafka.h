@@ -49,18 +49,31 @@ enum {
  * was one of them, 0 when not, -1 when its value is wrong (reported). */
 int replay_kafka_option(int c, const char *arg, replay_kafka_args *a);
 
+/* What the messages read say about the --ts-slack assumption
+ * (docs/replay.md): timestamps further than the slack from their event's
+ * time, or behind an earlier message's by more than it. */
+typedef struct replay_slack {
+        int64_t slack_ms, max_ts, worst_ms;
+        uint64_t stray;
+} replay_slack;
+
+/* Notes a message of origin o (its Kafka timestamp; others are ignored)
+ * whose event time is event_ms (KBC_TIME_NONE when it did not decode). */
+void replay_slack_note(replay_slack *c, const kbc_origin *o, int64_t event_ms);
+
 /* How a replay consumes its input: begin opens the pipeline the next
- * source is fed to (0, or -1 to stop), line gets each message,
- * event_time tells the event time of the message line just got
- * (KBC_TIME_NONE when it did not decode), end closes the source (flush,
- * stats). A Kafka replay calls begin and end around each partition,
- * which gets a pipeline of its own as in kbcorrd. */
+ * source is fed to (0, or -1 to stop), line gets each message, end closes
+ * the source (flush, stats). A Kafka replay calls begin and end around
+ * each partition, which gets a pipeline of its own as in kbcorrd; it sets
+ * *slack before begin, the consumer notes every message in it
+ * (replay_slack_note) by the time end returns, and the reader warns of
+ * what it says. */
 typedef struct replay_hooks {
         int (*begin)(void *opaque);
         tool_line_fn *line;
-        int64_t (*event_time)(void *opaque);
         void (*end)(void *opaque);
         void *opaque;
+        replay_slack *slack;
 } replay_hooks;
 
 /* Reads, partition after partition (topics in the order given,

@@ -142,13 +142,9 @@ report *report_open(const report_opts *opts)
         return r;
 }
 
-void report_note_event(report *r, const kbc_pipeline *p)
+void report_note_time(report *r, int64_t t)
 {
-        kbc_format format;
-        if (!r || !kbc_pipeline_last_kept(p))
-                return;
-        int64_t t = kbc_pipeline_last_event(p, &format)->time_ms;
-        if (t == KBC_TIME_NONE)
+        if (!r || t == KBC_TIME_NONE)
                 return;
         if (r->first_ms == KBC_TIME_NONE || t < r->first_ms)
                 r->first_ms = t;

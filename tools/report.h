@@ -29,9 +29,9 @@ typedef struct report_opts {
  * The rule set the incidents come from must outlive the report. */
 report *report_open(const report_opts *opts);
 
-/* Takes the event the pipeline's last successful feed decoded into the
- * input span, unless the pipeline filtered it out. */
-void report_note_event(report *r, const kbc_pipeline *p);
+/* Takes the time t of an event that passed the filters into the input
+ * span (KBC_TIME_NONE: none). */
+void report_note_time(report *r, int64_t t);
 
 /* Copies the incident (it is valid only during the engine's callback).
  * A repeat with the same id replaces the earlier copy, as a SIEM upserts. */

@@ -5,6 +5,7 @@
 #ifndef KBC_TOOL_H
 #define KBC_TOOL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,8 +66,9 @@ int tool_read_lines(const char *path, tool_line_fn *fn, void *opaque);
 typedef struct tool_reader {
         tool_line_fn *fn;
         kbc_diag_fn *diag;
-        void *opaque; /* for fn and diag */
-        uint64_t bytes, total;
+        void *opaque;           /* for fn and diag */
+        _Atomic uint64_t bytes; /* read on a threaded pipeline's thread */
+        uint64_t total;
 } tool_reader;
 
 /* One input: a file, "-" for stdin, plain or compressed, lines, XML,
