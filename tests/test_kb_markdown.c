@@ -51,6 +51,17 @@ static kbc_kb_article *parse_file(kbc_arena *a, const char *path)
         return art;
 }
 
+static kbc_kb_article *parse_text(kbc_arena *a, const char *path,
+                                  const char *text)
+{
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, path, text, strlen(text), err, sizeof(err));
+        if (!art)
+                fail_msg("%s: %s", path, err);
+        return art;
+}
+
 static const kbc_kb_signal *find(const kbc_kb_article *art,
                                  kbc_kb_signal_kind kind, long id,
                                  const char *code)
@@ -340,6 +351,82 @@ static void test_compiled(void **state)
         kbc_arena_free(a);
 }
 
+/* Tables whose header joins the id to more ("Event ID or Event ID/Error
+ * status", "Event source + event ID"): one event per row, its id the
+ * number the cell starts or ends with; a row that links to another
+ * article lends it no event. */
+static void test_event_tables(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "|Event source|Event ID or <br/>Event ID/Error status|Event "
+            "string|\n|---|---|---|\n"
+            "|Microsoft-Windows-ActiveDirectory_DomainService|1309/8418|The "
+            "Knowledge Consistency Checker (KCC) has detected that "
+            "successive attempts to replicate have failed.|\n"
+            "|NTDS Replication|1085 with error status 1818|Internal event: "
+            "Active Directory could not synchronize the partition.|\n\n"
+            "|Event source + event ID|Event text|\n|---|---|\n"
+            "|NTDS ISAM 474|The database page read from the file failed "
+            "verification.|\n\n"
+            "| Error code | Event ID and source, if appropriate | More "
+            "information |\n| - | - | - |\n"
+            "| 8614 | 2042 NTDS Replication | [Replication error 8614]"
+            "(replication-error-8614.md) |\n"
+            "| 1340 | 1450 NTDS SDProp | |\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1309, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source,
+                            "Microsoft-Windows-ActiveDirectory_DomainService");
+        assert_non_null(strstr(s->text, "The Knowledge Consistency Checker"));
+        s = find(art, KBC_KB_EVENT, 1085, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source_written, "NTDS Replication");
+        assert_true(!strncmp(s->text, "Internal event:", 15));
+        s = find(art, KBC_KB_EVENT, 474, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source_written, "NTDS ISAM");
+        assert_non_null(strstr(s->text, "failed verification"));
+        assert_string_equal(find(art, KBC_KB_EVENT, 1450, NULL)->source_written,
+                            "NTDS SDProp");
+        assert_null(find(art, KBC_KB_EVENT, 2042, NULL));
+        kbc_arena_free(a);
+}
+
+/* "Below is an example of a SCECLI 1202 event." anywhere in its paragraph
+ * announces the quote under it, with its source; "Event Text:" is the
+ * description. */
+static void test_example_below(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Summary\n\n"
+            "First identify the code of the SCECLI 1202 event. Below is an "
+            "example of a SCECLI 1202 event. The error code is shown in the "
+            "Description field.\n\n"
+            "> 0x534: No mapping between account names and security IDs was "
+            "done.\n\n"
+            "An event 1704 entry that resembles the following is logged:\n\n"
+            "> Log Name: Directory Service\nEvent ID :1704\n"
+            "Event Source: NTDS Replication\n"
+            "Event Text: The global catalog initiated replication of a "
+            "member of the partial attribute set.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1202, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "SCECLI");
+        assert_string_equal(s->text, "0x534: No mapping between account "
+                                     "names and security IDs was done.");
+        s = find(art, KBC_KB_EVENT, 1704, NULL);
+        assert_non_null(s);
+        assert_true(!strncmp(s->text, "The global catalog initiated", 28));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -351,6 +438,8 @@ int main(void)
             cmocka_unit_test(test_own_section_names),
             cmocka_unit_test(test_jekyll_is_not_markdown),
             cmocka_unit_test(test_compiled),
+            cmocka_unit_test(test_event_tables),
+            cmocka_unit_test(test_example_below),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
