@@ -46,7 +46,8 @@
  * providers Windows logs today (the article's name kept beside), a role's
  * log written as a source made the channel, the log a sentence names given
  * to an event without a source, events named only in links to other
- * articles dropped, and "SCECLI 1202 events" added.
+ * articles dropped, "SCECLI 1202 events" added, and the events the title
+ * names ("Troubleshoot Event ID 1311 messages") marked titled.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -1233,6 +1234,70 @@ static void source_first_events(kbc_arena *a, kbc_kb_article *art,
         art->nsignals = k;
 }
 
+/* The number at s[i] (1-65535, a whole word), its end in *end; else -1. */
+static long title_number(const char *s, size_t len, size_t i, size_t *end)
+{
+        size_t e = i;
+        while (e < len && isdigit((unsigned char)s[e]))
+                e++;
+        if (e == i || e - i > 5 || (i && isalnum((unsigned char)s[i - 1])) ||
+            (e < len && isalnum((unsigned char)s[e])) ||
+            (e + 1 < len && s[e] == '.' && isdigit((unsigned char)s[e + 1])))
+                return -1;
+        long v = strtol(s + i, NULL, 10);
+        *end = e;
+        return v >= 1 && v <= 65535 ? v : -1;
+}
+
+/* Does the title name event id? "Event ID 1311", "Event IDs 5788 and
+ * 5789", "Event ID 4107 or ID 11", "ESENT event IDs 1000, 1202, 412, and
+ * 454", "Events 18210 and 3041", "Crypt32 event 8", and the source before
+ * the id: "SCECLI 1202 events". An error ("error 8418", "Error 1053") is
+ * no event. */
+static bool title_names(const char *t, long id)
+{
+        size_t len = strlen(t);
+        for (size_t i = 0; i + 5 <= len; i++) {
+                size_t end;
+                if (isdigit((unsigned char)t[i]) && source_before(t, i) < i &&
+                    title_number(t, len, i, &end) == id && end + 6 <= len &&
+                    !strncasecmp(t + end, " event", 6) &&
+                    (end + 6 == len || !isalpha((unsigned char)t[end + 6]) ||
+                     t[end + 6] == 's'))
+                        return true;
+                if (strncasecmp(t + i, "event", 5) ||
+                    (i && isalnum((unsigned char)t[i - 1])))
+                        continue;
+                size_t j = i + 5;
+                j += j < len && (t[j] == 's' || t[j] == 'S');
+                /* a list: numbers apart by ",", "and", "or", "ID" */
+                for (;;) {
+                        while (j < len && (t[j] == ' ' || t[j] == ',' ||
+                                           t[j] == ':' || t[j] == '#'))
+                                j++;
+                        static const char *const joins[] = {
+                            "IDs ", "ID's ", "ID ", "and ", "or "};
+                        size_t w = 0;
+                        for (size_t k = 0;
+                             !w && k < sizeof(joins) / sizeof(*joins); k++)
+                                if (!strncasecmp(t + j, joins[k],
+                                                 strlen(joins[k])))
+                                        w = strlen(joins[k]);
+                        if (w) {
+                                j += w;
+                                continue;
+                        }
+                        long v = title_number(t, len, j, &end);
+                        if (v < 0)
+                                break;
+                        if (v == id)
+                                return true;
+                        j = end;
+                }
+        }
+        return false;
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1263,4 +1328,8 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
         }
         art->nsignals = kept;
         source_first_events(a, art, lines, n);
+        sig = (kbc_kb_signal *)art->signals;
+        for (size_t i = 0; art->title && i < art->nsignals; i++)
+                sig[i].titled = sig[i].kind == KBC_KB_EVENT &&
+                                title_names(art->title, sig[i].event_id);
 }

@@ -336,9 +336,11 @@ static void test_compiled(void **state)
                                   "has detected that the staging space in "
                                   "use for the replicated folder at local "
                                   "path\"\n"));
-        /* ... and the event alone, for another wording of it */
+        /* ... and the event alone, for another wording of it: as heavy
+         * as with its words, since the title says the article is about
+         * it */
         assert_non_null(strstr(y, "  - id: event-4202-dfsr-2\n"
-                                  "    symptom: true\n    weight: 2\n"
+                                  "    symptom: true\n    weight: 3\n"
                                   "    match:\n      provider: \"DFSR\"\n"
                                   "      event_id: 4202\n"
                                   "      problem: true\n  - id:"));
@@ -427,6 +429,62 @@ static void test_example_below(void **state)
         kbc_arena_free(a);
 }
 
+/* The event a title names is the one the article is about: alone, it
+ * names the article as surely as with its words, and the article that
+ * only shows it beside its own event weighs it less. */
+static void test_titled_events(void **state)
+{
+        (void)state;
+        static const char about[] =
+            "---\nms.date: 1/2/2023\ntitle: Troubleshoot Event ID 1311 "
+            "messages\n---\n## Symptoms\n\n"
+            "> Source: NTDS KCC\nEvent ID: 1311\nDescription:\nThe Directory "
+            "Service consistency checker has determined that there is not "
+            "enough physical connectivity.\n";
+        static const char beside[] =
+            "---\nms.date: 1/2/2023\ntitle: AD replication isn't working "
+            "with event 1865 logged\n---\n## Symptoms\n\n"
+            "> Source: NTDS KCC\nEvent ID: 1865\nDescription:\nThe Knowledge "
+            "Consistency Checker (KCC) was unable to form a complete "
+            "spanning tree network topology.\n\n"
+            "> Source: NTDS KCC\nEvent ID: 1311\nDescription:\nThe Knowledge "
+            "Consistency Checker (KCC) has detected problems with the "
+            "following directory partition.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *x =
+            parse_text(a, "support/windows-server/x/a.md", about);
+        kbc_kb_article *y =
+            parse_text(a, "support/windows-server/x/b.md", beside);
+        assert_true(find(x, KBC_KB_EVENT, 1311, NULL)->titled);
+        assert_true(find(y, KBC_KB_EVENT, 1865, NULL)->titled);
+        assert_false(find(y, KBC_KB_EVENT, 1311, NULL)->titled);
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, x);
+        kbc_compiler_count(c, y);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, x, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data, "-2\n    symptom: true\n"
+                                         "    weight: 3\n    match:\n"
+                                         "      provider: [\"Microsoft-Windows-"
+                                         "ActiveDirectory_DomainService\", "
+                                         "\"NTDS KCC\"]\n"
+                                         "      event_id: 1311\n"
+                                         "      problem: true\ntests:"));
+        kbc_buf_reset(&out);
+        assert_int_equal(kbc_compiler_write(c, y, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data, "    weight: 2\n    match:\n"
+                                         "      provider: [\"Microsoft-Windows-"
+                                         "ActiveDirectory_DomainService\", "
+                                         "\"NTDS KCC\"]\n"
+                                         "      event_id: 1311\n"
+                                         "      problem: true\n"
+                                         "      text: \"The Knowledge"));
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -440,6 +498,7 @@ int main(void)
             cmocka_unit_test(test_compiled),
             cmocka_unit_test(test_event_tables),
             cmocka_unit_test(test_example_below),
+            cmocka_unit_test(test_titled_events),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
