@@ -621,12 +621,9 @@ static bool audit_event(const char *provider)
                 !strcasecmp(provider, "Security-Auditing"));
 }
 
-/* Why an event without its text is no signal of its own, or NULL: the
- * providers under which Windows logs many different problems with one id
- * (a service that failed, a dialog, a crash), and events other articles
- * show too, would name no article by themselves. */
-static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
-                                    const kbc_kb_signal *s)
+/* Does Windows log many different problems under one id of this provider
+ * (a service that failed, a dialog, a crash)? */
+static bool hub_provider(const char *source)
 {
         static const char *const hubs[] = {
             "Service Control Manager",
@@ -642,10 +639,39 @@ static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
             "ESENT",
             "VSS",
             "SceCli"};
-        for (size_t k = 0; k < sizeof(hubs) / sizeof(*hubs); k++)
-                if (!strcasecmp(s->source, hubs[k]))
-                        return "its provider logs many problems under one id";
-        if (count_of(c, event_key(a, s, false)) > 1)
+        for (size_t k = 0; source && k < sizeof(hubs) / sizeof(*hubs); k++)
+                if (!strcasecmp(source, hubs[k]))
+                        return true;
+        return false;
+}
+
+/* Is s the event its Learn article is about (its title names it,
+ * kbc_kb_signal.titled), from a provider that does not log many problems
+ * under the id? */
+static bool titled_event(const kbc_kb_signal *s)
+{
+        return s->kind == KBC_KB_EVENT && s->titled && s->source &&
+               !hub_provider(s->source);
+}
+
+/* Key of a titled event for corpus counts: how many articles are about
+ * it. */
+static uint64_t title_key(kbc_arena *a, const kbc_kb_signal *s)
+{
+        return kbc_fnv64(event_key(a, s, false), "T", 1);
+}
+
+/* Why an event without its text is no signal of its own, or NULL: the
+ * providers under which Windows logs many different problems with one id,
+ * and events other articles show too, would name no article by
+ * themselves. The event an article is about names it whoever else shows
+ * the event. */
+static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
+                                    const kbc_kb_signal *s)
+{
+        if (hub_provider(s->source))
+                return "its provider logs many problems under one id";
+        if (!titled_event(s) && count_of(c, event_key(a, s, false)) > 1)
                 return "the event alone is in other articles too";
         return NULL;
 }
@@ -746,6 +772,8 @@ void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
                                     count_key, &k);
                 if (s->kind == KBC_KB_EVENT)
                         count_key(&k, event_key(a, s, false));
+                if (titled_event(s))
+                        count_key(&k, title_key(a, s));
         }
         for (size_t i = 0; i < nshapes; i++)
                 count_key(&k, shape_key(&shapes[i]));
@@ -850,6 +878,16 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                         r->weight = 2;
                 else
                         r->weight = 1;
+                /* The event an article is about names it as surely as
+                 * one with its words, however Windows words it today; in
+                 * an article that only shows it beside its own problem
+                 * ("1311 is logged too" under event 1865), it says less
+                 * than in the one about it. */
+                if (titled_event(s) && r->weight == 2 && s->source)
+                        r->weight = 3;
+                else if (!titled_event(s) && r->weight == 3 &&
+                         count_of(c, title_key(a, s)))
+                        r->weight = 2;
                 r->example = text ? kbc_text_example(a, text)
                                   : "An event described in the article.";
                 break;

@@ -24,8 +24,10 @@
  *   - notes ("> [!NOTE]" and their lines) become prose, and the marker
  *     line goes;
  *   - a table whose header names an event id column becomes one block per
- *     row: "Event ID: n", "Source: s", "Log Name: l", "Description: d";
- *     other tables become their cells, two spaces apart;
+ *     row: "Event ID: n", "Source: s", "Log Name: l", "Description: d"
+ *     (a column of both, "NTDS KCC 1926", gives the two; a row that links
+ *     to another article gives none); other tables become their cells,
+ *     two spaces apart;
  *   - headings keep their text and level (kbc_kb_line.heading);
  *   - everywhere but in code: markdown escapes (\<, \*, \_) undone, link
  *     syntax reduced to its text, images, emphasis (** __), code ticks,
@@ -33,16 +35,19 @@
  *     nesting, not quoting);
  *   - in log excerpts, the documentation's made-up names (contoso.com,
  *     DC01, myserver.domain.com) and lost insertion strings (two spaces
- *     between words) become "<value>"; "Message:" reads "Description:";
- *     a block under "Here's an example of Event ID N:" that does not say
- *     its id gets an "Event ID: N" line.
+ *     between words) become "<value>"; "Message:" and "Event Text:"
+ *     read "Description:"; a block under "Here's an example of Event ID
+ *     N:" (or a paragraph saying "Below is an example of a SCECLI 1202
+ *     event.") that does not say its id gets an "Event ID: N" line (and
+ *     "Source: S" when the source was written before the id).
  * Line numbers stay those of the file.
  *
  * After extraction (kbc_kb_markdown_sources): sources renamed to the
  * providers Windows logs today (the article's name kept beside), a role's
  * log written as a source made the channel, the log a sentence names given
  * to an event without a source, events named only in links to other
- * articles dropped, and "SCECLI 1202 events" added.
+ * articles dropped, "SCECLI 1202 events" added, and the events the title
+ * names ("Troubleshoot Event ID 1311 messages") marked titled.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -341,16 +346,21 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                         if (!(s[i] == '\\' && i + 1 < len && s[i + 1] == '<' &&
                               (i == 0 || s[i - 1] == ' ')))
                                 kbc_buf_putc(&b, s[i]);
-        /* "Message:" (PowerShell's and the Learn pages' word) is the
-         * description the extractor knows. */
-        if (indent && b.len >= (size_t)indent + 8 &&
-            !strncasecmp(b.data + indent, "Message:", 8)) {
+        /* "Message:" (PowerShell's and the Learn pages' word) and "Event
+         * Text:" are the description the extractor knows. */
+        static const char *const descriptions[] = {"Message:", "Event Text:"};
+        for (size_t k = 0;
+             indent && k < sizeof(descriptions) / sizeof(*descriptions); k++) {
+                size_t dl = strlen(descriptions[k]);
+                if (b.len < (size_t)indent + dl ||
+                    strncasecmp(b.data + indent, descriptions[k], dl))
+                        continue;
                 kbc_buf t;
                 kbc_buf_init(&t, 1 << 20);
                 kbc_buf_append(&t, b.data, (size_t)indent);
                 kbc_buf_puts(&t, "Description:");
-                kbc_buf_append(&t, b.data + indent + 8,
-                               b.len - (size_t)indent - 8);
+                kbc_buf_append(&t, b.data + indent + dl,
+                               b.len - (size_t)indent - dl);
                 kbc_buf_reset(&b);
                 kbc_buf_append(&b, t.data, t.len);
                 kbc_buf_free(&t);
@@ -432,8 +442,19 @@ static bool separator_row(const kbc_kb_line *l)
         return dash;
 }
 
-typedef enum column { COL_OTHER, COL_ID, COL_SOURCE, COL_LOG, COL_TEXT } column;
+typedef enum column {
+        COL_OTHER,
+        COL_ID,
+        COL_SOURCE,
+        COL_LOG,
+        COL_TEXT,
+        COL_SOURCE_ID /* "NTDS KCC 1926": the source and the id in one */
+} column;
 
+/* A column header: "Event ID", "ID", "Event" and the longer ones that
+ * start with an id ("Event ID or Event ID/Error status") name the id;
+ * one that also names the source ("Event source + event ID", "Event ID
+ * and source, if appropriate") holds both. */
 static column column_of(kbc_arena *a, const char *s, size_t len)
 {
         kbc_buf b;
@@ -441,29 +462,111 @@ static column column_of(kbc_arena *a, const char *s, size_t len)
         inline_text(&b, s, len, NULL);
         const char *h = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
         kbc_buf_free(&b);
+        size_t hl = strlen(h);
+        bool id = !strcasecmp(h, "ID") || !strcasecmp(h, "Event") ||
+                  find_ci(h, hl, "event id") || find_ci(h, hl, "eventid");
+        bool source = find_ci(h, hl, "source") || find_ci(h, hl, "provider");
         column c = COL_OTHER;
-        if (!strcasecmp(h, "Event ID") || !strcasecmp(h, "ID") ||
-            !strcasecmp(h, "Event") || !strcasecmp(h, "EventID"))
+        if (id && source)
+                c = COL_SOURCE_ID;
+        else if (id)
                 c = COL_ID;
-        else if (find_ci(h, strlen(h), "source") ||
-                 find_ci(h, strlen(h), "provider"))
+        else if (source)
                 c = COL_SOURCE;
-        else if (find_ci(h, strlen(h), "log"))
+        else if (find_ci(h, hl, "log"))
                 c = COL_LOG;
-        else if (find_ci(h, strlen(h), "message") ||
-                 find_ci(h, strlen(h), "description") ||
-                 find_ci(h, strlen(h), "string") ||
-                 find_ci(h, strlen(h), "text"))
+        else if (find_ci(h, hl, "message") || find_ci(h, hl, "description") ||
+                 find_ci(h, hl, "string") || find_ci(h, hl, "text"))
                 c = COL_TEXT;
         return c;
+}
+
+/* Appends "LABEL VALUE" to o as a line of a log block. */
+static int labelled(out *o, int no, const char *label, const char *v,
+                    size_t vlen, bool clean)
+{
+        kbc_buf l;
+        kbc_buf_init(&l, 1 << 20);
+        kbc_buf_puts(&l, label);
+        kbc_buf_append(&l, v, vlen);
+        int rc = emit(o, no, QUOTE_INDENT, 0, l.data, l.len, clean);
+        kbc_buf_free(&l);
+        return rc;
+}
+
+/* Appends the labelled lines of one cell of an event table's row to o:
+ * an id cell keeps its number ("1309/8418" and "1085 with error status
+ * 1818" are 1309 and 1085: the rest is the error the event carries); a
+ * cell of source and id ("NTDS KCC 1926", "1450 NTDS SDProp") gives both
+ * lines. */
+static int cell_lines(out *o, int no, column c, const char *s, size_t len)
+{
+        static const char *const labels[] = {
+            NULL, "Event ID: ", "Source: ", "Log Name: ", "Description: "};
+        if (c != COL_ID && c != COL_SOURCE_ID)
+                return labelled(o, no, labels[c], s, len, true);
+        kbc_buf b;
+        kbc_buf_init(&b, 1 << 20);
+        inline_text(&b, s, len, NULL);
+        const char *t = b.data ? b.data : "";
+        size_t tl = b.len;
+        trim(&t, &tl);
+        /* the number the cell starts with, else the one it ends with */
+        size_t nb = 0, ne = 0, wb = 0, we = tl;
+        while (ne < tl && isdigit((unsigned char)t[ne]))
+                ne++;
+        if (ne && ne < tl && isalnum((unsigned char)t[ne]))
+                ne = 0;
+        if (ne) {
+                wb = ne;
+        } else {
+                nb = ne = tl;
+                while (nb && isdigit((unsigned char)t[nb - 1]))
+                        nb--;
+                if (nb && t[nb - 1] != ' ')
+                        nb = ne;
+                we = nb;
+        }
+        const char *words = t + wb;
+        size_t wordslen = we - wb;
+        trim(&words, &wordslen);
+        int rc = 0;
+        if (nb == ne) { /* no number: as written */
+                if (c == COL_ID)
+                        rc = labelled(o, no, labels[COL_ID], t, tl, false);
+        } else if (ne - nb <= 5) {
+                rc = labelled(o, no, labels[COL_ID], t + nb, ne - nb, false);
+                if (c == COL_SOURCE_ID && wordslen)
+                        rc |= labelled(o, no, labels[COL_SOURCE], words,
+                                       wordslen, false);
+        }
+        kbc_buf_free(&b);
+        return rc;
+}
+
+/* Does a row link to another troubleshooting article? Then the events it
+ * names are that article's (a table of errors, each with its events and
+ * the article on them). */
+static bool row_links(const char *const *cell, const size_t *clen, size_t nc)
+{
+        for (size_t k = 0; k < nc; k++) {
+                kbc_buf b, refs;
+                kbc_buf_init(&b, 1 << 20);
+                kbc_buf_init(&refs, 1 << 16);
+                inline_text(&b, cell[k], clen[k], &refs);
+                bool linked = refs.len > 0;
+                kbc_buf_free(&b);
+                kbc_buf_free(&refs);
+                if (linked)
+                        return true;
+        }
+        return false;
 }
 
 /* A table from lines[i] on; returns the first line after it. */
 static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                     int *rc)
 {
-        static const char *const labels[] = {
-            NULL, "Event ID: ", "Source: ", "Log Name: ", "Description: "};
         const char *cell[MAX_COLUMNS];
         size_t clen[MAX_COLUMNS];
         column col[MAX_COLUMNS];
@@ -471,7 +574,7 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
         bool events = false;
         for (size_t k = 0; k < ncol; k++) {
                 col[k] = column_of(o->a, cell[k], clen[k]);
-                events |= col[k] == COL_ID;
+                events |= col[k] == COL_ID || col[k] == COL_SOURCE_ID;
         }
         size_t j = i;
         for (; j < n && table_row(&lines[j]); j++) {
@@ -481,7 +584,7 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                         continue;
                 }
                 size_t nc = cells(l->s, l->len, cell, clen);
-                if (!events || j == i) {
+                if (!events || j == i || row_links(cell, clen, nc)) {
                         kbc_buf b;
                         kbc_buf_init(&b, 1 << 20);
                         for (size_t k = 0; k < nc; k++) {
@@ -495,17 +598,10 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                         continue;
                 }
                 /* One log block per row, the labels the extractor knows. */
-                for (size_t k = 0; k < nc && k < ncol; k++) {
-                        if (col[k] == COL_OTHER || !clen[k])
-                                continue;
-                        kbc_buf b;
-                        kbc_buf_init(&b, 1 << 20);
-                        kbc_buf_puts(&b, labels[col[k]]);
-                        kbc_buf_append(&b, cell[k], clen[k]);
-                        *rc |= emit(o, l->no, QUOTE_INDENT, 0, b.data, b.len,
-                                    true);
-                        kbc_buf_free(&b);
-                }
+                for (size_t k = 0; k < nc && k < ncol; k++)
+                        if (col[k] != COL_OTHER && clen[k])
+                                *rc |= cell_lines(o, l->no, col[k], cell[k],
+                                                  clen[k]);
                 *rc |= emit(o, l->no, 0, 0, "", 0, false);
         }
         return j;
@@ -668,12 +764,68 @@ static void front_fields(kbc_arena *a, const kbc_kb_line *lines, size_t end,
         }
 }
 
-/* The event ids a prose line names ("Event ID 4780", "event 5719"):
- * how many (a list counts 2), the first in *id. */
-static int named_ids(const char *s, size_t len, long *id)
+/* Where the capitalized name before s[i] starts ("SCECLI 1202 event",
+ * "NTDS Replication 1084 event"), or i when there is none ("the 1202
+ * events"). */
+static size_t source_before(const char *s, size_t i)
 {
-        int count = 0;
+        if (i < 2 || s[i - 1] != ' ')
+                return i;
+        size_t b = i - 1;
+        while (b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '_'))
+                b--;
+        if (b == i - 1 || !isupper((unsigned char)s[b]))
+                return i;
+        if (b >= 5 && !strncmp(s + b - 5, "NTDS ", 5))
+                b -= 5;
+        return b;
+}
+
+/* The event a paragraph introduces: how many distinct ids its lines name
+ * (a list counts 2), the first, and the source written before it
+ * ("SCECLI 1202 event"), if any. */
+typedef struct intro {
+        int ids;
+        long id;
+        const char *source;
+} intro;
+
+static void intro_mention(intro *in, long id, const char *src, size_t srclen,
+                          bool list, kbc_arena *a)
+{
+        if (!in->ids) {
+                in->ids = 1;
+                in->id = id;
+                in->source = srclen ? kbc_arena_strndup(a, src, srclen) : NULL;
+        } else if (id != in->id) {
+                in->ids++;
+        } else if (!in->source && srclen) {
+                in->source = kbc_arena_strndup(a, src, srclen);
+        }
+        in->ids += list;
+}
+
+/* Adds the event ids a prose line names ("Event ID 4780", "event 5719",
+ * "SCECLI 1202 event") to in. */
+static void named_ids(const char *s, size_t len, intro *in, kbc_arena *a)
+{
         for (size_t i = 0; i + 5 < len; i++) {
+                if (isdigit((unsigned char)s[i]) &&
+                    (!i || !isalnum((unsigned char)s[i - 1]))) {
+                        size_t e = i;
+                        while (e < len && isdigit((unsigned char)s[e]))
+                                e++;
+                        size_t b = source_before(s, i);
+                        if (e - i <= 5 && b < i && e + 6 <= len &&
+                            !strncasecmp(s + e, " event", 6) &&
+                            (e + 6 == len ||
+                             !isalpha((unsigned char)s[e + 6]) ||
+                             s[e + 6] == 's'))
+                                intro_mention(in, strtol(s + i, NULL, 10),
+                                              s + b, i - 1 - b, false, a);
+                        i = e;
+                        continue;
+                }
                 if (strncasecmp(s + i, "event", 5) ||
                     (i && isalnum((unsigned char)s[i - 1])))
                         continue;
@@ -687,15 +839,12 @@ static int named_ids(const char *s, size_t len, long *id)
                         j++;
                 if (j == d || j - d > 5)
                         continue;
-                if (!count++)
-                        *id = strtol(s + d, NULL, 10);
-                if ((j + 1 < len && s[j] == ',') ||
-                    (j + 4 < len && !strncasecmp(s + j, " and", 4)) ||
-                    (j + 3 < len && !strncasecmp(s + j, " or", 3)))
-                        count++;
+                bool list = (j + 1 < len && s[j] == ',') ||
+                            (j + 4 < len && !strncasecmp(s + j, " and", 4)) ||
+                            (j + 3 < len && !strncasecmp(s + j, " or", 3));
+                intro_mention(in, strtol(s + d, NULL, 10), NULL, 0, list, a);
                 i = j;
         }
-        return count;
 }
 
 /* Does the line end in a sentence that announces an event ("Here's an
@@ -710,6 +859,34 @@ static bool announces_event(const char *s, size_t len)
         while (b > 0 && !(s[b - 1] == '.' && s[b] == ' '))
                 b--;
         return find_ci(s + b, len - b, "event") != NULL;
+}
+
+/* Does a sentence of the line show an event below it, wherever the
+ * sentence stands in its paragraph ("Below is an example of a SCECLI 1202
+ * event. The error code is shown in the Description field. ...")? */
+static bool example_below(const char *s, size_t len)
+{
+        static const char *const shows[] = {"Below is an example of ",
+                                            "Below is an example event",
+                                            "The following is an example of "};
+        for (size_t k = 0; k < sizeof(shows) / sizeof(*shows); k++) {
+                const char *p = find_ci(s, len, shows[k]);
+                if (!p)
+                        continue;
+                size_t at = (size_t)(p - s), e = at;
+                while (e < len && s[e] != '.' && s[e] != ':')
+                        e++;
+                if (find_ci(p, e - at, "event"))
+                        return true;
+        }
+        return false;
+}
+
+/* A paragraph that only says "or" between two examples. */
+static bool or_line(const char *s, size_t len)
+{
+        return (len == 2 && !strncasecmp(s, "or", 2)) ||
+               (len == 4 && !strncasecmp(s, "-or-", 4));
 }
 
 /* Does the block starting at raw[i] (a fence or a quote) label its own
@@ -747,11 +924,12 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
         int rc = 0;
         bool fence = false, quote = false, note = false, title = false;
         /* "Here's an example of Event ID 4780:" over a block that does not
-         * say its id: the block is that event (intro_ids == 1, and the
-         * paragraph ended in ':'). */
-        int intro_ids = 0;
-        long intro_id = -1;
-        bool intro_colon = false, after_blank = true;
+         * say its id: the block is that event (in.ids == 1, and the
+         * paragraph ended in ':' or said "Below is an example of" the
+         * event); after a block that got its id, a paragraph saying "or"
+         * introduces the next one as the same event (armed). */
+        intro in = {0}, armed = {0};
+        bool intro_colon = false, intro_example = false, after_blank = true;
         for (size_t i = start; i < nraw && !rc;) {
                 const kbc_kb_line *l = &raw[i];
                 const char *s = l->s;
@@ -759,24 +937,31 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                 trim(&s, &len);
                 bool opens =
                     !fence && !quote && (fence_line(l) || (len && s[0] == '>'));
-                if (opens && intro_colon && intro_ids == 1 &&
+                if (opens && (intro_colon || intro_example) && in.ids == 1 &&
                     !block_has_id(raw, i, nraw)) {
                         char id[32];
                         int il =
-                            snprintf(id, sizeof(id), "Event ID: %ld", intro_id);
+                            snprintf(id, sizeof(id), "Event ID: %ld", in.id);
                         rc = fence_line(l) ? emit(&o, l->no, 0, 0, "", 0, false)
                                            : 0;
                         rc |= emit(&o, l->no, QUOTE_INDENT, 0, id, (size_t)il,
                                    false);
+                        if (in.source) {
+                                const char *src = kbc_arena_printf(
+                                    a, "Source: %s", in.source);
+                                rc |= emit(&o, l->no, QUOTE_INDENT, 0, src,
+                                           strlen(src), false);
+                        }
+                        armed = in;
                         if (fence_line(l)) {
                                 fence = true;
-                                intro_colon = false;
+                                intro_colon = intro_example = false;
                                 i++;
                                 continue;
                         }
                 }
                 if (opens)
-                        intro_colon = false;
+                        intro_colon = intro_example = false;
                 if (fence_line(l)) {
                         fence = !fence;
                         quote = false;
@@ -830,14 +1015,16 @@ kbc_kb_line *kbc_kb_markdown_lines(kbc_arena *a, const kbc_kb_line *raw,
                         } else if (find_ci(s, len, "Original KB number")) {
                                 rc = emit(&o, l->no, 0, 0, "", 0, false);
                         } else {
-                                if (after_blank)
-                                        intro_ids = 0;
-                                long id = -1;
-                                int k = named_ids(s, len, &id);
-                                if (k && !intro_ids)
-                                        intro_id = id;
-                                intro_ids += k;
+                                bool again = after_blank && or_line(s, len) &&
+                                             armed.ids == 1;
+                                if (after_blank) {
+                                        in = again ? armed : (intro){0};
+                                        intro_example = again;
+                                }
+                                armed = again ? armed : (intro){0};
+                                named_ids(s, len, &in, a);
                                 intro_colon = announces_event(s, len);
+                                intro_example |= example_below(s, len);
                                 rc = emit(&o, l->no, 0, 0, s, len, true);
                         }
                 }
@@ -1009,16 +1196,11 @@ static bool source_id_event(kbc_arena *a, const char *s, size_t len, size_t i,
         if (e == i || e - i > 5 || (i && isalnum((unsigned char)s[i - 1])) ||
             e + 6 > len || strncasecmp(s + e, " event", 6) ||
             (e + 6 < len && isalpha((unsigned char)s[e + 6]) &&
-             s[e + 6] != 's') ||
-            i < 2 || s[i - 1] != ' ')
+             s[e + 6] != 's'))
                 return false;
-        size_t b = i - 1;
-        while (b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '_'))
-                b--;
-        if (b == i - 1 || !isupper((unsigned char)s[b]))
+        size_t b = source_before(s, i);
+        if (b == i)
                 return false; /* "the 1202 events" */
-        if (b >= 5 && !strncmp(s + b - 5, "NTDS ", 5))
-                b -= 5;
         memset(ev, 0, sizeof(*ev));
         ev->kind = KBC_KB_EVENT;
         ev->event_id = strtol(s + i, NULL, 10);
@@ -1052,6 +1234,70 @@ static void source_first_events(kbc_arena *a, kbc_kb_article *art,
         art->nsignals = k;
 }
 
+/* The number at s[i] (1-65535, a whole word), its end in *end; else -1. */
+static long title_number(const char *s, size_t len, size_t i, size_t *end)
+{
+        size_t e = i;
+        while (e < len && isdigit((unsigned char)s[e]))
+                e++;
+        if (e == i || e - i > 5 || (i && isalnum((unsigned char)s[i - 1])) ||
+            (e < len && isalnum((unsigned char)s[e])) ||
+            (e + 1 < len && s[e] == '.' && isdigit((unsigned char)s[e + 1])))
+                return -1;
+        long v = strtol(s + i, NULL, 10);
+        *end = e;
+        return v >= 1 && v <= 65535 ? v : -1;
+}
+
+/* Does the title name event id? "Event ID 1311", "Event IDs 5788 and
+ * 5789", "Event ID 4107 or ID 11", "ESENT event IDs 1000, 1202, 412, and
+ * 454", "Events 18210 and 3041", "Crypt32 event 8", and the source before
+ * the id: "SCECLI 1202 events". An error ("error 8418", "Error 1053") is
+ * no event. */
+static bool title_names(const char *t, long id)
+{
+        size_t len = strlen(t);
+        for (size_t i = 0; i + 5 <= len; i++) {
+                size_t end;
+                if (isdigit((unsigned char)t[i]) && source_before(t, i) < i &&
+                    title_number(t, len, i, &end) == id && end + 6 <= len &&
+                    !strncasecmp(t + end, " event", 6) &&
+                    (end + 6 == len || !isalpha((unsigned char)t[end + 6]) ||
+                     t[end + 6] == 's'))
+                        return true;
+                if (strncasecmp(t + i, "event", 5) ||
+                    (i && isalnum((unsigned char)t[i - 1])))
+                        continue;
+                size_t j = i + 5;
+                j += j < len && (t[j] == 's' || t[j] == 'S');
+                /* a list: numbers apart by ",", "and", "or", "ID" */
+                for (;;) {
+                        while (j < len && (t[j] == ' ' || t[j] == ',' ||
+                                           t[j] == ':' || t[j] == '#'))
+                                j++;
+                        static const char *const joins[] = {
+                            "IDs ", "ID's ", "ID ", "and ", "or "};
+                        size_t w = 0;
+                        for (size_t k = 0;
+                             !w && k < sizeof(joins) / sizeof(*joins); k++)
+                                if (!strncasecmp(t + j, joins[k],
+                                                 strlen(joins[k])))
+                                        w = strlen(joins[k]);
+                        if (w) {
+                                j += w;
+                                continue;
+                        }
+                        long v = title_number(t, len, j, &end);
+                        if (v < 0)
+                                break;
+                        if (v == id)
+                                return true;
+                        j = end;
+                }
+        }
+        return false;
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1082,4 +1328,8 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
         }
         art->nsignals = kept;
         source_first_events(a, art, lines, n);
+        sig = (kbc_kb_signal *)art->signals;
+        for (size_t i = 0; art->title && i < art->nsignals; i++)
+                sig[i].titled = sig[i].kind == KBC_KB_EVENT &&
+                                title_names(art->title, sig[i].event_id);
 }

@@ -47,6 +47,10 @@ typedef struct kbc_kb_signal {
         const char *channel; /* KBC_KB_EVENT: the log the article says it is
                                 logged in ("Event ID 1388 is logged in the
                                 Directory Service log"), or NULL */
+        bool titled; /* KBC_KB_EVENT of a Learn article whose title names
+                        its id ("Troubleshoot Event ID 1311 messages",
+                        "Troubleshoot SCECLI 1202 events"): the event the
+                        article is about, not one it shows in passing */
 } kbc_kb_signal;
 
 typedef struct kbc_kb_article {

@@ -51,6 +51,17 @@ static kbc_kb_article *parse_file(kbc_arena *a, const char *path)
         return art;
 }
 
+static kbc_kb_article *parse_text(kbc_arena *a, const char *path,
+                                  const char *text)
+{
+        char err[256];
+        kbc_kb_article *art =
+            kbc_kb_parse(a, path, text, strlen(text), err, sizeof(err));
+        if (!art)
+                fail_msg("%s: %s", path, err);
+        return art;
+}
+
 static const kbc_kb_signal *find(const kbc_kb_article *art,
                                  kbc_kb_signal_kind kind, long id,
                                  const char *code)
@@ -325,9 +336,11 @@ static void test_compiled(void **state)
                                   "has detected that the staging space in "
                                   "use for the replicated folder at local "
                                   "path\"\n"));
-        /* ... and the event alone, for another wording of it */
+        /* ... and the event alone, for another wording of it: as heavy
+         * as with its words, since the title says the article is about
+         * it */
         assert_non_null(strstr(y, "  - id: event-4202-dfsr-2\n"
-                                  "    symptom: true\n    weight: 2\n"
+                                  "    symptom: true\n    weight: 3\n"
                                   "    match:\n      provider: \"DFSR\"\n"
                                   "      event_id: 4202\n"
                                   "      problem: true\n  - id:"));
@@ -335,6 +348,138 @@ static void test_compiled(void **state)
                                   "      problem: true\n"
                                   "      channel: \"Directory Service\"\n"));
         no_markdown_noise(y);
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
+/* Tables whose header joins the id to more ("Event ID or Event ID/Error
+ * status", "Event source + event ID"): one event per row, its id the
+ * number the cell starts or ends with; a row that links to another
+ * article lends it no event. */
+static void test_event_tables(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "|Event source|Event ID or <br/>Event ID/Error status|Event "
+            "string|\n|---|---|---|\n"
+            "|Microsoft-Windows-ActiveDirectory_DomainService|1309/8418|The "
+            "Knowledge Consistency Checker (KCC) has detected that "
+            "successive attempts to replicate have failed.|\n"
+            "|NTDS Replication|1085 with error status 1818|Internal event: "
+            "Active Directory could not synchronize the partition.|\n\n"
+            "|Event source + event ID|Event text|\n|---|---|\n"
+            "|NTDS ISAM 474|The database page read from the file failed "
+            "verification.|\n\n"
+            "| Error code | Event ID and source, if appropriate | More "
+            "information |\n| - | - | - |\n"
+            "| 8614 | 2042 NTDS Replication | [Replication error 8614]"
+            "(replication-error-8614.md) |\n"
+            "| 1340 | 1450 NTDS SDProp | |\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1309, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source,
+                            "Microsoft-Windows-ActiveDirectory_DomainService");
+        assert_non_null(strstr(s->text, "The Knowledge Consistency Checker"));
+        s = find(art, KBC_KB_EVENT, 1085, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source_written, "NTDS Replication");
+        assert_true(!strncmp(s->text, "Internal event:", 15));
+        s = find(art, KBC_KB_EVENT, 474, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source_written, "NTDS ISAM");
+        assert_non_null(strstr(s->text, "failed verification"));
+        assert_string_equal(find(art, KBC_KB_EVENT, 1450, NULL)->source_written,
+                            "NTDS SDProp");
+        assert_null(find(art, KBC_KB_EVENT, 2042, NULL));
+        kbc_arena_free(a);
+}
+
+/* "Below is an example of a SCECLI 1202 event." anywhere in its paragraph
+ * announces the quote under it, with its source; "Event Text:" is the
+ * description. */
+static void test_example_below(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Summary\n\n"
+            "First identify the code of the SCECLI 1202 event. Below is an "
+            "example of a SCECLI 1202 event. The error code is shown in the "
+            "Description field.\n\n"
+            "> 0x534: No mapping between account names and security IDs was "
+            "done.\n\n"
+            "An event 1704 entry that resembles the following is logged:\n\n"
+            "> Log Name: Directory Service\nEvent ID :1704\n"
+            "Event Source: NTDS Replication\n"
+            "Event Text: The global catalog initiated replication of a "
+            "member of the partial attribute set.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1202, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "SCECLI");
+        assert_string_equal(s->text, "0x534: No mapping between account "
+                                     "names and security IDs was done.");
+        s = find(art, KBC_KB_EVENT, 1704, NULL);
+        assert_non_null(s);
+        assert_true(!strncmp(s->text, "The global catalog initiated", 28));
+        kbc_arena_free(a);
+}
+
+/* The event a title names is the one the article is about: alone, it
+ * names the article as surely as with its words, and the article that
+ * only shows it beside its own event weighs it less. */
+static void test_titled_events(void **state)
+{
+        (void)state;
+        static const char about[] =
+            "---\nms.date: 1/2/2023\ntitle: Troubleshoot Event ID 1311 "
+            "messages\n---\n## Symptoms\n\n"
+            "> Source: NTDS KCC\nEvent ID: 1311\nDescription:\nThe Directory "
+            "Service consistency checker has determined that there is not "
+            "enough physical connectivity.\n";
+        static const char beside[] =
+            "---\nms.date: 1/2/2023\ntitle: AD replication isn't working "
+            "with event 1865 logged\n---\n## Symptoms\n\n"
+            "> Source: NTDS KCC\nEvent ID: 1865\nDescription:\nThe Knowledge "
+            "Consistency Checker (KCC) was unable to form a complete "
+            "spanning tree network topology.\n\n"
+            "> Source: NTDS KCC\nEvent ID: 1311\nDescription:\nThe Knowledge "
+            "Consistency Checker (KCC) has detected problems with the "
+            "following directory partition.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *x =
+            parse_text(a, "support/windows-server/x/a.md", about);
+        kbc_kb_article *y =
+            parse_text(a, "support/windows-server/x/b.md", beside);
+        assert_true(find(x, KBC_KB_EVENT, 1311, NULL)->titled);
+        assert_true(find(y, KBC_KB_EVENT, 1865, NULL)->titled);
+        assert_false(find(y, KBC_KB_EVENT, 1311, NULL)->titled);
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, x);
+        kbc_compiler_count(c, y);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, x, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data, "-2\n    symptom: true\n"
+                                         "    weight: 3\n    match:\n"
+                                         "      provider: [\"Microsoft-Windows-"
+                                         "ActiveDirectory_DomainService\", "
+                                         "\"NTDS KCC\"]\n"
+                                         "      event_id: 1311\n"
+                                         "      problem: true\ntests:"));
+        kbc_buf_reset(&out);
+        assert_int_equal(kbc_compiler_write(c, y, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(out.data, "    weight: 2\n    match:\n"
+                                         "      provider: [\"Microsoft-Windows-"
+                                         "ActiveDirectory_DomainService\", "
+                                         "\"NTDS KCC\"]\n"
+                                         "      event_id: 1311\n"
+                                         "      problem: true\n"
+                                         "      text: \"The Knowledge"));
         kbc_buf_free(&out);
         kbc_compiler_free(c);
         kbc_arena_free(a);
@@ -351,6 +496,9 @@ int main(void)
             cmocka_unit_test(test_own_section_names),
             cmocka_unit_test(test_jekyll_is_not_markdown),
             cmocka_unit_test(test_compiled),
+            cmocka_unit_test(test_event_tables),
+            cmocka_unit_test(test_example_below),
+            cmocka_unit_test(test_titled_events),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,9 +29,9 @@ static const char kb_usage[] =
     "  id, title, date, path, url (Learn articles), products, keywords,\n"
     "  sections  {NAME: text}, one entry per name (repeated groups are "
     "joined),\n"
-    "  signals   [{event_id, source, channel, source_implied, text, code, "
-    "kind,\n"
-    "             section, line}]\n"
+    "  signals   [{event_id, source, channel, source_implied, titled, text, "
+    "code,\n"
+    "             kind, section, line}]\n"
     "Folders are read recursively, files in sorted order. An article that "
     "cannot\nbe parsed is reported on stderr as PATH: reason and the run "
     "goes on.\n"
@@ -113,6 +113,8 @@ static void write_article(kbc_buf *b, const kbc_kb_article *art)
                         json_opt_str(b, "channel", s->channel);
                 if (s->source_implied)
                         kbc_buf_puts(b, ",\"source_implied\":true");
+                if (s->titled)
+                        kbc_buf_puts(b, ",\"titled\":true");
                 if (s->text) {
                         kbc_buf_json_key(b, "text", true);
                         kbc_buf_json_str(b, kbc_str_cstr(s->text));
