@@ -259,8 +259,7 @@ static void render(kbcd *d, kbc_buf *b)
         kbc_pipeline_stats all = m->retired;
         uint64_t hosts = 0, open_parts = 0, inflight = 0, bytes = 0;
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
-                for (const kbcd_inflight *f = p->inflight; f; f = f->next)
-                        inflight++;
+                inflight += kbcd_offsets_count(&p->offsets);
                 if (!p->pipeline)
                         continue;
                 kbc_pipeline_stats s;
@@ -374,7 +373,7 @@ static void render(kbcd *d, kbc_buf *b)
                         "# TYPE kbcorr_consumer_lag gauge\n");
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
                 int64_t lo, hi;
-                if (!p->pipeline || p->next < 0 ||
+                if (!p->pipeline || p->offsets.next < 0 ||
                     rd_kafka_get_watermark_offsets(d->consumer, p->topic,
                                                    p->partition, &lo, &hi) ||
                     hi < 0)
@@ -383,7 +382,9 @@ static void render(kbcd *d, kbc_buf *b)
                                "kbcorr_consumer_lag{topic=\"%s\",partition="
                                "\"%d\"} %lld\n",
                                p->topic, p->partition,
-                               (long long)(hi > p->next ? hi - p->next : 0));
+                               (long long)(hi > p->offsets.next
+                                               ? hi - p->offsets.next
+                                               : 0));
         }
         kbc_buf_puts(b, "# HELP kbcorr_event_time_lag_seconds Wall clock minus "
                         "the latest event time fed, per partition.\n"
