@@ -149,6 +149,14 @@ void kbcd_sinks_poll(kbcd *d);
 void kbcd_sinks_sync(kbcd *d);
 /* Whether a sink's last attempt failed; *name says which. */
 bool kbcd_sinks_failing(const kbcd *d, const char **name);
+/* What /metrics shows of a sink. */
+typedef struct kbcd_sink_state {
+        const char *name;
+        uint64_t errors; /* failed attempts */
+        bool failing;    /* the last attempt failed */
+} kbcd_sink_state;
+/* Fills *st for the i-th sink; false when there are fewer than i + 1. */
+bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st);
 /* Waits up to ms for every sink's deliveries; returns how many are left. */
 int kbcd_sinks_drain(kbcd *d, int ms);
 

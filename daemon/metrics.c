@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sink.h"
+#include "kbcorrd.h"
 
 #define STALE_MS                5000 /* /healthz: the loop must have run this recently */
 #define METRICS_MAX_CONNECTIONS 32
@@ -316,15 +316,15 @@ static void render(kbcd *d, kbc_buf *b)
                         "of a sink: writes, syncs, requests, connections "
                         "(retried; items held).\n"
                         "# TYPE kbcorr_sink_errors_total counter\n");
-        for (size_t i = 0; i < d->nsinks; i++)
-                sample(b, "kbcorr_sink_errors_total", "sink", d->sinks[i]->name,
-                       d->sinks[i]->errors);
+        kbcd_sink_state st;
+        for (size_t i = 0; kbcd_sinks_state(d, i, &st); i++)
+                sample(b, "kbcorr_sink_errors_total", "sink", st.name,
+                       st.errors);
         kbc_buf_puts(b, "# HELP kbcorr_sink_failing 1 while a sink's last "
                         "attempt failed.\n"
                         "# TYPE kbcorr_sink_failing gauge\n");
-        for (size_t i = 0; i < d->nsinks; i++)
-                sample(b, "kbcorr_sink_failing", "sink", d->sinks[i]->name,
-                       d->sinks[i]->failing);
+        for (size_t i = 0; kbcd_sinks_state(d, i, &st); i++)
+                sample(b, "kbcorr_sink_failing", "sink", st.name, st.failing);
         counter(b, "kbcorr_delivery_retries_total",
                 "Incidents produced again after a failed delivery.",
                 d->delivery_retries);

@@ -238,6 +238,15 @@ bool kbcd_sinks_failing(const kbcd *d, const char **name)
         return false;
 }
 
+bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st)
+{
+        if (i >= d->nsinks)
+                return false;
+        const kbcd_sink *s = d->sinks[i];
+        *st = (kbcd_sink_state){s->name, s->errors, s->failing};
+        return true;
+}
+
 /* Each sink gets what is left of ms. */
 int kbcd_sinks_drain(kbcd *d, int ms)
 {
