@@ -1,8 +1,8 @@
 /*
  * kbcorrd.c - the daemon: a Kafka consumer group in, incidents out
- * (SPEC.md §7). The consumer loop, partition life cycle and offset
- * bookkeeping live here; kbcorrd.h says why the stored offsets make a
- * kill -9 at any moment lose nothing.
+ * (SPEC.md §7). The consumer loop and partition life cycle live here,
+ * storing the offsets that offsets.c finds safe; kbcorrd.h says why they
+ * make a kill -9 at any moment lose nothing.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -195,6 +195,7 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
                 }
                 p->partition = partition;
                 p->d = d;
+                kbcd_offsets_init(&p->offsets, p);
                 p->next_part = d->parts;
                 d->parts = p;
         }
@@ -215,7 +216,7 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
                 p->worker->nparts++;
         }
         p->gen++;
-        p->next = -1;
+        kbcd_offsets_restart(&p->offsets);
         p->eof = false;
         p->stopped[0] = '\0';
         atomic_store(&p->halted, false);
@@ -226,19 +227,13 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
  * when nothing was read since it was assigned. */
 static int64_t part_safe_offset(const kbcd_part *p)
 {
-        if (p->next < 0)
-                return -1;
-        int64_t safe = p->next;
-        if (p->pipeline) {
-                int64_t low =
-                    kbc_engine_low_mark(kbc_pipeline_engine(p->pipeline));
-                if (low < safe)
-                        safe = low;
-        }
+        if (p->offsets.next < 0)
+                return -1; /* nothing to store: spare the engine walk */
+        int64_t low =
+            p->pipeline ? kbc_engine_low_mark(kbc_pipeline_engine(p->pipeline))
+                        : INT64_MAX;
         pthread_mutex_lock(&p->d->out);
-        for (const kbcd_inflight *f = p->inflight; f; f = f->next)
-                if (f->replay_from < safe)
-                        safe = f->replay_from;
+        int64_t safe = kbcd_offsets_safe(&p->offsets, low);
         pthread_mutex_unlock(&p->d->out);
         return safe;
 }
@@ -286,15 +281,11 @@ static void part_revoke(kbcd_part *p)
         kbc_pipeline_free(p->pipeline);
         p->pipeline = NULL;
         p->gen++; /* what its worker still holds of it is dropped */
-        p->next = -1;
+        kbcd_offsets_restart(&p->offsets);
         /* Items that can never be delivered held the committed offset;
          * whoever reads the partition next meets them again. */
         pthread_mutex_lock(&p->d->out);
-        for (kbcd_inflight *f = p->inflight, *next; f; f = next) {
-                next = f->next;
-                if (f->stuck)
-                        kbcd_inflight_free(f);
-        }
+        kbcd_offsets_drop_stuck(&p->offsets);
         pthread_mutex_unlock(&p->d->out);
 }
 
@@ -560,7 +551,7 @@ void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m)
                          kbc_pipeline_last_error(p->pipeline));
                 dead_letter(p, m, reason);
         }
-        p->next = m->offset + 1;
+        kbcd_offsets_consumed(&p->offsets, m->offset);
 }
 
 /* How long the loop waits for room in a full worker queue before it
@@ -687,10 +678,10 @@ static void close_quiet(kbcd *d, int64_t now)
 {
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
                 int64_t lo, hi;
-                if (!p->pipeline || p->next < 0 ||
+                if (!p->pipeline || p->offsets.next < 0 ||
                     rd_kafka_get_watermark_offsets(d->consumer, p->topic,
                                                    p->partition, &lo, &hi) ||
-                    hi < 0 || p->next < hi)
+                    hi < 0 || p->offsets.next < hi)
                         continue;
                 kbc_pipeline_close_quiet(p->pipeline, now);
         }
@@ -898,11 +889,7 @@ int main(int argc, char **argv)
         for (kbcd_part *p = d.parts, *next; p; p = next) {
                 next = p->next_part;
                 kbc_pipeline_free(p->pipeline);
-                while (p->inflight) {
-                        kbcd_inflight *f = p->inflight;
-                        p->inflight = f->next;
-                        free(f);
-                }
+                kbcd_offsets_free(&p->offsets);
                 free(p->topic);
                 free(p);
         }

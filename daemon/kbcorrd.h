@@ -9,10 +9,11 @@
  * until every sink has it (the Kafka delivery report; the file after
  * fsync; HEC's indexer acknowledgment; syslog's bytes in the socket). A
  * partition's stored offset is the lowest of: the next offset to read, the
- * engine's low mark (kbc_engine_low_mark: events still needed by open cases and
- * remembered incidents), and the replay_from of every in-flight item. A crash
- * at any moment thus re-reads whatever is needed to raise every unacknowledged
- * incident again, with the same id.
+ * engine's low mark (kbc_engine_low_mark: events still needed by open cases
+ * and remembered incidents), and the replay_from of every in-flight item
+ * (offsets.h keeps that book, one per partition). A crash at any moment
+ * thus re-reads whatever is needed to raise every unacknowledged incident
+ * again, with the same id.
  */
 #ifndef KBCD_H
 #define KBCD_H
@@ -30,18 +31,10 @@
 #include "kbc_incident_format.h"
 #include "kbc_pipeline.h"
 #include "kbc_rules.h"
+#include "offsets.h"
 #include "workers.h"
 
 typedef struct kbcd_part kbcd_part;
-
-/* One incident or dead letter not yet acknowledged by every sink. */
-typedef struct kbcd_inflight {
-        kbcd_part *part;
-        int64_t replay_from; /* offset to re-read from if it is lost */
-        int waiting;         /* acknowledgments still to come */
-        bool stuck;          /* cannot be delivered: held for good */
-        struct kbcd_inflight *prev, *next;
-} kbcd_inflight;
 
 struct kbcd_part {
         char *topic;
@@ -49,7 +42,7 @@ struct kbcd_part {
         kbc_pipeline *pipeline; /* NULL once revoked */
         kbcd_worker *worker;    /* the thread that feeds it */
         uint64_t gen;           /* bumped at (re)assignment and revocation */
-        int64_t next;           /* next offset to read; -1 = none read */
+        kbcd_offsets offsets;   /* offsets.h; its items under the out lock */
         int64_t max_event_ms;   /* latest event time fed; for the lag */
         bool eof;
         /* Why nothing more is read from it ("" = runs), written under the
@@ -57,7 +50,6 @@ struct kbcd_part {
          * failed seek); halted says so to the workers without either. */
         char stopped[256];
         atomic_bool halted;
-        kbcd_inflight *inflight; /* list */
         struct kbcd *d;
         struct kbcd_part *next_part;
 };
@@ -145,9 +137,6 @@ void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m);
 /* sinks.c: every sink of the configuration, behind sink.h; every call
  * with the out lock held. */
 int kbcd_sinks_open(kbcd *d);
-/* Unlinks a stuck f from its partition's list (at revocation); it is
- * freed once no sink holds it any more. */
-void kbcd_inflight_free(kbcd_inflight *f);
 void kbcd_sinks_close(kbcd *d);
 /* Writes inc to every sink; tracks it in flight on p. */
 void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc);
@@ -160,6 +149,14 @@ void kbcd_sinks_poll(kbcd *d);
 void kbcd_sinks_sync(kbcd *d);
 /* Whether a sink's last attempt failed; *name says which. */
 bool kbcd_sinks_failing(const kbcd *d, const char **name);
+/* What /metrics shows of a sink. */
+typedef struct kbcd_sink_state {
+        const char *name;
+        uint64_t errors; /* failed attempts */
+        bool failing;    /* the last attempt failed */
+} kbcd_sink_state;
+/* Fills *st for the i-th sink; false when there are fewer than i + 1. */
+bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st);
 /* Waits up to ms for every sink's deliveries; returns how many are left. */
 int kbcd_sinks_drain(kbcd *d, int ms);
 

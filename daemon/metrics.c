@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sink.h"
+#include "kbcorrd.h"
 
 #define STALE_MS                5000 /* /healthz: the loop must have run this recently */
 #define METRICS_MAX_CONNECTIONS 32
@@ -259,8 +259,7 @@ static void render(kbcd *d, kbc_buf *b)
         kbc_pipeline_stats all = m->retired;
         uint64_t hosts = 0, open_parts = 0, inflight = 0, bytes = 0;
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
-                for (const kbcd_inflight *f = p->inflight; f; f = f->next)
-                        inflight++;
+                inflight += kbcd_offsets_count(&p->offsets);
                 if (!p->pipeline)
                         continue;
                 kbc_pipeline_stats s;
@@ -317,15 +316,15 @@ static void render(kbcd *d, kbc_buf *b)
                         "of a sink: writes, syncs, requests, connections "
                         "(retried; items held).\n"
                         "# TYPE kbcorr_sink_errors_total counter\n");
-        for (size_t i = 0; i < d->nsinks; i++)
-                sample(b, "kbcorr_sink_errors_total", "sink", d->sinks[i]->name,
-                       d->sinks[i]->errors);
+        kbcd_sink_state st;
+        for (size_t i = 0; kbcd_sinks_state(d, i, &st); i++)
+                sample(b, "kbcorr_sink_errors_total", "sink", st.name,
+                       st.errors);
         kbc_buf_puts(b, "# HELP kbcorr_sink_failing 1 while a sink's last "
                         "attempt failed.\n"
                         "# TYPE kbcorr_sink_failing gauge\n");
-        for (size_t i = 0; i < d->nsinks; i++)
-                sample(b, "kbcorr_sink_failing", "sink", d->sinks[i]->name,
-                       d->sinks[i]->failing);
+        for (size_t i = 0; kbcd_sinks_state(d, i, &st); i++)
+                sample(b, "kbcorr_sink_failing", "sink", st.name, st.failing);
         counter(b, "kbcorr_delivery_retries_total",
                 "Incidents produced again after a failed delivery.",
                 d->delivery_retries);
@@ -374,7 +373,7 @@ static void render(kbcd *d, kbc_buf *b)
                         "# TYPE kbcorr_consumer_lag gauge\n");
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
                 int64_t lo, hi;
-                if (!p->pipeline || p->next < 0 ||
+                if (!p->pipeline || p->offsets.next < 0 ||
                     rd_kafka_get_watermark_offsets(d->consumer, p->topic,
                                                    p->partition, &lo, &hi) ||
                     hi < 0)
@@ -383,7 +382,9 @@ static void render(kbcd *d, kbc_buf *b)
                                "kbcorr_consumer_lag{topic=\"%s\",partition="
                                "\"%d\"} %lld\n",
                                p->topic, p->partition,
-                               (long long)(hi > p->next ? hi - p->next : 0));
+                               (long long)(hi > p->offsets.next
+                                               ? hi - p->offsets.next
+                                               : 0));
         }
         kbc_buf_puts(b, "# HELP kbcorr_event_time_lag_seconds Wall clock minus "
                         "the latest event time fed, per partition.\n"

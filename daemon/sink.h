@@ -1,21 +1,21 @@
 /*
  * sink.h - internal to the daemon: one interface for every place
  * incidents and dead letters go (Kafka, a file or stdout, Splunk HEC,
- * syslog). sinks.c owns the list and the in-flight bookkeeping; each
- * sink_*.c is one kind.
+ * syslog). sinks.c owns the list and creates the items in flight
+ * (offsets.h keeps their books); each sink_*.c is one kind.
  *
- * The contract: write() takes an item in flight and raises f->waiting
- * once for each acknowledgment it will give later; the sink hands each
- * back with kbcd_sink_ack when the item is safe (a delivery report, an
- * fsync, an indexer acknowledgment, the bytes in the socket), or with
- * kbcd_sink_refused when it can never be delivered. Acks are given only
+ * The contract: write() takes an item in flight and calls
+ * kbcd_inflight_take once for each acknowledgment it will give later; the
+ * sink hands each back with kbcd_inflight_ack when the item is safe (a delivery
+ * report, an fsync, an indexer acknowledgment, the bytes in the socket), or
+ * with kbcd_sink_refused when it can never be delivered. Acks are given only
  * from write(), poll(), sync(), drain() and close(), always called with
  * the daemon's out lock held (workers.h): write() from the worker feeding
  * the item's partition (or the loop, closing quiet cases), the others
  * from the loop. A sink that needs a thread
  * hands its results to poll() rather than touching the in-flight items
  * itself. An item of a revoked partition may outlive its partition's
- * list while a sink still holds it (kbcd_inflight_free).
+ * list while a sink still holds it (kbcd_offsets_drop_stuck).
  */
 #ifndef KBCD_SINK_H
 #define KBCD_SINK_H
@@ -62,8 +62,6 @@ struct kbcd_sink {
  * it cannot be formatted (the item is then refused, with the reason).
  * Formatted once per format for all the sinks. */
 const kbc_buf *kbcd_item_payload(kbcd_sink *s, const kbcd_item *it);
-/* One acknowledgment of f given back: delivered. */
-void kbcd_sink_ack(kbcd_inflight *f);
 /* f can never be delivered by s: its offset is held and its partition
  * stopped until a restart; then s's share is given back. */
 void kbcd_sink_refused(kbcd_sink *s, kbcd_inflight *f, const char *why);
@@ -82,7 +80,7 @@ typedef struct kbcd_held {
         size_t n, cap;
 } kbcd_held;
 
-/* Holds f for s (raises f->waiting); exits when out of memory, the item's
+/* Holds f for s (kbcd_inflight_take); exits when out of memory, the item's
  * offset uncommitted. */
 void kbcd_held_add(kbcd_sink *s, kbcd_held *h, kbcd_inflight *f, size_t end);
 /* Acknowledges the first n held items and drops them. */

@@ -137,7 +137,7 @@ static void hec_write(kbcd_sink *base, const kbcd_item *it)
         envelope(s, it->inc, ev);
         if (s->envelope.overflow) {
                 /* the share the refusal gives back: it was never held */
-                it->f->waiting++;
+                kbcd_inflight_take(it->f);
                 kbcd_sink_refused(base, it->f, "too large for an envelope");
                 return;
         }

@@ -48,7 +48,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
         if (!f)
                 return;
         if (!m->err) {
-                kbcd_sink_ack(f);
+                kbcd_inflight_ack(f);
                 return;
         }
         kafka_sink *s = rd_kafka_topic_opaque(m->rkt);
@@ -74,7 +74,7 @@ static void produce(kafka_sink *s, const void *payload, size_t len,
                     const char *what, kbcd_inflight *f)
 {
         rd_kafka_t *producer = s->base.d->producer;
-        f->waiting++;
+        kbcd_inflight_take(f);
         for (;;) {
                 rd_kafka_resp_err_t err = rd_kafka_producev(
                     producer, RD_KAFKA_V_RKT(s->topic),

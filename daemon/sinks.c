@@ -1,7 +1,8 @@
 /*
- * sinks.c - the sinks of the configuration behind one interface (sink.h),
- * and the bookkeeping that tells the consumer loop when each item is
- * safe: every sink has acknowledged it.
+ * sinks.c - the sinks of the configuration behind one interface (sink.h):
+ * each item written is put in flight on its partition's book (offsets.h)
+ * until every sink has acknowledged it; one that cannot be delivered
+ * stops its partition.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,55 +13,13 @@
  * commits nothing more, so a restart reads the item again. */
 static kbcd_inflight *inflight_new(kbcd_part *p, int64_t replay_from)
 {
-        kbcd_inflight *f = calloc(1, sizeof(*f));
+        kbcd_inflight *f = kbcd_inflight_new(&p->offsets, replay_from);
         if (!f) {
                 kbcd_log("error", "out of memory for an item in flight; "
                                   "exiting, its offset not committed");
                 exit(EXIT_FAILURE);
         }
-        f->part = p;
-        f->replay_from = replay_from;
-        f->next = p->inflight;
-        if (p->inflight)
-                p->inflight->prev = f;
-        p->inflight = f;
-        f->waiting = 1; /* held while the sinks take it */
         return f;
-}
-
-static void inflight_unlink(kbcd_inflight *f)
-{
-        kbcd_part *p = f->part;
-        if (!p)
-                return;
-        if (f->prev)
-                f->prev->next = f->next;
-        else
-                p->inflight = f->next;
-        if (f->next)
-                f->next->prev = f->prev;
-        f->part = NULL;
-}
-
-/* A stuck item leaves its partition at revocation, but a sink may still
- * hold it (another sink refused it): it is freed with the last share. */
-void kbcd_inflight_free(kbcd_inflight *f)
-{
-        inflight_unlink(f);
-        if (f->stuck) {
-                f->stuck = false;
-                f->waiting--; /* the share undeliverable() took */
-        }
-        if (f->waiting <= 0)
-                free(f);
-}
-
-void kbcd_sink_ack(kbcd_inflight *f)
-{
-        if (--f->waiting == 0) {
-                inflight_unlink(f);
-                free(f);
-        }
 }
 
 /* An item that cannot be delivered is never acknowledged: it holds its
@@ -68,17 +27,14 @@ void kbcd_sink_ack(kbcd_inflight *f)
  * (after the cause is fixed) reads it again. */
 static void undeliverable(kbcd_inflight *f, const char *what, const char *why)
 {
-        if (f->stuck || !f->part)
-                return;
-        f->stuck = true;
-        f->waiting++;
-        kbcd_part_stop(f->part, f->replay_from, what, why);
+        if (kbcd_inflight_stick(f))
+                kbcd_part_stop(f->book->owner, f->replay_from, what, why);
 }
 
 void kbcd_sink_refused(kbcd_sink *s, kbcd_inflight *f, const char *why)
 {
         undeliverable(f, s->name, why);
-        kbcd_sink_ack(f);
+        kbcd_inflight_ack(f);
 }
 
 void kbcd_sink_set_failing(kbcd_sink *s, bool failing, const char *why)
@@ -113,7 +69,7 @@ void kbcd_held_add(kbcd_sink *s, kbcd_held *h, kbcd_inflight *f, size_t end)
                 h->cap = cap;
         }
         h->items[h->n++] = (kbcd_held_item){f, end};
-        f->waiting++;
+        kbcd_inflight_take(f);
 }
 
 void kbcd_held_ack(kbcd_held *h, size_t n)
@@ -121,7 +77,7 @@ void kbcd_held_ack(kbcd_held *h, size_t n)
         if (n == 0)
                 return; /* items may be NULL: nothing held yet */
         for (size_t i = 0; i < n; i++)
-                kbcd_sink_ack(h->items[i].f);
+                kbcd_inflight_ack(h->items[i].f);
         memmove(h->items, h->items + n, (h->n - n) * sizeof(*h->items));
         h->n -= n;
 }
@@ -180,7 +136,7 @@ static void emit(kbcd *d, const kbcd_item *it)
         size_t end = it->inc ? d->nsinks - d->ndead_sinks : d->nsinks;
         for (size_t i = first; i < end; i++)
                 d->sinks[i]->ops->write(d->sinks[i], it);
-        kbcd_sink_ack(it->f); /* inflight_new's share */
+        kbcd_inflight_ack(it->f); /* inflight_new's share */
 }
 
 void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
@@ -283,6 +239,15 @@ bool kbcd_sinks_failing(const kbcd *d, const char **name)
                         return true;
                 }
         return false;
+}
+
+bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st)
+{
+        if (i >= d->nsinks)
+                return false;
+        const kbcd_sink *s = d->sinks[i];
+        *st = (kbcd_sink_state){s->name, s->errors, s->failing};
+        return true;
 }
 
 /* Each sink gets what is left of ms. */
