@@ -204,7 +204,7 @@ static void load_kafka(owned *o, const yaml_node_t *root, kbcd_config *c)
                         return;
                 }
                 if (ks)
-                        c->kafka[c->nkafka++] = (kbcd_kv){ks, vs};
+                        c->kafka[c->nkafka++] = (kbc_kafka_prop){ks, vs};
         }
 }
 

@@ -12,6 +12,7 @@
 #include "kbc_decode.h"
 #include "kbc_engine.h"
 #include "kbc_incident_format.h"
+#include "kbc_kafka.h"
 
 #define KBCD_MAX_LIST 64
 /* librdkafka has about 150 properties; a map may set any of them. */
@@ -23,10 +24,6 @@
  * 127.0.0.1; port 0 lets the kernel choose). 0, or -1 if malformed. */
 struct sockaddr_in;
 int kbcd_listen_parse(const char *s, struct sockaddr_in *sa);
-
-typedef struct kbcd_kv {
-        const char *key, *value;
-} kbcd_kv;
 
 /* output.hec: Splunk's HTTP Event Collector (docs/daemon.md). */
 typedef struct kbcd_hec_config {
@@ -72,7 +69,7 @@ typedef struct kbcd_config {
         int utc_offset_min; /* zone of zone-less times, minutes east */
         size_t max_message_bytes;
         /* librdkafka properties, passed through unchanged */
-        kbcd_kv kafka[KBCD_MAX_KAFKA];
+        kbc_kafka_prop kafka[KBCD_MAX_KAFKA];
         size_t nkafka;
         /* sinks */
         const char *out_topic; /* NULL = none */

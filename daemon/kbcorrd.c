@@ -600,25 +600,20 @@ static void flush_cases(kbcd *d)
                         kbc_pipeline_flush(p->pipeline);
 }
 
-rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbcd_kv *defaults,
-                                 size_t ndefaults, const kbcd_kv *forced,
+rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbc_kafka_prop *defaults,
+                                 size_t ndefaults, const kbc_kafka_prop *forced,
                                  size_t nforced)
 {
         const kbcd_config *c = &d->cfg;
+        const kbc_kafka_layer layers[] = {
+            {defaults, ndefaults}, {c->kafka, c->nkafka}, {forced, nforced}};
+        const kbc_kafka_prop *bad;
         char err[512];
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        for (size_t i = 0; i < ndefaults + c->nkafka + nforced; i++) {
-                const kbcd_kv *kv = i < ndefaults ? &defaults[i]
-                                    : i < ndefaults + c->nkafka
-                                        ? &c->kafka[i - ndefaults]
-                                        : &forced[i - ndefaults - c->nkafka];
-                if (rd_kafka_conf_set(conf, kv->key, kv->value, err,
-                                      sizeof(err)) != RD_KAFKA_CONF_OK) {
-                        kbcd_log("error", "%s: kafka.%s: %s", c->path, kv->key,
-                                 err);
-                        rd_kafka_conf_destroy(conf);
-                        return NULL;
-                }
+        rd_kafka_conf_t *conf =
+            kbc_kafka_conf(layers, 3, &bad, err, sizeof(err));
+        if (!conf) {
+                kbcd_log("error", "%s: kafka.%s: %s", c->path, bad->name, err);
+                return NULL;
         }
         rd_kafka_conf_set_error_cb(conf, on_kafka_error);
         rd_kafka_conf_set_log_cb(conf, on_kafka_log);
@@ -629,7 +624,7 @@ static int consumer_open(kbcd *d)
 {
         const kbcd_config *c = &d->cfg;
         char err[512];
-        const kbcd_kv defaults[] = {
+        const kbc_kafka_prop defaults[] = {
             {"group.id", c->group},
             {"partition.assignment.strategy", "cooperative-sticky"},
             {"enable.auto.commit", "true"},
@@ -640,7 +635,7 @@ static int consumer_open(kbcd *d)
         };
         /* Last, over the kafka map: kbcorrd stores each offset itself,
          * only as far as is safe; that is the at-least-once guarantee. */
-        const kbcd_kv forced[] = {{"enable.auto.offset.store", "false"}};
+        const kbc_kafka_prop forced[] = {{"enable.auto.offset.store", "false"}};
         rd_kafka_conf_t *conf = kbcd_kafka_conf(
             d, defaults, sizeof(defaults) / sizeof(*defaults), forced, 1);
         if (!conf)

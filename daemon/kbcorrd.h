@@ -115,8 +115,8 @@ bool kbcd_log_format_known(const char *format);
 /* A librdkafka configuration: defaults, then the kafka map of the
  * configuration file, then forced (which the map cannot change). NULL
  * after logging a property librdkafka refuses. */
-rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbcd_kv *defaults,
-                                 size_t ndefaults, const kbcd_kv *forced,
+rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbc_kafka_prop *defaults,
+                                 size_t ndefaults, const kbc_kafka_prop *forced,
                                  size_t nforced);
 
 /* Whether SIGTERM or SIGINT asked the daemon to stop. */

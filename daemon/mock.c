@@ -101,7 +101,7 @@ int kbcd_mock_start(kbcd *d)
                 return -1;
         if (c->nkafka < KBCD_MAX_LIST)
                 c->kafka[c->nkafka++] =
-                    (kbcd_kv){"bootstrap.servers", bootstraps};
+                    (kbc_kafka_prop){"bootstrap.servers", bootstraps};
         kbcd_log("info", "mock: %d brokers at %s", c->mock_brokers, bootstraps);
 
         if (!c->nmock_feed || !c->ntopics)

@@ -173,7 +173,7 @@ static int producer_open(kbcd *d)
 {
         char err[512];
         /* Idempotence: retries never duplicate or reorder an incident. */
-        const kbcd_kv forced[] = {{"enable.idempotence", "true"}};
+        const kbc_kafka_prop forced[] = {{"enable.idempotence", "true"}};
         rd_kafka_conf_t *conf = kbcd_kafka_conf(d, NULL, 0, forced, 1);
         if (!conf)
                 return -1;

@@ -102,16 +102,6 @@ typedef struct kreader {
         int probes; /* single-message reads of the current search */
 } kreader;
 
-static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-        char err[512];
-        if (rd_kafka_conf_set(conf, name, value, err, sizeof(err)) ==
-            RD_KAFKA_CONF_OK)
-                return 0;
-        fprintf(stderr, "kbcorr replay: Kafka property %s: %s\n", name, err);
-        return -1;
-}
-
 /* Defaults, then --kafka, then -X in order, then what -X may not change:
  * no commit ever, and a deleted offset is an error, not a silent jump. */
 static rd_kafka_t *consumer_new(const replay_kafka_args *a)
@@ -119,7 +109,7 @@ static rd_kafka_t *consumer_new(const replay_kafka_args *a)
         char group[64], err[512];
         snprintf(group, sizeof(group), "kbcorr-replay-%ld-%ld", (long)getpid(),
                  (long)time(NULL));
-        const char *const defaults[][2] = {
+        const kbc_kafka_prop defaults[] = {
             {"group.id", group}, /* assign() needs one; it is never joined */
             /* A replay stops at the high watermark: a fetch that waits
              * there for new messages only delays the next seek. */
@@ -127,28 +117,31 @@ static rd_kafka_t *consumer_new(const replay_kafka_args *a)
             {"bootstrap.servers", a->bootstrap},
             KBC_KAFKA_CONSUMER_TUNING,
         };
-        static const char *const forced[][2] = {
+        static const kbc_kafka_prop forced[] = {
             {"enable.auto.commit", "false"},
             {"enable.auto.offset.store", "false"},
             {"enable.partition.eof", "true"},
             {"auto.offset.reset", "error"},
         };
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        int rc = 0;
-        for (size_t i = 0; !rc && i < sizeof(defaults) / sizeof(defaults[0]);
-             i++)
-                if (defaults[i][1])
-                        rc = conf_set(conf, defaults[i][0], defaults[i][1]);
-        for (size_t i = 0; !rc && i < a->nprops; i++) {
-                char name[256];
+        /* -X name=value, split */
+        kbc_kafka_prop props[REPLAY_KAFKA_MAX];
+        char names[REPLAY_KAFKA_MAX][256];
+        for (size_t i = 0; i < a->nprops; i++) {
                 size_t n = strcspn(a->props[i], "=");
-                snprintf(name, sizeof(name), "%.*s", (int)n, a->props[i]);
-                rc = conf_set(conf, name, a->props[i] + n + 1);
+                snprintf(names[i], sizeof(names[i]), "%.*s", (int)n,
+                         a->props[i]);
+                props[i] = (kbc_kafka_prop){names[i], a->props[i] + n + 1};
         }
-        for (size_t i = 0; !rc && i < sizeof(forced) / sizeof(forced[0]); i++)
-                rc = conf_set(conf, forced[i][0], forced[i][1]);
-        if (rc) {
-                rd_kafka_conf_destroy(conf);
+        const kbc_kafka_layer layers[] = {
+            {defaults, sizeof(defaults) / sizeof(defaults[0])},
+            {props, a->nprops},
+            {forced, sizeof(forced) / sizeof(forced[0])}};
+        const kbc_kafka_prop *bad;
+        rd_kafka_conf_t *conf =
+            kbc_kafka_conf(layers, 3, &bad, err, sizeof(err));
+        if (!conf) {
+                fprintf(stderr, "kbcorr replay: Kafka property %s: %s\n",
+                        bad->name, err);
                 return NULL;
         }
         rd_kafka_t *rk =
