@@ -431,21 +431,41 @@ static void seek_back(kbcd *d, rd_kafka_topic_partition_list_t *seek)
  * and the partition re-read from its safe offset, so open cases are
  * rebuilt, not cut: the same guarantee as a restart, without the
  * restart. */
-static void reload_rules(kbcd *d)
+/* A rule set and mappings loaded for a reload, and the counts by KB that
+ * restart with them. */
+typedef struct reload_set {
+        kbc_ruleset *rules;
+        kbc_decoder *mappings;
+        uint64_t *kb_incidents;
+} reload_set;
+
+/* SIGHUP, first half, while the workers run on: loads the new set. 0, or
+ * -1 (logged) when it did not load and the old one stays. */
+static int reload_load(const kbcd *d, reload_set *next)
 {
-        kbc_ruleset *rs = rules_load(&d->cfg);
-        kbc_decoder *maps = rs ? mappings_load(&d->cfg) : NULL;
-        uint64_t *counts =
-            maps ? calloc(kbc_ruleset_count(rs) + 1, sizeof(*counts)) : NULL;
-        if (!counts) {
-                kbcd_log("error",
-                         "SIGHUP: the new %s did not load; the old "
-                         "set keeps running",
-                         rs ? "mappings" : "rules");
-                kbc_decoder_free(maps);
-                kbc_ruleset_free(rs);
-                return;
-        }
+        next->rules = rules_load(&d->cfg);
+        next->mappings = next->rules ? mappings_load(&d->cfg) : NULL;
+        next->kb_incidents =
+            next->mappings
+                ? calloc(kbc_ruleset_count(next->rules) + 1, sizeof(uint64_t))
+                : NULL;
+        if (next->kb_incidents)
+                return 0;
+        kbcd_log("error",
+                 "SIGHUP: the new %s did not load; the old set keeps running",
+                 next->rules ? "mappings" : "rules");
+        kbc_decoder_free(next->mappings);
+        kbc_ruleset_free(next->rules);
+        return -1;
+}
+
+/* SIGHUP, second half, between the workers' batches (the world lock
+ * held for writing): every partition's pipeline is rebuilt on the new set
+ * and re-reads from its safe offset, so no pipeline keeps the old set and
+ * it is freed at once. */
+static void reload_swap(kbcd *d, const reload_set *next)
+{
+        kbc_ruleset *rs = next->rules;
         /* Committed first: should a seek fail, a restart resumes here. */
         store_offsets(d, false, NULL);
         if (d->held) /* the seek below reads it again */
@@ -457,7 +477,7 @@ static void reload_rules(kbcd *d)
         kbc_ruleset *old = d->rules;
         kbc_decoder *old_maps = d->mappings;
         d->rules = rs;
-        d->mappings = maps;
+        d->mappings = next->mappings;
         for (kbcd_part *p = d->parts; p; p = p->next_part) {
                 if (!p->pipeline || p->stopped[0])
                         continue;
@@ -473,7 +493,7 @@ static void reload_rules(kbcd *d)
                 seek_back(d, seek);
         rd_kafka_topic_partition_list_destroy(seek);
         free(d->metrics.kb_incidents); /* counts by KB restart with the set */
-        d->metrics.kb_incidents = counts;
+        d->metrics.kb_incidents = next->kb_incidents;
         kbc_ruleset_free(old);
         kbc_decoder_free(old_maps);
         kbcd_log("info",
@@ -729,11 +749,15 @@ static void run(kbcd *d)
         int64_t last_store = kbcd_now_ms(), last_metrics = 0, last_acks = 0,
                 last_quiet = 0;
         while (!stop_requested) {
+                reload_set next;
                 if (reload_requested) {
                         reload_requested = 0;
-                        pthread_rwlock_wrlock(&d->world);
-                        reload_rules(d);
-                        pthread_rwlock_unlock(&d->world);
+                        /* loading takes long; only the swap stops them */
+                        if (!reload_load(d, &next)) {
+                                pthread_rwlock_wrlock(&d->world);
+                                reload_swap(d, &next);
+                                pthread_rwlock_unlock(&d->world);
+                        }
                 }
                 consume_one(d);
                 int64_t now = kbcd_now_ms();
