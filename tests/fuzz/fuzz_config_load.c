@@ -103,9 +103,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (c.nkafka > sizeof(c.kafka) / sizeof(c.kafka[0]))
                 abort();
         for (size_t i = 0; i < c.nkafka; i++) {
-                if (!c.kafka[i].key || !c.kafka[i].value)
+                if (!c.kafka[i].name || !c.kafka[i].value)
                         abort();
-                h = touch(touch(h, c.kafka[i].key), c.kafka[i].value);
+                h = touch(touch(h, c.kafka[i].name), c.kafka[i].value);
         }
         h = touch(h, c.group);
         h = touch(h, c.out_topic);
