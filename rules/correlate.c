@@ -22,7 +22,6 @@
  * times or long names cannot exhaust it either (host_evict, mem_room).
  */
 #include <assert.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +134,6 @@ struct kbc_engine {
          * a fresh arena per ranking was a 64 KiB calloc per event that
          * joined a case. */
         kbc_arena *scratch;
-        /* How many articles' title or cause hold each word (word_df):
-         * built when a tie first needs it. */
-        uint64_t *df_keys;
-        uint32_t *df_counts;
-        size_t df_slots; /* a power of two, 0 until built */
 };
 
 /* ---- notices -------------------------------------------------------- */
@@ -542,9 +536,8 @@ static int seen_rule_order(const void *a, const void *b)
 /* Score first; among equal scores the more detailed evidence, then the
  * article more of whose own evidence was seen, then the one more of whose
  * wording was seen (a tie still: both explain the events, but one quotes
- * more of them), then the one with the rarer evidence, then the one whose
- * title or cause names more of the events' rare words (weigh_mentions);
- * then the KB id, so the order is total and the same in every run. */
+ * more of them), then the one with the rarer evidence; then the KB id, so
+ * the order is total and the same in every run. */
 static int candidate_order(const void *a, const void *b)
 {
         const kbc_candidate *x = a, *y = b;
@@ -558,8 +551,6 @@ static int candidate_order(const void *a, const void *b)
                 return x->wording > y->wording ? -1 : 1;
         if (x->specificity != y->specificity)
                 return x->specificity > y->specificity ? -1 : 1;
-        if (x->mentions != y->mentions)
-                return x->mentions > y->mentions ? -1 : 1;
         return x->rule->index < y->rule->index ? -1 : 1;
 }
 
@@ -614,240 +605,6 @@ static void credit_apply(kbc_candidate *cd, credit *cr, hit *const *hits)
 }
 
 #define NOT_CANDIDATE UINT32_MAX
-
-/* ---- the events' own words in the article ---------------------------- */
-
-/* Candidates tied on the top score and detail, at most this many, are
- * ordered by how many of the case's own words their article mentions. */
-#define MENTION_GROUP_MAX 16
-#define MENTION_WORDS_MAX 256 /* distinct words of a case's events looked up   \
-                               */
-#define MENTION_WORD_MIN 4    /* letters and digits; shorter say little */
-/* A word more than one article in this many mentions tells none apart
- * (it names a product, a component, a kind of failure, not this problem's
- * program or setting); a set of fewer rules is no corpus to tell rare
- * words by, and its ties are left to coverage. */
-#define MENTION_COMMON 1000
-
-static bool word_char(unsigned char c)
-{
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
-}
-
-static char lower(char c)
-{
-        return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Does text hold w (len bytes, lower case) as a whole word, in any case? */
-static bool mentions_word(const char *text, const char *w, size_t len)
-{
-        if (!text)
-                return false;
-        for (const char *p = text; *p; p++) {
-                if (lower(*p) != w[0] ||
-                    (p > text && word_char((unsigned char)p[-1])))
-                        continue;
-                size_t i = 1;
-                while (i < len && p[i] && lower(p[i]) == w[i])
-                        i++;
-                if (i == len && !word_char((unsigned char)p[len]))
-                        return true;
-        }
-        return false;
-}
-
-/* A word that names something (a program, a registry value, a driver, a
- * function): not one of the words every message is made of, not a bare
- * number. */
-static bool telling_word(const char *w, size_t len)
-{
-        static const char *const common[] = {
-            "been",      "cannot", "could", "error",    "failed",
-            "following", "from",   "have",  "occurred", "please",
-            "that",      "there",  "this",  "unable",   "were",
-            "will",      "with",   "would", "your",     NULL};
-        bool letter = false;
-        for (size_t i = 0; i < len; i++)
-                letter |= !(w[i] >= '0' && w[i] <= '9');
-        if (!letter)
-                return false;
-        for (size_t i = 0; common[i]; i++)
-                if (strlen(common[i]) == len && !memcmp(common[i], w, len))
-                        return false;
-        return true;
-}
-
-/* Calls fn(opaque, w, len) for each word of text of MENTION_WORD_MIN
- * bytes or more, lower case (at most MENTION_WORD_LEN bytes). */
-#define MENTION_WORD_LEN 64
-static void each_word(const char *text,
-                      void (*fn)(void *, const char *, size_t), void *opaque)
-{
-        char w[MENTION_WORD_LEN];
-        for (const char *p = text; p && *p;) {
-                if (!word_char((unsigned char)*p)) {
-                        p++;
-                        continue;
-                }
-                const char *q = p;
-                while (word_char((unsigned char)*q))
-                        q++;
-                size_t len = (size_t)(q - p);
-                if (len >= MENTION_WORD_MIN && len <= sizeof(w)) {
-                        for (size_t k = 0; k < len; k++)
-                                w[k] = lower(p[k]);
-                        fn(opaque, w, len);
-                }
-                p = q;
-        }
-}
-
-/* The slot of a word's hash in the df table (open addressing; 0 is
- * never a key). */
-static size_t df_slot(const kbc_engine *e, uint64_t key)
-{
-        size_t i = (size_t)key & (e->df_slots - 1);
-        while (e->df_keys[i] && e->df_keys[i] != key)
-                i = (i + 1) & (e->df_slots - 1);
-        return i;
-}
-
-static uint64_t word_key(const char *w, size_t len)
-{
-        uint64_t k = kbc_fnv64(KBC_FNV64_INIT, w, len);
-        return k ? k : 1;
-}
-
-typedef struct df_build {
-        kbc_engine *e;
-        uint32_t rule; /* 1 + the rule's index: counted once per rule */
-        uint32_t *last;
-        size_t used; /* keys in the table */
-} df_build;
-
-static void df_add(void *opaque, const char *w, size_t len)
-{
-        df_build *b = opaque;
-        kbc_engine *e = b->e;
-        uint64_t key = word_key(w, len);
-        size_t i = df_slot(e, key);
-        if (!e->df_keys[i]) {
-                /* a quarter of the slots stay free: probes stay short */
-                if (b->used * 4 >= e->df_slots * 3)
-                        return;
-                e->df_keys[i] = key;
-                b->used++;
-        }
-        if (b->last[i] != b->rule) {
-                b->last[i] = b->rule;
-                e->df_counts[i]++;
-        }
-}
-
-/* Builds the df table over every rule's title and cause; on
- * failure leaves it empty (every word then counts as rare). */
-static void df_build_table(kbc_engine *e)
-{
-        size_t slots = 1u << 10;
-        while (slots < e->rs->nrules * 64 && slots < (1u << 24))
-                slots <<= 1;
-        e->df_keys = calloc(slots, sizeof(*e->df_keys));
-        e->df_counts = calloc(slots, sizeof(*e->df_counts));
-        df_build b = {e, 0, calloc(slots, sizeof(uint32_t)), 0};
-        if (!e->df_keys || !e->df_counts || !b.last) {
-                free(e->df_keys);
-                free(e->df_counts);
-                free(b.last);
-                e->df_keys = NULL;
-                e->df_counts = NULL;
-                e->df_slots = 1; /* tried */
-                return;
-        }
-        e->df_slots = slots;
-        for (size_t r = 0; r < e->rs->nrules; r++) {
-                const kbc_rule *rule = &e->rs->rules[r];
-                b.rule = (uint32_t)r + 1;
-                each_word(rule->title, df_add, &b);
-                each_word(rule->cause, df_add, &b);
-        }
-        free(b.last);
-}
-
-/* How many articles mention the word: 0 for one no article does. */
-static uint32_t word_df(kbc_engine *e, const char *w, size_t len)
-{
-        if (!e->df_slots)
-                df_build_table(e);
-        if (!e->df_keys)
-                return 0;
-        size_t i = df_slot(e, word_key(w, len));
-        return e->df_keys[i] ? e->df_counts[i] : 0;
-}
-
-typedef struct case_words {
-        kbc_engine *e;
-        kbc_arena *a;
-        char **words;
-        size_t *lens;
-        double *weights;
-        size_t n;
-} case_words;
-
-/* A word of the case's events: kept once, weighed by its rarity among
- * the articles (the log of rules over the articles that mention it),
- * unless it is no telling word or too common to tell articles apart. */
-static void case_word(void *opaque, const char *w, size_t len)
-{
-        case_words *cw = opaque;
-        if (cw->n >= MENTION_WORDS_MAX || !telling_word(w, len))
-                return;
-        for (size_t k = 0; k < cw->n; k++)
-                if (cw->lens[k] == len && !memcmp(cw->words[k], w, len))
-                        return;
-        uint32_t df = word_df(cw->e, w, len);
-        double nrules = (double)cw->e->rs->nrules;
-        if (df > nrules / MENTION_COMMON)
-                return;
-        char *copy = kbc_arena_alloc(cw->a, len + 1);
-        memcpy(copy, w, len);
-        copy[len] = '\0';
-        cw->words[cw->n] = copy;
-        cw->lens[cw->n] = len;
-        cw->weights[cw->n++] = log((nrules + 1) / (df + 1));
-}
-
-/* Candidates tied on score and detail explain the events equally well;
- * where nothing else orders them (candidate_order), the article whose
- * title or cause names more of the events' rare words (the program,
- * function or driver an event names beside the phrase its signal
- * matched), each weighed by how few articles name it, is the likelier.
- * Sets each tied candidate's `mentions`, 0 for the others. */
-static void weigh_mentions(kbc_engine *e, kbc_arena *a, hit **hits, size_t n,
-                           kbc_candidate *c, size_t nc)
-{
-        size_t g = 1;
-        while (g < nc && c[g].score == c[0].score && c[g].detail == c[0].detail)
-                g++;
-        if (g < 2 || g > MENTION_GROUP_MAX || e->rs->nrules < MENTION_COMMON)
-                return;
-        case_words cw = {e,
-                         a,
-                         kbc_arena_alloc(a, MENTION_WORDS_MAX * sizeof(char *)),
-                         kbc_arena_alloc(a, MENTION_WORDS_MAX * sizeof(size_t)),
-                         kbc_arena_alloc(a, MENTION_WORDS_MAX * sizeof(double)),
-                         0};
-        for (size_t i = 0; i < n; i++)
-                each_word(hits[i]->ev.message, case_word, &cw);
-        for (size_t k = 0; k < g; k++) {
-                const kbc_rule *r = c[k].rule;
-                for (size_t w = 0; w < cw.n; w++)
-                        if (mentions_word(r->title, cw.words[w], cw.lens[w]) ||
-                            mentions_word(r->cause, cw.words[w], cw.lens[w]))
-                                c[k].mentions += cw.weights[w];
-        }
-}
 
 /* Ranks the rules seen in hits[0..n): every rule with a fresh symptom is a
  * candidate; its signals are the distinct ones seen, its score credits at
@@ -943,8 +700,6 @@ static size_t rank_candidates(kbc_engine *e, kbc_arena *a, hit **hits, size_t n,
                         seen_weight += cd->signals[m]->weight;
                 cd->coverage = seen_weight / cd->rule->max_score;
         }
-        qsort(c, nc, sizeof(*c), candidate_order);
-        weigh_mentions(e, a, hits, n, c, nc);
         qsort(c, nc, sizeof(*c), candidate_order);
         *out = c;
         return nc;
@@ -1516,8 +1271,6 @@ void kbc_engine_free(kbc_engine *e)
         free(e->rule_mark);
         free(e->rule_slot);
         free(e->sig_mark);
-        free(e->df_keys);
-        free(e->df_counts);
         kbc_arena_free(e->scratch);
         free(e);
 }

@@ -82,10 +82,6 @@ typedef struct kbc_candidate {
          * the wording: the detail of every signal of the article seen,
          * beside the most telling one of each event. */
         double detail, coverage, specificity, wording;
-        /* Among candidates tied on score and detail: the rarity-weighed
-         * words of the case's events their article's title or cause
-         * names (0 for the others); the last tie-break before the id. */
-        double mentions;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
         /* When the top score is tied: the article's heaviest signals not

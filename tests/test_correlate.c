@@ -305,78 +305,7 @@ static void test_tie_breaks(void **state)
         assert_int_equal(g.n, 1);
         assert_int_equal(g.ntied[0], 2);
         assert_string_equal(g.kb[0], "Q910012");
-
         kbc_ruleset_free(rs);
-}
-
-/* Writes n filler rules (ids Q92xxxxx) into a new folder under /tmp,
- * whose path goes to dir: a corpus large enough to tell rare words by. */
-static void filler_corpus(char *dir, size_t size, size_t n)
-{
-        snprintf(dir, size, "/tmp/kbc-test-corpus.XXXXXX");
-        assert_non_null(mkdtemp(dir));
-        for (size_t i = 0; i < n; i++) {
-                char path[512];
-                snprintf(path, sizeof(path), "%s/Q92%05zu.yaml", dir, i);
-                FILE *f = fopen(path, "w");
-                assert_non_null(f);
-                fprintf(f,
-                        "id: Q92%05zu\n"
-                        "title: Filler article %zu\n"
-                        "cause: The service stopped.\n"
-                        "resolution: Restart the service.\n"
-                        "signals:\n"
-                        "  - id: filler\n"
-                        "    symptom: true\n"
-                        "    match: { provider: Filler, event_id: 1 }\n",
-                        i, i);
-                assert_int_equal(fclose(f), 0);
-        }
-}
-
-static void filler_corpus_remove(const char *dir, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                char path[512];
-                snprintf(path, sizeof(path), "%s/Q92%05zu.yaml", dir, i);
-                assert_int_equal(unlink(path), 0);
-        }
-        assert_int_equal(rmdir(dir), 0);
-}
-
-/* In a corpus, candidates tied in every other way: the article whose
- * title or cause names a rare word of the events (the module) before the
- * lower KB id; the incident is still a tie. A word many articles mention
- * ("service") orders nothing. */
-static void test_tie_break_by_mention(void **state)
-{
-        (void)state;
-        char dir[64];
-        size_t n = 1000;
-        filler_corpus(dir, sizeof(dir), n);
-        const char *paths[] = {KBC_SOURCE_DIR "/tests/data/rules_rank", dir};
-        kbc_ruleset *rs = kbc_ruleset_load(paths, 2, NULL, NULL);
-        assert_non_null(rs);
-        got g;
-        kbc_event named[] = {ev_make("H1", T0, "RankTest", 700,
-                                     "The service could not load the module "
-                                     "C:\\Winnt\\System32\\WidgetSvc.dll.",
-                                     700)};
-        run_rules(rs, named, 1, NULL, &g);
-        assert_int_equal(g.n, 1);
-        assert_int_equal(g.ntied[0], 2);
-        assert_string_equal(g.kb[0], "Q910014");
-        assert_non_null(strstr(g.json[0], "\"ambiguous\":true"));
-
-        kbc_event common[] = {ev_make("H2", T0, "RankTest", 700,
-                                      "The service could not be started.",
-                                      700)};
-        run_rules(rs, common, 1, NULL, &g);
-        assert_int_equal(g.n, 1);
-        assert_int_equal(g.ntied[0], 2);
-        assert_string_equal(g.kb[0], "Q910013"); /* the id decides */
-        kbc_ruleset_free(rs);
-        filler_corpus_remove(dir, n);
 }
 
 static void test_benign_events_raise_nothing(void **state)
@@ -1074,7 +1003,6 @@ int main(void)
             cmocka_unit_test(test_shared_symptom_alone_is_a_tie),
             cmocka_unit_test(test_tie_says_what_to_check_next),
             cmocka_unit_test(test_tie_breaks),
-            cmocka_unit_test(test_tie_break_by_mention),
             cmocka_unit_test(test_benign_events_raise_nothing),
             cmocka_unit_test(test_window_edges),
             cmocka_unit_test(test_out_of_order_same_incident),
