@@ -306,6 +306,9 @@ static bool name_noun(const unsigned char *w, size_t len)
             "server", "computer", "machine", "host", "domain", "user",
             "account", "workstation", "controller", "node", "site", "printer",
             "organization", "mailbox", "client",
+            /* the machine's device driver: "Driver SCSI returned invalid
+             * ID for a child device", logged as "Driver stornvme ..." */
+            "driver",
             /* a program's objects: "parameter Parameter1 in method
              * Method1", "(ProgId: ADODB.Connection.1.5)" */
             "parameter", "method", "property", "progid", "table", "database",
@@ -329,6 +332,10 @@ static size_t named_value(const unsigned char *s, size_t n, size_t i)
                            : 0;
         }
         size_t len = name_run(s, n, i);
+        /* a driver's file ("driver WORKGRP.SYS") is what the article is
+         * about; its name on a device (SCSI, stornvme) is the machine's */
+        if (word_is(w, wl, "driver") && memchr(s + i, '.', len))
+                return 0;
         bool lower = false, digit = false;
         for (size_t k = i; k < i + len; k++) {
                 lower |= s[k] >= 'a' && s[k] <= 'z';
