@@ -1373,6 +1373,18 @@ static size_t title_codes(const char *t, uint32_t *found, size_t max)
         return n;
 }
 
+/* Does code v say only that something failed? Win32's first errors (2
+ * file not found, 5 access denied, 87 invalid parameter) and HRESULTs
+ * that wrap them (0x80070005), and COM's own generic failures (facility
+ * 0: E_FAIL 0x80004005, E_UNEXPECTED 0x8000FFFF). Programs log them for
+ * every kind of failure, so a title naming one names no single problem
+ * ("Error 0x5 when starting Windows Deployment Service"). */
+static bool generic_code(uint32_t v)
+{
+        return v < 0x100 || (v >> 16) == 0x8000 ||
+               ((v >> 16) == 0x8007 && (v & 0xffff) < 0x100);
+}
+
 /* Marks the codes the title names titled (kbc_kb_signal.titled), and adds
  * those the body never writes as a code ("Error 1127", whose article
  * quotes only its text): the error the article is about. */
@@ -1394,6 +1406,8 @@ static void title_code_signals(kbc_arena *a, kbc_kb_article *art,
                         break;
                 }
         for (size_t c = 0; c < nc; c++) {
+                if (generic_code(codes[c]))
+                        continue;
                 bool found = false;
                 for (size_t d = 0; d < c; d++)
                         found |= codes[d] == codes[c];
@@ -1402,7 +1416,7 @@ static void title_code_signals(kbc_arena *a, kbc_kb_article *art,
                             strtoul(v[i].code, NULL, 16) == codes[c]) {
                                 v[i].titled = found = true;
                         }
-                if (found || !codes[c])
+                if (found)
                         continue;
                 memset(&v[k], 0, sizeof(v[k]));
                 v[k].kind = KBC_KB_CODE;
