@@ -23,6 +23,8 @@
  *   ProgId, ... when it is quoted, in capitals or has a digit (server
  *   EXCH01, user 'jsmith', parameter Parameter1)
  *   placeholders written in parentheses: (instance), (pid), (date)
+ *   ESE's prefix, "services (836,D,35) " and an instance's "SRUJet: ",
+ *   is dropped: the message starts after it
  *
  * The article's own placeholders stay as they are ("%1", "<server name>"):
  * the text language matches them already.
@@ -304,6 +306,9 @@ static bool name_noun(const unsigned char *w, size_t len)
             "server", "computer", "machine", "host", "domain", "user",
             "account", "workstation", "controller", "node", "site", "printer",
             "organization", "mailbox", "client",
+            /* the machine's device driver: "Driver SCSI returned invalid
+             * ID for a child device", logged as "Driver stornvme ..." */
+            "driver",
             /* a program's objects: "parameter Parameter1 in method
              * Method1", "(ProgId: ADODB.Connection.1.5)" */
             "parameter", "method", "property", "progid", "table", "database",
@@ -327,6 +332,10 @@ static size_t named_value(const unsigned char *s, size_t n, size_t i)
                            : 0;
         }
         size_t len = name_run(s, n, i);
+        /* a driver's file ("driver WORKGRP.SYS") is what the article is
+         * about; its name on a device (SCSI, stornvme) is the machine's */
+        if (word_is(w, wl, "driver") && memchr(s + i, '.', len))
+                return 0;
         bool lower = false, digit = false;
         for (size_t k = i; k < i + len; k++) {
                 lower |= s[k] >= 'a' && s[k] <= 'z';
@@ -399,6 +408,33 @@ static size_t paren_placeholder(const unsigned char *s, size_t n, size_t i)
         return in_list(s + i + 1, len, names) ? len + 2 : 0;
 }
 
+/* The prefix ESE puts before each of its messages, "PROCESS (PID,D,N) "
+ * and the database instance's "NAME: " after it when the process has one
+ * ("svchost (2716,D,12) SRUJet: Error -1919 validating header page ...",
+ * "services (836,D,35) Error -1919 ..."): the process and instance of the
+ * article's machine, which another machine logs otherwise. Its length, or
+ * 0. */
+static size_t ese_prefix(const unsigned char *s, size_t n)
+{
+        size_t i = run(s, n, 0, is_namec);
+        if (!i || i + 2 >= n || s[i] != ' ' || s[i + 1] != '(')
+                return 0;
+        i += 2;
+        size_t d = run(s, n, i, is_digit);
+        if (!d || i + d + 3 >= n || s[i + d] != ',' ||
+            !is_alpha(s[i + d + 1]) || s[i + d + 2] != ',')
+                return 0;
+        i += d + 3;
+        d = run(s, n, i, is_digit);
+        if (!d || i + d + 1 >= n || s[i + d] != ')' || s[i + d + 1] != ' ')
+                return 0;
+        i += d + 2;
+        size_t w = run(s, n, i, is_namec);
+        if (w && i + w + 1 < n && s[i + w] == ':' && s[i + w + 1] == ' ')
+                i += w + 2;
+        return i < n ? i : 0;
+}
+
 const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
 {
         const unsigned char *s = (const unsigned char *)text;
@@ -407,7 +443,9 @@ const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
         bool after_stop = false, changed = false;
 
         kbc_buf_init(&b, 4 * n + 64); /* "<value>" may outgrow "23" */
-        for (size_t i = 0; i < n;) {
+        size_t skip = ese_prefix(s, n);
+        changed = skip > 0;
+        for (size_t i = skip; i < n;) {
                 bool start = i == 0 || !is_wordc(s[i - 1]);
                 size_t len = 0, keep = 0;
                 bool stop = false;

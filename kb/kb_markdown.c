@@ -1298,6 +1298,137 @@ static bool title_names(const char *t, long id)
         return false;
 }
 
+/* A hex word at t[i] ("0x534", "0xC004F074": 0x and 1-8 digits, whole
+ * word); its value in *v and end in *end. */
+static bool title_hex(const char *t, size_t len, size_t i, uint32_t *v,
+                      size_t *end)
+{
+        if (i + 2 >= len || t[i] != '0' || (t[i + 1] | 0x20) != 'x' ||
+            (i && (isalnum((unsigned char)t[i - 1]) || t[i - 1] == '.')))
+                return false;
+        size_t e = i + 2;
+        uint32_t x = 0;
+        while (e < len && isxdigit((unsigned char)t[e]) && e - i < 11) {
+                char c = (char)(t[e] | 0x20);
+                x = x * 16 + (uint32_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+                e++;
+        }
+        if (e == i + 2 || e - i > 10 ||
+            (e < len && (isalnum((unsigned char)t[e]) || t[e] == '_')))
+                return false;
+        *v = x;
+        *end = e;
+        return true;
+}
+
+/* The error codes a title names, at most max: every 0x word ("Error
+ * 0xC004F074 when you activate Windows", "Event 1202 with status 0x534
+ * logged") and the decimal errors written after "error", "status" or
+ * "code" ("AD Replication error 8333 ...", "Error 1127", "error 8464"),
+ * lists joined by ",", "or" and "and" too. A decimal below 10 is a count
+ * as often as an error; an event id ("Event ID 1202") is none. */
+static size_t title_codes(const char *t, uint32_t *found, size_t max)
+{
+        size_t len = strlen(t), n = 0;
+        for (size_t i = 0; i < len && n < max; i++) {
+                uint32_t v;
+                size_t end;
+                if (title_hex(t, len, i, &v, &end)) {
+                        found[n++] = v;
+                        i = end;
+                        continue;
+                }
+                static const char *const words[] = {"error", "status", "code"};
+                size_t w = 0;
+                for (size_t k = 0; !w && k < sizeof(words) / sizeof(*words);
+                     k++)
+                        if (!strncasecmp(t + i, words[k], strlen(words[k])))
+                                w = strlen(words[k]);
+                if (!w || (i && isalnum((unsigned char)t[i - 1])))
+                        continue;
+                size_t j = i + w;
+                j += j < len && (t[j] | 0x20) == 's';
+                for (;;) {
+                        while (j < len && (t[j] == ' ' || t[j] == ',' ||
+                                           t[j] == ':' || t[j] == '#'))
+                                j++;
+                        if (!strncasecmp(t + j, "or ", 3) ||
+                            !strncasecmp(t + j, "and ", 4)) {
+                                j += t[j] == 'o' || t[j] == 'O' ? 3 : 4;
+                                continue;
+                        }
+                        long d = isdigit((unsigned char)t[j])
+                                     ? title_number(t, len, j, &end)
+                                     : -1;
+                        if (d >= 10 && n < max)
+                                found[n++] = (uint32_t)d;
+                        else if (!title_hex(t, len, j, &v, &end) || n >= max)
+                                break;
+                        else
+                                found[n++] = v;
+                        j = end;
+                }
+                i = j > i ? j - 1 : i;
+        }
+        return n;
+}
+
+/* Does code v say only that something failed? Win32's first errors (2
+ * file not found, 5 access denied, 87 invalid parameter) and HRESULTs
+ * that wrap them (0x80070005), and COM's own generic failures (facility
+ * 0: E_FAIL 0x80004005, E_UNEXPECTED 0x8000FFFF). Programs log them for
+ * every kind of failure, so a title naming one names no single problem
+ * ("Error 0x5 when starting Windows Deployment Service"). */
+static bool generic_code(uint32_t v)
+{
+        return v < 0x100 || (v >> 16) == 0x8000 ||
+               ((v >> 16) == 0x8007 && (v & 0xffff) < 0x100);
+}
+
+/* Marks the codes the title names titled (kbc_kb_signal.titled), and adds
+ * those the body never writes as a code ("Error 1127", whose article
+ * quotes only its text): the error the article is about. */
+static void title_code_signals(kbc_arena *a, kbc_kb_article *art,
+                               const kbc_kb_line *lines, size_t n)
+{
+        uint32_t codes[8];
+        size_t nc = title_codes(art->title, codes, 8);
+        if (!nc)
+                return;
+        kbc_kb_signal *v =
+            kbc_arena_alloc(a, (art->nsignals + nc) * sizeof(*v));
+        memcpy(v, art->signals, art->nsignals * sizeof(*v));
+        size_t k = art->nsignals;
+        int line = 1;
+        for (size_t li = 0; li < n; li++)
+                if (lines[li].heading == 1) {
+                        line = lines[li].no;
+                        break;
+                }
+        for (size_t c = 0; c < nc; c++) {
+                if (generic_code(codes[c]))
+                        continue;
+                bool found = false;
+                for (size_t d = 0; d < c; d++)
+                        found |= codes[d] == codes[c];
+                for (size_t i = 0; i < k; i++)
+                        if (v[i].kind == KBC_KB_CODE && v[i].code &&
+                            strtoul(v[i].code, NULL, 16) == codes[c]) {
+                                v[i].titled = found = true;
+                        }
+                if (found)
+                        continue;
+                memset(&v[k], 0, sizeof(v[k]));
+                v[k].kind = KBC_KB_CODE;
+                v[k].event_id = -1;
+                v[k].code = kbc_arena_printf(a, "0x%08X", (unsigned)codes[c]);
+                v[k].line = line;
+                v[k++].titled = true;
+        }
+        art->signals = v;
+        art->nsignals = k;
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1332,4 +1463,6 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
         for (size_t i = 0; art->title && i < art->nsignals; i++)
                 sig[i].titled = sig[i].kind == KBC_KB_EVENT &&
                                 title_names(art->title, sig[i].event_id);
+        if (art->title)
+                title_code_signals(a, art, lines, n);
 }

@@ -79,14 +79,28 @@ struct kbc_matcher {
 /* A provider as the index compares it: without "Microsoft-Windows-".
  * Windows logs "Microsoft-Windows-DFSR" where the articles and older
  * collectors write "DFSR", and "ActiveDirectory_DomainService" is the same
- * provider as "Microsoft-Windows-ActiveDirectory_DomainService". */
+ * provider as "Microsoft-Windows-ActiveDirectory_DomainService". A source
+ * named after an instance, "NAME [INSTANCE] CATEGORY" (AD LDS logs "ADAM
+ * [SalesApps] General", "ADAM [PartnerDir] Replication", one per instance
+ * and category), is NAME: the instance is the server's own, and a rule
+ * can only name the service. */
 static kbc_str provider_base(kbc_str p)
 {
         static const char prefix[] = "microsoft-windows-";
         size_t n = sizeof(prefix) - 1;
         if (p.ptr && p.len > n &&
             kbc_str_caseeq(kbc_str_make(p.ptr, n), kbc_str_make(prefix, n)))
-                return kbc_str_make(p.ptr + n, p.len - n);
+                p = kbc_str_make(p.ptr + n, p.len - n);
+        for (size_t i = 1; p.ptr && i + 1 < p.len; i++)
+                if (p.ptr[i] == '[' && p.ptr[i - 1] == ' ' &&
+                    memchr(p.ptr + i, ']', p.len - i)) {
+                        size_t e = i - 1;
+                        while (e && p.ptr[e - 1] == ' ')
+                                e--;
+                        if (e)
+                                return kbc_str_make(p.ptr, e);
+                        break;
+                }
         return p;
 }
 

@@ -345,6 +345,23 @@ static void test_generalize_values(void **state)
             {"CoCreateInstance (ProgId: ADODB.Connection.1.5) failed",
              "CoCreateInstance (ProgId: <value>) failed",
              "CoCreateInstance (ProgId: ADODB.Recordset.1.5) failed"},
+            /* a device's driver is the machine's, a driver file is not */
+            {"Driver SCSI returned invalid ID for a child device (000000).",
+             "Driver <value> returned invalid ID for a child device "
+             "(<value>).",
+             "Driver stornvme returned invalid ID for a child device "
+             "(0100000000000000)."},
+            {"Could not locate driver WORKGRP.SYS (DOS error 2).",
+             "Could not locate driver WORKGRP.SYS (DOS error 2).", NULL},
+            /* ESE's prefix is the article's process and instance */
+            {"services (836,D,35) Error -1919 validating header page on "
+             "flush map file.",
+             "Error -<value> validating header page on flush map file.",
+             "svchost (2716,D,12) SRUJet: Error -1919 validating header "
+             "page on flush map file."},
+            {"svchost (2716,D,12) SRUJet: The flush map file will be "
+             "invalidated.",
+             "The flush map file will be invalidated.", NULL},
             /* the article's own placeholders stay: "%1" is one already */
             {"for the target server %1, the account %2 did not",
              "for the target server %1, the account %2 did not",

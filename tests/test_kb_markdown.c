@@ -485,6 +485,44 @@ static void test_titled_events(void **state)
         kbc_arena_free(a);
 }
 
+/* The error a title names is the article's: marked titled, added when
+ * the body does not write it as a code, weighed 4 and found as Windows
+ * logs it; a generic failure (0x5, E_FAIL) is no title's. */
+static void test_titled_codes(void **state)
+{
+        (void)state;
+        static const char decimal[] =
+            "---\nms.date: 1/2/2023\ntitle: AD Replication Error 1127 "
+            "While accessing the hard disk\n---\n## Symptoms\n\n"
+            "> Source: NTDS Replication\nEvent ID: 1084\nDescription:\n"
+            "Internal event: Active Directory could not update the "
+            "following object.\n";
+        static const char hex[] =
+            "---\nms.date: 1/2/2023\ntitle: Event 1202 with status 0x534 "
+            "or 0x80004005 logged\n---\n## Symptoms\n\n"
+            "The status is 0x00000534 here, and 0x00000005 there.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *x = parse_text(a, "support/x/a.md", decimal);
+        kbc_kb_article *y = parse_text(a, "support/x/b.md", hex);
+        const kbc_kb_signal *s = find(x, KBC_KB_CODE, -1, "0x00000467");
+        assert_non_null(s);
+        assert_true(s->titled);
+        assert_true(find(y, KBC_KB_CODE, -1, "0x00000534")->titled);
+        assert_false(find(y, KBC_KB_CODE, -1, "0x00000005")->titled);
+        assert_null(find(y, KBC_KB_CODE, -1, "0x80004005"));
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, x);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, x, &out, NULL), KBC_COMPILED);
+        assert_non_null(strstr(
+            out.data, "    weight: 4\n    match:\n      problem: true\n"));
+        assert_non_null(strstr(out.data, "(?:0x467|1127))\\\\b\""));
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -499,6 +537,7 @@ int main(void)
             cmocka_unit_test(test_event_tables),
             cmocka_unit_test(test_example_below),
             cmocka_unit_test(test_titled_events),
+            cmocka_unit_test(test_titled_codes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

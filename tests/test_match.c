@@ -66,7 +66,8 @@ static void test_provider_and_event_id_list(void **state)
 }
 
 /* A provider list matches any of its names, and a provider matches with
- * or without "Microsoft-Windows-" before it, either side. */
+ * or without "Microsoft-Windows-" before it, either side, and with its
+ * instance and category after it ("ADAM [SalesApps] General"). */
 static void test_provider_names(void **state)
 {
         (void)state;
@@ -83,6 +84,11 @@ static void test_provider_names(void **state)
             {"Microsoft-Windows-DFSR", 4202, "dfsr-staging"},
             {"dfsr", 4202, "dfsr-staging"},
             {"Microsoft-Windows-", 4202, ""},
+            /* an instance's source, as AD LDS names them */
+            {"DFSR [Branch1] Staging", 4202, "dfsr-staging"},
+            {"DFSR [Branch1]", 4202, "dfsr-staging"},
+            {"[Branch1] DFSR", 4202, ""},
+            {"DFSRX [Branch1] Staging", 4202, ""},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
                 kbc_event ev = event(cases[i].provider, cases[i].id, "x");
