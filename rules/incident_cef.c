@@ -103,6 +103,7 @@ int kbc_incident_to_cef(const kbc_incident *inc, kbc_buf *scratch, kbc_buf *b)
         put_number(b, "cnt", NULL, (long long)inc->count);
         kbc_buf_reset(scratch);
         kbc_incident_message(inc, scratch);
+        bool cut = scratch->overflow; /* the reset below forgets it */
         put_ext(b, "msg", scratch->data, CEF_MSG_MAX);
         put_labelled(b, "cs1", "kbId", top->id);
         put_labelled(b, "cs2", "cause", top->cause);
@@ -116,5 +117,5 @@ int kbc_incident_to_cef(const kbc_incident *inc, kbc_buf *scratch, kbc_buf *b)
         put_number(b, "cn2", "confidence",
                    (long long)(inc->confidence * 100 + 0.5));
         put_number(b, "cn3", "occurrences", (long long)inc->occurrences);
-        return b->overflow || scratch->overflow ? -1 : 0;
+        return b->overflow || cut || scratch->overflow ? -1 : 0;
 }

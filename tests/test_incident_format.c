@@ -308,6 +308,29 @@ static void test_cef_cuts_long_values(void **state)
         free(big);
 }
 
+/* A scratch buffer too small for what a format builds in it (the
+ * incident's message, the ranking) refuses the incident: the caller says
+ * so, rather than a record going out with a text cut short. */
+static void test_scratch_too_small_refuses(void **state)
+{
+        (void)state;
+        fixture f;
+        fixture_init(&f);
+        kbc_incident inc = f.inc;
+        const kbc_out_format uses_scratch[] = {KBC_OUT_CEF, KBC_OUT_OCSF,
+                                               KBC_OUT_MSGPACK};
+        for (size_t i = 0; i < 3; i++) {
+                kbc_buf out, scratch;
+                kbc_buf_init(&out, 1 << 20);
+                kbc_buf_init(&scratch, 24);
+                assert_int_equal(
+                    kbc_incident_format(&inc, uses_scratch[i], &scratch, &out),
+                    -1);
+                kbc_buf_free(&out);
+                kbc_buf_free(&scratch);
+        }
+}
+
 /* The OCSF object parsed as JSON, and what one path of it holds. */
 typedef struct doc {
         kbc_json *j;
@@ -424,6 +447,7 @@ int main(void)
             cmocka_unit_test(test_cef_round_trip),
             cmocka_unit_test(test_cef_severity),
             cmocka_unit_test(test_cef_cuts_long_values),
+            cmocka_unit_test(test_scratch_too_small_refuses),
             cmocka_unit_test(test_ocsf_fields),
             cmocka_unit_test(test_format_names),
         };
