@@ -151,8 +151,8 @@ static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
         if (!found) {
                 char *lower = NULL;
                 if (prov) {
-                        lower =
-                            kbc_arena_strdup(a, provider_base(provider).ptr);
+                        kbc_str base = provider_base(provider);
+                        lower = kbc_arena_strndup(a, base.ptr, base.len);
                         for (char *p = lower; *p; p++)
                                 *p = kbc_ascii_lower(*p);
                 }

@@ -240,13 +240,12 @@ static void queue(kbc_pipeline *p, const char *buf, size_t len,
         item *it = &p->items[kbc_handoff_reserve(p->handoff)];
         size_t src_len =
             origin->source ? strnlen(origin->source, SOURCE_MAX - 1) : 0;
-        *it = (item){.raw = it->raw,
-                     .store = it->store,
-                     .len = len,
-                     .origin = *origin,
-                     .diag = diag,
-                     .diag_opaque = opaque,
-                     .time_ms = KBC_TIME_NONE};
+        /* field by field: the item's event is kilobytes, written by work */
+        it->len = len;
+        it->origin = *origin;
+        it->diag = diag;
+        it->diag_opaque = opaque;
+        it->time_ms = KBC_TIME_NONE;
         /* an oversized message is refused by its size: no copy needed */
         it->worked = len > KBC_DECODE_MAX_MESSAGE;
         kbc_buf_reset(&it->raw);
