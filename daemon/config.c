@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "kbcorrd.h"
+#include "log.h"
 #include "kbc_arena.h"
 #include "kbc_time.h"
 #include "yaml_doc.h"

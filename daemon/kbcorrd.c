@@ -128,7 +128,7 @@ static void on_incident(void *opaque, const kbc_incident *inc)
          * (not at a quiet close or a flush): time to alert. */
         if (inc->first && w->consumed.tv_sec) {
                 struct timespec now;
-                kbcd_metrics_time_to_alert(w,
+                kbcd_observe_time_to_alert(&w->figures,
                                            seconds_since(&w->consumed, &now));
         }
 }
@@ -220,6 +220,8 @@ static kbcd_part *part_assign(kbcd *d, const char *topic, int32_t partition)
         p->eof = false;
         p->stopped[0] = '\0';
         atomic_store(&p->halted, false);
+        if (p->pipeline)
+                kbcd_part_publish(p);
         return p;
 }
 
@@ -275,7 +277,11 @@ static void store_offsets(kbcd *d, bool revoked_only,
 static void part_revoke(kbcd_part *p)
 {
         if (p->pipeline) {
-                kbcd_metrics_retire(p->d, p->pipeline);
+                /* its counts stay on /metrics; its gauges go */
+                kbc_pipeline_stats s;
+                kbc_pipeline_stats_get(p->pipeline, &s);
+                s.engine.hosts = s.engine.bytes = 0;
+                kbc_pipeline_stats_add(&p->d->retired, &s);
                 p->worker->nparts--;
         }
         kbc_pipeline_free(p->pipeline);
@@ -431,12 +437,11 @@ static void seek_back(kbcd *d, rd_kafka_topic_partition_list_t *seek)
  * and the partition re-read from its safe offset, so open cases are
  * rebuilt, not cut: the same guarantee as a restart, without the
  * restart. */
-/* A rule set and mappings loaded for a reload, and the counts by KB that
- * restart with them. */
+/* A rule set and mappings loaded for a reload (the counts by KB restart
+ * with them: kbcd_metrics_prepare). */
 typedef struct reload_set {
         kbc_ruleset *rules;
         kbc_decoder *mappings;
-        uint64_t *kb_incidents;
 } reload_set;
 
 /* SIGHUP, first half, while the workers run on: loads the new set. 0, or
@@ -445,15 +450,13 @@ static int reload_load(const kbcd *d, reload_set *next)
 {
         next->rules = rules_load(&d->cfg);
         next->mappings = next->rules ? mappings_load(&d->cfg) : NULL;
-        next->kb_incidents =
-            next->mappings
-                ? calloc(kbc_ruleset_count(next->rules) + 1, sizeof(uint64_t))
-                : NULL;
-        if (next->kb_incidents)
+        if (next->mappings &&
+            !kbcd_metrics_prepare(d->metrics, kbc_ruleset_count(next->rules)))
                 return 0;
-        kbcd_log("error",
-                 "SIGHUP: the new %s did not load; the old set keeps running",
-                 next->rules ? "mappings" : "rules");
+        kbcd_log("error", "SIGHUP: %s; the old set keeps running",
+                 !next->rules      ? "the new rules did not load"
+                 : !next->mappings ? "the new mappings did not load"
+                                   : "out of memory");
         kbc_decoder_free(next->mappings);
         kbc_ruleset_free(next->rules);
         return -1;
@@ -492,8 +495,7 @@ static void reload_swap(kbcd *d, const reload_set *next)
         if (seek->cnt)
                 seek_back(d, seek);
         rd_kafka_topic_partition_list_destroy(seek);
-        free(d->metrics.kb_incidents); /* counts by KB restart with the set */
-        d->metrics.kb_incidents = next->kb_incidents;
+        kbcd_metrics_switch(d->metrics);
         kbc_ruleset_free(old);
         kbc_decoder_free(old_maps);
         kbcd_log("info",
@@ -503,13 +505,6 @@ static void reload_swap(kbcd *d, const reload_set *next)
 }
 
 /* ---- the loop -------------------------------------------------------- */
-
-int64_t kbcd_now_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* kbc_pipeline_feed, timed for the processing histogram. */
 static int feed_timed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m,
@@ -529,8 +524,8 @@ static int feed_timed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m,
                 if (ev->time_ms > p->max_event_ms)
                         p->max_event_ms = ev->time_ms;
         }
-        kbcd_metrics_latency(w, seconds_since(&t0, &t1));
-        kbcd_metrics_handled(w, &t1);
+        kbcd_observe_processing(&w->figures, seconds_since(&t0, &t1));
+        w->figures.last_message = t1;
         return rc;
 }
 
@@ -563,15 +558,20 @@ void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m)
                          "oversized: %zu bytes, input.max_message_bytes is %zu",
                          m->len, p->d->cfg.max_message_bytes);
                 dead_letter(p, m, reason);
-                struct timespec t;
-                clock_gettime(CLOCK_MONOTONIC, &t);
-                kbcd_metrics_handled(w, &t);
+                clock_gettime(CLOCK_MONOTONIC, &w->figures.last_message);
         } else if (feed_timed(w, p, m, &origin)) {
                 snprintf(reason, sizeof(reason), "undecodable: %s",
                          kbc_pipeline_last_error(p->pipeline));
                 dead_letter(p, m, reason);
         }
         kbcd_offsets_consumed(&p->offsets, m->offset);
+}
+
+void kbcd_part_publish(kbcd_part *p)
+{
+        kbc_pipeline_stats_get(p->pipeline, &p->seen.stats);
+        p->seen.next = p->offsets.next;
+        p->seen.max_event_ms = p->max_event_ms;
 }
 
 /* How long the loop waits for room in a full worker queue before it
@@ -616,8 +616,10 @@ static bool all_done(kbcd *d)
 static void flush_cases(kbcd *d)
 {
         for (kbcd_part *p = d->parts; p; p = p->next_part)
-                if (p->pipeline)
+                if (p->pipeline) {
                         kbc_pipeline_flush(p->pipeline);
+                        kbcd_part_publish(p);
+                }
 }
 
 rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbc_kafka_prop *defaults,
@@ -699,6 +701,7 @@ static void close_quiet(kbcd *d, int64_t now)
                     hi < 0 || p->offsets.next < hi)
                         continue;
                 kbc_pipeline_close_quiet(p->pipeline, now);
+                kbcd_part_publish(p);
         }
 }
 
@@ -713,15 +716,96 @@ static void consume_one(kbcd *d)
                 dispatch(d, m);
 }
 
+/* The partition rows of /metrics, from what the partitions published;
+ * sums their counts and items in flight into f; the first stopped one
+ * makes /healthz fail. */
+static size_t partition_figures(kbcd *d, kbcd_figures *f)
+{
+        size_t n = 0;
+        for (kbcd_part *p = d->parts; p; p = p->next_part) {
+                if (!p->pipeline)
+                        continue;
+                if (n == d->rows_cap) {
+                        size_t cap = n ? 2 * n : 16;
+                        void *rows = realloc(d->rows, cap * sizeof(*d->rows));
+                        if (!rows)
+                                break; /* fewer rows this time */
+                        d->rows = rows;
+                        d->rows_cap = cap;
+                }
+                pthread_mutex_lock(&p->worker->lock);
+                kbc_pipeline_stats_add(&f->pipelines, &p->seen.stats);
+                int64_t next = p->seen.next,
+                        max_event_ms = p->seen.max_event_ms;
+                pthread_mutex_unlock(&p->worker->lock);
+                pthread_mutex_lock(&d->out);
+                f->inflight += kbcd_offsets_count(&p->offsets);
+                bool stopped = p->stopped[0];
+                if (stopped && !f->unhealthy[0])
+                        snprintf(f->unhealthy, sizeof(f->unhealthy),
+                                 "partition stopped: %s", p->stopped);
+                pthread_mutex_unlock(&d->out);
+                int64_t lo, hi;
+                bool known =
+                    next >= 0 &&
+                    !rd_kafka_get_watermark_offsets(d->consumer, p->topic,
+                                                    p->partition, &lo, &hi) &&
+                    hi >= 0;
+                d->rows[n++] =
+                    (kbcd_partition_figures){.topic = p->topic,
+                                             .partition = p->partition,
+                                             .lag = !known      ? -1
+                                                    : hi > next ? hi - next
+                                                                : 0,
+                                             .max_event_ms = max_event_ms,
+                                             .stopped = stopped};
+        }
+        return n;
+}
+
+/* /metrics and /healthz from the figures the workers and partitions
+ * published: the workers do not pause for it. */
+static void publish_metrics(kbcd *d, int64_t now)
+{
+        kbcd_figures f = {.pipelines = d->retired,
+                          .messages = d->messages,
+                          .rules = d->rules};
+        for (size_t i = 0; i < d->nworkers; i++) {
+                kbcd_worker *w = &d->workers[i];
+                pthread_mutex_lock(&w->lock);
+                kbcd_work_figures_add(&f.work, &w->published);
+                pthread_mutex_unlock(&w->lock);
+        }
+        const char *failing = NULL;
+        pthread_mutex_lock(&d->out);
+        f.dead_letters = d->dead_letters;
+        f.delivery_retries = d->delivery_retries;
+        f.undeliverable = d->undeliverable;
+        while (f.nsinks < KBCD_FIGURES_SINKS &&
+               kbcd_sinks_state(d, f.nsinks, &f.sinks[f.nsinks]))
+                f.nsinks++;
+        if (kbcd_sinks_failing(d, &failing))
+                snprintf(f.unhealthy, sizeof(f.unhealthy), "sink failing: %s",
+                         failing);
+        pthread_mutex_unlock(&d->out);
+        f.nparts = partition_figures(d, &f);
+        f.parts = d->rows;
+        kbcd_metrics_publish(d->metrics, &f, now);
+}
+
 /* The loop's chores on partition state, due at their own periods; the
- * workers pause for them (the world lock). */
+ * workers pause for them (the world lock), but not for /metrics. */
 static void chores(kbcd *d, int64_t now, int64_t *last_quiet,
                    int64_t *last_store, int64_t *last_metrics)
 {
-        bool quiet = now - *last_quiet >= QUIET_EVERY_MS,
-             store = now - *last_store >= KBCD_STORE_EVERY_MS,
-             metrics = now - *last_metrics >= METRICS_EVERY_MS;
-        if (!quiet && !store && !metrics)
+        bool metrics = now - *last_metrics >= METRICS_EVERY_MS,
+             quiet = now - *last_quiet >= QUIET_EVERY_MS,
+             store = now - *last_store >= KBCD_STORE_EVERY_MS;
+        if (metrics) {
+                publish_metrics(d, now);
+                *last_metrics = now;
+        }
+        if (!quiet && !store && !(metrics && d->cfg.mock_exit_when_done))
                 return;
         pthread_rwlock_wrlock(&d->world);
         if (quiet) {
@@ -731,10 +815,6 @@ static void chores(kbcd *d, int64_t now, int64_t *last_quiet,
         if (store) {
                 store_offsets(d, false, NULL);
                 *last_store = now;
-        }
-        if (metrics) {
-                kbcd_metrics_publish(d, now);
-                *last_metrics = now;
         }
         if (d->cfg.mock_exit_when_done && !stop_requested && all_done(d)) {
                 kbcd_log("info", "mock: feed consumed, closing cases");
@@ -887,7 +967,9 @@ int main(int argc, char **argv)
         pthread_rwlock_init(&d.world, &rwa);
         pthread_rwlockattr_destroy(&rwa);
         pthread_mutex_init(&d.out, NULL);
-        if (kbcd_metrics_start(&d) || (d.cfg.mock && kbcd_mock_start(&d)) ||
+        d.metrics = kbcd_metrics_start(d.cfg.metrics_listen,
+                                       kbc_ruleset_count(d.rules));
+        if (!d.metrics || (d.cfg.mock && kbcd_mock_start(&d)) ||
             kbcd_sinks_open(&d) || kbcd_workers_start(&d) ||
             consumer_open(&d)) {
                 rc = 2;
@@ -914,7 +996,8 @@ int main(int argc, char **argv)
         }
         kbcd_workers_free(&d); /* the partitions pointing at them are gone */
         kbcd_mock_stop(&d);
-        kbcd_metrics_stop(&d);
+        kbcd_metrics_stop(d.metrics);
+        free(d.rows);
         kbc_ruleset_free(d.rules);
         kbc_decoder_free(d.mappings);
         kbcd_config_free(&d.cfg);

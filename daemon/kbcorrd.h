@@ -26,11 +26,14 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "kbc_buf.h"
 #include "kbc_incident_format.h"
 #include "kbc_pipeline.h"
 #include "kbc_rules.h"
+#include "log.h"
+#include "metrics.h"
 #include "offsets.h"
 #include "workers.h"
 
@@ -44,6 +47,14 @@ struct kbcd_part {
         uint64_t gen;           /* bumped at (re)assignment and revocation */
         kbcd_offsets offsets;   /* offsets.h; its items under the out lock */
         int64_t max_event_ms;   /* latest event time fed; for the lag */
+        /* What /metrics shows of it, published by its worker after each
+         * batch (under the worker's lock) and by the loop (under the world
+         * lock) when it changes the pipeline: the loop reads it without
+         * pausing the workers. */
+        struct {
+                kbc_pipeline_stats stats;
+                int64_t next, max_event_ms;
+        } seen;
         bool eof;
         /* Why nothing more is read from it ("" = runs), written under the
          * out lock (a delivery) or the world write lock (assignment, a
@@ -56,22 +67,6 @@ struct kbcd_part {
 
 /* How often the file sinks are synced and the safe offsets stored. */
 #define KBCD_STORE_EVERY_MS 200
-
-typedef struct kbcd_metrics {
-        /* counters of pipelines dropped at revocation, kept for /metrics */
-        kbc_pipeline_stats retired;
-        uint64_t *kb_incidents; /* by rule index */
-        /* merged from the workers at each publication */
-        kbcd_histogram processing; /* one message: decode to correlate */
-        kbcd_histogram to_alert;   /* opening symptom to first emission */
-        /* the page, rendered by the loop, served by libmicrohttpd's thread */
-        struct MHD_Daemon *http;
-        pthread_mutex_t lock;
-        kbc_buf page;
-        int64_t last_loop_ms; /* monotonic; /healthz fails when stale */
-        char unhealthy[320];  /* why /healthz fails (a sink, a partition) */
-        struct timespec last_message; /* monotonic; tv_sec 0 = none yet */
-} kbcd_metrics;
 
 typedef struct kbcd {
         kbcd_config cfg;
@@ -98,19 +93,11 @@ typedef struct kbcd {
         pthread_mutex_t out;
         uint64_t messages, dead_letters, incidents, delivery_retries,
             undeliverable;
-        kbcd_metrics metrics;
+        kbcd_metrics *metrics;
+        kbc_pipeline_stats retired;   /* of pipelines dropped, for /metrics */
+        kbcd_partition_figures *rows; /* /metrics' partition rows */
+        size_t rows_cap;
 } kbcd;
-
-/* log.c: one record on stderr at level "debug", "info", "warn" or
- * "error", as logfmt (ts=... level=... msg="...") or JSON. */
-void kbcd_log(const char *level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* The lowest level written and the format ("logfmt" or "json"; NULL for
- * the defaults info, logfmt). -1 if either is unknown. */
-int kbcd_log_setup(const char *level, const char *format);
-/* For configuration checks, without changing the logging. */
-bool kbcd_log_level_known(const char *level);
-bool kbcd_log_format_known(const char *format);
 
 /* A librdkafka configuration: defaults, then the kafka map of the
  * configuration file, then forced (which the map cannot change). NULL
@@ -133,6 +120,9 @@ void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
 /* Feeds one message to p's pipeline, on worker w's thread with the world
  * lock held for reading; what it raises goes to the sinks. */
 void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m);
+/* Publishes p's figures (p->seen): with the world lock held for writing,
+ * or for reading and p's worker's lock. */
+void kbcd_part_publish(kbcd_part *p);
 
 /* sinks.c: every sink of the configuration, behind sink.h; every call
  * with the out lock held. */
@@ -149,34 +139,10 @@ void kbcd_sinks_poll(kbcd *d);
 void kbcd_sinks_sync(kbcd *d);
 /* Whether a sink's last attempt failed; *name says which. */
 bool kbcd_sinks_failing(const kbcd *d, const char **name);
-/* What /metrics shows of a sink. */
-typedef struct kbcd_sink_state {
-        const char *name;
-        uint64_t errors; /* failed attempts */
-        bool failing;    /* the last attempt failed */
-} kbcd_sink_state;
 /* Fills *st for the i-th sink; false when there are fewer than i + 1. */
 bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st);
 /* Waits up to ms for every sink's deliveries; returns how many are left. */
 int kbcd_sinks_drain(kbcd *d, int ms);
-
-/* metrics.c: /metrics (Prometheus text) and /healthz on metrics.listen. */
-int kbcd_metrics_start(kbcd *d);
-/* Counts one message's processing time, on its worker. */
-void kbcd_metrics_latency(kbcd_worker *w, double seconds);
-/* Counts the time from polling a case's opening symptom to handing its
- * first state to the sinks. */
-void kbcd_metrics_time_to_alert(kbcd_worker *w, double seconds);
-/* A message was handled (fed or sent to the dead letters) at monotonic
- * time t. */
-void kbcd_metrics_handled(kbcd_worker *w, const struct timespec *t);
-/* Adds a pipeline's counters to the retired ones (before it is freed). */
-void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p);
-/* Renders the page from the current state; called by the loop. */
-void kbcd_metrics_publish(kbcd *d, int64_t now_ms);
-/* Monotonic milliseconds, the loop's and the metrics' clock. */
-int64_t kbcd_now_ms(void);
-void kbcd_metrics_stop(kbcd *d);
 
 /* mock.c: starts librdkafka's mock cluster in-process, creates the
  * topics, produces the feed files keyed by host; sets bootstrap.servers

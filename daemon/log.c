@@ -11,7 +11,7 @@
 
 #include "kbc_buf.h"
 #include "kbc_time.h"
-#include "kbcorrd.h"
+#include "log.h"
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
 static int min_rank = 1; /* info */

@@ -2,23 +2,37 @@
  * metrics.c - /metrics in the Prometheus text format and /healthz, served
  * by libmicrohttpd on metrics.listen (loopback by default).
  *
- * The consumer loop owns every counter; libmicrohttpd answers from its
- * own thread. So the loop renders the whole page every 100 ms
- * under a mutex, and a request only copies it: no counter is read across
- * threads, and a scrape never slows the loop.
+ * The loop renders the whole page from its snapshot every 100 ms under a
+ * mutex, and a request only copies it: libmicrohttpd's thread reads no
+ * counter, and a scrape never slows the loop. The counts by KB are
+ * atomics, bumped by whichever worker emits the incident.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "kbcorrd.h"
+#include "clock.h"
+#include "config.h"
+#include "kbc_buf.h"
+#include "log.h"
+#include "metrics.h"
 
 #define STALE_MS                5000 /* /healthz: the loop must have run this recently */
 #define METRICS_MAX_CONNECTIONS 32
 #define METRICS_IDLE_TIMEOUT_S  10
+
+struct kbcd_metrics {
+        _Atomic uint64_t *kb_incidents, *next_kb_incidents; /* by rule index */
+        struct MHD_Daemon *http;
+        pthread_mutex_t lock; /* the three below: the page and its health */
+        kbc_buf page;
+        int64_t last_loop_ms; /* monotonic; /healthz fails when stale */
+        char unhealthy[sizeof(((kbcd_figures *)0)->unhealthy)];
+};
 
 static const double latency_bounds_s[KBCD_LATENCY_BUCKETS] = {
     0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1};
@@ -44,8 +58,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-        kbcd *d = cls;
-        kbcd_metrics *m = &d->metrics;
+        kbcd_metrics *m = cls;
         (void)version;
         (void)upload;
         (void)upload_size;
@@ -74,28 +87,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return rc;
 }
 
-int kbcd_metrics_start(kbcd *d)
+static int serve(kbcd_metrics *m, const char *listen)
 {
-        kbcd_metrics *m = &d->metrics;
         struct sockaddr_in sa;
-        pthread_mutex_init(&m->lock, NULL);
-        kbc_buf_init(&m->page, 64u << 20);
-        m->last_loop_ms = kbcd_now_ms();
-        m->kb_incidents =
-            calloc(kbc_ruleset_count(d->rules) + 1, sizeof(*m->kb_incidents));
-        if (!m->kb_incidents)
-                return -1;
-        if (!d->cfg.metrics_listen)
-                return 0;
-        if (kbcd_listen_parse(d->cfg.metrics_listen, &sa)) {
+        if (kbcd_listen_parse(listen, &sa)) {
                 kbcd_log("error",
                          "metrics.listen: expected IPV4:PORT, got '%s'",
-                         d->cfg.metrics_listen);
+                         listen);
                 return -1;
         }
         m->http = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-            on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+            on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
             /* A scraper needs one connection; idle or flooding clients
              * must not hold descriptors the daemon needs. */
@@ -103,8 +106,7 @@ int kbcd_metrics_start(kbcd *d)
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_IDLE_TIMEOUT_S,
             MHD_OPTION_END);
         if (!m->http) {
-                kbcd_log("error", "metrics: cannot listen on %s",
-                         d->cfg.metrics_listen);
+                kbcd_log("error", "metrics: cannot listen on %s", listen);
                 return -1;
         }
         const union MHD_DaemonInfo *info =
@@ -116,16 +118,53 @@ int kbcd_metrics_start(kbcd *d)
         return 0;
 }
 
-void kbcd_metrics_stop(kbcd *d)
+kbcd_metrics *kbcd_metrics_start(const char *listen, size_t nrules)
 {
-        kbcd_metrics *m = &d->metrics;
+        kbcd_metrics *m = calloc(1, sizeof(*m));
+        if (!m)
+                return NULL;
+        pthread_mutex_init(&m->lock, NULL);
+        kbc_buf_init(&m->page, 64u << 20);
+        m->last_loop_ms = kbcd_now_ms();
+        if (kbcd_metrics_prepare(m, nrules) ||
+            (kbcd_metrics_switch(m), listen && serve(m, listen))) {
+                kbcd_metrics_stop(m);
+                return NULL;
+        }
+        return m;
+}
+
+void kbcd_metrics_stop(kbcd_metrics *m)
+{
+        if (!m)
+                return;
         if (m->http)
                 MHD_stop_daemon(m->http);
-        if (m->kb_incidents) {
-                pthread_mutex_destroy(&m->lock);
-                kbc_buf_free(&m->page);
-                free(m->kb_incidents);
-        }
+        pthread_mutex_destroy(&m->lock);
+        kbc_buf_free(&m->page);
+        free(m->kb_incidents);
+        free(m->next_kb_incidents);
+        free(m);
+}
+
+void kbcd_metrics_incident(kbcd_metrics *m, size_t rule)
+{
+        atomic_fetch_add_explicit(&m->kb_incidents[rule], 1,
+                                  memory_order_relaxed);
+}
+
+int kbcd_metrics_prepare(kbcd_metrics *m, size_t nrules)
+{
+        free(m->next_kb_incidents);
+        m->next_kb_incidents = calloc(nrules + 1, sizeof(*m->kb_incidents));
+        return m->next_kb_incidents ? 0 : -1;
+}
+
+void kbcd_metrics_switch(kbcd_metrics *m)
+{
+        free(m->kb_incidents);
+        m->kb_incidents = m->next_kb_incidents;
+        m->next_kb_incidents = NULL;
 }
 
 static void observe(kbcd_histogram *h, const double *bounds, double seconds)
@@ -139,45 +178,32 @@ static void observe(kbcd_histogram *h, const double *bounds, double seconds)
         h->sum_s += seconds;
 }
 
-void kbcd_metrics_latency(kbcd_worker *w, double seconds)
+void kbcd_observe_processing(kbcd_work_figures *f, double seconds)
 {
-        observe(&w->processing, latency_bounds_s, seconds);
+        observe(&f->processing, latency_bounds_s, seconds);
 }
 
-void kbcd_metrics_time_to_alert(kbcd_worker *w, double seconds)
+void kbcd_observe_time_to_alert(kbcd_work_figures *f, double seconds)
 {
-        observe(&w->to_alert, alert_bounds_s, seconds);
+        observe(&f->to_alert, alert_bounds_s, seconds);
 }
 
-void kbcd_metrics_handled(kbcd_worker *w, const struct timespec *t)
-{
-        w->last_message = *t;
-}
-
-/* Moves h's counts into into (the workers' into the daemon's). */
-static void histogram_take(kbcd_histogram *into, kbcd_histogram *h)
+static void histogram_add(kbcd_histogram *sum, const kbcd_histogram *h)
 {
         for (size_t i = 0; i < KBCD_LATENCY_BUCKETS; i++)
-                into->le[i] += h->le[i];
-        into->count += h->count;
-        into->sum_s += h->sum_s;
-        memset(h, 0, sizeof(*h));
+                sum->le[i] += h->le[i];
+        sum->count += h->count;
+        sum->sum_s += h->sum_s;
 }
 
-/* The workers' figures since the last publication; the world lock is held
- * for writing, so none of them is feeding. */
-static void collect_workers(kbcd *d)
+void kbcd_work_figures_add(kbcd_work_figures *sum, const kbcd_work_figures *f)
 {
-        kbcd_metrics *m = &d->metrics;
-        for (size_t i = 0; i < d->nworkers; i++) {
-                kbcd_worker *w = &d->workers[i];
-                histogram_take(&m->processing, &w->processing);
-                histogram_take(&m->to_alert, &w->to_alert);
-                if (w->last_message.tv_sec > m->last_message.tv_sec ||
-                    (w->last_message.tv_sec == m->last_message.tv_sec &&
-                     w->last_message.tv_nsec > m->last_message.tv_nsec))
-                        m->last_message = w->last_message;
-        }
+        histogram_add(&sum->processing, &f->processing);
+        histogram_add(&sum->to_alert, &f->to_alert);
+        if (f->last_message.tv_sec > sum->last_message.tv_sec ||
+            (f->last_message.tv_sec == sum->last_message.tv_sec &&
+             f->last_message.tv_nsec > sum->last_message.tv_nsec))
+                sum->last_message = f->last_message;
 }
 
 /* The wall-clock time of a monotonic one, for a gauge a dashboard can
@@ -190,13 +216,6 @@ static double wall_time_of(const struct timespec *mono)
         return (double)now_wall.tv_sec + (double)now_wall.tv_nsec / 1e9 -
                ((double)(now_mono.tv_sec - mono->tv_sec) +
                 (double)(now_mono.tv_nsec - mono->tv_nsec) / 1e9);
-}
-
-void kbcd_metrics_retire(kbcd *d, const kbc_pipeline *p)
-{
-        kbc_pipeline_stats s;
-        kbc_pipeline_stats_get(p, &s);
-        kbc_pipeline_stats_add(&d->metrics.retired, &s);
 }
 
 static void counter(kbc_buf *b, const char *name, const char *help, uint64_t v)
@@ -253,90 +272,78 @@ static void histogram(kbc_buf *b, const char *name, const char *help,
                        (unsigned long long)h->count);
 }
 
-static void render(kbcd *d, kbc_buf *b)
+static void render(const kbcd_metrics *m, const kbcd_figures *f, kbc_buf *b)
 {
-        kbcd_metrics *m = &d->metrics;
-        kbc_pipeline_stats all = m->retired;
-        uint64_t hosts = 0, open_parts = 0, inflight = 0, bytes = 0;
-        for (kbcd_part *p = d->parts; p; p = p->next_part) {
-                inflight += kbcd_offsets_count(&p->offsets);
-                if (!p->pipeline)
-                        continue;
-                kbc_pipeline_stats s;
-                kbc_pipeline_stats_get(p->pipeline, &s);
-                kbc_pipeline_stats_add(&all, &s);
-                hosts += s.engine.hosts;
-                bytes += s.engine.bytes;
-                open_parts++;
-        }
+        const kbc_pipeline_stats *all = &f->pipelines;
         kbc_buf_puts(b, "# HELP kbcorr_events_total Messages decoded, by "
                         "input format.\n# TYPE kbcorr_events_total counter\n");
-        for (int f = 0; f < KBC_FMT__COUNT; f++)
-                if (all.by_format[f])
+        for (int fmt = 0; fmt < KBC_FMT__COUNT; fmt++)
+                if (all->by_format[fmt])
                         sample(b, "kbcorr_events_total", "format",
-                               kbc_format_name((kbc_format)f),
-                               all.by_format[f]);
-        counter(b, "kbcorr_messages_total", "Messages consumed.", d->messages);
+                               kbc_format_name((kbc_format)fmt),
+                               all->by_format[fmt]);
+        counter(b, "kbcorr_messages_total", "Messages consumed.", f->messages);
         kbc_buf_puts(b, "# HELP kbcorr_decode_errors_total Messages no decoder "
                         "accepted, by reason.\n"
                         "# TYPE kbcorr_decode_errors_total counter\n");
-        for (size_t i = 0; i < all.nrejects; i++)
+        for (size_t i = 0; i < all->nrejects; i++)
                 sample(b, "kbcorr_decode_errors_total", "reason",
-                       all.rejects[i].reason, all.rejects[i].n);
-        if (all.rejects_other)
+                       all->rejects[i].reason, all->rejects[i].n);
+        if (all->rejects_other)
                 sample(b, "kbcorr_decode_errors_total", "reason",
-                       "other reasons", all.rejects_other);
+                       "other reasons", all->rejects_other);
         counter(b, "kbcorr_dead_letters_total",
-                "Messages sent to the dead-letter sink.", d->dead_letters);
+                "Messages sent to the dead-letter sink.", f->dead_letters);
         counter(b, "kbcorr_matched_events_total",
                 "Events that matched at least one signal.",
-                all.engine.matched_events);
+                all->engine.matched_events);
         counter(b, "kbcorr_signal_matches_total", "Signals matched.",
-                all.engine.signal_hits);
+                all->engine.signal_hits);
         counter(b, "kbcorr_late_events_total",
                 "Events later than the allowed lateness.",
-                all.engine.late_events);
+                all->engine.late_events);
         counter(b, "kbcorr_evicted_hosts_total",
-                "Hosts evicted at the host cap.", all.engine.evicted_hosts);
+                "Hosts evicted at the host cap.", all->engine.evicted_hosts);
         counter(b, "kbcorr_evicted_for_memory_total",
                 "Hosts evicted at the engine's byte budget.",
-                all.engine.evicted_for_memory);
+                all->engine.evicted_for_memory);
         counter(b, "kbcorr_open_states_total",
                 "Provisional states of open cases: a case opened, or its "
                 "winner or candidates changed.",
-                all.engine.open_states);
+                all->engine.open_states);
         counter(b, "kbcorr_quiet_closes_total",
                 "Cases closed on the wall clock: their host went quiet.",
-                all.engine.quiet_closes);
+                all->engine.quiet_closes);
         counter(b, "kbcorr_evidence_after_quiet_close_total",
                 "Evidence for a case that had closed on the wall clock, "
                 "come after it closed (a second incident may follow).",
-                all.engine.after_quiet);
+                all->engine.after_quiet);
         kbc_buf_puts(b, "# HELP kbcorr_sink_errors_total Failed attempts "
                         "of a sink: writes, syncs, requests, connections "
                         "(retried; items held).\n"
                         "# TYPE kbcorr_sink_errors_total counter\n");
-        kbcd_sink_state st;
-        for (size_t i = 0; kbcd_sinks_state(d, i, &st); i++)
-                sample(b, "kbcorr_sink_errors_total", "sink", st.name,
-                       st.errors);
+        for (size_t i = 0; i < f->nsinks; i++)
+                sample(b, "kbcorr_sink_errors_total", "sink", f->sinks[i].name,
+                       f->sinks[i].errors);
         kbc_buf_puts(b, "# HELP kbcorr_sink_failing 1 while a sink's last "
                         "attempt failed.\n"
                         "# TYPE kbcorr_sink_failing gauge\n");
-        for (size_t i = 0; kbcd_sinks_state(d, i, &st); i++)
-                sample(b, "kbcorr_sink_failing", "sink", st.name, st.failing);
+        for (size_t i = 0; i < f->nsinks; i++)
+                sample(b, "kbcorr_sink_failing", "sink", f->sinks[i].name,
+                       f->sinks[i].failing);
         counter(b, "kbcorr_delivery_retries_total",
                 "Incidents produced again after a failed delivery.",
-                d->delivery_retries);
+                f->delivery_retries);
         counter(b, "kbcorr_undeliverable_total",
                 "Incidents and dead letters that cannot be delivered (held; "
                 "their partition stopped).",
-                d->undeliverable);
+                f->undeliverable);
         kbc_buf_puts(b, "# HELP kbcorr_partition_stopped 1 for a partition "
                         "stopped on an item it cannot deliver.\n"
                         "# TYPE kbcorr_partition_stopped gauge\n");
-        for (kbcd_part *p = d->parts; p; p = p->next_part)
-                if (p->pipeline && p->stopped[0])
+        for (const kbcd_partition_figures *p = f->parts;
+             p < f->parts + f->nparts; p++)
+                if (p->stopped)
                         kbc_buf_printf(b,
                                        "kbcorr_partition_stopped{topic=\"%s\","
                                        "partition=\"%d\"} 1\n",
@@ -344,12 +351,14 @@ static void render(kbcd *d, kbc_buf *b)
         kbc_buf_puts(b, "# HELP kbcorr_incidents_total Incidents (and "
                         "updates of repeats), by KB.\n"
                         "# TYPE kbcorr_incidents_total counter\n");
-        for (size_t i = 0; i < kbc_ruleset_count(d->rules); i++)
-                if (m->kb_incidents[i])
+        for (size_t i = 0; i < kbc_ruleset_count(f->rules); i++) {
+                uint64_t n = atomic_load_explicit(&m->kb_incidents[i],
+                                                  memory_order_relaxed);
+                if (n)
                         sample(b, "kbcorr_incidents_total", "kb",
-                               kbc_rule_id(kbc_ruleset_rule(d->rules, i)),
-                               m->kb_incidents[i]);
-        if (m->last_message.tv_sec)
+                               kbc_rule_id(kbc_ruleset_rule(f->rules, i)), n);
+        }
+        if (f->work.last_message.tv_sec)
                 kbc_buf_printf(b,
                                "# HELP kbcorr_last_message_timestamp_seconds "
                                "When the last message was handled (Unix "
@@ -357,43 +366,38 @@ static void render(kbcd *d, kbc_buf *b)
                                "kbcorr_last_message_timestamp_seconds "
                                "gauge\nkbcorr_last_message_timestamp_seconds "
                                "%.6f\n",
-                               wall_time_of(&m->last_message));
+                               wall_time_of(&f->work.last_message));
         gauge(b, "kbcorr_tracked_hosts", "Hosts with correlation state.",
-              hosts);
+              all->engine.hosts);
         gauge(b, "kbcorr_engine_bytes",
-              "Bytes the engines hold for hosts, against their budget.", bytes);
+              "Bytes the engines hold for hosts, against their budget.",
+              all->engine.bytes);
         gauge(b, "kbcorr_assigned_partitions", "Partitions assigned.",
-              open_parts);
+              f->nparts);
         gauge(b, "kbcorr_inflight",
               "Incidents and dead letters not yet "
               "acknowledged by every sink.",
-              inflight);
+              f->inflight);
         kbc_buf_puts(b, "# HELP kbcorr_consumer_lag Messages behind the "
                         "partition's high watermark.\n"
                         "# TYPE kbcorr_consumer_lag gauge\n");
-        for (kbcd_part *p = d->parts; p; p = p->next_part) {
-                int64_t lo, hi;
-                if (!p->pipeline || p->offsets.next < 0 ||
-                    rd_kafka_get_watermark_offsets(d->consumer, p->topic,
-                                                   p->partition, &lo, &hi) ||
-                    hi < 0)
-                        continue;
-                kbc_buf_printf(b,
-                               "kbcorr_consumer_lag{topic=\"%s\",partition="
-                               "\"%d\"} %lld\n",
-                               p->topic, p->partition,
-                               (long long)(hi > p->offsets.next
-                                               ? hi - p->offsets.next
-                                               : 0));
-        }
+        for (const kbcd_partition_figures *p = f->parts;
+             p < f->parts + f->nparts; p++)
+                if (p->lag >= 0)
+                        kbc_buf_printf(b,
+                                       "kbcorr_consumer_lag{topic=\"%s\","
+                                       "partition=\"%d\"} %lld\n",
+                                       p->topic, p->partition,
+                                       (long long)p->lag);
         kbc_buf_puts(b, "# HELP kbcorr_event_time_lag_seconds Wall clock minus "
                         "the latest event time fed, per partition.\n"
                         "# TYPE kbcorr_event_time_lag_seconds gauge\n");
         struct timespec wall;
         clock_gettime(CLOCK_REALTIME, &wall);
         int64_t wall_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
-        for (kbcd_part *p = d->parts; p; p = p->next_part)
-                if (p->pipeline && p->max_event_ms > 0)
+        for (const kbcd_partition_figures *p = f->parts;
+             p < f->parts + f->nparts; p++)
+                if (p->max_event_ms > 0)
                         kbc_buf_printf(b,
                                        "kbcorr_event_time_lag_seconds{topic="
                                        "\"%s\",partition=\"%d\"} %.3f\n",
@@ -402,39 +406,27 @@ static void render(kbcd *d, kbc_buf *b)
                                            1000);
         histogram(b, "kbcorr_processing_seconds",
                   "Time to decode, match and correlate one message.",
-                  &m->processing, latency_bounds_s);
+                  &f->work.processing, latency_bounds_s);
         histogram(b, "kbcorr_time_to_alert_seconds",
                   "From polling the symptom that opens a case to handing "
                   "its first state to the sinks.",
-                  &m->to_alert, alert_bounds_s);
+                  &f->work.to_alert, alert_bounds_s);
 }
 
-void kbcd_metrics_publish(kbcd *d, int64_t now)
+void kbcd_metrics_publish(kbcd_metrics *m, const kbcd_figures *f, int64_t now)
 {
-        kbcd_metrics *m = &d->metrics;
-        collect_workers(d);
         if (!m->http) {
                 m->last_loop_ms = now;
                 return;
         }
         kbc_buf page;
         kbc_buf_init(&page, 64u << 20);
-        render(d, &page);
-        char unhealthy[sizeof(m->unhealthy)] = "";
-        const char *failing = NULL;
-        if (kbcd_sinks_failing(d, &failing))
-                snprintf(unhealthy, sizeof(unhealthy), "sink failing: %s",
-                         failing);
-        for (const kbcd_part *p = d->parts; p && !unhealthy[0];
-             p = p->next_part)
-                if (p->pipeline && p->stopped[0])
-                        snprintf(unhealthy, sizeof(unhealthy),
-                                 "partition stopped: %s", p->stopped);
+        render(m, f, &page);
         pthread_mutex_lock(&m->lock);
         kbc_buf tmp = m->page;
         m->page = page;
         m->last_loop_ms = now;
-        memcpy(m->unhealthy, unhealthy, sizeof(unhealthy));
+        memcpy(m->unhealthy, f->unhealthy, sizeof(m->unhealthy));
         pthread_mutex_unlock(&m->lock);
         kbc_buf_free(&tmp);
 }

@@ -144,8 +144,8 @@ void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
         kbcd *d = p->d;
         if (!inc->open) { /* open states: kbcorr_open_states_total */
                 d->incidents++;
-                d->metrics
-                    .kb_incidents[kbc_rule_index(inc->candidates[0].rule)]++;
+                kbcd_metrics_incident(d->metrics,
+                                      kbc_rule_index(inc->candidates[0].rule));
         }
         kbcd_item it = {.inc = inc, .f = inflight_new(p, inc->replay_from)};
         emit(d, &it);

@@ -24,6 +24,20 @@ static void take_batch(kbcd_worker *w, kbcd_job *batch, size_t *n)
         pthread_cond_signal(&w->room);
 }
 
+/* What /metrics shows: the worker's figures and those of the partitions
+ * it fed (each once per run of its messages), read by the loop under the
+ * worker's lock while the workers go on. */
+static void publish(kbcd_worker *w, const kbcd_job *batch, size_t n)
+{
+        pthread_mutex_lock(&w->lock);
+        w->published = w->figures;
+        for (size_t i = 0; i < n; i++)
+                if (batch[i].gen == batch[i].p->gen &&
+                    (i + 1 == n || batch[i + 1].p != batch[i].p))
+                        kbcd_part_publish(batch[i].p);
+        pthread_mutex_unlock(&w->lock);
+}
+
 static void *worker_run(void *arg)
 {
         kbcd_worker *w = arg;
@@ -42,6 +56,7 @@ static void *worker_run(void *arg)
                 for (size_t i = 0; i < n; i++)
                         if (batch[i].gen == batch[i].p->gen)
                                 kbcd_part_feed(w, batch[i].p, batch[i].m);
+                publish(w, batch, n);
                 pthread_rwlock_unlock(&d->world);
                 for (size_t i = 0; i < n; i++)
                         rd_kafka_message_destroy(batch[i].m);

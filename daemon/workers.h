@@ -21,22 +21,14 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "metrics.h"
+
 struct kbcd;
 struct kbcd_part;
 
 /* Messages queued per worker: enough to ride out a slow batch, bounded so
  * that a slow sink pushes back on the consumer instead of filling memory. */
 #define KBCD_WORKER_QUEUE 4096
-
-/* Per-worker figures, merged into /metrics by the loop under the world
- * lock (no counter is shared between threads). */
-#define KBCD_LATENCY_BUCKETS 10
-
-typedef struct kbcd_histogram {
-        uint64_t le[KBCD_LATENCY_BUCKETS]; /* per bucket; cumulated on output */
-        uint64_t count;
-        double sum_s;
-} kbcd_histogram;
 
 typedef struct kbcd_job {
         rd_kafka_message_t *m;
@@ -56,8 +48,8 @@ typedef struct kbcd_worker {
         size_t nparts; /* partitions given to it, for balance */
         /* the worker's own: when the message it feeds was consumed */
         struct timespec consumed;
-        kbcd_histogram processing, to_alert;
-        struct timespec last_message; /* monotonic; 0 = none yet */
+        kbcd_work_figures figures;   /* the worker's own, unlocked */
+        kbcd_work_figures published; /* a copy after each batch, locked */
 } kbcd_worker;
 
 /* Starts cfg.workers threads (0: one per core). 0, or -1. */

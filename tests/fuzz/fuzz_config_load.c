@@ -28,7 +28,7 @@
 #include "config.h"
 #include "fuzz_tmpfile.h"
 #include "kbc_hash.h"
-#include "kbcorrd.h"
+#include "log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
