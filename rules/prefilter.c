@@ -358,6 +358,14 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
  * passed the filter found such an anchor and then no literal, and the
  * scan cost 2.4 us an event with the whole KB. Eight bytes are rare in
  * logs too; BENCHMARKS.md has the figures. */
+/* Up to this many distinct anchor grams (a small rule set: a SOC's own
+ * rules without the KB), the scan compares 16 positions at a time with
+ * each gram's first and last byte instead of hashing every position: the
+ * filter costs about 8 instructions a byte whatever the rule set, and was
+ * a quarter of a replay's instructions with the 2 curated rules
+ * (BENCHMARKS.md, "The prefilter with few literals"). */
+#define FEW_GRAMS 8
+
 typedef struct anchor {
         uint32_t literal;
         uint32_t offset; /* of the gram in the literal */
@@ -377,6 +385,9 @@ struct kbc_prefilter {
         size_t nanchors;
         uint64_t *filter;
         unsigned filter_bits; /* log2 of the filter's size in bits */
+        /* The anchors' distinct grams, when there are few (few_scan). */
+        uint64_t few[FEW_GRAMS];
+        size_t nfew; /* 0: too many */
 };
 
 static uint64_t load_gram(const char *s)
@@ -510,6 +521,11 @@ kbc_prefilter *kbc_prefilter_build(const char *const *literals, size_t n)
         if (!p->slots || !p->anchors || !p->filter)
                 goto fail;
         place_anchors(p, n, chosen);
+        for (size_t k = 0; k < p->nslots; k++)
+                if (p->slots[k].count && p->nfew++ < FEW_GRAMS)
+                        p->few[p->nfew - 1] = p->slots[k].gram;
+        if (p->nfew > FEW_GRAMS)
+                p->nfew = 0;
         free(counts);
         free(chosen);
         return p;
@@ -553,11 +569,53 @@ probe(const kbc_prefilter *p, uint64_t g, const char *text, size_t len,
         return nfound;
 }
 
+#ifdef __SSE2__
+/* The scan of the positions before *end when there are few grams: only
+ * where some gram's first and last bytes both match is the position
+ * probed (as the filter would: no literal is found that it misses, and in
+ * the same order). Leaves *end at the first position not looked at. */
+static size_t few_scan(const kbc_prefilter *p, const char *text, size_t len,
+                       size_t *end, uint32_t *marks, uint32_t stamp,
+                       uint32_t *found)
+{
+        __m128i first[FEW_GRAMS], last[FEW_GRAMS];
+        for (size_t k = 0; k < p->nfew; k++) {
+                first[k] = _mm_set1_epi8((char)(p->few[k] & 0xff));
+                last[k] = _mm_set1_epi8((char)(p->few[k] >> 56));
+        }
+        size_t nfound = 0, i = 0;
+        for (; i + GRAM - 1 + 16 <= len; i += 16) {
+                __m128i a = _mm_loadu_si128((const __m128i *)(text + i));
+                __m128i b =
+                    _mm_loadu_si128((const __m128i *)(text + i + GRAM - 1));
+                __m128i hit = _mm_setzero_si128();
+                for (size_t k = 0; k < p->nfew; k++)
+                        hit = _mm_or_si128(
+                            hit, _mm_and_si128(_mm_cmpeq_epi8(a, first[k]),
+                                               _mm_cmpeq_epi8(b, last[k])));
+                for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m;
+                     m &= m - 1) {
+                        size_t at = i + (size_t)__builtin_ctz(m);
+                        uint64_t g = load_gram(text + at);
+                        if (in_filter(p, g))
+                                nfound += probe(p, g, text, len, at, marks,
+                                                stamp, found + nfound);
+                }
+        }
+        *end = i;
+        return nfound;
+}
+#endif
+
 size_t kbc_prefilter_scan(const kbc_prefilter *p, const char *text, size_t len,
                           uint32_t *marks, uint32_t stamp, uint32_t *found)
 {
-        size_t nfound = 0;
-        for (size_t i = 0; i + GRAM <= len; i++) {
+        size_t nfound = 0, i = 0;
+#ifdef __SSE2__
+        if (p->nfew)
+                nfound = few_scan(p, text, len, &i, marks, stamp, found);
+#endif
+        for (; i + GRAM <= len; i++) {
                 uint64_t g = load_gram(text + i);
                 if (in_filter(p, g))
                         nfound += probe(p, g, text, len, i, marks, stamp,

@@ -102,22 +102,10 @@ static void test_normalize_random(void **state)
         }
 }
 
-/* The scan finds exactly the literals memmem finds. */
-static void test_scan_finds_every_literal(void **state)
+/* The scan finds exactly the literals memmem finds, in random texts made
+ * of their pieces. */
+static void assert_scan_finds(const char *const *literals, size_t n)
 {
-        (void)state;
-        static const char *literals[] = {
-            "extension smtp could not be loaded",
-            "c:\\windows\\vnetware.386",
-            "c:\\windows\\system32",
-            "00000004",
-            "00000040",
-            NULL, /* a pattern without a literal */
-            "remote registry service entered the stopped state",
-            "registry service",
-            "0xc0020035",
-        };
-        size_t n = sizeof(literals) / sizeof(*literals);
         static const char *words[] = {"c:\\windows\\",
                                       "system32",
                                       "vnetware.386",
@@ -136,7 +124,7 @@ static void test_scan_finds_every_literal(void **state)
                                       "x"};
         kbc_prefilter *p = kbc_prefilter_build(literals, n);
         assert_non_null(p);
-        uint32_t marks[16] = {0}, found[16];
+        uint32_t marks[32] = {0}, found[32];
         char text[512];
         srand(7);
         for (uint32_t stamp = 1; stamp <= 5000; stamp++) {
@@ -159,6 +147,35 @@ static void test_scan_finds_every_literal(void **state)
                 assert_int_equal(nfound, nwant);
         }
         kbc_prefilter_free(p);
+}
+
+/* Few literals (a small rule set: their grams compared 16 positions at a
+ * time), then the same among many (the bit filter at every position). */
+static void test_scan_finds_every_literal(void **state)
+{
+        (void)state;
+        static const char *literals[] = {
+            "extension smtp could not be loaded",
+            "c:\\windows\\vnetware.386",
+            "c:\\windows\\system32",
+            "00000004",
+            "00000040",
+            NULL, /* a pattern without a literal */
+            "remote registry service entered the stopped state",
+            "registry service",
+            "0xc0020035",
+            /* never in the texts; past 8 distinct grams */
+            "decoy literal alpha",
+            "decoy literal bravo",
+            "decoy literal charlie",
+            "decoy literal delta",
+            "decoy literal echo",
+            "decoy literal foxtrot",
+            "decoy literal golf",
+            "decoy literal hotel",
+        };
+        assert_scan_finds(literals, 9);
+        assert_scan_finds(literals, sizeof(literals) / sizeof(*literals));
 }
 
 /* Required literals of regexes: \cX is one character whatever X is
