@@ -523,6 +523,39 @@ static void test_titled_codes(void **state)
         kbc_arena_free(a);
 }
 
+/* The compiled rule of a Learn article, for tests that look at it. */
+static const char *compiled(kbc_arena *a, const kbc_kb_article *art)
+{
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        const char *y = kbc_arena_strdup(a, out.data);
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        return y;
+}
+
+/* "from the server host/myserver.domain.com": the service class glued to
+ * the example name is the name's; Windows logs "from the server
+ * iisnode03$" today, so the pattern ends before it. */
+static void test_value_glued_to_a_word(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Event ID: 4  \nSource: Kerberos  \nType: Error\n>\n"
+            "> \"The kerberos client received a KRB_AP_ERR_MODIFIED error "
+            "from the server host/myserver.domain.com. This indicates that "
+            "the password is different.\"\n";
+        kbc_arena *a = kbc_arena_new();
+        const char *y = compiled(a, parse_text(a, "support/x/k.md", text));
+        assert_non_null(strstr(y, "KRB_AP_ERR_MODIFIED error from the "
+                                  "server\"\n"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -538,6 +571,7 @@ int main(void)
             cmocka_unit_test(test_example_below),
             cmocka_unit_test(test_titled_events),
             cmocka_unit_test(test_titled_codes),
+            cmocka_unit_test(test_value_glued_to_a_word),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
