@@ -523,6 +523,27 @@ static void test_titled_codes(void **state)
         kbc_arena_free(a);
 }
 
+/* The provider a sentence says its events are of ("two kinds of DFSR
+ * events: Event ID 4302 and Event ID 4304") is the source of ids it names
+ * alone; a sentence's first word ("Possible events include") is none. */
+static void test_events_of_a_provider(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "There two kinds of DFSR events for sharing violations: Event "
+            "ID 4302 and Event ID 4304.\n\n"
+            "Possible events include: Event ID 467 and Event ID 474.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "support/x/y.md", text);
+        assert_string_equal(find(art, KBC_KB_EVENT, 4302, NULL)->source,
+                            "DFSR");
+        assert_string_equal(find(art, KBC_KB_EVENT, 4304, NULL)->source,
+                            "DFSR");
+        assert_null(find(art, KBC_KB_EVENT, 467, NULL)->source);
+        kbc_arena_free(a);
+}
+
 /* The compiled rule of a Learn article, for tests that look at it. */
 static const char *compiled(kbc_arena *a, const kbc_kb_article *art)
 {
@@ -571,6 +592,7 @@ int main(void)
             cmocka_unit_test(test_example_below),
             cmocka_unit_test(test_titled_events),
             cmocka_unit_test(test_titled_codes),
+            cmocka_unit_test(test_events_of_a_provider),
             cmocka_unit_test(test_value_glued_to_a_word),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
