@@ -98,6 +98,7 @@ static const struct {
     {"security", 4634},
     {"security", 4672},
     {"userenv", 1517},
+    {"microsoft-windows-user profiles service", 1517},
     {"winlogon", 7001},
     {"winlogon", 7002},
 };
@@ -689,7 +690,11 @@ static uint64_t title_key(kbc_arena *a, const kbc_kb_signal *s)
 static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
                                     const kbc_kb_signal *s)
 {
-        if (hub_provider(s->source))
+        /* Userenv's ids are Group Policy's today, where one id is one
+         * problem; as Userenv logged them, only the one the article is
+         * about names it. */
+        if (hub_provider(s->source) ||
+            (hub_provider(s->source_written) && !s->titled))
                 return "its provider logs many problems under one id";
         if (!titled_event(s) && count_of(c, event_key(a, s, false)) > 1)
                 return "the event alone is in other articles too";

@@ -1069,6 +1069,22 @@ static const struct {
     {"Crypt32", "Microsoft-Windows-CAPI2", false},
 };
 
+/* Userenv logged both Group Policy and user profiles until Windows Server
+ * 2003; since Vista the Group Policy service logs the first under the
+ * same ids (1053 "Windows could not resolve the user name", 1058, ...)
+ * and the User Profile Service the second (1500-1599: 1511, 1515, ...).
+ * Which one is known by the id only: source as Windows logs event id
+ * today, with written the article's name, or source itself. */
+static const char *userenv_today(const char *source, long id,
+                                 const char **written)
+{
+        if (!source || strcasecmp(source, "Userenv") || id < 1000 || id > 1599)
+                return source;
+        *written = source;
+        return id < 1500 ? "Microsoft-Windows-GroupPolicy"
+                         : "Microsoft-Windows-User Profiles Service";
+}
+
 /* One provider out of what an article's "Source:" says: "source X" is X,
  * "A / B" and "A or B" are A, "Microsoft-Windows- X" loses its space,
  * "None" is none. */
@@ -1491,6 +1507,9 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 if (s.source)
                         s.source =
                             logged_source(a, s.source, &s.source_written);
+                if (s.kind == KBC_KB_EVENT && !s.source_written)
+                        s.source = userenv_today(s.source, s.event_id,
+                                                 &s.source_written);
                 /* "Directory Service event 1942": a log, not a source */
                 for (size_t k = 0;
                      s.source && k < sizeof(role_logs) / sizeof(*role_logs);

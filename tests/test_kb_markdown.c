@@ -577,6 +577,42 @@ static void test_value_glued_to_a_word(void **state)
         kbc_arena_free(a);
 }
 
+/* Userenv's events are logged by the Group Policy service today (1000 to
+ * 1499, same ids, other words) and by the User Profile Service (1500 on):
+ * the event the article is about stands for itself under that name,
+ * while one it shows beside keeps needing Userenv's words. */
+static void test_userenv_as_windows_logs_it(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: Event ID 1053 is logged when "
+            "you use the gpupdate command\n---\n## Symptoms\n\n"
+            "> Event Type: Error  \nEvent Source: Userenv  \n"
+            "Event ID: 1053  \nDescription:  \nWindows cannot determine the "
+            "user or computer name. (Not enough storage is available.)\n\n"
+            "> Event Type: Error  \nEvent Source: Userenv  \n"
+            "Event ID: 1000  \nDescription:  \nWindows cannot access the "
+            "registry policy file of the computer.\n\n"
+            "> Event Type: Error  \nEvent Source: Userenv  \n"
+            "Event ID: 1511  \nDescription:  \nWindows cannot find the "
+            "local profile and is logging you on with a temporary "
+            "profile.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "support/x/u.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1053, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "Microsoft-Windows-GroupPolicy");
+        assert_string_equal(s->source_written, "Userenv");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1511, NULL)->source,
+                            "Microsoft-Windows-User Profiles Service");
+        const char *y = compiled(a, art);
+        assert_non_null(strstr(y, "  - id: event-1053-microsoft-windows-"
+                                  "grouppolicy-2\n    symptom: true\n"
+                                  "    weight: 3\n"));
+        assert_null(strstr(y, "event-1000-microsoft-windows-grouppolicy-2"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -594,6 +630,7 @@ int main(void)
             cmocka_unit_test(test_titled_codes),
             cmocka_unit_test(test_events_of_a_provider),
             cmocka_unit_test(test_value_glued_to_a_word),
+            cmocka_unit_test(test_userenv_as_windows_logs_it),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
