@@ -613,6 +613,32 @@ static void test_userenv_as_windows_logs_it(void **state)
         kbc_arena_free(a);
 }
 
+static const char vmms_row[] =
+    "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+    "- Error 4\n\n"
+    "    > Error   Event 19100   Hyper-V-VMMS 19100    'BackupVM' "
+    "background disk merge failed to complete: General access denied "
+    "error (0x80070005)\n";
+
+/* A row of Event Viewer's list after the event ("Event 19100
+ * Hyper-V-VMMS 19100 'BackupVM' ..."): the name before the id repeated
+ * is the source, and the message follows. */
+static void test_event_list_row(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "support/x/v.md", vmms_row);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 19100, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "Hyper-V-VMMS");
+        assert_non_null(s->text);
+        assert_string_equal(s->text, "'BackupVM' background disk merge "
+                                     "failed to complete: General access "
+                                     "denied error (0x80070005)");
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -631,6 +657,7 @@ int main(void)
             cmocka_unit_test(test_events_of_a_provider),
             cmocka_unit_test(test_value_glued_to_a_word),
             cmocka_unit_test(test_userenv_as_windows_logs_it),
+            cmocka_unit_test(test_event_list_row),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
