@@ -639,6 +639,18 @@ static void test_event_list_row(void **state)
         kbc_arena_free(a);
 }
 
+/* "'BackupVM' background disk merge ...": the quoted name an event's
+ * message opens with is its object, another VM on another host. */
+static void test_quoted_subject_is_a_value(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *y = compiled(a, parse_text(a, "support/x/v.md", vmms_row));
+        assert_non_null(strstr(y, "      text: \"<value> background disk "
+                                  "merge failed to complete"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -658,6 +670,7 @@ int main(void)
             cmocka_unit_test(test_value_glued_to_a_word),
             cmocka_unit_test(test_userenv_as_windows_logs_it),
             cmocka_unit_test(test_event_list_row),
+            cmocka_unit_test(test_quoted_subject_is_a_value),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
