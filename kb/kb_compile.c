@@ -98,6 +98,7 @@ static const struct {
     {"security", 4634},
     {"security", 4672},
     {"userenv", 1517},
+    {"microsoft-windows-user profiles service", 1517},
     {"winlogon", 7001},
     {"winlogon", 7002},
 };
@@ -309,6 +310,20 @@ static bool head_enough(kbc_arena *a, const char *text, size_t end)
                kbc_text_content_words(head) >= SPECIFIC_WORDS;
 }
 
+/* Where the word that an example value at i is glued to starts: "from the
+ * server host/<value>" is one name, an SPN, and Windows logs another
+ * service class or none there ("from the server iisnode03$"), as it
+ * logs another domain before "DOMAIN\<value>". A word with a value in it
+ * is a value too. i itself when nothing is glued to it or the words
+ * before the word would not make a pattern on their own. */
+static size_t glued_start(kbc_arena *a, const char *text, size_t i)
+{
+        size_t w = i;
+        while (w > 0 && text[w - 1] != ' ' && !strchr("(['\"", text[w - 1]))
+                w--;
+        return w < i && head_enough(a, text, w) ? w : i;
+}
+
 /* What a pattern keeps of a message: its first sentence with at least
  * HEAD_WORDS words, and no further than the first example value (or a
  * tail of the article's placeholders alone) once the words before it are
@@ -336,6 +351,7 @@ static const char *message_head(kbc_arena *a, const char *text)
                       placeholder_tail(text, i, end)) ||
                     !head_enough(a, text, i))
                         continue;
+                i = glued_start(a, text, i);
                 while (i > 0 && strchr(" :=,(['\"", text[i - 1]))
                         i--;
                 end = i;
@@ -674,7 +690,11 @@ static uint64_t title_key(kbc_arena *a, const kbc_kb_signal *s)
 static const char *identity_dropped(const kbc_compiler *c, kbc_arena *a,
                                     const kbc_kb_signal *s)
 {
-        if (hub_provider(s->source))
+        /* Userenv's ids are Group Policy's today, where one id is one
+         * problem; as Userenv logged them, only the one the article is
+         * about names it. */
+        if (hub_provider(s->source) ||
+            (hub_provider(s->source_written) && !s->titled))
                 return "its provider logs many problems under one id";
         if (!titled_event(s) && count_of(c, event_key(a, s, false)) > 1)
                 return "the event alone is in other articles too";

@@ -435,6 +435,23 @@ static size_t ese_prefix(const unsigned char *s, size_t n)
         return i < n ? i : 0;
 }
 
+/* "'BackupVM' background disk merge failed to complete": Hyper-V and
+ * others open an event's message with the name of the object it is about
+ * in quotes ('%1' in the manifest), the article's virtual machine, which
+ * another host names otherwise. Its length with the quotes, or 0: one
+ * word, then the message. */
+static size_t quoted_subject(const unsigned char *s, size_t n, size_t i)
+{
+        if (s[i] != '\'' && s[i] != '"')
+                return 0;
+        const unsigned char *q = memchr(s + i + 1, s[i], n - i - 1);
+        size_t len = q ? (size_t)(q - s) - i + 1 : 0;
+        if (len <= 2 || len > 66 || memchr(s + i + 1, ' ', len - 2) ||
+            i + len >= n || s[i + len] != ' ')
+                return 0;
+        return len;
+}
+
 const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
 {
         const unsigned char *s = (const unsigned char *)text;
@@ -445,6 +462,14 @@ const char *kbc_kb_generalize(kbc_arena *a, const char *text, bool codes)
         kbc_buf_init(&b, 4 * n + 64); /* "<value>" may outgrow "23" */
         size_t skip = ese_prefix(s, n);
         changed = skip > 0;
+        /* only in an event's description (where codes vary too): a
+         * dialog's "'ntdsutil' is not recognized ..." is about its name */
+        size_t subject = codes ? quoted_subject(s, n, skip) : 0;
+        if (subject) {
+                kbc_buf_puts(&b, KBC_KB_VALUE);
+                skip += subject;
+                changed = true;
+        }
         for (size_t i = skip; i < n;) {
                 bool start = i == 0 || !is_wordc(s[i - 1]);
                 size_t len = 0, keep = 0;

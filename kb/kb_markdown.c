@@ -1069,6 +1069,22 @@ static const struct {
     {"Crypt32", "Microsoft-Windows-CAPI2", false},
 };
 
+/* Userenv logged both Group Policy and user profiles until Windows Server
+ * 2003; since Vista the Group Policy service logs the first under the
+ * same ids (1053 "Windows could not resolve the user name", 1058, ...)
+ * and the User Profile Service the second (1500-1599: 1511, 1515, ...).
+ * Which one is known by the id only: source as Windows logs event id
+ * today, with written the article's name, or source itself. */
+static const char *userenv_today(const char *source, long id,
+                                 const char **written)
+{
+        if (!source || strcasecmp(source, "Userenv") || id < 1000 || id > 1599)
+                return source;
+        *written = source;
+        return id < 1500 ? "Microsoft-Windows-GroupPolicy"
+                         : "Microsoft-Windows-User Profiles Service";
+}
+
 /* One provider out of what an article's "Source:" says: "source X" is X,
  * "A / B" and "A or B" are A, "Microsoft-Windows- X" loses its space,
  * "None" is none. */
@@ -1429,6 +1445,52 @@ static void title_code_signals(kbc_arena *a, kbc_kb_article *art,
         art->nsignals = k;
 }
 
+/* Does the word at s[b..e) look like a provider's name rather than an
+ * English word that starts a name ("Directory Services", "Possible")? Two
+ * capitals at least: DFSR, ESENT, SCECLI, MSExchangeIS. */
+static bool provider_like(const char *s, size_t b, size_t e)
+{
+        int caps = 0;
+        for (size_t k = b; k < e; k++)
+                caps += isupper((unsigned char)s[k]) != 0;
+        return caps >= 2;
+}
+
+/* "There two kinds of DFSR events for sharing violations: Event ID 4302
+ * and Event ID 4304", "many ESENT events that specify Event ID 640": the
+ * provider the line says its events are of, written before "events" with
+ * no id after it, inside a sentence (not "Possible events include:");
+ * NULL if none. */
+static const char *events_of(kbc_arena *a, const kbc_kb_line *l,
+                             const char **written)
+{
+        const char *s = l->s;
+        for (size_t i = 1; i + 6 <= l->len; i++) {
+                if (strncasecmp(s + i, "events", 6) ||
+                    isalnum((unsigned char)s[i - 1]) ||
+                    (i + 6 < l->len && isalnum((unsigned char)s[i + 6])))
+                        continue;
+                size_t after = i + 6;
+                while (after < l->len && s[after] == ' ')
+                        after++;
+                size_t b = source_before(s, i);
+                size_t w = i - 1; /* the word right before "events" */
+                while (w > 0 && isalnum((unsigned char)s[w - 1]))
+                        w--;
+                size_t p = b;
+                while (p > 0 && s[p - 1] == ' ')
+                        p--;
+                if (b == i ||
+                    (after < l->len && isdigit((unsigned char)s[after])) ||
+                    !provider_like(s, w, i - 1) || p == b || p == 0 ||
+                    !islower((unsigned char)s[p - 1]))
+                        continue;
+                return logged_source(a, kbc_arena_strndup(a, s + b, i - 1 - b),
+                                     written);
+        }
+        return NULL;
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1445,6 +1507,9 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 if (s.source)
                         s.source =
                             logged_source(a, s.source, &s.source_written);
+                if (s.kind == KBC_KB_EVENT && !s.source_written)
+                        s.source = userenv_today(s.source, s.event_id,
+                                                 &s.source_written);
                 /* "Directory Service event 1942": a log, not a source */
                 for (size_t k = 0;
                      s.source && k < sizeof(role_logs) / sizeof(*role_logs);
@@ -1455,6 +1520,12 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                         }
                 if (s.kind == KBC_KB_EVENT && !s.source && !s.channel && l)
                         s.channel = named_log(l);
+                /* An id alone would be dropped as any provider's event;
+                 * an event with its own words keeps them rather than a
+                 * name its sentence gives in passing. */
+                if (s.kind == KBC_KB_EVENT && !s.source && !s.channel &&
+                    !s.text && l)
+                        s.source = events_of(a, l, &s.source_written);
                 sig[kept++] = s;
         }
         art->nsignals = kept;

@@ -476,6 +476,43 @@ static size_t source_start(const char *s, size_t i)
         return e - b >= 3 ? b : i;
 }
 
+static void add_source(ctx *c, size_t line, size_t col, const char *v);
+
+/* "Error   Event 19100   Hyper-V-VMMS 19100    'BackupVM' background disk
+ * merge failed ...": after the event, a row of Event Viewer's list, its
+ * Source and Event ID columns (a name of at most four capitalized words,
+ * then the same id again), then the message. Adds the name as a source of
+ * line li and returns where the message starts; end when the row is not
+ * there. */
+static size_t repeated_id_source(ctx *c, size_t li, size_t end, long id)
+{
+        const char *s = c->L[li].s;
+        size_t len = c->L[li].len, b = skip_ws(s, len, end), e = b;
+        if (b == end || b >= len || !isupper((unsigned char)s[b]))
+                return end;
+        for (int words = 0; words < 4; words++) {
+                size_t w = e;
+                while (w < len && (is_alnum(s[w]) || s[w] == '-' ||
+                                   s[w] == '_' || s[w] == '.'))
+                        w++;
+                if (w == e || !isupper((unsigned char)s[e]))
+                        return end;
+                size_t d = skip_ws(s, len, w), after;
+                long again;
+                if (d > w && event_number(s, len, d, &again, &after)) {
+                        if (again != id)
+                                return end;
+                        add_source(c, li, b,
+                                   kbc_arena_strndup(c->a, s + b, w - b));
+                        return after;
+                }
+                if (d != w + 1) /* names are one space apart */
+                        return end;
+                e = d;
+        }
+        return end;
+}
+
 static void scan_events(ctx *c, size_t li)
 {
         const kbc_kb_line *l = &c->L[li];
@@ -496,7 +533,10 @@ static void scan_events(ctx *c, size_t li)
                 /* "Event ID: 2037 ..." or "MSExchangeSA Event ID: 2037
                  * ..." at the start of its line heads a log block. */
                 bool label = i == first || source_start(s, i) == first;
-                add_mention(c, li, i, end, id, label);
+                /* A row of a log's list heads its message as a block. */
+                size_t row = repeated_id_source(c, li, end, id);
+                label |= row != end;
+                add_mention(c, li, i, row, id, label);
                 /* Lists: ", 1002", " and 1003", " or event ID 1004". */
                 for (int k = 0; k < MAX_IDS_LIST; k++) {
                         size_t j = skip_ws(s, len, end);

@@ -523,6 +523,134 @@ static void test_titled_codes(void **state)
         kbc_arena_free(a);
 }
 
+/* The provider a sentence says its events are of ("two kinds of DFSR
+ * events: Event ID 4302 and Event ID 4304") is the source of ids it names
+ * alone; a sentence's first word ("Possible events include") is none. */
+static void test_events_of_a_provider(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "There two kinds of DFSR events for sharing violations: Event "
+            "ID 4302 and Event ID 4304.\n\n"
+            "Possible events include: Event ID 467 and Event ID 474.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "support/x/y.md", text);
+        assert_string_equal(find(art, KBC_KB_EVENT, 4302, NULL)->source,
+                            "DFSR");
+        assert_string_equal(find(art, KBC_KB_EVENT, 4304, NULL)->source,
+                            "DFSR");
+        assert_null(find(art, KBC_KB_EVENT, 467, NULL)->source);
+        kbc_arena_free(a);
+}
+
+/* The compiled rule of a Learn article, for tests that look at it. */
+static const char *compiled(kbc_arena *a, const kbc_kb_article *art)
+{
+        kbc_compiler *c = kbc_compiler_new();
+        kbc_compiler_count(c, art);
+        kbc_buf out;
+        kbc_buf_init(&out, 1 << 20);
+        assert_int_equal(kbc_compiler_write(c, art, &out, NULL), KBC_COMPILED);
+        const char *y = kbc_arena_strdup(a, out.data);
+        kbc_buf_free(&out);
+        kbc_compiler_free(c);
+        return y;
+}
+
+/* "from the server host/myserver.domain.com": the service class glued to
+ * the example name is the name's; Windows logs "from the server
+ * iisnode03$" today, so the pattern ends before it. */
+static void test_value_glued_to_a_word(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Event ID: 4  \nSource: Kerberos  \nType: Error\n>\n"
+            "> \"The kerberos client received a KRB_AP_ERR_MODIFIED error "
+            "from the server host/myserver.domain.com. This indicates that "
+            "the password is different.\"\n";
+        kbc_arena *a = kbc_arena_new();
+        const char *y = compiled(a, parse_text(a, "support/x/k.md", text));
+        assert_non_null(strstr(y, "KRB_AP_ERR_MODIFIED error from the "
+                                  "server\"\n"));
+        kbc_arena_free(a);
+}
+
+/* Userenv's events are logged by the Group Policy service today (1000 to
+ * 1499, same ids, other words) and by the User Profile Service (1500 on):
+ * the event the article is about stands for itself under that name,
+ * while one it shows beside keeps needing Userenv's words. */
+static void test_userenv_as_windows_logs_it(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: Event ID 1053 is logged when "
+            "you use the gpupdate command\n---\n## Symptoms\n\n"
+            "> Event Type: Error  \nEvent Source: Userenv  \n"
+            "Event ID: 1053  \nDescription:  \nWindows cannot determine the "
+            "user or computer name. (Not enough storage is available.)\n\n"
+            "> Event Type: Error  \nEvent Source: Userenv  \n"
+            "Event ID: 1000  \nDescription:  \nWindows cannot access the "
+            "registry policy file of the computer.\n\n"
+            "> Event Type: Error  \nEvent Source: Userenv  \n"
+            "Event ID: 1511  \nDescription:  \nWindows cannot find the "
+            "local profile and is logging you on with a temporary "
+            "profile.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "support/x/u.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1053, NULL);
+        assert_non_null(s);
+        assert_string_equal(s->source, "Microsoft-Windows-GroupPolicy");
+        assert_string_equal(s->source_written, "Userenv");
+        assert_string_equal(find(art, KBC_KB_EVENT, 1511, NULL)->source,
+                            "Microsoft-Windows-User Profiles Service");
+        const char *y = compiled(a, art);
+        assert_non_null(strstr(y, "  - id: event-1053-microsoft-windows-"
+                                  "grouppolicy-2\n    symptom: true\n"
+                                  "    weight: 3\n"));
+        assert_null(strstr(y, "event-1000-microsoft-windows-grouppolicy-2"));
+        kbc_arena_free(a);
+}
+
+static const char vmms_row[] =
+    "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+    "- Error 4\n\n"
+    "    > Error   Event 19100   Hyper-V-VMMS 19100    'BackupVM' "
+    "background disk merge failed to complete: General access denied "
+    "error (0x80070005)\n";
+
+/* A row of Event Viewer's list after the event ("Event 19100
+ * Hyper-V-VMMS 19100 'BackupVM' ..."): the name before the id repeated
+ * is the source, and the message follows. */
+static void test_event_list_row(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "support/x/v.md", vmms_row);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 19100, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "Hyper-V-VMMS");
+        assert_non_null(s->text);
+        assert_string_equal(s->text, "'BackupVM' background disk merge "
+                                     "failed to complete: General access "
+                                     "denied error (0x80070005)");
+        kbc_arena_free(a);
+}
+
+/* "'BackupVM' background disk merge ...": the quoted name an event's
+ * message opens with is its object, another VM on another host. */
+static void test_quoted_subject_is_a_value(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *y = compiled(a, parse_text(a, "support/x/v.md", vmms_row));
+        assert_non_null(strstr(y, "      text: \"<value> background disk "
+                                  "merge failed to complete"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -538,6 +666,11 @@ int main(void)
             cmocka_unit_test(test_example_below),
             cmocka_unit_test(test_titled_events),
             cmocka_unit_test(test_titled_codes),
+            cmocka_unit_test(test_events_of_a_provider),
+            cmocka_unit_test(test_value_glued_to_a_word),
+            cmocka_unit_test(test_userenv_as_windows_logs_it),
+            cmocka_unit_test(test_event_list_row),
+            cmocka_unit_test(test_quoted_subject_is_a_value),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
