@@ -12,9 +12,11 @@
 #
 # Each of ROUNDS rounds (default 5) times both consumers on fresh topics;
 # the table gives the median round of each. The mock holds an empty fetch
-# for its whole fetch.wait.max.ms (500 ms) instead of answering when data
-# comes, so when a consumer's first data arrives is chance (0-0.5 s, the
-# same for both), which one round alone cannot tell from speed.
+# for its whole fetch.wait.max.ms instead of answering when data comes (a
+# broker answers at once), so a consumer that catches up with the producer
+# waits that long for its next data: at librdkafka's default of 500 ms,
+# rounds of one build varied from 0.8 to 1.6 s. Both consumers therefore
+# fetch with FETCH_WAIT_MS (default 10), the same setting for both.
 #
 # A third row times `kbcorr replay` over the same events in a file.
 # WORKERS=N in the environment sets kbcorrd's pipeline threads (default:
@@ -75,6 +77,7 @@ now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # keyed by line number: unkeyed, librdkafka's sticky partitioner fills one
 # partition at a time, past the mock's retention
+fetch_wait=${FETCH_WAIT_MS:-10}
 produce() { kcat -P -b "$bootstrap" -t "$1" -z none -K '\t' <"$tmp/keyed"; }
 awk '{ print NR "\t" $0 }' "$input" >"$tmp/keyed"
 
@@ -101,7 +104,7 @@ consumed() { # PORT: kbcorrd's count of messages into $got, and when it
 # time_kcat TOPIC: kcat consumes everything to /dev/null while it is
 # produced; prints the seconds.
 time_kcat() {
-	timeout 600 kcat -C -b "$bootstrap" -t "$1" -o beginning -c "$n" -q -f '%s\n' >/dev/null &
+	timeout 600 kcat -C -b "$bootstrap" -X fetch.wait.max.ms="$fetch_wait" -t "$1" -o beginning -c "$n" -q -f '%s\n' >/dev/null &
 	local consumer=$! t0
 	sleep 1 # its fetchers are up before the first message
 	t0=$(now)
@@ -118,7 +121,7 @@ time_kbcorrd() {
 	cat >"$tmp/kbcorrd.yaml" <<YAML
 rules: [$rules]
 input: {topics: [$1], group: bench-$1}
-kafka: {bootstrap.servers: "$bootstrap"}
+kafka: {bootstrap.servers: "$bootstrap", fetch.wait.max.ms: $fetch_wait}
 output: {kafka: incidents}
 metrics: {listen: "127.0.0.1:0"}
 YAML
