@@ -111,6 +111,15 @@ for fuzzer in "${fuzzers[@]}"; do
 			"The file version of '\\add-ins\\smtp\\i386\\imcadmin.dll' installed on the local server is not current." >"$corpus/regex"
 		printf '\1%s\n%s' '\b(?:0x)?C0020035\b' "ID no: 0xc0020035" >"$corpus/code"
 		;;
+	fuzz_prefilter_scan)
+		# literals of the curated rules and a message holding some, with
+		# (odd first byte) and without the decoys that pass 8 grams
+		for mode in 0 1; do
+			printf "\\$mode%s\n%s\n%s\n--\n%s" "extension smtp could not be loaded" \
+				"remote registry service" "0xc0020035" \
+				"application popup: extension smtp could not be loaded. id no: 0xc0020035" >"$corpus/curated-$mode"
+		done
+		;;
 	fuzz_kb_parse | fuzz_kb_roundtrip)
 		seed_articles "$corpus"
 		;;
