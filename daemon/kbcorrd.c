@@ -59,12 +59,6 @@ bool kbcd_stopping(void)
 
 /* ---- librdkafka's errors and logs ------------------------------------- */
 
-bool kbcd_kafka_fatal(rd_kafka_t *rk)
-{
-        char why[512];
-        return rd_kafka_fatal_error(rk, why, sizeof(why)) != 0;
-}
-
 /* A fatal error (the idempotent producer fenced or refused) ends the
  * daemon: nothing more can be delivered, so it exits non-zero with the
  * offsets of what is undelivered held, and its supervisor restarts it. */
@@ -121,9 +115,13 @@ static void on_incident(void *opaque, const kbc_incident *inc)
 {
         kbcd_part *p = opaque;
         kbcd_worker *w = p->worker;
-        pthread_mutex_lock(&p->d->out);
-        kbcd_emit_incident(p, inc);
-        pthread_mutex_unlock(&p->d->out);
+        kbcd *d = p->d;
+        if (!inc->open)
+                kbcd_metrics_incident(d->metrics,
+                                      kbc_rule_index(inc->candidates[0].rule));
+        pthread_mutex_lock(&d->out);
+        kbcd_emit_incident(d->sinks, &p->offsets, inc);
+        pthread_mutex_unlock(&d->out);
         /* The first state of a case, handed out while its symptom is fed
          * (not at a quiet close or a flush): time to alert. */
         if (inc->first && w->consumed.tv_sec) {
@@ -171,10 +169,12 @@ static void part_halt(kbcd_part *p, const char *fmt, ...)
         part_pause(p);
 }
 
-void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
-                    const char *why)
+/* The sinks' stop (sinks.h): p's item from offset can never be delivered;
+ * with the out lock held. */
+static void part_stop(void *owner, int64_t offset, const char *what,
+                      const char *why)
 {
-        p->d->undeliverable++;
+        kbcd_part *p = owner;
         kbcd_log("error",
                  "%s cannot be delivered (%s): %s[%d] stops at offset "
                  "%" PRId64 ", held there until a restart",
@@ -247,7 +247,7 @@ static void store_offsets(kbcd *d, bool revoked_only,
                           const rd_kafka_topic_partition_list_t *revoked)
 {
         pthread_mutex_lock(&d->out);
-        kbcd_sinks_sync(d);
+        kbcd_sinks_sync(d->sinks);
         pthread_mutex_unlock(&d->out);
         rd_kafka_topic_partition_list_t *l =
             rd_kafka_topic_partition_list_new(8);
@@ -340,7 +340,7 @@ static void rebalance(kbcd *d, rd_kafka_t *rk, rd_kafka_resp_err_t err,
         /* Revoked: what is in flight for them is waited for (bounded),
          * then the safe offsets are committed before the state goes. */
         pthread_mutex_lock(&d->out);
-        int left = kbcd_sinks_drain(d, (int)d->cfg.drain_ms);
+        int left = kbcd_sinks_drain(d->sinks, (int)d->cfg.drain_ms);
         pthread_mutex_unlock(&d->out);
         if (left)
                 kbcd_log("warn",
@@ -533,7 +533,7 @@ static void dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
                         const char *reason)
 {
         pthread_mutex_lock(&p->d->out);
-        kbcd_emit_dead_letter(p, m, reason);
+        kbcd_emit_dead_letter(p->d->sinks, &p->offsets, p->topic, m, reason);
         pthread_mutex_unlock(&p->d->out);
 }
 
@@ -639,6 +639,19 @@ rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbc_kafka_prop *defaults,
         }
         rd_kafka_conf_set_error_cb(conf, on_kafka_error);
         rd_kafka_conf_set_log_cb(conf, on_kafka_log);
+        return conf;
+}
+
+/* The sinks' producer (sinks.h): the daemon's properties with forced
+ * over them, and the daemon as its opaque, for fatal errors
+ * (on_kafka_error). */
+static rd_kafka_conf_t *
+producer_conf(void *opaque, const kbc_kafka_prop *forced, size_t nforced)
+{
+        kbcd *d = opaque;
+        rd_kafka_conf_t *conf = kbcd_kafka_conf(d, NULL, 0, forced, nforced);
+        if (conf)
+                rd_kafka_conf_set_opaque(conf, d);
         return conf;
 }
 
@@ -778,13 +791,15 @@ static void publish_metrics(kbcd *d, int64_t now)
         }
         const char *failing = NULL;
         pthread_mutex_lock(&d->out);
-        f.dead_letters = d->dead_letters;
-        f.delivery_retries = d->delivery_retries;
-        f.undeliverable = d->undeliverable;
+        kbcd_sinks_counts n;
+        kbcd_sinks_counts_get(d->sinks, &n);
+        f.dead_letters = n.dead_letters;
+        f.delivery_retries = n.delivery_retries;
+        f.undeliverable = n.undeliverable;
         while (f.nsinks < KBCD_FIGURES_SINKS &&
-               kbcd_sinks_state(d, f.nsinks, &f.sinks[f.nsinks]))
+               kbcd_sinks_state(d->sinks, f.nsinks, &f.sinks[f.nsinks]))
                 f.nsinks++;
-        if (kbcd_sinks_failing(d, &failing))
+        if (kbcd_sinks_failing(d->sinks, &failing))
                 snprintf(f.unhealthy, sizeof(f.unhealthy), "sink failing: %s",
                          failing);
         pthread_mutex_unlock(&d->out);
@@ -846,7 +861,7 @@ static void run(kbcd *d)
                  * millisecond later changes nothing. */
                 if (now != last_acks) {
                         pthread_mutex_lock(&d->out);
-                        kbcd_sinks_poll(d);
+                        kbcd_sinks_poll(d->sinks);
                         pthread_mutex_unlock(&d->out);
                         last_acks = now;
                 }
@@ -884,7 +899,8 @@ static void shutdown_daemon(kbcd *d)
         pthread_rwlock_wrlock(&d->world);
         /* After a fatal error nothing more will be delivered. */
         pthread_mutex_lock(&d->out);
-        int left = kbcd_sinks_drain(d, d->fatal ? 0 : (int)d->cfg.drain_ms);
+        int left =
+            kbcd_sinks_drain(d->sinks, d->fatal ? 0 : (int)d->cfg.drain_ms);
         pthread_mutex_unlock(&d->out);
         if (left)
                 kbcd_log("warn",
@@ -898,10 +914,12 @@ static void shutdown_daemon(kbcd *d)
                 kbcd_log("warn", "final commit: %s", rd_kafka_err2str(err));
         if (d->assigned_once)
                 rd_kafka_consumer_close(d->consumer);
+        kbcd_sinks_counts n;
+        kbcd_sinks_counts_get(d->sinks, &n);
         kbcd_log("info",
                  "stopped: %" PRIu64 " messages, %" PRIu64
                  " incidents, %" PRIu64 " dead letters",
-                 d->messages, d->incidents, d->dead_letters);
+                 d->messages, n.incidents, n.dead_letters);
 }
 
 int main(int argc, char **argv)
@@ -967,11 +985,12 @@ int main(int argc, char **argv)
         pthread_rwlock_init(&d.world, &rwa);
         pthread_rwlockattr_destroy(&rwa);
         pthread_mutex_init(&d.out, NULL);
+        const kbcd_sinks_env sinks_env = {producer_conf, &d, part_stop};
         d.metrics = kbcd_metrics_start(d.cfg.metrics_listen,
                                        kbc_ruleset_count(d.rules));
         if (!d.metrics || (d.cfg.mock && kbcd_mock_start(&d)) ||
-            kbcd_sinks_open(&d) || kbcd_workers_start(&d) ||
-            consumer_open(&d)) {
+            !(d.sinks = kbcd_sinks_open(&d.cfg, &sinks_env)) ||
+            kbcd_workers_start(&d) || consumer_open(&d)) {
                 rc = 2;
         } else {
                 run(&d);
@@ -986,7 +1005,7 @@ int main(int argc, char **argv)
         bool leave_consumer = d.consumer && !d.assigned_once;
         if (d.consumer && !leave_consumer)
                 rd_kafka_destroy(d.consumer);
-        kbcd_sinks_close(&d);
+        kbcd_sinks_close(d.sinks);
         for (kbcd_part *p = d.parts, *next; p; p = next) {
                 next = p->next_part;
                 kbc_pipeline_free(p->pipeline);

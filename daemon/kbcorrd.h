@@ -1,7 +1,8 @@
 /*
  * kbcorrd.h - internal to the daemon: its state, shared by the consumer
- * loop (kbcorrd.c), the sinks (sinks.c and sink.h) and the embedded mock
- * cluster (mock.c).
+ * loop (kbcorrd.c), the pipeline threads (workers.c) and the embedded mock
+ * cluster (mock.c). The sinks (sinks.h) and /metrics (metrics.h) are
+ * modules of their own that read none of it.
  *
  * At-least-once, in one paragraph: every assigned partition has its own
  * pipeline (correlation is per host and the topic is keyed by host). An
@@ -35,6 +36,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "offsets.h"
+#include "signals.h"
+#include "sinks.h"
 #include "workers.h"
 
 typedef struct kbcd_part kbcd_part;
@@ -65,34 +68,22 @@ struct kbcd_part {
         struct kbcd_part *next_part;
 };
 
-/* How often the file sinks are synced and the safe offsets stored. */
-#define KBCD_STORE_EVERY_MS 200
-
 typedef struct kbcd {
         kbcd_config cfg;
         kbc_ruleset *rules;
         kbc_decoder *mappings; /* holds the mapping files, read once */
-        rd_kafka_t *consumer, *producer, *mock_handle;
-        /* where incidents go, then where dead letters go (sink.h) */
-        struct kbcd_sink *sinks[8];
-        size_t nsinks, ndead_sinks; /* the dead letters' are at the end */
-        int producer_users;         /* Kafka sinks sharing the producer */
-        size_t dead_value_max;      /* longer dead letters are cut to fit */
-        volatile int fatal;         /* librdkafka raised a fatal error */
-        kbcd_part *parts;           /* the loop's; never freed before exit */
-        kbcd_part *last_part;       /* of the last message: a lookup cache */
-        /* the item being written, in each format asked for (sinks.c) */
-        kbc_buf formatted[KBC_OUT_CEF + 1], scratch;
-        signed char
-            formatted_state[KBC_OUT_CEF + 1]; /* 0 no, 1 ok, -1 failed */
+        rd_kafka_t *consumer, *mock_handle;
+        kbcd_sinks *sinks;    /* where incidents and dead letters go */
+        volatile int fatal;   /* librdkafka raised a fatal error */
+        kbcd_part *parts;     /* the loop's; never freed before exit */
+        kbcd_part *last_part; /* of the last message: a lookup cache */
         bool assigned_once;
         kbcd_worker *workers;
         size_t nworkers;
         rd_kafka_message_t *held; /* polled, its worker's queue full */
         pthread_rwlock_t world;   /* workers.h: the locking */
         pthread_mutex_t out;
-        uint64_t messages, dead_letters, incidents, delivery_retries,
-            undeliverable;
+        uint64_t messages;
         kbcd_metrics *metrics;
         kbc_pipeline_stats retired;   /* of pipelines dropped, for /metrics */
         kbcd_partition_figures *rows; /* /metrics' partition rows */
@@ -106,43 +97,12 @@ rd_kafka_conf_t *kbcd_kafka_conf(const kbcd *d, const kbc_kafka_prop *defaults,
                                  size_t ndefaults, const kbc_kafka_prop *forced,
                                  size_t nforced);
 
-/* Whether SIGTERM or SIGINT asked the daemon to stop. */
-bool kbcd_stopping(void);
-/* Whether librdkafka raised a fatal error on rk (logged; the daemon exits
- * non-zero so that its supervisor restarts it). */
-bool kbcd_kafka_fatal(rd_kafka_t *rk);
-/* Stops reading p: an item replaying from offset (what) cannot be
- * delivered (why). Logged, on /healthz and /metrics; the offset stays held
- * until a restart reads it again. */
-void kbcd_part_stop(kbcd_part *p, int64_t offset, const char *what,
-                    const char *why);
-
 /* Feeds one message to p's pipeline, on worker w's thread with the world
  * lock held for reading; what it raises goes to the sinks. */
 void kbcd_part_feed(kbcd_worker *w, kbcd_part *p, const rd_kafka_message_t *m);
 /* Publishes p's figures (p->seen): with the world lock held for writing,
  * or for reading and p's worker's lock. */
 void kbcd_part_publish(kbcd_part *p);
-
-/* sinks.c: every sink of the configuration, behind sink.h; every call
- * with the out lock held. */
-int kbcd_sinks_open(kbcd *d);
-void kbcd_sinks_close(kbcd *d);
-/* Writes inc to every sink; tracks it in flight on p. */
-void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc);
-void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
-                           const char *reason);
-/* Moves deliveries on without blocking (delivery reports, HTTP, sockets);
- * the loop calls it once a millisecond. */
-void kbcd_sinks_poll(kbcd *d);
-/* Flushes the file sinks to disk and acknowledges what they hold. */
-void kbcd_sinks_sync(kbcd *d);
-/* Whether a sink's last attempt failed; *name says which. */
-bool kbcd_sinks_failing(const kbcd *d, const char **name);
-/* Fills *st for the i-th sink; false when there are fewer than i + 1. */
-bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st);
-/* Waits up to ms for every sink's deliveries; returns how many are left. */
-int kbcd_sinks_drain(kbcd *d, int ms);
 
 /* mock.c: starts librdkafka's mock cluster in-process, creates the
  * topics, produces the feed files keyed by host; sets bootstrap.servers

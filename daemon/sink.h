@@ -1,7 +1,7 @@
 /*
- * sink.h - internal to the daemon: one interface for every place
- * incidents and dead letters go (Kafka, a file or stdout, Splunk HEC,
- * syslog). sinks.c owns the list and creates the items in flight
+ * sink.h - internal to the sinks module (sinks.h): one interface for every
+ * kind of sink (Kafka, a file or stdout, Splunk HEC, syslog) and the state
+ * they share. sinks.c owns the list and creates the items in flight
  * (offsets.h keeps their books); each sink_*.c is one kind.
  *
  * The contract: write() takes an item in flight and calls
@@ -20,8 +20,11 @@
 #ifndef KBCD_SINK_H
 #define KBCD_SINK_H
 
+#include "clock.h"
+#include "kbc_buf.h"
 #include "kbc_incident_format.h"
-#include "kbcorrd.h"
+#include "log.h"
+#include "sinks.h"
 
 /* An incident, or a dead letter (inc NULL), in flight on f. */
 typedef struct kbcd_item {
@@ -32,6 +35,21 @@ typedef struct kbcd_item {
 } kbcd_item;
 
 typedef struct kbcd_sink kbcd_sink;
+
+/* Every sink, and what they share; under the daemon's out lock. */
+struct kbcd_sinks {
+        kbcd_sinks_env env;
+        kbcd_sink *list[8];
+        size_t n, ndead;      /* the dead letters' sinks are the last ndead */
+        rd_kafka_t *producer; /* one, shared by the Kafka sinks */
+        int producer_users;
+        size_t dead_value_max; /* longer dead letters are cut to fit */
+        /* the item being written, in each format asked for */
+        kbc_buf formatted[KBC_OUT_CEF + 1], scratch;
+        signed char
+            formatted_state[KBC_OUT_CEF + 1]; /* 0 no, 1 ok, -1 failed */
+        kbcd_sinks_counts counts;
+};
 
 typedef struct kbcd_sink_ops {
         void (*write)(kbcd_sink *s, const kbcd_item *it);
@@ -51,7 +69,7 @@ typedef struct kbcd_sink_ops {
 
 struct kbcd_sink {
         const kbcd_sink_ops *ops;
-        kbcd *d;
+        kbcd_sinks *all;
         const char *name;      /* for logs, /metrics and /healthz */
         kbc_out_format format; /* of the incidents it writes */
         bool failing;          /* the last attempt failed: /healthz 503 */
@@ -89,9 +107,11 @@ void kbcd_held_ack(kbcd_held *h, size_t n);
 void kbcd_held_free(kbcd_held *h);
 
 /* The kinds. Each returns NULL after logging why it could not open. */
-kbcd_sink *kbcd_sink_kafka_new(kbcd *d, const char *topic, kbc_out_format f);
-kbcd_sink *kbcd_sink_file_new(kbcd *d, const char *path, kbc_out_format f);
-kbcd_sink *kbcd_sink_hec_new(kbcd *d, const kbcd_hec_config *c);
-kbcd_sink *kbcd_sink_syslog_new(kbcd *d, const kbcd_syslog_config *c);
+kbcd_sink *kbcd_sink_kafka_new(kbcd_sinks *all, const char *topic,
+                               kbc_out_format f);
+kbcd_sink *kbcd_sink_file_new(kbcd_sinks *all, const char *path,
+                              kbc_out_format f);
+kbcd_sink *kbcd_sink_hec_new(kbcd_sinks *all, const kbcd_hec_config *c);
+kbcd_sink *kbcd_sink_syslog_new(kbcd_sinks *all, const kbcd_syslog_config *c);
 
 #endif

@@ -114,14 +114,15 @@ static const kbcd_sink_ops file_ops = {
     .close = file_close,
 };
 
-kbcd_sink *kbcd_sink_file_new(kbcd *d, const char *path, kbc_out_format f)
+kbcd_sink *kbcd_sink_file_new(kbcd_sinks *all, const char *path,
+                              kbc_out_format f)
 {
         file_sink *s = calloc(1, sizeof(*s));
         if (!s)
                 return NULL;
         bool out = !strcmp(path, "-");
         s->base = (kbcd_sink){.ops = &file_ops,
-                              .d = d,
+                              .all = all,
                               .name = out ? "stdout" : path,
                               .format = f};
         s->fd =

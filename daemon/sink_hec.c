@@ -483,7 +483,7 @@ static struct curl_slist *header(struct curl_slist *l, const char *name,
         return n;
 }
 
-kbcd_sink *kbcd_sink_hec_new(kbcd *d, const kbcd_hec_config *c)
+kbcd_sink *kbcd_sink_hec_new(kbcd_sinks *all, const kbcd_hec_config *c)
 {
         if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
                 kbcd_log("error", "output.hec: libcurl did not initialize");
@@ -515,7 +515,7 @@ kbcd_sink *kbcd_sink_hec_new(kbcd *d, const kbcd_hec_config *c)
         s->headers = header(s->headers, "X-Splunk-Request-Channel", s->channel);
         s->headers = header(s->headers, "Content-Type", "application/json");
         s->base = (kbcd_sink){
-            .ops = &hec_ops, .d = d, .name = s->name, .format = c->format};
+            .ops = &hec_ops, .all = all, .name = s->name, .format = c->format};
         kbc_buf_init(&s->ack_body, 16u << 20);
         kbc_buf_init(&s->ack_response, 16u << 20);
         kbc_buf_init(&s->envelope, BATCH_MAX);

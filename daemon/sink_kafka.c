@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "signals.h"
 #include "sink.h"
 
 /* Room kept under the producer's message.max.bytes for the key, the
@@ -37,13 +38,21 @@ static bool delivery_hopeless(rd_kafka_resp_err_t err)
         }
 }
 
+/* Whether librdkafka raised a fatal error on rk (the idempotent producer
+ * fenced or refused; the loop logs it and the daemon exits). */
+static bool kafka_fatal(rd_kafka_t *rk)
+{
+        char why[512];
+        return rd_kafka_fatal_error(rk, why, sizeof(why)) != 0;
+}
+
 /* A delivery that failed for a passing reason (past message.timeout.ms,
  * brokers down) is produced again: dropping it would lose the incident,
  * and holding the offset alone would not bring it back until a restart. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
                         void *opaque)
 {
-        kbcd *d = opaque;
+        (void)opaque; /* the daemon's: its error callback has it */
         kbcd_inflight *f = m->_private;
         if (!f)
                 return;
@@ -52,11 +61,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
                 return;
         }
         kafka_sink *s = rd_kafka_topic_opaque(m->rkt);
-        if (delivery_hopeless(m->err) || kbcd_kafka_fatal(rk)) {
+        kbcd_sinks *all = s->base.all;
+        if (delivery_hopeless(m->err) || kafka_fatal(rk)) {
                 kbcd_sink_refused(&s->base, f, rd_kafka_err2str(m->err));
                 return;
         }
-        d->delivery_retries++;
+        all->counts.delivery_retries++;
         kbcd_log("warn", "delivery to %s failed (%s): producing again",
                  rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
         if (rd_kafka_produce(m->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
@@ -73,7 +83,7 @@ static void produce(kafka_sink *s, const void *payload, size_t len,
                     const void *key, size_t keylen, rd_kafka_headers_t *h,
                     const char *what, kbcd_inflight *f)
 {
-        rd_kafka_t *producer = s->base.d->producer;
+        rd_kafka_t *producer = s->base.all->producer;
         kbcd_inflight_take(f);
         for (;;) {
                 rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -110,8 +120,8 @@ static void produce_dead_letter(kafka_sink *s, const kbcd_item *it)
         char cut[32];
         if (keylen > DEAD_LETTER_KEY_MAX)
                 keylen = 0;
-        if (len > s->base.d->dead_value_max)
-                len = s->base.d->dead_value_max;
+        if (len > s->base.all->dead_value_max)
+                len = s->base.all->dead_value_max;
         rd_kafka_headers_t *h = rd_kafka_headers_new(3);
         rd_kafka_header_add(h, "kbcorr.reason", -1, it->reason, -1);
         rd_kafka_header_add(h, "kbcorr.origin", -1, it->origin, -1);
@@ -139,25 +149,25 @@ static void kafka_write(kbcd_sink *base, const kbcd_item *it)
 static void kafka_poll(kbcd_sink *base)
 {
         if (((kafka_sink *)base)->polls_producer)
-                rd_kafka_poll(base->d->producer, 0);
+                rd_kafka_poll(base->all->producer, 0);
 }
 
 static int kafka_drain(kbcd_sink *base, int ms)
 {
         if (!((kafka_sink *)base)->polls_producer)
                 return 0;
-        rd_kafka_flush(base->d->producer, ms);
-        return rd_kafka_outq_len(base->d->producer);
+        rd_kafka_flush(base->all->producer, ms);
+        return rd_kafka_outq_len(base->all->producer);
 }
 
 static void kafka_close(kbcd_sink *base)
 {
         kafka_sink *s = (kafka_sink *)base;
-        kbcd *d = base->d;
+        kbcd_sinks *all = base->all;
         rd_kafka_topic_destroy(s->topic);
-        if (--d->producer_users == 0) {
-                rd_kafka_destroy(d->producer);
-                d->producer = NULL;
+        if (--all->producer_users == 0) {
+                rd_kafka_destroy(all->producer);
+                all->producer = NULL;
         }
         free(s);
 }
@@ -169,12 +179,12 @@ static const kbcd_sink_ops kafka_ops = {
     .close = kafka_close,
 };
 
-static int producer_open(kbcd *d)
+static int producer_open(kbcd_sinks *all)
 {
         char err[512];
         /* Idempotence: retries never duplicate or reorder an incident. */
         const kbc_kafka_prop forced[] = {{"enable.idempotence", "true"}};
-        rd_kafka_conf_t *conf = kbcd_kafka_conf(d, NULL, 0, forced, 1);
+        rd_kafka_conf_t *conf = all->env.kafka_conf(all->env.opaque, forced, 1);
         if (!conf)
                 return -1;
         char max[32];
@@ -183,13 +193,12 @@ static int producer_open(kbcd *d)
         if (rd_kafka_conf_get(conf, "message.max.bytes", max, &maxlen) ==
             RD_KAFKA_CONF_OK)
                 msg_max = strtol(max, NULL, 10);
-        d->dead_value_max = msg_max > (long)(2 * DEAD_LETTER_HEADROOM)
-                                ? (size_t)msg_max - DEAD_LETTER_HEADROOM
-                                : DEAD_LETTER_HEADROOM;
+        all->dead_value_max = msg_max > (long)(2 * DEAD_LETTER_HEADROOM)
+                                  ? (size_t)msg_max - DEAD_LETTER_HEADROOM
+                                  : DEAD_LETTER_HEADROOM;
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-        rd_kafka_conf_set_opaque(conf, d);
-        d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-        if (!d->producer) {
+        all->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+        if (!all->producer) {
                 kbcd_log("error", "cannot create the producer: %s", err);
                 rd_kafka_conf_destroy(conf); /* still ours */
                 return -1;
@@ -197,26 +206,27 @@ static int producer_open(kbcd *d)
         return 0;
 }
 
-kbcd_sink *kbcd_sink_kafka_new(kbcd *d, const char *topic, kbc_out_format f)
+kbcd_sink *kbcd_sink_kafka_new(kbcd_sinks *all, const char *topic,
+                               kbc_out_format f)
 {
-        bool first = !d->producer;
-        if (first && producer_open(d))
+        bool first = !all->producer;
+        if (first && producer_open(all))
                 return NULL;
         kafka_sink *s = calloc(1, sizeof(*s));
         if (!s)
                 return NULL;
         s->polls_producer = first;
-        s->base = (kbcd_sink){.ops = &kafka_ops, .d = d, .format = f};
+        s->base = (kbcd_sink){.ops = &kafka_ops, .all = all, .format = f};
         rd_kafka_topic_conf_t *tc = rd_kafka_topic_conf_new();
         rd_kafka_topic_conf_set_opaque(tc, s);
-        s->topic = rd_kafka_topic_new(d->producer, topic, tc);
+        s->topic = rd_kafka_topic_new(all->producer, topic, tc);
         if (!s->topic) {
                 kbcd_log("error", "topic %s: %s", topic,
                          rd_kafka_err2str(rd_kafka_last_error()));
                 free(s);
                 return NULL;
         }
-        d->producer_users++;
+        all->producer_users++;
         s->base.name = rd_kafka_topic_name(s->topic);
         return &s->base;
 }

@@ -268,7 +268,7 @@ static const kbcd_sink_ops syslog_ops = {
     .close = syslog_close,
 };
 
-kbcd_sink *kbcd_sink_syslog_new(kbcd *d, const kbcd_syslog_config *c)
+kbcd_sink *kbcd_sink_syslog_new(kbcd_sinks *all, const kbcd_syslog_config *c)
 {
         syslog_sink *s = calloc(1, sizeof(*s));
         if (!s)
@@ -285,8 +285,10 @@ kbcd_sink *kbcd_sink_syslog_new(kbcd *d, const kbcd_syslog_config *c)
                 free(s);
                 return NULL;
         }
-        s->base = (kbcd_sink){
-            .ops = &syslog_ops, .d = d, .name = s->name, .format = c->format};
+        s->base = (kbcd_sink){.ops = &syslog_ops,
+                              .all = all,
+                              .name = s->name,
+                              .format = c->format};
         kbcd_listen_parse(c->address, &s->addr); /* checked by config.c */
         if (c->hostname)
                 snprintf(s->hostname, sizeof(s->hostname), "%s", c->hostname);

@@ -2,7 +2,7 @@
  * sinks.c - the sinks of the configuration behind one interface (sink.h):
  * each item written is put in flight on its partition's book (offsets.h)
  * until every sink has acknowledged it; one that cannot be delivered
- * stops its partition.
+ * stops its partition (sinks.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +11,9 @@
 
 /* Without memory for the bookkeeping nothing can be held safely: exiting
  * commits nothing more, so a restart reads the item again. */
-static kbcd_inflight *inflight_new(kbcd_part *p, int64_t replay_from)
+static kbcd_inflight *inflight_new(kbcd_offsets *book, int64_t replay_from)
 {
-        kbcd_inflight *f = kbcd_inflight_new(&p->offsets, replay_from);
+        kbcd_inflight *f = kbcd_inflight_new(book, replay_from);
         if (!f) {
                 kbcd_log("error", "out of memory for an item in flight; "
                                   "exiting, its offset not committed");
@@ -25,15 +25,18 @@ static kbcd_inflight *inflight_new(kbcd_part *p, int64_t replay_from)
 /* An item that cannot be delivered is never acknowledged: it holds its
  * partition's offset, and the partition stops loudly until a restart
  * (after the cause is fixed) reads it again. */
-static void undeliverable(kbcd_inflight *f, const char *what, const char *why)
+static void undeliverable(kbcd_sinks *all, kbcd_inflight *f, const char *what,
+                          const char *why)
 {
-        if (kbcd_inflight_stick(f))
-                kbcd_part_stop(f->book->owner, f->replay_from, what, why);
+        if (!kbcd_inflight_stick(f))
+                return;
+        all->counts.undeliverable++;
+        all->env.stop(f->book->owner, f->replay_from, what, why);
 }
 
 void kbcd_sink_refused(kbcd_sink *s, kbcd_inflight *f, const char *why)
 {
-        undeliverable(f, s->name, why);
+        undeliverable(s->all, f, s->name, why);
         kbcd_inflight_ack(f);
 }
 
@@ -104,162 +107,172 @@ static void dead_letter_json(const kbcd_item *it, kbc_buf *b)
 
 const kbc_buf *kbcd_item_payload(kbcd_sink *s, const kbcd_item *it)
 {
-        kbcd *d = s->d;
+        kbcd_sinks *all = s->all;
         kbc_out_format f = it->inc ? s->format : KBC_OUT_ECS;
-        kbc_buf *b = &d->formatted[f];
-        if (!d->formatted_state[f]) {
+        kbc_buf *b = &all->formatted[f];
+        if (!all->formatted_state[f]) {
                 kbc_buf_reset(b);
                 int rc = 0;
                 if (it->inc)
-                        rc = kbc_incident_format(it->inc, f, &d->scratch, b);
+                        rc = kbc_incident_format(it->inc, f, &all->scratch, b);
                 else
                         dead_letter_json(it, b);
-                d->formatted_state[f] = rc || b->overflow ? -1 : 1;
+                all->formatted_state[f] = rc || b->overflow ? -1 : 1;
         }
-        if (d->formatted_state[f] > 0)
+        if (all->formatted_state[f] > 0)
                 return b;
         char why[96];
         snprintf(why, sizeof(why),
                  "cannot be written as %s (too large, or "
                  "the format is not available)",
                  kbc_out_format_name(f));
-        undeliverable(it->f, it->inc ? it->inc->id : it->origin, why);
+        undeliverable(all, it->f, it->inc ? it->inc->id : it->origin, why);
         return NULL;
 }
 
 /* Hands it to every sink of its kind (incidents: the first nsinks -
  * ndead_sinks; dead letters: the rest). */
-static void emit(kbcd *d, const kbcd_item *it)
+static void emit(kbcd_sinks *all, const kbcd_item *it)
 {
-        memset(d->formatted_state, 0, sizeof(d->formatted_state));
-        size_t first = it->inc ? 0 : d->nsinks - d->ndead_sinks;
-        size_t end = it->inc ? d->nsinks - d->ndead_sinks : d->nsinks;
+        memset(all->formatted_state, 0, sizeof(all->formatted_state));
+        size_t first = it->inc ? 0 : all->n - all->ndead;
+        size_t end = it->inc ? all->n - all->ndead : all->n;
         for (size_t i = first; i < end; i++)
-                d->sinks[i]->ops->write(d->sinks[i], it);
+                all->list[i]->ops->write(all->list[i], it);
         kbcd_inflight_ack(it->f); /* inflight_new's share */
 }
 
-void kbcd_emit_incident(kbcd_part *p, const kbc_incident *inc)
+void kbcd_emit_incident(kbcd_sinks *all, kbcd_offsets *book,
+                        const kbc_incident *inc)
 {
-        kbcd *d = p->d;
-        if (!inc->open) { /* open states: kbcorr_open_states_total */
-                d->incidents++;
-                kbcd_metrics_incident(d->metrics,
-                                      kbc_rule_index(inc->candidates[0].rule));
-        }
-        kbcd_item it = {.inc = inc, .f = inflight_new(p, inc->replay_from)};
-        emit(d, &it);
+        all->counts.incidents += !inc->open; /* open states are no incident */
+        kbcd_item it = {.inc = inc, .f = inflight_new(book, inc->replay_from)};
+        emit(all, &it);
 }
 
-void kbcd_emit_dead_letter(kbcd_part *p, const rd_kafka_message_t *m,
+void kbcd_emit_dead_letter(kbcd_sinks *all, kbcd_offsets *book,
+                           const char *topic, const rd_kafka_message_t *m,
                            const char *reason)
 {
-        kbcd *d = p->d;
         char origin[KBC_ORIGIN_STRLEN];
         kbc_origin o = {.kind = KBC_ORIGIN_KAFKA,
-                        .source = p->topic,
-                        .partition = p->partition,
+                        .source = topic,
+                        .partition = m->partition,
                         .position = m->offset};
         kbc_origin_format(&o, origin, sizeof(origin));
-        d->dead_letters++;
+        all->counts.dead_letters++;
         kbcd_log("warn", "dead letter %s: %s", origin, reason);
         kbcd_item it = {.msg = m,
                         .reason = reason,
                         .origin = origin,
-                        .f = inflight_new(p, m->offset)};
-        emit(d, &it);
+                        .f = inflight_new(book, m->offset)};
+        emit(all, &it);
 }
 
-static int add(kbcd *d, kbcd_sink *s)
+static int add(kbcd_sinks *all, kbcd_sink *s)
 {
         if (!s)
                 return -1;
-        d->sinks[d->nsinks++] = s;
+        all->list[all->n++] = s;
         return 0;
 }
 
-int kbcd_sinks_open(kbcd *d)
+kbcd_sinks *kbcd_sinks_open(const kbcd_config *c, const kbcd_sinks_env *env)
 {
-        const kbcd_config *c = &d->cfg;
+        kbcd_sinks *all = calloc(1, sizeof(*all));
+        if (!all)
+                return NULL;
+        all->env = *env;
         for (size_t i = 0; i <= KBC_OUT_CEF; i++)
-                kbc_buf_init(&d->formatted[i], 16u << 20);
-        kbc_buf_init(&d->scratch, 16u << 20);
+                kbc_buf_init(&all->formatted[i], 16u << 20);
+        kbc_buf_init(&all->scratch, 16u << 20);
         if ((c->out_topic &&
-             add(d,
-                 kbcd_sink_kafka_new(d, c->out_topic, c->out_topic_format))) ||
-            (c->out_file &&
-             add(d, kbcd_sink_file_new(d, c->out_file, c->out_file_format))) ||
+             add(all, kbcd_sink_kafka_new(all, c->out_topic,
+                                          c->out_topic_format))) ||
+            (c->out_file && add(all, kbcd_sink_file_new(all, c->out_file,
+                                                        c->out_file_format))) ||
             (c->out_stdout &&
-             add(d, kbcd_sink_file_new(d, "-", c->out_stdout_format))) ||
-            (c->hec.url && add(d, kbcd_sink_hec_new(d, &c->hec))) ||
-            (c->syslog.address && add(d, kbcd_sink_syslog_new(d, &c->syslog))))
-                return -1;
-        size_t incident_sinks = d->nsinks;
+             add(all, kbcd_sink_file_new(all, "-", c->out_stdout_format))) ||
+            (c->hec.url && add(all, kbcd_sink_hec_new(all, &c->hec))) ||
+            (c->syslog.address &&
+             add(all, kbcd_sink_syslog_new(all, &c->syslog))))
+                goto fail;
+        size_t incident_sinks = all->n;
         if ((c->dead_topic &&
-             add(d, kbcd_sink_kafka_new(d, c->dead_topic, KBC_OUT_ECS))) ||
+             add(all, kbcd_sink_kafka_new(all, c->dead_topic, KBC_OUT_ECS))) ||
             (c->dead_file &&
-             add(d, kbcd_sink_file_new(d, c->dead_file, KBC_OUT_ECS))))
-                return -1;
-        d->ndead_sinks = d->nsinks - incident_sinks;
-        return 0;
+             add(all, kbcd_sink_file_new(all, c->dead_file, KBC_OUT_ECS))))
+                goto fail;
+        all->ndead = all->n - incident_sinks;
+        return all;
+fail:
+        kbcd_sinks_close(all);
+        return NULL;
 }
 
-void kbcd_sinks_close(kbcd *d)
+void kbcd_sinks_close(kbcd_sinks *all)
 {
-        for (size_t i = 0; i < d->nsinks; i++)
-                d->sinks[i]->ops->close(d->sinks[i]);
-        d->nsinks = d->ndead_sinks = 0;
+        if (!all)
+                return;
+        for (size_t i = 0; i < all->n; i++)
+                all->list[i]->ops->close(all->list[i]);
         for (size_t i = 0; i <= KBC_OUT_CEF; i++)
-                kbc_buf_free(&d->formatted[i]);
-        kbc_buf_free(&d->scratch);
+                kbc_buf_free(&all->formatted[i]);
+        kbc_buf_free(&all->scratch);
+        free(all);
 }
 
 /* Once a millisecond, not per message: librdkafka's poll locks, HEC and
  * syslog make system calls, and an ack a millisecond later changes
  * nothing. */
-void kbcd_sinks_poll(kbcd *d)
+void kbcd_sinks_poll(kbcd_sinks *all)
 {
-        for (size_t i = 0; i < d->nsinks; i++)
-                if (d->sinks[i]->ops->poll)
-                        d->sinks[i]->ops->poll(d->sinks[i]);
+        for (size_t i = 0; i < all->n; i++)
+                if (all->list[i]->ops->poll)
+                        all->list[i]->ops->poll(all->list[i]);
 }
 
-void kbcd_sinks_sync(kbcd *d)
+void kbcd_sinks_sync(kbcd_sinks *all)
 {
-        for (size_t i = 0; i < d->nsinks; i++)
-                if (d->sinks[i]->ops->sync)
-                        d->sinks[i]->ops->sync(d->sinks[i]);
+        for (size_t i = 0; i < all->n; i++)
+                if (all->list[i]->ops->sync)
+                        all->list[i]->ops->sync(all->list[i]);
 }
 
-bool kbcd_sinks_failing(const kbcd *d, const char **name)
+bool kbcd_sinks_failing(const kbcd_sinks *all, const char **name)
 {
-        for (size_t i = 0; i < d->nsinks; i++)
-                if (d->sinks[i]->failing) {
-                        *name = d->sinks[i]->name;
+        for (size_t i = 0; i < all->n; i++)
+                if (all->list[i]->failing) {
+                        *name = all->list[i]->name;
                         return true;
                 }
         return false;
 }
 
-bool kbcd_sinks_state(const kbcd *d, size_t i, kbcd_sink_state *st)
+bool kbcd_sinks_state(const kbcd_sinks *all, size_t i, kbcd_sink_state *st)
 {
-        if (i >= d->nsinks)
+        if (i >= all->n)
                 return false;
-        const kbcd_sink *s = d->sinks[i];
+        const kbcd_sink *s = all->list[i];
         *st = (kbcd_sink_state){s->name, s->errors, s->failing};
         return true;
 }
 
 /* Each sink gets what is left of ms. */
-int kbcd_sinks_drain(kbcd *d, int ms)
+int kbcd_sinks_drain(kbcd_sinks *all, int ms)
 {
         int64_t end = kbcd_now_ms() + ms;
         int left = 0;
-        for (size_t i = 0; i < d->nsinks; i++) {
+        for (size_t i = 0; i < all->n; i++) {
                 int64_t now = kbcd_now_ms();
-                if (d->sinks[i]->ops->drain)
-                        left += d->sinks[i]->ops->drain(
-                            d->sinks[i], now < end ? (int)(end - now) : 0);
+                if (all->list[i]->ops->drain)
+                        left += all->list[i]->ops->drain(
+                            all->list[i], now < end ? (int)(end - now) : 0);
         }
         return left;
+}
+
+void kbcd_sinks_counts_get(const kbcd_sinks *all, kbcd_sinks_counts *out)
+{
+        *out = all->counts;
 }
