@@ -586,6 +586,8 @@ static int candidate_order(const void *a, const void *b)
                 return x->score > y->score ? -1 : 1;
         if (x->detail != y->detail)
                 return x->detail > y->detail ? -1 : 1;
+        if (x->rarity != y->rarity)
+                return x->rarity > y->rarity ? -1 : 1;
         if (x->coverage != y->coverage)
                 return x->coverage > y->coverage ? -1 : 1;
         if (x->wording != y->wording)
@@ -634,6 +636,7 @@ static void credit_apply(kbc_candidate *cd, credit *cr, hit *const *hits)
         if (best) {
                 cr->credited[best - cd->rule->signals] = true;
                 cd->score += best->weight;
+                cd->rarity += best->weight / (double)best->df;
                 cd->detail += cr->most;
                 cd->wording += cr->wording;
                 cd->specificity += best->weight / (double)hits[cr->at]->nrules;

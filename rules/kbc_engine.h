@@ -81,7 +81,7 @@ typedef struct kbc_candidate {
          * detail are tied: the incident is ambiguous. After coverage,
          * the wording: the detail of every signal of the article seen,
          * beside the most telling one of each event. */
-        double detail, coverage, specificity, wording;
+        double detail, coverage, specificity, wording, rarity;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
         /* When the top score is tied: the article's heaviest signals not

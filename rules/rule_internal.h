@@ -59,6 +59,10 @@ struct kbc_signal {
          * its phrase or regex, one more each for a provider and an event
          * id (the tie-break after the score, docs/rule-format.md). */
         unsigned detail;
+        /* How many rules (not overridden) have a signal of the same
+         * provider, event ids and pattern, without case: 1 for one only
+         * its own article has (the rarity tie-break, correlate.c). */
+        uint32_t df;
         /* Set by the matcher's index: */
         uint32_t gindex;     /* position in the rule set's signals */
         const char *literal; /* required literal of message, or NULL */

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 
 #include "bundle_internal.h"
+#include "kbc_hash.h"
 #include "kbc_time.h"
 #include "kbc_walk.h"
 #include "rule_internal.h"
@@ -1115,6 +1116,68 @@ kbc_ruleset *kbc_ruleset_load(const char *const *paths, size_t npaths,
         return kbc_ruleset_load_with(paths, npaths, &o);
 }
 
+/* A signal's key for signal_df_set: what it matches, the provider and
+ * pattern without case (the corpus quotes one message in several cases),
+ * its event ids. Two signals of one key match the same events. */
+typedef struct df_key {
+        uint64_t hash;
+        uint32_t rule;
+        kbc_signal *sig;
+} df_key;
+
+static int df_key_order(const void *a, const void *b)
+{
+        const df_key *x = a, *y = b;
+        if (x->hash != y->hash)
+                return x->hash < y->hash ? -1 : 1;
+        return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+/* Sets every signal's df: the number of rules (not overridden) with a
+ * signal of the same key, 1 for a signal no other article has. Once per
+ * load, not per engine: the compiler's check runs an engine per rule.
+ * False when out of memory. */
+static bool signal_df_set(kbc_ruleset *rs)
+{
+        size_t total = 0;
+        for (size_t r = 0; r < rs->nrules; r++)
+                total += rs->rules[r].nsignals;
+        df_key *k = malloc((total + 1) * sizeof(*k));
+        if (!k)
+                return false;
+        size_t n = 0;
+        for (size_t r = 0; r < rs->nrules; r++) {
+                kbc_rule *rule = &rs->rules[r];
+                for (size_t m = 0; m < rule->nsignals; m++) {
+                        kbc_signal *s = &rule->signals[m];
+                        s->df = 1;
+                        if (rule->overridden)
+                                continue;
+                        const char *p = s->provider ? s->provider : "";
+                        const char *t = s->message_src ? s->message_src : "";
+                        uint64_t h = kbc_fnv64_lower(KBC_FNV64_INIT, p,
+                                                     strlen(p) + 1);
+                        h = kbc_fnv64_lower(h, t, strlen(t) + 1);
+                        h = kbc_fnv64(h, s->event_ids,
+                                      s->nevent_ids * sizeof(*s->event_ids));
+                        k[n++] = (df_key){h, (uint32_t)r, s};
+                }
+        }
+        qsort(k, n, sizeof(*k), df_key_order);
+        for (size_t i = 0; i < n;) {
+                size_t j = i;
+                uint32_t rules = 0;
+                for (; j < n && k[j].hash == k[i].hash; j++)
+                        if (j == i || k[j].rule != k[j - 1].rule)
+                                rules++;
+                for (size_t m = i; m < j; m++)
+                        k[m].sig->df = rules;
+                i = j;
+        }
+        free(k);
+        return true;
+}
+
 kbc_ruleset *kbc_ruleset_load_with(const char *const *paths, size_t npaths,
                                    const kbc_ruleset_opts *opts)
 {
@@ -1135,7 +1198,7 @@ kbc_ruleset *kbc_ruleset_load_with(const char *const *paths, size_t npaths,
         rs->nbundled = L.bundled;
         build_set(&L, rs);
         rs->index = kbc_signal_index_build(rs);
-        if (!rs->index) {
+        if (!rs->index || !signal_df_set(rs)) {
                 kbc_ydiag_report(&L.diag, "rule set", 0,
                                  "cannot build the signal index");
                 kbc_ruleset_free(rs);

@@ -238,9 +238,10 @@ static kbc_event rank_ev(const char *host, int64_t t, uint32_t id)
 }
 
 /* Equal scores: the article whose signals say more of their events
- * first (and then no tie), then the one more of whose wording the events
- * show, then the one more of whose evidence was seen, then the one with
- * the rarer evidence, then the KB id (tests/data/rules_rank). */
+ * first (and then no tie), then the one whose matched signals fewer
+ * other articles have, then the one more of whose evidence was seen, then
+ * the one more of whose wording the events show, then the one with the
+ * rarer evidence, then the KB id (tests/data/rules_rank). */
 static void test_tie_breaks(void **state)
 {
         (void)state;
@@ -305,6 +306,18 @@ static void test_tie_breaks(void **state)
         assert_int_equal(g.n, 1);
         assert_int_equal(g.ntied[0], 2);
         assert_string_equal(g.kb[0], "Q910012");
+
+        /* Equal score and detail, but Q910013's phrase is its own and the
+         * other two share theirs: the rarer evidence first, before the
+         * coverage that would name Q910014. */
+        kbc_event rare[] = {ev_make("H6", T0, "RankTest", 700,
+                                    "The widget engine stopped: gear train "
+                                    "jammed.",
+                                    700)};
+        run_rules(rs, rare, 1, NULL, &g);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.ntied[0], 3);
+        assert_string_equal(g.kb[0], "Q910013");
         kbc_ruleset_free(rs);
 }
 
