@@ -78,9 +78,11 @@ typedef struct kbc_candidate {
          * the share of the article's own signal weight seen, and how rare
          * its evidence is (each credited event's weight over the number of
          * articles that event matched). Candidates equal in score and
-         * detail are tied: the incident is ambiguous. After coverage,
-         * the wording: the detail of every signal of the article seen,
-         * beside the most telling one of each event. */
+         * detail are tied: the incident is ambiguous. Before coverage,
+         * the rarity: each credited signal's weight over the number of
+         * rules that have the same signal (kbc_signal.df). After
+         * coverage, the wording: the detail of every signal of the
+         * article seen, beside the most telling one of each event. */
         double detail, coverage, specificity, wording, rarity;
         const kbc_signal **signals; /* distinct, in rule order */
         size_t nsignals;
