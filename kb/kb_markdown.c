@@ -376,7 +376,16 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                 memmove(colon + 1, from, (size_t)(b.data + b.len - from));
                 b.len -= (size_t)(from - colon - 1);
         }
-        if (indent)
+        /* A provider is never a made-up name: "Source: User32" is the
+         * window manager's, not a numbered user's. */
+        static const char *const sources[] = {"Source:", "Event Source:"};
+        bool source = false;
+        for (size_t k = 0; indent && k < sizeof(sources) / sizeof(*sources);
+             k++)
+                source |= b.len >= (size_t)indent + strlen(sources[k]) &&
+                          !strncasecmp(b.data + indent, sources[k],
+                                       strlen(sources[k]));
+        if (indent && !source)
                 example_names(&b, (size_t)indent);
         size_t bl = b.len;
         while (bl > (size_t)indent &&

@@ -651,6 +651,28 @@ static void test_quoted_subject_is_a_value(void **state)
         kbc_arena_free(a);
 }
 
+/* "User32" in a row's source column is the provider of 1074, not a
+ * numbered user made up for the example: each row keeps its own source. */
+static void test_source_is_no_example_name(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "|Event log |Event source |ID |Message text |\n"
+            "|---------|---------|---------|---------|\n"
+            "|System |User32 |1074 |The process wininit.exe has initiated "
+            "the restart of computer.|\n"
+            "|System |Service Control Manager |7000 |The service failed to "
+            "start.|\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1074, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "User32");
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -671,6 +693,7 @@ int main(void)
             cmocka_unit_test(test_userenv_as_windows_logs_it),
             cmocka_unit_test(test_event_list_row),
             cmocka_unit_test(test_quoted_subject_is_a_value),
+            cmocka_unit_test(test_source_is_no_example_name),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
