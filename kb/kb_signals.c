@@ -745,8 +745,14 @@ static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                  * like "for" in "Microsoft OLE DB Provider for ODBC"). */
                 bool lower = islower((unsigned char)s[e]);
                 bool join = wl <= 3 && words > 0 && lower;
+                /* "Windows Firewall With Advanced Security": a capitalized
+                 * "With" between capitalized words is part of the name. */
+                bool title_with = words > 0 && wl == 4 &&
+                                  !strncmp(s + e, "With", 4) && w + 1 < len &&
+                                  s[w] == ' ' &&
+                                  isupper((unsigned char)s[w + 1]);
                 if ((lower && words > 0 && !join) ||
-                    (words > 0 && stop_word(s + e, wl)) ||
+                    (words > 0 && !title_with && stop_word(s + e, wl)) ||
                     (wl == 1 && s[e] == '-'))
                         break;
                 if (words == 0 && stop_word(s + e, wl))

@@ -673,6 +673,30 @@ static void test_source_is_no_example_name(void **state)
         kbc_arena_free(a);
 }
 
+/* "Windows Firewall With Advanced Security": a capitalized "With" inside
+ * a source's name does not end it. */
+static void test_source_with_with(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Log Name: Microsoft-Windows-Windows Firewall With Advanced "
+            "Security/Firewall  \n"
+            "Source: Microsoft-Windows-Windows Firewall With Advanced "
+            "Security  \n"
+            "Event ID: 2005  \n"
+            "Description: A rule has been modified.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 2005, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(
+            s->source,
+            "Microsoft-Windows-Windows Firewall With Advanced Security");
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -694,6 +718,7 @@ int main(void)
             cmocka_unit_test(test_event_list_row),
             cmocka_unit_test(test_quoted_subject_is_a_value),
             cmocka_unit_test(test_source_is_no_example_name),
+            cmocka_unit_test(test_source_with_with),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
