@@ -730,7 +730,7 @@ static bool stop_word(const char *w, size_t n)
 static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                                 bool paren)
 {
-        size_t b = skip_ws(s, len, i), e = b;
+        size_t b = skip_ws(s, len, i), e = b, named = b;
         int words = 0;
         while (e < len && words < 6) {
                 size_t w = e;
@@ -759,6 +759,8 @@ static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                         break;
                 words++;
                 e = w;
+                if (!join)
+                        named = w;
                 /* The name ends at two spaces, a tab, or punctuation. */
                 if (e >= len || s[e] != ' ' || (e + 1 < len && is_ws(s[e + 1])))
                         break;
@@ -766,9 +768,10 @@ static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                         break;
                 e++;
         }
+        /* Drop a trailing join word ("TermDD in the system log"). */
+        e = named;
         while (e > b && (is_ws(s[e - 1]) || s[e - 1] == '.' || s[e - 1] == ':'))
                 e--;
-        /* Drop a trailing join word ("X for"). */
         if (e <= b)
                 return NULL;
         if (!isalnum((unsigned char)s[b]) && s[b] != '_')
@@ -801,6 +804,23 @@ static bool from_source(const char *s, size_t i)
         for (size_t k = 0; k + 5 <= d; k++)
                 if (ci_at(s, d, k, "event"))
                         return true;
+        return false;
+}
+
+/* Is the "source" at i the one of "Event ID 56 with source X", "event
+ * 1001 from the source X": "with" or "from", maybe "the", right after
+ * "event [id] N"? */
+static bool source_after_event(const char *s, size_t i)
+{
+        size_t e = i;
+        while (e > 0 && is_ws(s[e - 1]))
+                e--;
+        if (e >= 4 && word_at(s, e, e - 3, "the"))
+                for (e -= 3; e > 0 && is_ws(s[e - 1]);)
+                        e--;
+        if (e >= 5 &&
+            (word_at(s, e, e - 4, "with") || word_at(s, e, e - 4, "from")))
+                return from_source(s, e - 4);
         return false;
 }
 
@@ -839,6 +859,9 @@ static void scan_sources(ctx *c, size_t li)
                 } else if (j < len && s[j] == '(') {
                         add_source(c, li, i,
                                    source_value(c, s, len, j + 1, true));
+                } else if (source_after_event(s, i)) {
+                        /* "Event ID 56 with source TermDD" */
+                        add_source(c, li, i, source_value(c, s, len, j, false));
                 } else if (i == first && li > 0 && c->para[li] >= 0 &&
                            c->para[li - 1] == c->para[li]) {
                         /* "Event ID 5002" then "Source IBMTOK". */

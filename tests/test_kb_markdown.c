@@ -697,6 +697,24 @@ static void test_source_with_with(void **state)
         kbc_arena_free(a);
 }
 
+/* "Event ID 56 with source TermDD in the system event logs": the source
+ * written in the sentence, without the words after it. */
+static void test_source_in_prose(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "You may also see Event ID 56 with source TermDD in the system "
+            "event logs on the server for every unsuccessful attempt.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 56, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "TermDD");
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -719,6 +737,7 @@ int main(void)
             cmocka_unit_test(test_quoted_subject_is_a_value),
             cmocka_unit_test(test_source_is_no_example_name),
             cmocka_unit_test(test_source_with_with),
+            cmocka_unit_test(test_source_in_prose),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
