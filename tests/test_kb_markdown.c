@@ -715,6 +715,25 @@ static void test_source_in_prose(void **state)
         kbc_arena_free(a);
 }
 
+/* "## Error code 0x4b8: An extended error has occurred": a section about
+ * one error names its code in the heading only. */
+static void test_heading_codes(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Summary\n\n"
+            "Find the section of the error code.\n\n"
+            "## Error code 0x4b8: An extended error has occurred\n\n"
+            "The error is generic.\n\n"
+            "## About RT (NTDSCONN_OPT_RODC_TOPOLOGY, 0x00000040)\n\n"
+            "A flag.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000004B8"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000040"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -738,6 +757,7 @@ int main(void)
             cmocka_unit_test(test_source_is_no_example_name),
             cmocka_unit_test(test_source_with_with),
             cmocka_unit_test(test_source_in_prose),
+            cmocka_unit_test(test_heading_codes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
