@@ -1483,7 +1483,7 @@ static bool error_context(const char *s, size_t i)
         size_t b = i > 40 ? i - 40 : 0;
         static const char *const words[] = {
             "error", "code",   "status", "return",  "result", "hr",
-            "fail",  "except", "err",    "hresult", "stop"};
+            "fail",  "except", "err",    "hresult", "stop",   "gle"};
         for (size_t k = 0; k < sizeof(words) / sizeof(*words); k++)
                 for (size_t j = b; j + strlen(words[k]) <= i; j++)
                         if ((j == 0 || !is_alnum(s[j - 1])) &&
@@ -1498,14 +1498,15 @@ static bool address_context(const char *s, size_t i)
         size_t j = i;
         while (j > 0 && is_ws(s[j - 1]))
                 j--;
-        /* "Return code = 0x525", "hr = 0x80004005": a code, not a
-         * register or a field's value. */
+        /* "Return code = 0x525", "hr = 0x80004005", "[gle=0x000003f0]":
+         * a code, not a register or a field's value. */
         if (j > 0 && s[j - 1] == '=') {
                 size_t w = j - 1;
                 while (w > 0 && is_ws(s[w - 1]))
                         w--;
                 if ((w >= 4 && ci_at(s, w, w - 4, "code")) ||
                     (w >= 2 && ci_at(s, w, w - 2, "hr")) ||
+                    (w >= 3 && ci_at(s, w, w - 3, "gle")) || /* GetLastError */
                     (w >= 6 && ci_at(s, w, w - 6, "status")) ||
                     (w >= 5 && ci_at(s, w, w - 5, "error")))
                         return false;

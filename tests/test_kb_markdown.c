@@ -734,6 +734,25 @@ static void test_heading_codes(void **state)
         kbc_arena_free(a);
 }
 
+/* "[gle=0x000003f0]": setup logs write GetLastError's value after "gle=";
+ * a code, not a field's value. */
+static void test_gle_code(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The following entry is logged in the Setupact log:\n\n"
+            "```output\n"
+            "Info MIG Instantiating an interface\n"
+            "Error MIG Failed to create CBS session 9. "
+            "[gle=0x000003f0]\n"
+            "```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000003F0"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -758,6 +777,7 @@ int main(void)
             cmocka_unit_test(test_source_with_with),
             cmocka_unit_test(test_source_in_prose),
             cmocka_unit_test(test_heading_codes),
+            cmocka_unit_test(test_gle_code),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
