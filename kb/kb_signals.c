@@ -1735,8 +1735,13 @@ static void dedup(ctx *c)
                         bool dup = false;
                         switch (a->s.kind) {
                         case KBC_KB_EVENT:
+                                /* Blocks of one event quoted with different
+                                 * descriptions (one per error it reports)
+                                 * are kept apart. */
                                 dup = a->s.event_id == b->s.event_id &&
-                                      same_ci(a->s.source, b->s.source);
+                                      same_ci(a->s.source, b->s.source) &&
+                                      (!a->s.text || !b->s.text ||
+                                       same_ci(a->s.text, b->s.text));
                                 break;
                         case KBC_KB_MESSAGE:
                                 dup = same_ci(a->s.text, b->s.text);

@@ -753,6 +753,41 @@ static void test_gle_code(void **state)
         kbc_arena_free(a);
 }
 
+/* One event quoted twice with two descriptions (one per error it can
+ * report): both blocks are kept, each with its own words. */
+static void test_event_blocks_kept_apart(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You receive event ID 5120.\n\n"
+            "> Event ID: 5120  \n"
+            "Source: Microsoft-Windows-FailoverCluster  \n"
+            "Description: Cluster Shared Volume is no longer available on "
+            "this node because of 'STATUS_BAD_NETWORK_PATH(c00000be)'.  \n"
+            ">\n"
+            "> Event ID: 5120  \n"
+            "Source: Microsoft-Windows-FailoverCluster  \n"
+            "Description: Cluster Shared Volume is no longer available on "
+            "this node because of 'STATUS_MEDIA_WRITE_PROTECTED(c00000a2)'. "
+            "All I/O will temporarily be queued.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        size_t n = 0;
+        bool second = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_EVENT || s->event_id != 5120)
+                        continue;
+                n++;
+                assert_non_null(s->source);
+                second |= s->text && strstr(s->text, "All I/O") != NULL;
+        }
+        assert_int_equal(n, 2);
+        assert_true(second);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -778,6 +813,7 @@ int main(void)
             cmocka_unit_test(test_source_in_prose),
             cmocka_unit_test(test_heading_codes),
             cmocka_unit_test(test_gle_code),
+            cmocka_unit_test(test_event_blocks_kept_apart),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
