@@ -346,6 +346,15 @@ static size_t event_prefix(const char *s, size_t len, size_t i)
                 else if (j + 1 < len && s[j] == '\'' &&
                          (s[j + 1] == 's' || s[j + 1] == 'S'))
                         j += 2;
+                /* "Event ID generated: 5142": a label with one word in
+                 * lower case between the id and its colon. */
+                size_t w = j + 1;
+                while (j < len && s[j] == ' ' && w < len &&
+                       islower((unsigned char)s[w]) && w - j <= 12)
+                        w++;
+                if (j < len && s[j] == ' ' && w > j + 1 && w < len &&
+                    s[w] == ':')
+                        j = w;
         }
         size_t d = j;
         while (d < len && d - j < 6 &&

@@ -788,6 +788,30 @@ static void test_event_blocks_kept_apart(void **state)
         kbc_arena_free(a);
 }
 
+/* "Event ID generated: 5142": a label with a word before its colon heads
+ * the block, so the event keeps its source and words rather than only the
+ * bare "event ID 5120 or 5142" of the sentence above. */
+static void test_event_label_with_a_word(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You receive event ID 5120 or 5142.\n\n"
+            "> Event ID generated: 5142  \n"
+            "Source: Microsoft-Windows-FailoverCluster  \n"
+            "Description: Cluster Shared Volume is no longer accessible from "
+            "this cluster node because of error 'ERROR_TIMEOUT(1460)'.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 5142, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "Microsoft-Windows-FailoverCluster");
+        assert_non_null(s->text);
+        assert_non_null(strstr(s->text, "no longer accessible"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -814,6 +838,7 @@ int main(void)
             cmocka_unit_test(test_heading_codes),
             cmocka_unit_test(test_gle_code),
             cmocka_unit_test(test_event_blocks_kept_apart),
+            cmocka_unit_test(test_event_label_with_a_word),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
