@@ -376,7 +376,16 @@ static int emit(out *o, int no, int indent, int heading, const char *s,
                 memmove(colon + 1, from, (size_t)(b.data + b.len - from));
                 b.len -= (size_t)(from - colon - 1);
         }
-        if (indent)
+        /* A provider is never a made-up name: "Source: User32" is the
+         * window manager's, not a numbered user's. */
+        static const char *const sources[] = {"Source:", "Event Source:"};
+        bool source = false;
+        for (size_t k = 0; indent && k < sizeof(sources) / sizeof(*sources);
+             k++)
+                source |= b.len >= (size_t)indent + strlen(sources[k]) &&
+                          !strncasecmp(b.data + indent, sources[k],
+                                       strlen(sources[k]));
+        if (indent && !source)
                 example_names(&b, (size_t)indent);
         size_t bl = b.len;
         while (bl > (size_t)indent &&
@@ -1491,6 +1500,63 @@ static const char *events_of(kbc_arena *a, const kbc_kb_line *l,
         return NULL;
 }
 
+/* "## Error code 0x4b8: An extended error has occurred": a section named
+ * after the error it is about. Adds the hex code an error word ("error",
+ * "code", "status") is followed by in a heading below the title, unless
+ * the body already has it. */
+static void heading_codes(kbc_arena *a, kbc_kb_article *art,
+                          const kbc_kb_line *lines, size_t n)
+{
+        static const char *const words[] = {"error", "status", "code"};
+        for (size_t li = 0; li < n; li++) {
+                if (lines[li].heading < 2)
+                        continue;
+                const char *t = lines[li].s;
+                size_t len = lines[li].len;
+                for (size_t i = 0; i < len; i++) {
+                        size_t w = 0;
+                        for (size_t k = 0;
+                             !w && k < sizeof(words) / sizeof(*words); k++)
+                                if (len - i >= strlen(words[k]) &&
+                                    !strncasecmp(t + i, words[k],
+                                                 strlen(words[k])))
+                                        w = strlen(words[k]);
+                        if (!w || (i && isalnum((unsigned char)t[i - 1])))
+                                continue;
+                        size_t j = i + w;
+                        while (j < len && (t[j] == ' ' || t[j] == ':'))
+                                j++;
+                        if (j + 4 < len && !strncasecmp(t + j, "code", 4) &&
+                            t[j + 4] == ' ')
+                                j += 5;
+                        uint32_t v;
+                        size_t end;
+                        if (!title_hex(t, len, j, &v, &end))
+                                continue;
+                        i = end;
+                        char *code = kbc_arena_printf(a, "0x%08X", (unsigned)v);
+                        bool have = false;
+                        for (size_t k = 0; k < art->nsignals && !have; k++)
+                                have = art->signals[k].kind == KBC_KB_CODE &&
+                                       art->signals[k].code &&
+                                       !strcmp(art->signals[k].code, code);
+                        if (have)
+                                continue;
+                        kbc_kb_signal *sv = kbc_arena_alloc(
+                            a, (art->nsignals + 1) * sizeof(*sv));
+                        memcpy(sv, art->signals, art->nsignals * sizeof(*sv));
+                        kbc_kb_signal *s = &sv[art->nsignals];
+                        memset(s, 0, sizeof(*s));
+                        s->kind = KBC_KB_CODE;
+                        s->event_id = -1;
+                        s->code = code;
+                        s->line = lines[li].no;
+                        art->signals = sv;
+                        art->nsignals++;
+                }
+        }
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1536,4 +1602,5 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                                 title_names(art->title, sig[i].event_id);
         if (art->title)
                 title_code_signals(a, art, lines, n);
+        heading_codes(a, art, lines, n);
 }

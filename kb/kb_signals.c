@@ -346,6 +346,15 @@ static size_t event_prefix(const char *s, size_t len, size_t i)
                 else if (j + 1 < len && s[j] == '\'' &&
                          (s[j + 1] == 's' || s[j + 1] == 'S'))
                         j += 2;
+                /* "Event ID generated: 5142": a label with one word in
+                 * lower case between the id and its colon. */
+                size_t w = j + 1;
+                while (j < len && s[j] == ' ' && w < len &&
+                       islower((unsigned char)s[w]) && w - j <= 12)
+                        w++;
+                if (j < len && s[j] == ' ' && w > j + 1 && w < len &&
+                    s[w] == ':')
+                        j = w;
         }
         size_t d = j;
         while (d < len && d - j < 6 &&
@@ -730,7 +739,7 @@ static bool stop_word(const char *w, size_t n)
 static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                                 bool paren)
 {
-        size_t b = skip_ws(s, len, i), e = b;
+        size_t b = skip_ws(s, len, i), e = b, named = b;
         int words = 0;
         while (e < len && words < 6) {
                 size_t w = e;
@@ -745,14 +754,22 @@ static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                  * like "for" in "Microsoft OLE DB Provider for ODBC"). */
                 bool lower = islower((unsigned char)s[e]);
                 bool join = wl <= 3 && words > 0 && lower;
+                /* "Windows Firewall With Advanced Security": a capitalized
+                 * "With" between capitalized words is part of the name. */
+                bool title_with = words > 0 && wl == 4 &&
+                                  !strncmp(s + e, "With", 4) && w + 1 < len &&
+                                  s[w] == ' ' &&
+                                  isupper((unsigned char)s[w + 1]);
                 if ((lower && words > 0 && !join) ||
-                    (words > 0 && stop_word(s + e, wl)) ||
+                    (words > 0 && !title_with && stop_word(s + e, wl)) ||
                     (wl == 1 && s[e] == '-'))
                         break;
                 if (words == 0 && stop_word(s + e, wl))
                         break;
                 words++;
                 e = w;
+                if (!join)
+                        named = w;
                 /* The name ends at two spaces, a tab, or punctuation. */
                 if (e >= len || s[e] != ' ' || (e + 1 < len && is_ws(s[e + 1])))
                         break;
@@ -760,9 +777,10 @@ static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                         break;
                 e++;
         }
+        /* Drop a trailing join word ("TermDD in the system log"). */
+        e = named;
         while (e > b && (is_ws(s[e - 1]) || s[e - 1] == '.' || s[e - 1] == ':'))
                 e--;
-        /* Drop a trailing join word ("X for"). */
         if (e <= b)
                 return NULL;
         if (!isalnum((unsigned char)s[b]) && s[b] != '_')
@@ -795,6 +813,23 @@ static bool from_source(const char *s, size_t i)
         for (size_t k = 0; k + 5 <= d; k++)
                 if (ci_at(s, d, k, "event"))
                         return true;
+        return false;
+}
+
+/* Is the "source" at i the one of "Event ID 56 with source X", "event
+ * 1001 from the source X": "with" or "from", maybe "the", right after
+ * "event [id] N"? */
+static bool source_after_event(const char *s, size_t i)
+{
+        size_t e = i;
+        while (e > 0 && is_ws(s[e - 1]))
+                e--;
+        if (e >= 4 && word_at(s, e, e - 3, "the"))
+                for (e -= 3; e > 0 && is_ws(s[e - 1]);)
+                        e--;
+        if (e >= 5 &&
+            (word_at(s, e, e - 4, "with") || word_at(s, e, e - 4, "from")))
+                return from_source(s, e - 4);
         return false;
 }
 
@@ -833,6 +868,9 @@ static void scan_sources(ctx *c, size_t li)
                 } else if (j < len && s[j] == '(') {
                         add_source(c, li, i,
                                    source_value(c, s, len, j + 1, true));
+                } else if (source_after_event(s, i)) {
+                        /* "Event ID 56 with source TermDD" */
+                        add_source(c, li, i, source_value(c, s, len, j, false));
                 } else if (i == first && li > 0 && c->para[li] >= 0 &&
                            c->para[li - 1] == c->para[li]) {
                         /* "Event ID 5002" then "Source IBMTOK". */
@@ -1454,7 +1492,7 @@ static bool error_context(const char *s, size_t i)
         size_t b = i > 40 ? i - 40 : 0;
         static const char *const words[] = {
             "error", "code",   "status", "return",  "result", "hr",
-            "fail",  "except", "err",    "hresult", "stop"};
+            "fail",  "except", "err",    "hresult", "stop",   "gle"};
         for (size_t k = 0; k < sizeof(words) / sizeof(*words); k++)
                 for (size_t j = b; j + strlen(words[k]) <= i; j++)
                         if ((j == 0 || !is_alnum(s[j - 1])) &&
@@ -1469,14 +1507,15 @@ static bool address_context(const char *s, size_t i)
         size_t j = i;
         while (j > 0 && is_ws(s[j - 1]))
                 j--;
-        /* "Return code = 0x525", "hr = 0x80004005": a code, not a
-         * register or a field's value. */
+        /* "Return code = 0x525", "hr = 0x80004005", "[gle=0x000003f0]":
+         * a code, not a register or a field's value. */
         if (j > 0 && s[j - 1] == '=') {
                 size_t w = j - 1;
                 while (w > 0 && is_ws(s[w - 1]))
                         w--;
                 if ((w >= 4 && ci_at(s, w, w - 4, "code")) ||
                     (w >= 2 && ci_at(s, w, w - 2, "hr")) ||
+                    (w >= 3 && ci_at(s, w, w - 3, "gle")) || /* GetLastError */
                     (w >= 6 && ci_at(s, w, w - 6, "status")) ||
                     (w >= 5 && ci_at(s, w, w - 5, "error")))
                         return false;
@@ -1705,8 +1744,13 @@ static void dedup(ctx *c)
                         bool dup = false;
                         switch (a->s.kind) {
                         case KBC_KB_EVENT:
+                                /* Blocks of one event quoted with different
+                                 * descriptions (one per error it reports)
+                                 * are kept apart. */
                                 dup = a->s.event_id == b->s.event_id &&
-                                      same_ci(a->s.source, b->s.source);
+                                      same_ci(a->s.source, b->s.source) &&
+                                      (!a->s.text || !b->s.text ||
+                                       same_ci(a->s.text, b->s.text));
                                 break;
                         case KBC_KB_MESSAGE:
                                 dup = same_ci(a->s.text, b->s.text);

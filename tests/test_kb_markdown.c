@@ -651,6 +651,167 @@ static void test_quoted_subject_is_a_value(void **state)
         kbc_arena_free(a);
 }
 
+/* "User32" in a row's source column is the provider of 1074, not a
+ * numbered user made up for the example: each row keeps its own source. */
+static void test_source_is_no_example_name(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "|Event log |Event source |ID |Message text |\n"
+            "|---------|---------|---------|---------|\n"
+            "|System |User32 |1074 |The process wininit.exe has initiated "
+            "the restart of computer.|\n"
+            "|System |Service Control Manager |7000 |The service failed to "
+            "start.|\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 1074, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "User32");
+        kbc_arena_free(a);
+}
+
+/* "Windows Firewall With Advanced Security": a capitalized "With" inside
+ * a source's name does not end it. */
+static void test_source_with_with(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Log Name: Microsoft-Windows-Windows Firewall With Advanced "
+            "Security/Firewall  \n"
+            "Source: Microsoft-Windows-Windows Firewall With Advanced "
+            "Security  \n"
+            "Event ID: 2005  \n"
+            "Description: A rule has been modified.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 2005, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(
+            s->source,
+            "Microsoft-Windows-Windows Firewall With Advanced Security");
+        kbc_arena_free(a);
+}
+
+/* "Event ID 56 with source TermDD in the system event logs": the source
+ * written in the sentence, without the words after it. */
+static void test_source_in_prose(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "You may also see Event ID 56 with source TermDD in the system "
+            "event logs on the server for every unsuccessful attempt.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 56, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "TermDD");
+        kbc_arena_free(a);
+}
+
+/* "## Error code 0x4b8: An extended error has occurred": a section about
+ * one error names its code in the heading only. */
+static void test_heading_codes(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Summary\n\n"
+            "Find the section of the error code.\n\n"
+            "## Error code 0x4b8: An extended error has occurred\n\n"
+            "The error is generic.\n\n"
+            "## About RT (NTDSCONN_OPT_RODC_TOPOLOGY, 0x00000040)\n\n"
+            "A flag.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000004B8"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000040"));
+        kbc_arena_free(a);
+}
+
+/* "[gle=0x000003f0]": setup logs write GetLastError's value after "gle=";
+ * a code, not a field's value. */
+static void test_gle_code(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The following entry is logged in the Setupact log:\n\n"
+            "```output\n"
+            "Info MIG Instantiating an interface\n"
+            "Error MIG Failed to create CBS session 9. "
+            "[gle=0x000003f0]\n"
+            "```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000003F0"));
+        kbc_arena_free(a);
+}
+
+/* One event quoted twice with two descriptions (one per error it can
+ * report): both blocks are kept, each with its own words. */
+static void test_event_blocks_kept_apart(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You receive event ID 5120.\n\n"
+            "> Event ID: 5120  \n"
+            "Source: Microsoft-Windows-FailoverCluster  \n"
+            "Description: Cluster Shared Volume is no longer available on "
+            "this node because of 'STATUS_BAD_NETWORK_PATH(c00000be)'.  \n"
+            ">\n"
+            "> Event ID: 5120  \n"
+            "Source: Microsoft-Windows-FailoverCluster  \n"
+            "Description: Cluster Shared Volume is no longer available on "
+            "this node because of 'STATUS_MEDIA_WRITE_PROTECTED(c00000a2)'. "
+            "All I/O will temporarily be queued.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        size_t n = 0;
+        bool second = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_EVENT || s->event_id != 5120)
+                        continue;
+                n++;
+                assert_non_null(s->source);
+                second |= s->text && strstr(s->text, "All I/O") != NULL;
+        }
+        assert_int_equal(n, 2);
+        assert_true(second);
+        kbc_arena_free(a);
+}
+
+/* "Event ID generated: 5142": a label with a word before its colon heads
+ * the block, so the event keeps its source and words rather than only the
+ * bare "event ID 5120 or 5142" of the sentence above. */
+static void test_event_label_with_a_word(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You receive event ID 5120 or 5142.\n\n"
+            "> Event ID generated: 5142  \n"
+            "Source: Microsoft-Windows-FailoverCluster  \n"
+            "Description: Cluster Shared Volume is no longer accessible from "
+            "this cluster node because of error 'ERROR_TIMEOUT(1460)'.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 5142, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "Microsoft-Windows-FailoverCluster");
+        assert_non_null(s->text);
+        assert_non_null(strstr(s->text, "no longer accessible"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -671,6 +832,13 @@ int main(void)
             cmocka_unit_test(test_userenv_as_windows_logs_it),
             cmocka_unit_test(test_event_list_row),
             cmocka_unit_test(test_quoted_subject_is_a_value),
+            cmocka_unit_test(test_source_is_no_example_name),
+            cmocka_unit_test(test_source_with_with),
+            cmocka_unit_test(test_source_in_prose),
+            cmocka_unit_test(test_heading_codes),
+            cmocka_unit_test(test_gle_code),
+            cmocka_unit_test(test_event_blocks_kept_apart),
+            cmocka_unit_test(test_event_label_with_a_word),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,7 +60,11 @@
  * when its scoring was added (docs/kb-compiler.md, "Extraction"). */
 #define MIN_MODERN_PRECISION 0.85
 #define MIN_MODERN_RECALL    0.80
-#define MAX_ARTICLES         1024
+/* Its dev half measured 0.736 and 0.792 after the parser's fixes for it
+ * (0.716 and 0.769 before): the floors keep those gains. */
+#define MIN_MODERN_DEV_PRECISION 0.72
+#define MIN_MODERN_DEV_RECALL    0.78
+#define MAX_ARTICLES             1024
 
 static kbc_kb_article *parse_str(kbc_arena *a, const char *text)
 {
@@ -911,6 +915,8 @@ static void test_modern_eval(void **state)
         assert_true(dev.articles >= 96 && test.articles >= 32);
         assert_true(ratio(test.good, test.extracted) >= MIN_MODERN_PRECISION);
         assert_true(ratio(test.hit, test.expected) >= MIN_MODERN_RECALL);
+        assert_true(ratio(dev.good, dev.extracted) >= MIN_MODERN_DEV_PRECISION);
+        assert_true(ratio(dev.hit, dev.expected) >= MIN_MODERN_DEV_RECALL);
 }
 
 int main(void)
