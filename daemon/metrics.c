@@ -31,7 +31,7 @@ struct kbcd_metrics {
         pthread_mutex_t lock; /* the three below: the page and its health */
         kbc_buf page;
         int64_t last_loop_ms; /* monotonic; /healthz fails when stale */
-        char unhealthy[sizeof(((kbcd_figures *)0)->unhealthy)];
+        char unhealthy[KBCD_UNHEALTHY_MAX];
 };
 
 static const double latency_bounds_s[KBCD_LATENCY_BUCKETS] = {
@@ -126,12 +126,15 @@ kbcd_metrics *kbcd_metrics_start(const char *listen, size_t nrules)
         pthread_mutex_init(&m->lock, NULL);
         kbc_buf_init(&m->page, 64u << 20);
         m->last_loop_ms = kbcd_now_ms();
-        if (kbcd_metrics_prepare(m, nrules) ||
-            (kbcd_metrics_switch(m), listen && serve(m, listen))) {
-                kbcd_metrics_stop(m);
-                return NULL;
-        }
+        if (kbcd_metrics_prepare(m, nrules))
+                goto fail;
+        kbcd_metrics_switch(m);
+        if (listen && serve(m, listen))
+                goto fail;
         return m;
+fail:
+        kbcd_metrics_stop(m);
+        return NULL;
 }
 
 void kbcd_metrics_stop(kbcd_metrics *m)

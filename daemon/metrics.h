@@ -55,6 +55,7 @@ typedef struct kbcd_partition_figures {
 } kbcd_partition_figures;
 
 #define KBCD_FIGURES_SINKS 8
+#define KBCD_UNHEALTHY_MAX 320
 
 /* One publication's snapshot. */
 typedef struct kbcd_figures {
@@ -68,8 +69,9 @@ typedef struct kbcd_figures {
         size_t nsinks;
         const kbcd_partition_figures *parts;
         size_t nparts;
-        const kbc_ruleset *rules; /* names the counts by KB */
-        char unhealthy[320];      /* why /healthz fails; "" = healthy */
+        const kbc_ruleset *rules;           /* names the counts by KB */
+        char unhealthy[KBCD_UNHEALTHY_MAX]; /* why /healthz fails; "" = healthy
+                                             */
 } kbcd_figures;
 
 typedef struct kbcd_metrics kbcd_metrics;

@@ -1410,9 +1410,36 @@ static bool generic_code(uint32_t v)
                ((v >> 16) == 0x8007 && (v & 0xffff) < 0x100);
 }
 
-/* Marks the codes the title names titled (kbc_kb_signal.titled), and adds
- * those the body never writes as a code ("Error 1127", whose article
- * quotes only its text): the error the article is about. */
+/* Code v as the title or a heading names it: the article's code signals
+ * of that value, marked titled when it is the title, or one added at line
+ * when the body never writes it as a code ("Error 1127", whose article
+ * quotes only its text). */
+static void named_code(kbc_arena *a, kbc_kb_article *art, uint32_t v, int line,
+                       bool titled)
+{
+        /* a copy: the signals are read-only once parsed */
+        kbc_kb_signal *sv =
+            kbc_arena_alloc(a, (art->nsignals + 1) * sizeof(*sv));
+        memcpy(sv, art->signals, art->nsignals * sizeof(*sv));
+        bool have = false;
+        for (size_t i = 0; i < art->nsignals; i++)
+                if (sv[i].kind == KBC_KB_CODE && sv[i].code &&
+                    strtoul(sv[i].code, NULL, 16) == v) {
+                        sv[i].titled |= titled;
+                        have = true;
+                }
+        if (!have)
+                sv[art->nsignals++] = (kbc_kb_signal){
+                    .kind = KBC_KB_CODE,
+                    .event_id = -1,
+                    .code = kbc_arena_printf(a, "0x%08X", (unsigned)v),
+                    .line = line,
+                    .titled = titled};
+        art->signals = sv;
+}
+
+/* The codes the title names, titled (kbc_kb_signal.titled): the error the
+ * article is about. */
 static void title_code_signals(kbc_arena *a, kbc_kb_article *art,
                                const kbc_kb_line *lines, size_t n)
 {
@@ -1420,38 +1447,15 @@ static void title_code_signals(kbc_arena *a, kbc_kb_article *art,
         size_t nc = title_codes(art->title, codes, 8);
         if (!nc)
                 return;
-        kbc_kb_signal *v =
-            kbc_arena_alloc(a, (art->nsignals + nc) * sizeof(*v));
-        memcpy(v, art->signals, art->nsignals * sizeof(*v));
-        size_t k = art->nsignals;
         int line = 1;
         for (size_t li = 0; li < n; li++)
                 if (lines[li].heading == 1) {
                         line = lines[li].no;
                         break;
                 }
-        for (size_t c = 0; c < nc; c++) {
-                if (generic_code(codes[c]))
-                        continue;
-                bool found = false;
-                for (size_t d = 0; d < c; d++)
-                        found |= codes[d] == codes[c];
-                for (size_t i = 0; i < k; i++)
-                        if (v[i].kind == KBC_KB_CODE && v[i].code &&
-                            strtoul(v[i].code, NULL, 16) == codes[c]) {
-                                v[i].titled = found = true;
-                        }
-                if (found)
-                        continue;
-                memset(&v[k], 0, sizeof(v[k]));
-                v[k].kind = KBC_KB_CODE;
-                v[k].event_id = -1;
-                v[k].code = kbc_arena_printf(a, "0x%08X", (unsigned)codes[c]);
-                v[k].line = line;
-                v[k++].titled = true;
-        }
-        art->signals = v;
-        art->nsignals = k;
+        for (size_t c = 0; c < nc; c++)
+                if (!generic_code(codes[c]))
+                        named_code(a, art, codes[c], line, true);
 }
 
 /* Does the word at s[b..e) look like a provider's name rather than an
@@ -1534,25 +1538,7 @@ static void heading_codes(kbc_arena *a, kbc_kb_article *art,
                         if (!title_hex(t, len, j, &v, &end))
                                 continue;
                         i = end;
-                        char *code = kbc_arena_printf(a, "0x%08X", (unsigned)v);
-                        bool have = false;
-                        for (size_t k = 0; k < art->nsignals && !have; k++)
-                                have = art->signals[k].kind == KBC_KB_CODE &&
-                                       art->signals[k].code &&
-                                       !strcmp(art->signals[k].code, code);
-                        if (have)
-                                continue;
-                        kbc_kb_signal *sv = kbc_arena_alloc(
-                            a, (art->nsignals + 1) * sizeof(*sv));
-                        memcpy(sv, art->signals, art->nsignals * sizeof(*sv));
-                        kbc_kb_signal *s = &sv[art->nsignals];
-                        memset(s, 0, sizeof(*s));
-                        s->kind = KBC_KB_CODE;
-                        s->event_id = -1;
-                        s->code = code;
-                        s->line = lines[li].no;
-                        art->signals = sv;
-                        art->nsignals++;
+                        named_code(a, art, v, lines[li].no, false);
                 }
         }
 }

@@ -351,13 +351,6 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
 
 /* ---- the scan -------------------------------------------------------- */
 
-/* Each literal is anchored on one of its 8-byte grams, the one rarest
- * among all literals. Why 8 and not 4: a gram rare among the literals can
- * still be common in logs ("ows\" of every Windows path anchored
- * "c:\windows\vnetware.386"); with 4-byte grams 90% of the probes that
- * passed the filter found such an anchor and then no literal, and the
- * scan cost 2.4 us an event with the whole KB. Eight bytes are rare in
- * logs too; BENCHMARKS.md has the figures. */
 /* Up to this many distinct anchor grams (a small rule set: a SOC's own
  * rules without the KB), the scan compares 16 positions at a time with
  * each gram's first and last byte instead of hashing every position: the
@@ -366,6 +359,13 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
  * (BENCHMARKS.md, "The prefilter with few literals"). */
 #define FEW_GRAMS 8
 
+/* Each literal is anchored on one of its 8-byte grams, the one rarest
+ * among all literals. Why 8 and not 4: a gram rare among the literals can
+ * still be common in logs ("ows\" of every Windows path anchored
+ * "c:\windows\vnetware.386"); with 4-byte grams 90% of the probes that
+ * passed the filter found such an anchor and then no literal, and the
+ * scan cost 2.4 us an event with the whole KB. Eight bytes are rare in
+ * logs too; BENCHMARKS.md has the figures. */
 typedef struct anchor {
         uint32_t literal;
         uint32_t offset; /* of the gram in the literal */
