@@ -23,7 +23,10 @@
 #include "sink.h"
 #include "tls_client.h"
 
-#define PENDING_MAX  ((size_t)256 << 20) /* as the file sink's */
+#define PENDING_MAX ((size_t)256 << 20) /* as the file sink's */
+/* The header before MSG: PRI, time and PROCID take under 60 bytes, the
+ * host name, APP-NAME and MSGID at most 255, 48 and 32 (config.c). */
+#define HEADER_MAX   512
 #define RETRY_MIN_MS 100
 
 typedef struct syslog_sink {
@@ -40,11 +43,11 @@ typedef struct syslog_sink {
         kbc_buf pending; /* frames not yet wholly in the socket */
         size_t sent;     /* bytes of pending in the socket */
         kbcd_held held;  /* each up to where its frame ends in pending */
-        kbc_buf frame;
 } syslog_sink;
 
-/* RFC 5424 6: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG */
-static void header(syslog_sink *s, kbc_buf *b)
+/* RFC 5424 6: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG, up
+ * to the MSG, into buf; its length (cut at size - 1). */
+static size_t header(const syslog_sink *s, char *buf, size_t size)
 {
         struct timespec ts;
         struct tm tm;
@@ -52,10 +55,11 @@ static void header(syslog_sink *s, kbc_buf *b)
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-        kbc_buf_printf(b, "<%d>1 %s.%06ldZ %s %s %ld %s - ",
-                       s->c->facility * 8 + s->c->severity, when,
-                       ts.tv_nsec / 1000, s->hostname, s->c->app_name,
-                       (long)getpid(), s->c->msgid);
+        int n = snprintf(buf, size, "<%d>1 %s.%06ldZ %s %s %ld %s - ",
+                         s->c->facility * 8 + s->c->severity, when,
+                         ts.tv_nsec / 1000, s->hostname, s->c->app_name,
+                         (long)getpid(), s->c->msgid);
+        return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
 static void syslog_write(kbcd_sink *base, const kbcd_item *it)
@@ -64,11 +68,12 @@ static void syslog_write(kbcd_sink *base, const kbcd_item *it)
         const kbc_buf *msg = kbcd_item_payload(base, it);
         if (!msg)
                 return;
-        kbc_buf_reset(&s->frame);
-        header(s, &s->frame);
-        kbc_buf_append(&s->frame, msg->data, msg->len);
-        kbc_buf_printf(&s->pending, "%zu ", s->frame.len);
-        kbc_buf_append(&s->pending, s->frame.data, s->frame.len);
+        char head[HEADER_MAX];
+        size_t hlen = header(s, head, sizeof(head));
+        /* octet counting (RFC 6587 3.4.1): the frame's length first */
+        kbc_buf_printf(&s->pending, "%zu ", hlen + msg->len);
+        kbc_buf_append(&s->pending, head, hlen);
+        kbc_buf_append(&s->pending, msg->data, msg->len);
         if (s->pending.overflow) {
                 kbcd_log("error",
                          "%s: %zu MiB of messages held and the collector "
@@ -256,7 +261,6 @@ static void syslog_close(kbcd_sink *base)
         if (s->fd >= 0)
                 close(s->fd);
         kbc_buf_free(&s->pending);
-        kbc_buf_free(&s->frame);
         kbcd_held_free(&s->held);
         free(s);
 }
@@ -296,6 +300,5 @@ kbcd_sink *kbcd_sink_syslog_new(kbcd_sinks *all, const kbcd_syslog_config *c)
                  !s->hostname[0])
                 strcpy(s->hostname, "-"); /* RFC 5424: NILVALUE */
         kbc_buf_init(&s->pending, PENDING_MAX);
-        kbc_buf_init(&s->frame, PENDING_MAX);
         return &s->base;
 }
