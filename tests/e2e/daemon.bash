@@ -38,11 +38,15 @@ mock_cmd() {
 }
 
 # produce_keyed TOPIC FILE: each JSON line of FILE, keyed by its host name
-# in lower case (as docs/daemon.md tells forwarders to key it).
+# in lower case (as docs/daemon.md tells forwarders to key it), in the
+# file's order. The producer is idempotent: without it a retry after an
+# injected Produce error can put a batch behind later ones (seen in
+# daemon_faults: a host's events reordered, so its cases opened on other
+# events than the replay's and got other ids).
 produce_keyed() {
         jq -r '(.winlog.computer_name // .host.name // .computer_name // .Hostname // "") | ascii_downcase' "$2" >"$TMP/keys"
         paste -d '\t' "$TMP/keys" "$2" |
-                kcat -P -b "$BOOTSTRAP" -t "$1" -K '\t' -z none ||
+                kcat -P -b "$BOOTSTRAP" -t "$1" -K '\t' -z none -X enable.idempotence=true ||
                 fail "kcat could not produce $2 to $1"
 }
 
