@@ -40,6 +40,7 @@
 #include "kb_scm.h"
 #include "kb_shapes.h"
 #include "kbc_compile.h"
+#include "kbc_code.h"
 #include "kbc_hash.h"
 #include "kbc_str.h"
 #include "kbc_text.h"
@@ -69,7 +70,6 @@
  * quotes the symptom alone. */
 #define SUPPORT_SHARED_MAX 50
 #define SHARED_TOO_WIDE    "shared by more than 50 articles"
-#define CODE_SYMPTOM_MIN   0x10000 /* smaller codes are plain numbers too */
 /* The error a Learn article's title names ("Error 0xC004F074 when you
  * activate Windows", "AD Replication error 8333"), in an event: it names
  * the article more surely than an event with its words, which the
@@ -805,33 +805,6 @@ void kbc_compiler_count(kbc_compiler *c, const kbc_kb_article *art)
         kbc_arena_free(a);
 }
 
-/* The pattern of error code hex (its value v): the code as the article
- * writes it, with or without 0x, and with 0x but without its leading
- * zeros ("0x534" for 0x00000534, as SceCli logs it). A code below
- * 0x10000 is a plain number too (a process id "0x534"), so its short
- * form counts only as an error: "Error 0x534 occurs", "status 0x534";
- * and the error a Learn article is about (titled) also in decimal there,
- * where Windows logs an error value: "Error value: 8333 Directory object
- * not found.", "failed with status 1127", "error 8524 (0x214c)". */
-static const char *code_regex(kbc_arena *a, const char *hex,
-                              unsigned long long v, bool titled)
-{
-        const char *short_hex = hex;
-        while (*short_hex == '0' && short_hex[1])
-                short_hex++;
-        if (v >= CODE_SYMPTOM_MIN)
-                return short_hex == hex
-                           ? kbc_arena_printf(a, "\\b(?:0x)?%.40s\\b", hex)
-                           : kbc_arena_printf(a,
-                                              "\\b(?:(?:0x)?%.40s|0x%.40s)\\b",
-                                              hex, short_hex);
-        return kbc_arena_printf(a,
-                                "\\b(?:(?:0x)?%.40s|(?:error|status|value|code)"
-                                "\\W{0,4}(?:0x%.40s%s))\\b",
-                                hex, short_hex,
-                                titled ? kbc_arena_printf(a, "|%llu", v) : "");
-}
-
 /* Error codes that name no error: success, and -1 (any unset field). */
 static bool code_names_nothing(unsigned long long v)
 {
@@ -956,11 +929,13 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 unsigned long long value = strtoull(hex, NULL, 16);
                 if (code_names_nothing(value))
                         return "the code names no error (0 or -1)";
-                small_code = value < CODE_SYMPTOM_MIN && !s->titled;
+                small_code = value <= KBC_CODE_PLAIN_MAX && !s->titled;
                 snprintf(r->id, sizeof(r->id), "code-0x%.40s", hex);
                 for (char *p = r->id; *p; p++)
                         *p = kbc_ascii_lower(*p);
-                r->regex = code_regex(a, hex, value, s->titled);
+                char re[256];
+                kbc_code_pattern(re, sizeof(re), hex, s->titled);
+                r->regex = kbc_arena_strdup(a, re);
                 r->weight = s->titled ? TITLED_CODE_WEIGHT : 2;
                 char *ex = kbc_arena_alloc(a, 96);
                 snprintf(ex, 96, "The operation failed with error 0x%.40s.",

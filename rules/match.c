@@ -11,9 +11,11 @@
  * occurs are looked at. The cost per event thus follows the message and
  * the signals that could apply, not the rule count.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "code_index.h"
 #include "kbc_buf.h"
 #include "kbc_hash.h"
 #include "prefilter.h"
@@ -39,7 +41,9 @@ struct kbc_signal_index {
          * so the second is sparse and scans at about the speed of a small
          * rule set (BENCHMARKS.md). */
         kbc_prefilter *prefilter, *prefilter_plain;
-        /* ("any", "any") signals the prefilter cannot vouch for */
+        /* ("any", "any") signals the prefilter cannot vouch for: error
+         * codes by value, the others run on every event */
+        kbc_code_index *codes;
         const kbc_signal **unfiltered_any;
         size_t nunfiltered_any;
         size_t npatterns; /* distinct message patterns */
@@ -241,6 +245,30 @@ static size_t number_patterns(kbc_ruleset *rs, size_t nsignals)
         return npatterns;
 }
 
+/* A ("any", "any") signal without a literal: an error code goes under
+ * its value, anything else runs on every event. Returns what the
+ * prefilter looks for on its behalf: a code's long form, whose digits are
+ * a literal of their own (the alternation around them hides it from
+ * kbc_regex_literal); NULL for the others. */
+static const char *file_unfiltered(kbc_signal_index *idx, kbc_arena *a,
+                                   const kbc_signal *sig)
+{
+        kbc_code_shape shape;
+        if (!sig->message_src ||
+            !kbc_code_pattern_read(sig->message_src, &shape)) {
+                idx->unfiltered_any[idx->nunfiltered_any++] = sig;
+                return NULL;
+        }
+        kbc_code_index_add(idx->codes, &shape, sig);
+        if (shape.digits < KBC_LITERAL_MIN)
+                return NULL; /* found by the code index's scan alone */
+        char *digits = kbc_arena_alloc(a, shape.digits + 1);
+        if (digits)
+                snprintf(digits, shape.digits + 1, "%0*llx", (int)shape.digits,
+                         (unsigned long long)shape.value);
+        return digits;
+}
+
 kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
 {
         size_t keys = 0;
@@ -269,6 +297,12 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
         bool compiled = true;
         idx->unfiltered_any = kbc_arena_alloc(
             rs->arena, (keys + 1) * sizeof(*idx->unfiltered_any));
+        idx->codes = kbc_code_index_new(rs->arena, keys);
+        if (!idx->codes) {
+                free(idx->slots);
+                free(idx);
+                return NULL;
+        }
         for (size_t r = 0; r < rs->nrules; r++) {
                 kbc_rule *rule = &rs->rules[r];
                 for (size_t s = 0; s < rule->nsignals; s++) {
@@ -278,14 +312,13 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                             sig->message_src
                                 ? kbc_regex_literal(rs->arena, sig->message_src)
                                 : NULL;
-                        literals[idx->nsignals] = sig->literal;
-                        plain[idx->nsignals] =
-                            sig->problem ? NULL : sig->literal;
+                        const char *filter = sig->literal;
+                        if (!sig->provider && !sig->nevent_ids && !filter)
+                                filter = file_unfiltered(idx, rs->arena, sig);
+                        literals[idx->nsignals] = filter;
+                        plain[idx->nsignals] = sig->problem ? NULL : filter;
                         compiled &= prepare_hot(sig) == 0;
                         idx->all[idx->nsignals++] = sig;
-                        if (!sig->provider && !sig->nevent_ids && !sig->literal)
-                                idx->unfiltered_any[idx->nunfiltered_any++] =
-                                    sig;
                         /* once per name of its provider, or once */
                         for (size_t p = 0;
                              p < sig->nproviders + !sig->nproviders; p++) {
@@ -529,6 +562,27 @@ static void consider(kbc_matcher *m, const kbc_signal *s, const kbc_event *ev,
         (*n)++;
 }
 
+/* What the code index hands each signal it finds to. */
+typedef struct code_visit {
+        kbc_matcher *m;
+        const kbc_event *ev;
+        kbc_str text;
+        const kbc_signal **hits;
+        size_t max, *n;
+} code_visit;
+
+/* A code signal, once per event however often its value occurs. Its
+ * mark says the prefilter found its long form (then the loop over what
+ * it found takes the signal), or that it was taken here already. */
+static void consider_code(void *arg, const kbc_signal *s)
+{
+        code_visit *cv = arg;
+        if (cv->m->marks[s->gindex] == cv->m->stamp)
+                return;
+        cv->m->marks[s->gindex] = cv->m->stamp;
+        consider(cv->m, s, cv->ev, cv->text, cv->hits, cv->max, cv->n);
+}
+
 static int signal_order(const void *a, const void *b)
 {
         const kbc_signal *x = *(const kbc_signal *const *)a;
@@ -570,6 +624,10 @@ size_t kbc_match(kbc_matcher *m, const kbc_event *ev, const kbc_signal **hits,
         }
         for (size_t i = 0; i < idx->nunfiltered_any; i++)
                 consider(m, idx->unfiltered_any[i], ev, text, hits, max, &n);
+        code_visit cv = {m, ev, text, hits, max, &n};
+        kbc_code_index_scan(idx->codes, text.ptr, text.len,
+                            m->normalized.data ? m->normalized.data : "",
+                            m->normalized.len, consider_code, &cv);
         for (size_t i = 0; i < nfound; i++) {
                 const kbc_signal *s = idx->all[m->found[i]];
                 if (!s->provider && !s->nevent_ids)

@@ -120,6 +120,13 @@ for fuzzer in "${fuzzers[@]}"; do
 				"application popup: extension smtp could not be loaded. id no: 0xc0020035" >"$corpus/curated-$mode"
 		done
 		;;
+	fuzz_code_index)
+		# codes in the ways Windows writes them: short after an error
+		# word, zero-padded, and a titled Win32 error in decimal
+		printf '00000005\0%s' "The operation failed with error 0x5." >"$corpus/short"
+		printf '0000208D\1%s' "Error value: 8333 Directory object not found." >"$corpus/decimal"
+		printf 'C004F074\0%s' "Activation failed: 0xC004F074." >"$corpus/long"
+		;;
 	fuzz_kb_parse | fuzz_kb_roundtrip)
 		seed_articles "$corpus"
 		;;
