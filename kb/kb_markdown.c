@@ -1543,6 +1543,84 @@ static void heading_codes(kbc_arena *a, kbc_kb_article *art,
         }
 }
 
+/* The words that say a decimal number after them is an error code. */
+static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
+{
+        static const char *const heads[] = {"error", "status", "win32",
+                                            "failed with"};
+        size_t w = 0;
+        for (size_t k = 0; !w && k < sizeof(heads) / sizeof(*heads); k++)
+                if (len - i >= strlen(heads[k]) &&
+                    !strncasecmp(s + i, heads[k], strlen(heads[k])))
+                        w = strlen(heads[k]);
+        /* "HTTP Error 500" is a status of the web, not of Windows. */
+        if (!w || (i && isalnum((unsigned char)s[i - 1])) ||
+            (i >= 5 && !strncasecmp(s + i - 5, "http ", 5)))
+                return 0;
+        size_t j = i + w;
+        *sure = false;
+        static const char *const more[] = {" code", " of", " was", " is"};
+        for (size_t k = 0; k < sizeof(more) / sizeof(*more); k++)
+                if (len - j > strlen(more[k]) &&
+                    !strncasecmp(s + j, more[k], strlen(more[k])) &&
+                    !isalnum((unsigned char)s[j + strlen(more[k])])) {
+                        *sure |= k == 0;
+                        j += strlen(more[k]);
+                }
+        while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '#' ||
+                           s[j] == '\'' || s[j] == '('))
+                *sure |= s[j++] == ':';
+        return j;
+}
+
+/* The decimal error code at s[i] (a whole number that fits 32 bits), its
+ * end in *end; 0 when there is none. A number followed by its hex
+ * ("Error 2927 (0x8033809d)", "8614 (0x21a6)") leaves the code to it. */
+static uint32_t decimal_code(const char *s, size_t len, size_t i, size_t *end)
+{
+        size_t e = i;
+        unsigned long long v = 0;
+        while (e < len && isdigit((unsigned char)s[e]) && e - i < 11)
+                v = v * 10 + (unsigned long long)(s[e++] - '0');
+        if (e == i || v > 0xffffffffULL ||
+            (e < len && (isalnum((unsigned char)s[e]) || s[e] == '%')) ||
+            (e + 1 < len && (s[e] == '.' || s[e] == ',') &&
+             isdigit((unsigned char)s[e + 1])))
+                return 0;
+        size_t h = e;
+        while (h < len && (s[h] == ' ' || s[h] == '('))
+                h++;
+        if (h > e && h + 1 < len && s[h] == '0' && (s[h + 1] | 0x20) == 'x')
+                return 0;
+        *end = e;
+        return (uint32_t)v;
+}
+
+/* "failed with status 1376", "status code of (1307)", "(WIN32: 8344
+ * ERROR_...)", "Error: 1722 (The RPC server is unavailable.)", "The error
+ * code was '3'": the body's decimal error codes. Below 10 a number is a
+ * count or a list's item ("Error 1", "failed with 2 retries") as often as
+ * an error, so it takes "code" or a colon ("error code 6", "Error: 5"). */
+static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
+                               const kbc_kb_line *lines, size_t n)
+{
+        for (size_t li = 0; li < n; li++) {
+                if (lines[li].heading || !lines[li].body)
+                        continue;
+                const char *s = lines[li].s;
+                size_t len = lines[li].len;
+                for (size_t i = 0; i < len; i++) {
+                        bool sure = false;
+                        size_t j = error_words(s, len, i, &sure), end;
+                        uint32_t v = j ? decimal_code(s, len, j, &end) : 0;
+                        if (!v || (v < 10 && !sure))
+                                continue;
+                        named_code(a, art, v, lines[li].no, false);
+                        i = end;
+                }
+        }
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1589,4 +1667,5 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
         if (art->title)
                 title_code_signals(a, art, lines, n);
         heading_codes(a, art, lines, n);
+        body_decimal_codes(a, art, lines, n);
 }

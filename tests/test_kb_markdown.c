@@ -812,6 +812,33 @@ static void test_event_label_with_a_word(void **state)
         kbc_arena_free(a);
 }
 
+/* Decimal error codes in the body: after "error", "status", "WIN32:" or
+ * "failed with", a small number only after "code" or a colon, and never
+ * one its hex follows or an HTTP status. */
+static void test_decimal_codes(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The lookup failed with status 1376. The call returned a "
+            "failure status code of (1307).\n\n"
+            "> 0x80072098 (WIN32: 8344 ERROR_DS_INSUFF_ACCESS_RIGHTS).\n\n"
+            "Kerberos fails with error code 6. The error code was '3'.\n\n"
+            "- Error 1\n- Error 2927 (0x8033809d)\n\n"
+            "You see HTTP Error 500 after 2 retries.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000560"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000051B"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002098"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000006"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000003"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000001"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000B6F"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x000001F4"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -839,6 +866,7 @@ int main(void)
             cmocka_unit_test(test_gle_code),
             cmocka_unit_test(test_event_blocks_kept_apart),
             cmocka_unit_test(test_event_label_with_a_word),
+            cmocka_unit_test(test_decimal_codes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
