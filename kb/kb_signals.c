@@ -1375,6 +1375,30 @@ static bool crash_log(const kbc_kb_line *l)
         return ci_at(l->s, l->len, i, "application exception occurred");
 }
 
+/* A command and what it printed: a line that opens with a prompt ("C:\>",
+ * "PS C:\Windows>") or dcdiag's "Starting test:". What a tool prints is
+ * its own report, not a message Windows shows or logs. */
+static bool transcript_line(const kbc_kb_line *l)
+{
+        bool bullet;
+        size_t i = line_start(l, &bullet);
+        if (ci_at(l->s, l->len, i, "starting test:"))
+                return true;
+        if (ci_at(l->s, l->len, i, "ps "))
+                i += 3;
+        if (i + 2 >= l->len || !isalpha((unsigned char)l->s[i]) ||
+            l->s[i + 1] != ':' || l->s[i + 2] != '\\')
+                return false;
+        /* "C:\<dirname>\X.EXE is not ...": a placeholder's ">" is no
+         * prompt's. */
+        for (size_t k = i + 3; k < l->len && !is_ws(l->s[k]); k++)
+                if (l->s[k] == '<')
+                        return false;
+                else if (l->s[k] == '>')
+                        return true;
+        return false;
+}
+
 static void scan_messages(ctx *c)
 {
         size_t i = 0;
@@ -1395,7 +1419,7 @@ static void scan_messages(ctx *c)
                        c->L[e].section == l->section &&
                        (c->L[e].body || c->L[e].blank))
                         e++;
-                if (announced || crash_log(l)) {
+                if ((announced && !transcript_line(l)) || crash_log(l)) {
                         size_t b = i;
                         int step_indent = -1; /* of the step being read */
                         while (b < e) {

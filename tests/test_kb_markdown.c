@@ -839,6 +839,42 @@ static void test_decimal_codes(void **state)
         kbc_arena_free(a);
 }
 
+/* What dcdiag or a command at a prompt prints is the tool's report, even
+ * under "you may see error messages that resemble the following:"; the
+ * messages quoted before it stay, one of them opening with a path. */
+static void test_command_output_is_no_message(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You receive the following error message:\n"
+            "> Cannot create the object because directory service was unable "
+            "to allocate a relative identifier.\n\n"
+            "You may receive the following error message:\n\n"
+            "```output\n"
+            "C:\\<dirname>\\App.exe is not a valid Win32 application.\n"
+            "```\n\n"
+            "When you type `Dcdiag /v`, you may see error messages that "
+            "resemble the following:\n"
+            "> Starting test: RidManager\n>\n"
+            "> Warning: rid set reference is deleted.\n\n"
+            "You receive output that is similar to the following error:\n\n"
+            "```console\n"
+            "C:\\>nltest /server:machine1 /sc_query:contoso\n"
+            "Trusted DC Connection Status Status = 5 0x5 "
+            "ERROR_ACCESS_DENIED\n"
+            "```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        size_t messages = 0;
+        for (size_t i = 0; i < art->nsignals; i++)
+                messages += art->signals[i].kind == KBC_KB_MESSAGE;
+        assert_int_equal(messages, 2);
+        assert_non_null(strstr(art->signals[0].text, "Cannot create"));
+        assert_non_null(strstr(art->signals[1].text, "not a valid Win32"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -867,6 +903,7 @@ int main(void)
             cmocka_unit_test(test_event_blocks_kept_apart),
             cmocka_unit_test(test_event_label_with_a_word),
             cmocka_unit_test(test_decimal_codes),
+            cmocka_unit_test(test_command_output_is_no_message),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
