@@ -1544,9 +1544,12 @@ static bool address_context(const char *s, size_t i)
                     (w >= 5 && ci_at(s, w, w - 5, "error")))
                         return false;
         }
-        if (j > 0 && (s[j - 1] == '=' || s[j - 1] == ':' || s[j - 1] == '.' ||
-                      s[j - 1] == '-' || s[j - 1] == '+' || s[j - 1] == '!' ||
-                      s[j - 1] == '/' || s[j - 1] == '\\'))
+        /* "5.0.0x1", "-0x1", "+0x1": part of a version or a sum; but "the
+         * operation. 0x80072098": a sentence ended before it. */
+        bool glued = j == i && i > 0 &&
+                     (s[i - 1] == '.' || s[i - 1] == '-' || s[i - 1] == '+' ||
+                      s[i - 1] == '!' || s[i - 1] == '/' || s[i - 1] == '\\');
+        if (glued || (j > 0 && (s[j - 1] == '=' || s[j - 1] == ':')))
                 return s[j - 1] != ':' || j < 2 ||
                        !isalpha((unsigned char)s[j - 2]) ||
                        (j >= 4 && ci_at(s, j, j - 4, "ecx")) ||

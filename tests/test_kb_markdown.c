@@ -875,6 +875,23 @@ static void test_command_output_is_no_message(void **state)
         kbc_arena_free(a);
 }
 
+/* A sentence's period before a code is no version's dot: "perform the
+ * operation. 0x80072098" is a code, "1+0x80001234" is not. */
+static void test_code_after_a_sentence(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The user has insufficient access rights to perform the "
+            "operation. 0x80072098 (WIN32: 8344).\n\n"
+            "The sum is 1+0x80001234.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x80072098"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x80001234"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -904,6 +921,7 @@ int main(void)
             cmocka_unit_test(test_event_label_with_a_word),
             cmocka_unit_test(test_decimal_codes),
             cmocka_unit_test(test_command_output_is_no_message),
+            cmocka_unit_test(test_code_after_a_sentence),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
