@@ -867,7 +867,11 @@ static bool announces_event(const char *s, size_t len)
         size_t b = len - 1;
         while (b > 0 && !(s[b - 1] == '.' && s[b] == ' '))
                 b--;
-        return find_ci(s + b, len - b, "event") != NULL;
+        /* "If event 5722 was logged ..., type the following command:" shows
+         * what to type. */
+        return find_ci(s + b, len - b, "event") != NULL &&
+               !find_ci(s + b, len - b, "command") &&
+               !(len - b >= 5 && !strncasecmp(s + len - 5, "type:", 5));
 }
 
 /* Does a sentence of the line show an event below it, wherever the

@@ -892,6 +892,25 @@ static void test_code_after_a_sentence(void **state)
         kbc_arena_free(a);
 }
 
+/* "If event 5722 was logged then, type the following command:" tells what
+ * to type; the block under it is no example of the event. */
+static void test_command_under_an_event_step(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Resolution\n\n"
+            "1. If event 5722 was logged at that time, check the secure "
+            "channel by typing the following command:\n\n"
+            "    ```console\n"
+            "    Nltest /server:ComputerName /sc_query:DomainName\n"
+            "    ```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 5722, NULL);
+        assert_true(!s || !s->text || !strstr(s->text, "Nltest"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -922,6 +941,7 @@ int main(void)
             cmocka_unit_test(test_decimal_codes),
             cmocka_unit_test(test_command_output_is_no_message),
             cmocka_unit_test(test_code_after_a_sentence),
+            cmocka_unit_test(test_command_under_an_event_step),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
