@@ -73,6 +73,7 @@ typedef struct sig {
         kbc_kb_signal s;
         int col;      /* for ordering within a line */
         bool dropped; /* by deduplication */
+        bool alone;   /* an event its line names and says nothing else of */
 } sig;
 
 typedef struct mention {
@@ -1038,6 +1039,20 @@ static const char *event_text(ctx *c, const mention *m, size_t next_line)
         return out;
 }
 
+/* "- Event 5788" over the words it logs: the mention is all its line
+ * says (a colon may follow). */
+static bool mention_alone(const ctx *c, const mention *m)
+{
+        const kbc_kb_line *l = &c->L[m->line];
+        bool bullet;
+        if (line_start(l, &bullet) != m->col)
+                return false;
+        for (size_t k = m->end; k < l->len; k++)
+                if (!is_ws(l->s[k]) && l->s[k] != ':')
+                        return false;
+        return true;
+}
+
 static void emit_events(ctx *c)
 {
         for (size_t k = 0; k < c->nm; k++) {
@@ -1047,6 +1062,7 @@ static void emit_events(ctx *c)
                         return;
                 s->s.event_id = m->id;
                 s->s.source = nearest_source(c, m);
+                s->alone = mention_alone(c, m);
                 /* A line naming an event is not a quoted message. */
                 if (c->L[m->line].indent >= 2)
                         c->consumed[m->line] = true;
@@ -1788,14 +1804,19 @@ static void dedup(ctx *c)
                         }
                         if (!dup)
                                 continue;
-                        if (!a->s.text && b->s.text)
-                                a->s.text = b->s.text;
+                        if (!a->s.text && b->s.text) {
+                                a->s.text = b->s.text; /* b's block */
+                                a->alone = b->alone;
+                        }
                         b->dropped = true;
                 }
         }
         /* An id seen without a source and elsewhere with one: keep the
          * one with the source (it says more), with the text if it had
-         * none. */
+         * none. A line naming the id alone over words of its own is the
+         * same event quoted again ("- Event 5788" over "> Access is
+         * denied." after its full block): kept, under the source the
+         * article gives the id. */
         for (size_t i = 0; i < c->nv; i++) {
                 sig *a = &c->v[i];
                 if (a->dropped || a->s.kind != KBC_KB_EVENT || a->s.source)
@@ -1805,9 +1826,14 @@ static void dedup(ctx *c)
                         if (b->dropped || b->s.kind != KBC_KB_EVENT ||
                             !b->s.source || b->s.event_id != a->s.event_id)
                                 continue;
-                        if (!b->s.text && a->s.text)
-                                b->s.text = a->s.text;
-                        a->dropped = true;
+                        if (a->alone && a->s.text && b->s.text &&
+                            !same_ci(a->s.text, b->s.text))
+                                a->s.source = b->s.source;
+                        else {
+                                if (!b->s.text)
+                                        b->s.text = a->s.text;
+                                a->dropped = true;
+                        }
                         break;
                 }
         }

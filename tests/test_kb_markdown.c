@@ -753,6 +753,24 @@ static void test_gle_code(void **state)
         kbc_arena_free(a);
 }
 
+/* The blocks of event id the article keeps, each with a source; their
+ * number, and whether one of them says words. */
+static size_t sourced_blocks(const kbc_kb_article *art, long id,
+                             const char *words, bool *said)
+{
+        size_t n = 0;
+        *said = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_EVENT || s->event_id != id)
+                        continue;
+                n++;
+                assert_non_null(s->source);
+                *said |= s->text && strstr(s->text, words) != NULL;
+        }
+        return n;
+}
+
 /* One event quoted twice with two descriptions (one per error it can
  * report): both blocks are kept, each with its own words. */
 static void test_event_blocks_kept_apart(void **state)
@@ -773,17 +791,8 @@ static void test_event_blocks_kept_apart(void **state)
             "All I/O will temporarily be queued.\n";
         kbc_arena *a = kbc_arena_new();
         kbc_kb_article *art = parse_text(a, "x.md", text);
-        size_t n = 0;
-        bool second = false;
-        for (size_t i = 0; i < art->nsignals; i++) {
-                const kbc_kb_signal *s = &art->signals[i];
-                if (s->kind != KBC_KB_EVENT || s->event_id != 5120)
-                        continue;
-                n++;
-                assert_non_null(s->source);
-                second |= s->text && strstr(s->text, "All I/O") != NULL;
-        }
-        assert_int_equal(n, 2);
+        bool second;
+        assert_int_equal(sourced_blocks(art, 5120, "All I/O", &second), 2);
         assert_true(second);
         kbc_arena_free(a);
 }
@@ -911,6 +920,38 @@ static void test_command_under_an_event_step(void **state)
         kbc_arena_free(a);
 }
 
+/* An event quoted in full, then again under a bullet with the words one
+ * of its errors gives ("- Event 5788" over "> Access is denied."): the
+ * second block is kept too, under the source the first one names. A step
+ * that speaks of the event over a command is no such block. */
+static void test_event_quoted_again_without_source(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The following event is logged:\n\n"
+            "> Event ID: 5788  \n"
+            "Source: NETLOGON  \n"
+            "Description: Attempt to update Service Principal Name (SPN) "
+            "of the computer object failed.\n\n"
+            "## Cause\n\n"
+            "The error messages that correspond to the events are as "
+            "follows:\n\n"
+            "- Event 5788\n"
+            "  > Access is denied.\n\n"
+            "1. If event 5788 was logged at that time, type:\n\n"
+            "    ```console\n"
+            "    Nltest /server:ComputerName /sc_query:DomainName\n"
+            "    ```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        bool denied;
+        assert_int_equal(sourced_blocks(art, 5788, "Access is denied", &denied),
+                         2);
+        assert_true(denied);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -942,6 +983,7 @@ int main(void)
             cmocka_unit_test(test_command_output_is_no_message),
             cmocka_unit_test(test_code_after_a_sentence),
             cmocka_unit_test(test_command_under_an_event_step),
+            cmocka_unit_test(test_event_quoted_again_without_source),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
