@@ -1547,7 +1547,22 @@ static void heading_codes(kbc_arena *a, kbc_kb_article *art,
         }
 }
 
-/* The words that say a decimal number after them is an error code. */
+/* "ERROR_TIMEOUT(1460)": a Win32 error's name with its number glued in
+ * parentheses; at s[j], the rest of the name after "ERROR". The index
+ * after the "(", or 0. */
+static size_t win32_name(const char *s, size_t len, size_t j)
+{
+        if (j >= len || s[j] != '_')
+                return 0;
+        while (j < len && (isupper((unsigned char)s[j]) ||
+                           isdigit((unsigned char)s[j]) || s[j] == '_'))
+                j++;
+        return j < len && s[j] == '(' ? j + 1 : 0;
+}
+
+/* The words that say a decimal number after them is an error code: the
+ * index after them at s[i], or 0; *sure when they hold "code", a colon
+ * or an error's name (a number below 10 needs one). */
 static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
 {
         static const char *const heads[] = {"error", "status", "win32",
@@ -1563,6 +1578,11 @@ static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
                 return 0;
         size_t j = i + w;
         *sure = false;
+        size_t named = w == 5 ? win32_name(s, len, j) : 0;
+        if (named) {
+                *sure = true;
+                return named;
+        }
         static const char *const more[] = {" code", " of", " was", " is"};
         for (size_t k = 0; k < sizeof(more) / sizeof(*more); k++)
                 if (len - j > strlen(more[k]) &&

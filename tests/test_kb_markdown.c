@@ -822,8 +822,9 @@ static void test_event_label_with_a_word(void **state)
 }
 
 /* Decimal error codes in the body: after "error", "status", "WIN32:" or
- * "failed with", a small number only after "code" or a colon, and never
- * one its hex follows or an HTTP status. */
+ * "failed with", or glued to an error's name ("ERROR_TIMEOUT(1460)"); a
+ * small number only after "code" or a colon, and never one its hex
+ * follows or an HTTP status. */
 static void test_decimal_codes(void **state)
 {
         (void)state;
@@ -833,6 +834,8 @@ static void test_decimal_codes(void **state)
             "failure status code of (1307).\n\n"
             "> 0x80072098 (WIN32: 8344 ERROR_DS_INSUFF_ACCESS_RIGHTS).\n\n"
             "Kerberos fails with error code 6. The error code was '3'.\n\n"
+            "The disk is unreachable because of error "
+            "'ERROR_TIMEOUT(1460)'.\n\n"
             "- Error 1\n- Error 2927 (0x8033809d)\n\n"
             "You see HTTP Error 500 after 2 retries.\n";
         kbc_arena *a = kbc_arena_new();
@@ -842,6 +845,7 @@ static void test_decimal_codes(void **state)
         assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002098"));
         assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000006"));
         assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000003"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000005B4"));
         assert_null(find(art, KBC_KB_CODE, -1, "0x00000001"));
         assert_null(find(art, KBC_KB_CODE, -1, "0x00000B6F"));
         assert_null(find(art, KBC_KB_CODE, -1, "0x000001F4"));
