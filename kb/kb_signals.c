@@ -1644,6 +1644,20 @@ static bool data_line(const kbc_kb_line *l)
         return i + 4 < l->len && l->s[i + 4] == ':';
 }
 
+/* "0000200B: AtrErr: DSID-03151E6D": an LDAP extended error, whose first
+ * word (ending at k) is the Win32 error, wherever it stands. */
+static bool ldap_extended_error(const char *s, size_t len, size_t k)
+{
+        if (k >= len || s[k] != ':')
+                return false;
+        size_t w = skip_ws(s, len, k + 1), j = w;
+        while (j < len && isalpha((unsigned char)s[j]))
+                j++;
+        size_t d = j + 1 < len ? skip_ws(s, len, j + 1) : len;
+        return j - w >= 4 && ci_at(s, len, j - 3, "err") && s[j] == ':' &&
+               ci_at(s, len, d, "dsid-");
+}
+
 static void scan_codes(ctx *c, size_t li)
 {
         const char *s = c->L[li].s;
@@ -1745,6 +1759,11 @@ static void scan_codes(ctx *c, size_t li)
                             (k < len && s[k] != '-' &&
                              (is_alnum(s[k]) || s[k] == '_')))
                                 goto next;
+                        if (ldap_extended_error(s, len, k)) {
+                                add_code(c, li, i, v);
+                                i = k - 1;
+                                goto next;
+                        }
                         bool data = data_line(&c->L[li]);
                         if ((!data && address_context(s, i)) ||
                             (i > 0 && (s[i - 1] == '.' || s[i - 1] == '-')))

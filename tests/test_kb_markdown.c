@@ -956,6 +956,23 @@ static void test_event_quoted_again_without_source(void **state)
         kbc_arena_free(a);
 }
 
+/* "LDAP: Error Message = 0000200B: AtrErr: DSID-03151E6D": the first word
+ * of an LDAP extended error is the Win32 error, even after "=". */
+static void test_ldap_extended_error(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "The network trace shows:\n"
+            "LDAP: Error Message = 0000200B: AtrErr: DSID-03151E6D\n\n"
+            "The value = 0000200C: the next field.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000200B"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x0000200C"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -988,6 +1005,7 @@ int main(void)
             cmocka_unit_test(test_code_after_a_sentence),
             cmocka_unit_test(test_command_under_an_event_step),
             cmocka_unit_test(test_event_quoted_again_without_source),
+            cmocka_unit_test(test_ldap_extended_error),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
