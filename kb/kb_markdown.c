@@ -46,8 +46,10 @@
  * providers Windows logs today (the article's name kept beside), a role's
  * log written as a source made the channel, the log a sentence names given
  * to an event without a source, events named only in links to other
- * articles dropped, "SCECLI 1202 events" added, and the events the title
- * names ("Troubleshoot Event ID 1311 messages") marked titled.
+ * articles dropped, "SCECLI 1202 events" added, the events the title
+ * names ("Troubleshoot Event ID 1311 messages") marked titled, and the
+ * codes the title or a heading names added, with those the body writes
+ * in decimal ("failed with status 1376", "ERROR_TIMEOUT(1460)").
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -33,7 +33,9 @@
  *    warning, an event or a log ("you may receive the following error
  *    message:", "the following event is logged:"); one message per
  *    paragraph, "-or-" lines separate, a paragraph that is only a dialog
- *    caption ("Microsoft Windows NT") or an "ID no:" line is dropped.
+ *    caption ("Microsoft Windows NT") or an "ID no:" line is dropped, and
+ *    a run that opens with a prompt ("C:\>nltest") or dcdiag's "Starting
+ *    test:" is what a tool printed, no message.
  *    Whitespace is collapsed.
  * 4. Error codes, normalized to "0x" and 8 upper-case hex digits:
  *    0x0000001F after an error word, any 0x8xxxxxxx-0xFxxxxxxx; bare
