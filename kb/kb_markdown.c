@@ -46,8 +46,10 @@
  * providers Windows logs today (the article's name kept beside), a role's
  * log written as a source made the channel, the log a sentence names given
  * to an event without a source, events named only in links to other
- * articles dropped, "SCECLI 1202 events" added, and the events the title
- * names ("Troubleshoot Event ID 1311 messages") marked titled.
+ * articles dropped, "SCECLI 1202 events" added, the events the title
+ * names ("Troubleshoot Event ID 1311 messages") marked titled, and the
+ * codes the title or a heading names added, with those the body writes
+ * in decimal ("failed with status 1376", "ERROR_TIMEOUT(1460)").
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -867,7 +869,11 @@ static bool announces_event(const char *s, size_t len)
         size_t b = len - 1;
         while (b > 0 && !(s[b - 1] == '.' && s[b] == ' '))
                 b--;
-        return find_ci(s + b, len - b, "event") != NULL;
+        /* "If event 5722 was logged ..., type the following command:" shows
+         * what to type. */
+        return find_ci(s + b, len - b, "event") != NULL &&
+               !find_ci(s + b, len - b, "command") &&
+               !(len - b >= 5 && !strncasecmp(s + len - 5, "type:", 5));
 }
 
 /* Does a sentence of the line show an event below it, wherever the
@@ -1543,6 +1549,104 @@ static void heading_codes(kbc_arena *a, kbc_kb_article *art,
         }
 }
 
+/* "ERROR_TIMEOUT(1460)": a Win32 error's name with its number glued in
+ * parentheses; at s[j], the rest of the name after "ERROR". The index
+ * after the "(", or 0. */
+static size_t win32_name(const char *s, size_t len, size_t j)
+{
+        if (j >= len || s[j] != '_')
+                return 0;
+        while (j < len && (isupper((unsigned char)s[j]) ||
+                           isdigit((unsigned char)s[j]) || s[j] == '_'))
+                j++;
+        return j < len && s[j] == '(' ? j + 1 : 0;
+}
+
+/* The words that say a decimal number after them is an error code: the
+ * index after them at s[i], or 0; *sure when they hold "code", a colon
+ * or an error's name (a number below 10 needs one). */
+static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
+{
+        static const char *const heads[] = {"error", "status", "win32",
+                                            "failed with"};
+        size_t w = 0;
+        for (size_t k = 0; !w && k < sizeof(heads) / sizeof(*heads); k++)
+                if (len - i >= strlen(heads[k]) &&
+                    !strncasecmp(s + i, heads[k], strlen(heads[k])))
+                        w = strlen(heads[k]);
+        /* "HTTP Error 500" is a status of the web, not of Windows. */
+        if (!w || (i && isalnum((unsigned char)s[i - 1])) ||
+            (i >= 5 && !strncasecmp(s + i - 5, "http ", 5)))
+                return 0;
+        size_t j = i + w;
+        *sure = false;
+        size_t named = w == 5 ? win32_name(s, len, j) : 0;
+        if (named) {
+                *sure = true;
+                return named;
+        }
+        static const char *const more[] = {" code", " of", " was", " is"};
+        for (size_t k = 0; k < sizeof(more) / sizeof(*more); k++)
+                if (len - j > strlen(more[k]) &&
+                    !strncasecmp(s + j, more[k], strlen(more[k])) &&
+                    !isalnum((unsigned char)s[j + strlen(more[k])])) {
+                        *sure |= k == 0;
+                        j += strlen(more[k]);
+                }
+        while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '#' ||
+                           s[j] == '\'' || s[j] == '('))
+                *sure |= s[j++] == ':';
+        return j;
+}
+
+/* The decimal error code at s[i] (a whole number that fits 32 bits), its
+ * end in *end; 0 when there is none. A number followed by its hex
+ * ("Error 2927 (0x8033809d)", "8614 (0x21a6)") leaves the code to it. */
+static uint32_t decimal_code(const char *s, size_t len, size_t i, size_t *end)
+{
+        size_t e = i;
+        unsigned long long v = 0;
+        while (e < len && isdigit((unsigned char)s[e]) && e - i < 11)
+                v = v * 10 + (unsigned long long)(s[e++] - '0');
+        if (e == i || v > 0xffffffffULL ||
+            (e < len && (isalnum((unsigned char)s[e]) || s[e] == '%')) ||
+            (e + 1 < len && (s[e] == '.' || s[e] == ',') &&
+             isdigit((unsigned char)s[e + 1])))
+                return 0;
+        size_t h = e;
+        while (h < len && (s[h] == ' ' || s[h] == '('))
+                h++;
+        if (h > e && h + 1 < len && s[h] == '0' && (s[h + 1] | 0x20) == 'x')
+                return 0;
+        *end = e;
+        return (uint32_t)v;
+}
+
+/* "failed with status 1376", "status code of (1307)", "(WIN32: 8344
+ * ERROR_...)", "Error: 1722 (The RPC server is unavailable.)", "The error
+ * code was '3'": the body's decimal error codes. Below 10 a number is a
+ * count or a list's item ("Error 1", "failed with 2 retries") as often as
+ * an error, so it takes "code" or a colon ("error code 6", "Error: 5"). */
+static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
+                               const kbc_kb_line *lines, size_t n)
+{
+        for (size_t li = 0; li < n; li++) {
+                if (lines[li].heading || !lines[li].body)
+                        continue;
+                const char *s = lines[li].s;
+                size_t len = lines[li].len;
+                for (size_t i = 0; i < len; i++) {
+                        bool sure = false;
+                        size_t j = error_words(s, len, i, &sure), end;
+                        uint32_t v = j ? decimal_code(s, len, j, &end) : 0;
+                        if (!v || (v < 10 && !sure))
+                                continue;
+                        named_code(a, art, v, lines[li].no, false);
+                        i = end;
+                }
+        }
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1589,4 +1693,5 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
         if (art->title)
                 title_code_signals(a, art, lines, n);
         heading_codes(a, art, lines, n);
+        body_decimal_codes(a, art, lines, n);
 }

@@ -33,7 +33,9 @@
  *    warning, an event or a log ("you may receive the following error
  *    message:", "the following event is logged:"); one message per
  *    paragraph, "-or-" lines separate, a paragraph that is only a dialog
- *    caption ("Microsoft Windows NT") or an "ID no:" line is dropped.
+ *    caption ("Microsoft Windows NT") or an "ID no:" line is dropped, and
+ *    a run that opens with a prompt ("C:\>nltest") or dcdiag's "Starting
+ *    test:" is what a tool printed, no message.
  *    Whitespace is collapsed.
  * 4. Error codes, normalized to "0x" and 8 upper-case hex digits:
  *    0x0000001F after an error word, any 0x8xxxxxxx-0xFxxxxxxx; bare
@@ -73,6 +75,7 @@ typedef struct sig {
         kbc_kb_signal s;
         int col;      /* for ordering within a line */
         bool dropped; /* by deduplication */
+        bool alone;   /* an event its line names and says nothing else of */
 } sig;
 
 typedef struct mention {
@@ -1038,6 +1041,20 @@ static const char *event_text(ctx *c, const mention *m, size_t next_line)
         return out;
 }
 
+/* "- Event 5788" over the words it logs: the mention is all its line
+ * says (a colon may follow). */
+static bool mention_alone(const ctx *c, const mention *m)
+{
+        const kbc_kb_line *l = &c->L[m->line];
+        bool bullet;
+        if (line_start(l, &bullet) != m->col)
+                return false;
+        for (size_t k = m->end; k < l->len; k++)
+                if (!is_ws(l->s[k]) && l->s[k] != ':')
+                        return false;
+        return true;
+}
+
 static void emit_events(ctx *c)
 {
         for (size_t k = 0; k < c->nm; k++) {
@@ -1047,6 +1064,7 @@ static void emit_events(ctx *c)
                         return;
                 s->s.event_id = m->id;
                 s->s.source = nearest_source(c, m);
+                s->alone = mention_alone(c, m);
                 /* A line naming an event is not a quoted message. */
                 if (c->L[m->line].indent >= 2)
                         c->consumed[m->line] = true;
@@ -1375,6 +1393,30 @@ static bool crash_log(const kbc_kb_line *l)
         return ci_at(l->s, l->len, i, "application exception occurred");
 }
 
+/* A command and what it printed: a line that opens with a prompt ("C:\>",
+ * "PS C:\Windows>") or dcdiag's "Starting test:". What a tool prints is
+ * its own report, not a message Windows shows or logs. */
+static bool transcript_line(const kbc_kb_line *l)
+{
+        bool bullet;
+        size_t i = line_start(l, &bullet);
+        if (ci_at(l->s, l->len, i, "starting test:"))
+                return true;
+        if (ci_at(l->s, l->len, i, "ps "))
+                i += 3;
+        if (i + 2 >= l->len || !isalpha((unsigned char)l->s[i]) ||
+            l->s[i + 1] != ':' || l->s[i + 2] != '\\')
+                return false;
+        /* "C:\<dirname>\X.EXE is not ...": a placeholder's ">" is no
+         * prompt's. */
+        for (size_t k = i + 3; k < l->len && !is_ws(l->s[k]); k++)
+                if (l->s[k] == '<')
+                        return false;
+                else if (l->s[k] == '>')
+                        return true;
+        return false;
+}
+
 static void scan_messages(ctx *c)
 {
         size_t i = 0;
@@ -1395,7 +1437,7 @@ static void scan_messages(ctx *c)
                        c->L[e].section == l->section &&
                        (c->L[e].body || c->L[e].blank))
                         e++;
-                if (announced || crash_log(l)) {
+                if ((announced && !transcript_line(l)) || crash_log(l)) {
                         size_t b = i;
                         int step_indent = -1; /* of the step being read */
                         while (b < e) {
@@ -1520,9 +1562,12 @@ static bool address_context(const char *s, size_t i)
                     (w >= 5 && ci_at(s, w, w - 5, "error")))
                         return false;
         }
-        if (j > 0 && (s[j - 1] == '=' || s[j - 1] == ':' || s[j - 1] == '.' ||
-                      s[j - 1] == '-' || s[j - 1] == '+' || s[j - 1] == '!' ||
-                      s[j - 1] == '/' || s[j - 1] == '\\'))
+        /* "5.0.0x1", "-0x1", "+0x1": part of a version or a sum; but "the
+         * operation. 0x80072098": a sentence ended before it. */
+        bool glued = j == i && i > 0 &&
+                     (s[i - 1] == '.' || s[i - 1] == '-' || s[i - 1] == '+' ||
+                      s[i - 1] == '!' || s[i - 1] == '/' || s[i - 1] == '\\');
+        if (glued || (j > 0 && (s[j - 1] == '=' || s[j - 1] == ':')))
                 return s[j - 1] != ':' || j < 2 ||
                        !isalpha((unsigned char)s[j - 2]) ||
                        (j >= 4 && ci_at(s, j, j - 4, "ecx")) ||
@@ -1599,6 +1644,20 @@ static bool data_line(const kbc_kb_line *l)
                 if (i + k >= l->len || hexv(l->s[i + k]) < 0)
                         return false;
         return i + 4 < l->len && l->s[i + 4] == ':';
+}
+
+/* "0000200B: AtrErr: DSID-03151E6D": an LDAP extended error, whose first
+ * word (ending at k) is the Win32 error, wherever it stands. */
+static bool ldap_extended_error(const char *s, size_t len, size_t k)
+{
+        if (k >= len || s[k] != ':')
+                return false;
+        size_t w = skip_ws(s, len, k + 1), j = w;
+        while (j < len && isalpha((unsigned char)s[j]))
+                j++;
+        size_t d = j + 1 < len ? skip_ws(s, len, j + 1) : len;
+        return j - w >= 4 && ci_at(s, len, j - 3, "err") && s[j] == ':' &&
+               ci_at(s, len, d, "dsid-");
 }
 
 static void scan_codes(ctx *c, size_t li)
@@ -1702,6 +1761,11 @@ static void scan_codes(ctx *c, size_t li)
                             (k < len && s[k] != '-' &&
                              (is_alnum(s[k]) || s[k] == '_')))
                                 goto next;
+                        if (ldap_extended_error(s, len, k)) {
+                                add_code(c, li, i, v);
+                                i = k - 1;
+                                goto next;
+                        }
                         bool data = data_line(&c->L[li]);
                         if ((!data && address_context(s, i)) ||
                             (i > 0 && (s[i - 1] == '.' || s[i - 1] == '-')))
@@ -1761,14 +1825,19 @@ static void dedup(ctx *c)
                         }
                         if (!dup)
                                 continue;
-                        if (!a->s.text && b->s.text)
-                                a->s.text = b->s.text;
+                        if (!a->s.text && b->s.text) {
+                                a->s.text = b->s.text; /* b's block */
+                                a->alone = b->alone;
+                        }
                         b->dropped = true;
                 }
         }
         /* An id seen without a source and elsewhere with one: keep the
          * one with the source (it says more), with the text if it had
-         * none. */
+         * none. A line naming the id alone over words of its own is the
+         * same event quoted again ("- Event 5788" over "> Access is
+         * denied." after its full block): kept, under the source the
+         * article gives the id. */
         for (size_t i = 0; i < c->nv; i++) {
                 sig *a = &c->v[i];
                 if (a->dropped || a->s.kind != KBC_KB_EVENT || a->s.source)
@@ -1778,9 +1847,14 @@ static void dedup(ctx *c)
                         if (b->dropped || b->s.kind != KBC_KB_EVENT ||
                             !b->s.source || b->s.event_id != a->s.event_id)
                                 continue;
-                        if (!b->s.text && a->s.text)
-                                b->s.text = a->s.text;
-                        a->dropped = true;
+                        if (a->alone && a->s.text && b->s.text &&
+                            !same_ci(a->s.text, b->s.text))
+                                a->s.source = b->s.source;
+                        else {
+                                if (!b->s.text)
+                                        b->s.text = a->s.text;
+                                a->dropped = true;
+                        }
                         break;
                 }
         }

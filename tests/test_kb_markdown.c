@@ -753,6 +753,24 @@ static void test_gle_code(void **state)
         kbc_arena_free(a);
 }
 
+/* The blocks of event id the article keeps, each with a source; their
+ * number, and whether one of them says words. */
+static size_t sourced_blocks(const kbc_kb_article *art, long id,
+                             const char *words, bool *said)
+{
+        size_t n = 0;
+        *said = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_EVENT || s->event_id != id)
+                        continue;
+                n++;
+                assert_non_null(s->source);
+                *said |= s->text && strstr(s->text, words) != NULL;
+        }
+        return n;
+}
+
 /* One event quoted twice with two descriptions (one per error it can
  * report): both blocks are kept, each with its own words. */
 static void test_event_blocks_kept_apart(void **state)
@@ -773,17 +791,8 @@ static void test_event_blocks_kept_apart(void **state)
             "All I/O will temporarily be queued.\n";
         kbc_arena *a = kbc_arena_new();
         kbc_kb_article *art = parse_text(a, "x.md", text);
-        size_t n = 0;
-        bool second = false;
-        for (size_t i = 0; i < art->nsignals; i++) {
-                const kbc_kb_signal *s = &art->signals[i];
-                if (s->kind != KBC_KB_EVENT || s->event_id != 5120)
-                        continue;
-                n++;
-                assert_non_null(s->source);
-                second |= s->text && strstr(s->text, "All I/O") != NULL;
-        }
-        assert_int_equal(n, 2);
+        bool second;
+        assert_int_equal(sourced_blocks(art, 5120, "All I/O", &second), 2);
         assert_true(second);
         kbc_arena_free(a);
 }
@@ -809,6 +818,158 @@ static void test_event_label_with_a_word(void **state)
         assert_string_equal(s->source, "Microsoft-Windows-FailoverCluster");
         assert_non_null(s->text);
         assert_non_null(strstr(s->text, "no longer accessible"));
+        kbc_arena_free(a);
+}
+
+/* Decimal error codes in the body: after "error", "status", "WIN32:" or
+ * "failed with", or glued to an error's name ("ERROR_TIMEOUT(1460)"); a
+ * small number only after "code" or a colon, and never one its hex
+ * follows or an HTTP status. */
+static void test_decimal_codes(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The lookup failed with status 1376. The call returned a "
+            "failure status code of (1307).\n\n"
+            "> 0x80072098 (WIN32: 8344 ERROR_DS_INSUFF_ACCESS_RIGHTS).\n\n"
+            "Kerberos fails with error code 6. The error code was '3'.\n\n"
+            "The disk is unreachable because of error "
+            "'ERROR_TIMEOUT(1460)'.\n\n"
+            "- Error 1\n- Error 2927 (0x8033809d)\n\n"
+            "You see HTTP Error 500 after 2 retries.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000560"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000051B"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002098"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000006"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000003"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000005B4"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000001"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000B6F"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x000001F4"));
+        kbc_arena_free(a);
+}
+
+/* What dcdiag or a command at a prompt prints is the tool's report, even
+ * under "you may see error messages that resemble the following:"; the
+ * messages quoted before it stay, one of them opening with a path. */
+static void test_command_output_is_no_message(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "You receive the following error message:\n"
+            "> Cannot create the object because directory service was unable "
+            "to allocate a relative identifier.\n\n"
+            "You may receive the following error message:\n\n"
+            "```output\n"
+            "C:\\<dirname>\\App.exe is not a valid Win32 application.\n"
+            "```\n\n"
+            "When you type `Dcdiag /v`, you may see error messages that "
+            "resemble the following:\n"
+            "> Starting test: RidManager\n>\n"
+            "> Warning: rid set reference is deleted.\n\n"
+            "You receive output that is similar to the following error:\n\n"
+            "```console\n"
+            "C:\\>nltest /server:machine1 /sc_query:contoso\n"
+            "Trusted DC Connection Status Status = 5 0x5 "
+            "ERROR_ACCESS_DENIED\n"
+            "```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        size_t messages = 0;
+        for (size_t i = 0; i < art->nsignals; i++)
+                messages += art->signals[i].kind == KBC_KB_MESSAGE;
+        assert_int_equal(messages, 2);
+        assert_non_null(strstr(art->signals[0].text, "Cannot create"));
+        assert_non_null(strstr(art->signals[1].text, "not a valid Win32"));
+        kbc_arena_free(a);
+}
+
+/* A sentence's period before a code is no version's dot: "perform the
+ * operation. 0x80072098" is a code, "1+0x80001234" is not. */
+static void test_code_after_a_sentence(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The user has insufficient access rights to perform the "
+            "operation. 0x80072098 (WIN32: 8344).\n\n"
+            "The sum is 1+0x80001234.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x80072098"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x80001234"));
+        kbc_arena_free(a);
+}
+
+/* "If event 5722 was logged then, type the following command:" tells what
+ * to type; the block under it is no example of the event. */
+static void test_command_under_an_event_step(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Resolution\n\n"
+            "1. If event 5722 was logged at that time, check the secure "
+            "channel by typing the following command:\n\n"
+            "    ```console\n"
+            "    Nltest /server:ComputerName /sc_query:DomainName\n"
+            "    ```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 5722, NULL);
+        assert_true(!s || !s->text || !strstr(s->text, "Nltest"));
+        kbc_arena_free(a);
+}
+
+/* An event quoted in full, then again under a bullet with the words one
+ * of its errors gives ("- Event 5788" over "> Access is denied."): the
+ * second block is kept too, under the source the first one names. A step
+ * that speaks of the event over a command is no such block. */
+static void test_event_quoted_again_without_source(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "The following event is logged:\n\n"
+            "> Event ID: 5788  \n"
+            "Source: NETLOGON  \n"
+            "Description: Attempt to update Service Principal Name (SPN) "
+            "of the computer object failed.\n\n"
+            "## Cause\n\n"
+            "The error messages that correspond to the events are as "
+            "follows:\n\n"
+            "- Event 5788\n"
+            "  > Access is denied.\n\n"
+            "1. If event 5788 was logged at that time, type:\n\n"
+            "    ```console\n"
+            "    Nltest /server:ComputerName /sc_query:DomainName\n"
+            "    ```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        bool denied;
+        assert_int_equal(sourced_blocks(art, 5788, "Access is denied", &denied),
+                         2);
+        assert_true(denied);
+        kbc_arena_free(a);
+}
+
+/* "LDAP: Error Message = 0000200B: AtrErr: DSID-03151E6D": the first word
+ * of an LDAP extended error is the Win32 error, even after "=". */
+static void test_ldap_extended_error(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "The network trace shows:\n"
+            "LDAP: Error Message = 0000200B: AtrErr: DSID-03151E6D\n\n"
+            "The value = 0000200C: the next field.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000200B"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x0000200C"));
         kbc_arena_free(a);
 }
 
@@ -839,6 +1000,12 @@ int main(void)
             cmocka_unit_test(test_gle_code),
             cmocka_unit_test(test_event_blocks_kept_apart),
             cmocka_unit_test(test_event_label_with_a_word),
+            cmocka_unit_test(test_decimal_codes),
+            cmocka_unit_test(test_command_output_is_no_message),
+            cmocka_unit_test(test_code_after_a_sentence),
+            cmocka_unit_test(test_command_under_an_event_step),
+            cmocka_unit_test(test_event_quoted_again_without_source),
+            cmocka_unit_test(test_ldap_extended_error),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
