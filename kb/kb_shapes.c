@@ -36,6 +36,7 @@
  * leaves alone (a log quoted after "For example:").
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -366,6 +367,115 @@ static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
         return NULL;
 }
 
+/* A STOP error's bugcheck as Save Dump 1001 logs it after the reboot ("The
+ * bugcheck was: 0x0000007b (0xf741b84c, 0xc0000034, ...)"): the code and
+ * the first parameter that is a status of the system (0xC000xxxx), which
+ * says what failed where the other parameters are addresses. A STOP
+ * shown as a status ("STOP: c0000143 {Missing System File}") is a hard
+ * error, logged as that code or as 0x4C with the status first. */
+static void add_bugcheck(scan *sc, uint32_t code, uint32_t status)
+{
+        kbc_kb_shape b = {.kind = "bugcheck",
+                          .provider = "Save Dump",
+                          .event_ids = {1001, -1}};
+        const char *hard = code >= 0xC0000000u ? "(?:0x0000004c \\()?" : "";
+        if (status) {
+                b.regex = kbc_arena_printf(
+                    sc->a, "bugcheck was: %s0x%08x \\([^)]{0,60}?\\b0x%08x\\b",
+                    hard, code, status);
+                b.what = kbc_arena_printf(sc->a, "%08x %08x", code, status);
+        } else {
+                b.regex = kbc_arena_printf(sc->a, "bugcheck was: %s0x%08x\\b",
+                                           hard, code);
+                b.what = kbc_arena_printf(sc->a, "%08x", code);
+        }
+        b.example = kbc_arena_printf(
+            sc->a,
+            "The computer has rebooted from a bugcheck.  The bugcheck was: "
+            "0x%08x (0x%08x, 0x00000000, 0x00000000, 0x00000000). A dump "
+            "was saved in: C:\\WINNT\\MEMORY.DMP.",
+            code, status);
+        add(sc, b);
+}
+
+/* The hex number at p ("0x1E", "0000001E", "c0000221"): its value and
+ * length, 0 when none. Without 0x it has all 8 digits and one of them
+ * a decimal digit (a word of letters is no code). */
+static size_t hex_number(const char *p, size_t avail, uint32_t *v)
+{
+        bool ox = avail > 2 && p[0] == '0' && (p[1] | 0x20) == 'x';
+        size_t b = ox ? 2 : 0, e = b;
+        bool digit = false;
+        *v = 0;
+        while (e < avail && e - b <= 8 && isxdigit((unsigned char)p[e])) {
+                digit |= isdigit((unsigned char)p[e]) != 0;
+                *v = *v << 4 | (uint32_t)(isdigit((unsigned char)p[e])
+                                              ? p[e] - '0'
+                                              : (p[e] | 0x20) - 'a' + 10);
+                e++;
+        }
+        if (e == b || e - b > 8 || (e < avail && name_char(p[e])))
+                return 0;
+        return ox || (e - b == 8 && digit) ? e : 0;
+}
+
+/* The first status of the system (0xC000xxxx) among a STOP's parameters
+ * in parentheses at p, or 0. */
+static uint32_t status_parameter(const char *p, size_t avail)
+{
+        size_t i = 0;
+        while (i < avail && (isspace((unsigned char)p[i]) || p[i] == ':'))
+                i++;
+        if (i >= avail || p[i] != '(')
+                return 0;
+        for (i++; i < avail && p[i] != ')'; i++) {
+                uint32_t v;
+                size_t len =
+                    isxdigit((unsigned char)p[i]) && !name_char(p[i - 1])
+                        ? hex_number(p + i, avail - i, &v)
+                        : 0;
+                if (len && v >> 16 == 0xC000u)
+                        return v;
+                i += len ? len - 1 : 0;
+        }
+        return 0;
+}
+
+/* "Q146054 Stop 0xC0000263 When Upgrading ...": another article's title,
+ * where a line starts with its id (the references of an article). */
+static bool article_reference(kbc_str l)
+{
+        size_t d = 1;
+        while (d < l.len && isdigit((unsigned char)l.ptr[d]))
+                d++;
+        return l.len && l.ptr[0] == 'Q' && d >= 6 && d <= 8;
+}
+
+/* "STOP 0x0000007B (...)", "*** STOP: 0xC000021A", "Stop c0000221" on a
+ * line. */
+static void scan_stop(scan *sc, kbc_str l)
+{
+        if (article_reference(l))
+                return;
+        for (size_t i = 0; i + 4 < l.len; i++) {
+                if ((i > 0 && name_char(l.ptr[i - 1])) ||
+                    strncmp(l.ptr + i, l.ptr[i + 1] == 'T' ? "STOP" : "Stop",
+                            4) ||
+                    name_char(l.ptr[i + 4]))
+                        continue;
+                size_t j = i + 4;
+                while (j < l.len &&
+                       (isspace((unsigned char)l.ptr[j]) || l.ptr[j] == ':'))
+                        j++;
+                uint32_t code;
+                size_t len = hex_number(l.ptr + j, l.len - j, &code);
+                if (!len || !code)
+                        continue;
+                j += len;
+                add_bugcheck(sc, code, status_parameter(l.ptr + j, l.len - j));
+        }
+}
+
 static void scan_lines(scan *sc, const kbc_str *L, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
@@ -379,6 +489,7 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                 }
                 if ((fn = faulting_function(sc->a, L, i, n)))
                         add_fault(sc, fn);
+                scan_stop(sc, L[i]);
                 long at = kbc_str_casefind(L[i], "could not start the ");
                 if (at < 0)
                         continue;

@@ -486,18 +486,72 @@ static void test_fault_keeps_cpp_member(void **state)
         kbc_arena_free(a);
 }
 
+/* The shape of kind and what among an article's, or NULL. */
+static const kbc_kb_shape *shape_named(kbc_arena *a, const kbc_kb_article *art,
+                                       const char *kind, const char *what)
+{
+        static kbc_kb_shape sh[8];
+        size_t n = kbc_kb_shapes(a, art, sh, 8);
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(sh[i].kind, kind) && !strcmp(sh[i].what, what))
+                        return &sh[i];
+        return NULL;
+}
+
+/* A STOP error finds the Save Dump event of its bugcheck: a small code
+ * too (not a plain number there), a status parameter where the article
+ * gives one (addresses are left to the event), a STOP shown as a status
+ * also as 0x4C with it first; another article's title is no STOP. */
+static void test_stop_finds_its_bugcheck(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "   STOP 0x00000023 (0x000f00b5, 0xfc4af978, 0xfc4af7b4)\n"
+             "   FAT_FILE_SYSTEM\n"
+             "   *** STOP: 0x0000007B (0xF741B84C,0xC0000034,0x00000000)\n"
+             "   STOP: c0000143 {Missing System File}\n",
+             5},
+            {"REFERENCES", "   Q146054 Stop 0xC0000263 When Upgrading\n", 20},
+        };
+        kbc_kb_article art = article("Q999310", NULL, 0);
+        art.sections = secs;
+        art.nsections = 2;
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *fat = shape_named(a, &art, "bugcheck", "00000023");
+        assert_non_null(fat);
+        assert_string_equal(fat->provider, "Save Dump");
+        assert_true(text_matches_regex(
+            fat->regex, "The computer has rebooted from a bugcheck.  The "
+                        "bugcheck was: 0x00000023 (0x000e0101, 0xf8a1b9c4)"));
+        assert_false(text_matches_regex(
+            fat->regex, "The bugcheck was: 0x00000024 (0x000e0101)"));
+        const kbc_kb_shape *boot =
+            shape_named(a, &art, "bugcheck", "0000007b c0000034");
+        assert_non_null(boot);
+        assert_true(text_matches_regex(
+            boot->regex, "The bugcheck was: 0x0000007b (0xf8a3c84c, "
+                         "0xc0000034, 0x00000000, 0x00000000)."));
+        assert_false(text_matches_regex(
+            boot->regex, "The bugcheck was: 0x0000007b (0xf8a3c84c, "
+                         "0xc000000e, 0x00000000, 0x00000000)."));
+        const kbc_kb_shape *hard = shape_named(a, &art, "bugcheck", "c0000143");
+        assert_non_null(hard);
+        assert_true(text_matches_regex(
+            hard->regex, "The bugcheck was: 0x0000004c (0xc0000143, "
+                         "0xfd8e3b20, 0xe1294a68, 0xe12a0d30)."));
+        assert_true(text_matches_regex(
+            hard->regex, "The bugcheck was: 0xc0000143 (0xe1294a68)."));
+        assert_null(shape_named(a, &art, "bugcheck", "c0000263"));
+        kbc_arena_free(a);
+}
+
 /* The shape of a Service Control Manager quote: its ids and the pattern
  * on Windows' wording, or NULL when the article has none. */
 static const kbc_kb_shape *scm_shape(kbc_arena *a, const kbc_kb_article *art,
                                      const char *what)
 {
-        static kbc_kb_shape sh[8];
-        size_t n = kbc_kb_shapes(a, art, sh, 8);
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(sh[i].kind, "scm-event") &&
-                    !strcmp(sh[i].what, what))
-                        return &sh[i];
-        return NULL;
+        return shape_named(a, art, "scm-event", what);
 }
 
 /* The pattern of the Service Control Manager shape named what that an
@@ -681,6 +735,7 @@ int main(void)
             cmocka_unit_test(test_placeholder_tail_is_cut),
             cmocka_unit_test(test_prose_after_event_is_no_text),
             cmocka_unit_test(test_fault_keeps_cpp_member),
+            cmocka_unit_test(test_stop_finds_its_bugcheck),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
