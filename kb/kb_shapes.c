@@ -50,6 +50,7 @@
 #define NAME_MAX_LEN   64  /* bytes of a program or function name */
 #define CODE_REACH     4   /* lines from "App:" to its exception number */
 #define FAULT_REACH    12  /* lines from "function:" to its FAULT line */
+#define FRAME_REACH    4   /* lines from a stack's heading to its top frame */
 #define ERROR_REACH    3   /* lines from "Could not start" to its error */
 #define SERVICE_MAX    64  /* bytes of a service's display name */
 #define ERROR_TEXT_MAX 200 /* bytes of the error text kept, as for messages */
@@ -335,6 +336,55 @@ static const char *crashed_program(kbc_arena *a, const kbc_str *L, size_t i)
         return NULL;
 }
 
+/* The length of the function name at p. A C++ member keeps its class:
+ * DrWatson's event names "(CNotifyQTarget::PutTailItem)", and the class
+ * alone is in no event. */
+static size_t function_len(const char *p, size_t avail)
+{
+        size_t len = 0;
+        for (;;) {
+                while (len < avail && name_char(p[len]))
+                        len++;
+                if (len + 2 < avail && p[len] == ':' && p[len + 1] == ':' &&
+                    name_char(p[len + 2]))
+                        len += 2;
+                else
+                        return len;
+        }
+}
+
+/* The function of a stack frame "module!function+0x1c" on a line, or
+ * NULL. */
+static const char *frame_function(kbc_arena *a, kbc_str l)
+{
+        for (size_t i = 1; i + 1 < l.len; i++) {
+                if (l.ptr[i] != '!' || !name_char(l.ptr[i - 1]))
+                        continue;
+                size_t len = function_len(l.ptr + i + 1, l.len - i - 1);
+                return len >= 3 && len <= NAME_MAX_LEN
+                           ? kbc_arena_strndup(a, l.ptr + i + 1, len)
+                           : NULL;
+        }
+        return NULL;
+}
+
+/* The top frame of a stack back trace (the heading of Dr. Watson's, or of
+ * a debugger's: "FramePtr RetAddr ...", "ChildEBP RetAddr ...") on line
+ * i: the function the fault is in, which the DrWatson event names. */
+static const char *top_frame(kbc_arena *a, const kbc_str *L, size_t i, size_t n)
+{
+        if (kbc_str_casefind(L[i], "stack back trace") < 0 &&
+            kbc_str_casefind(L[i], "frameptr ") < 0 &&
+            kbc_str_casefind(L[i], "childebp ") < 0)
+                return NULL;
+        for (size_t k = i + 1; k < n && k <= i + FRAME_REACH; k++) {
+                const char *fn = frame_function(a, L[k]);
+                if (fn)
+                        return fn;
+        }
+        return NULL;
+}
+
 /* "function: NAME" heading a thread's disassembly that holds the FAULT
  * line, before the next function: the faulting function, or NULL. */
 static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
@@ -344,19 +394,7 @@ static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
         if (at < 0)
                 return NULL;
         const char *p = L[i].ptr + at + 10;
-        size_t len = 0, avail = L[i].len - (size_t)at - 10;
-        /* A C++ member keeps its class: DrWatson's event names
-         * "(CNotifyQTarget::PutTailItem)", and the class alone is in no
-         * event. */
-        for (;;) {
-                while (len < avail && name_char(p[len]))
-                        len++;
-                if (len + 2 < avail && p[len] == ':' && p[len + 1] == ':' &&
-                    name_char(p[len + 2]))
-                        len += 2;
-                else
-                        break;
-        }
+        size_t len = function_len(p, L[i].len - (size_t)at - 10);
         for (size_t k = i + 1; k < n && k <= i + FAULT_REACH; k++) {
                 if (kbc_str_casefind(L[k], "function: ") >= 0)
                         break;
@@ -487,7 +525,8 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                                 code = exception_code(sc->a, L[k]);
                         add_crash(sc, app, code);
                 }
-                if ((fn = faulting_function(sc->a, L, i, n)))
+                if ((fn = faulting_function(sc->a, L, i, n)) ||
+                    (fn = top_frame(sc->a, L, i, n)))
                         add_fault(sc, fn);
                 scan_stop(sc, L[i]);
                 long at = kbc_str_casefind(L[i], "could not start the ");
