@@ -498,6 +498,40 @@ static const kbc_kb_shape *shape_named(kbc_arena *a, const kbc_kb_article *art,
         return NULL;
 }
 
+/* A stack back trace's top frame is the function the fault is in, as
+ * the DrWatson event names it, under either heading; a function of
+ * Windows there is support only. */
+static void test_stack_top_frame_is_the_fault(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "FramePtr  RetAddr   Param1   Param2   Param3   Function Name\n"
+             "002cff10  003c2436  000011f9 00000004 0043e798 "
+             "SNASERVR!s1pupcds+0xc8\n"
+             "002cff38  003f956d  00000000 00000000 00000004 "
+             "SNASERVR!s1pucsc+0x56\n\n"
+             "ChildEBP RetAddr  Args to Child\n"
+             "0012f8c0 77f8d2a1 00000000 NTDLL!RtlFreeHeap+0x1c\n",
+             5},
+        };
+        kbc_kb_article art = article("Q999311", NULL, 0);
+        art.sections = secs;
+        art.nsections = 1;
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *top = shape_named(a, &art, "fault", "s1pupcds");
+        assert_non_null(top);
+        assert_false(top->support_only);
+        assert_true(text_matches_regex(
+            top->regex, "The exception generated was c0000005 at address "
+                        "003c1e94 (s1pupcds)"));
+        assert_null(shape_named(a, &art, "fault", "s1pucsc"));
+        const kbc_kb_shape *heap = shape_named(a, &art, "fault", "RtlFreeHeap");
+        assert_non_null(heap);
+        assert_true(heap->support_only);
+        kbc_arena_free(a);
+}
+
 /* A STOP error finds the Save Dump event of its bugcheck: a small code
  * too (not a plain number there), a status parameter where the article
  * gives one (addresses are left to the event), a STOP shown as a status
@@ -736,6 +770,7 @@ int main(void)
             cmocka_unit_test(test_prose_after_event_is_no_text),
             cmocka_unit_test(test_fault_keeps_cpp_member),
             cmocka_unit_test(test_stop_finds_its_bugcheck),
+            cmocka_unit_test(test_stack_top_frame_is_the_fault),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
