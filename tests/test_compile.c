@@ -459,6 +459,16 @@ static void test_prose_after_event_is_no_text(void **state)
         kbc_compiler_free(c);
 }
 
+/* An article of id whose body is the n sections secs. */
+static kbc_kb_article sections_article(const char *id,
+                                       const kbc_kb_section *secs, size_t n)
+{
+        kbc_kb_article art = article(id, NULL, 0);
+        art.sections = secs;
+        art.nsections = n;
+        return art;
+}
+
 /* A Dr. Watson log whose faulting function is a C++ member: the event
  * names "(CNotifyQTarget::PutTailItem)", the class alone is in none. */
 static void test_fault_keeps_cpp_member(void **state)
@@ -472,9 +482,7 @@ static void test_fault_keeps_cpp_member(void **state)
              "FAULT ->6098bce4 8b4b28           mov     ecx,[ebx+0x28]\n",
              5},
         };
-        kbc_kb_article art = article("Q172377", NULL, 0);
-        art.sections = secs;
-        art.nsections = 1;
+        kbc_kb_article art = sections_article("Q172377", secs, 1);
         kbc_arena *a = kbc_arena_new();
         kbc_kb_shape sh[4];
         size_t n = kbc_kb_shapes(a, &art, sh, 4);
@@ -515,9 +523,7 @@ static void test_stack_top_frame_is_the_fault(void **state)
              "0012f8c0 77f8d2a1 00000000 NTDLL!RtlFreeHeap+0x1c\n",
              5},
         };
-        kbc_kb_article art = article("Q999311", NULL, 0);
-        art.sections = secs;
-        art.nsections = 1;
+        kbc_kb_article art = sections_article("Q999311", secs, 1);
         kbc_arena *a = kbc_arena_new();
         const kbc_kb_shape *top = shape_named(a, &art, "fault", "s1pupcds");
         assert_non_null(top);
@@ -548,9 +554,7 @@ static void test_stop_finds_its_bugcheck(void **state)
              5},
             {"REFERENCES", "   Q146054 Stop 0xC0000263 When Upgrading\n", 20},
         };
-        kbc_kb_article art = article("Q999310", NULL, 0);
-        art.sections = secs;
-        art.nsections = 2;
+        kbc_kb_article art = sections_article("Q999310", secs, 2);
         kbc_arena *a = kbc_arena_new();
         const kbc_kb_shape *fat = shape_named(a, &art, "bugcheck", "00000023");
         assert_non_null(fat);
@@ -594,9 +598,7 @@ static const char *section_shape_regex(kbc_arena *a, const char *text,
                                        const char *what)
 {
         kbc_kb_section sec = {"SYMPTOMS", text, 5};
-        kbc_kb_article art = article("Q999301", NULL, 0);
-        art.sections = &sec;
-        art.nsections = 1;
+        kbc_kb_article art = sections_article("Q999301", &sec, 1);
         const kbc_kb_shape *sh = scm_shape(a, &art, what);
         assert_non_null(sh);
         return sh->regex;
