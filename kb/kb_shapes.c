@@ -385,6 +385,61 @@ static const char *top_frame(kbc_arena *a, const kbc_str *L, size_t i, size_t n)
         return NULL;
 }
 
+/* Skips word w and the space after it at *i, when it is there. */
+static bool skip_word(kbc_str l, size_t *i, const char *w)
+{
+        size_t n = strlen(w);
+        if (*i + n >= l.len || strncasecmp(l.ptr + *i, w, n) ||
+            l.ptr[*i + n] != ' ')
+                return false;
+        *i += n + 1;
+        return true;
+}
+
+/* Lower-case letters followed by a capital, in name: "GetUserAccounts"
+ * has two such humps. */
+static int camel_humps(const char *name, size_t len)
+{
+        int humps = 0;
+        for (size_t i = 1; i < len; i++)
+                humps += islower((unsigned char)name[i - 1]) &&
+                         isupper((unsigned char)name[i]);
+        return humps;
+}
+
+/* "The access violation occurs in GetUserAccounts", "an exception occurs
+ * in the TCPInitializeListenSocket() function": prose naming the function
+ * a crash is in. A name is a function where "()" or "function" says so
+ * or where words run together in camel case (two humps; programs and
+ * modules, "Snaservr", "SnaBase", "Lsass.exe", are not written so). */
+static const char *prose_fault(kbc_arena *a, kbc_str l)
+{
+        static const char *const crashes[] = {"access violation ", "exception ",
+                                              NULL};
+        for (size_t k = 0; crashes[k]; k++) {
+                long at = kbc_str_casefind(l, crashes[k]);
+                if (at < 0)
+                        continue;
+                size_t i = (size_t)at + strlen(crashes[k]);
+                if (!skip_word(l, &i, "occurs"))
+                        skip_word(l, &i, "occurred");
+                if (!skip_word(l, &i, "in"))
+                        continue;
+                skip_word(l, &i, "the");
+                bool said = skip_word(l, &i, "function");
+                size_t len = function_len(l.ptr + i, l.len - i);
+                const char *end = l.ptr + i + len;
+                bool parens =
+                    i + len + 1 < l.len && end[0] == '(' && end[1] == ')';
+                bool module = i + len + 1 < l.len && end[0] == '.' &&
+                              isalpha((unsigned char)end[1]);
+                if (len >= 3 && len <= NAME_MAX_LEN && !module &&
+                    (said || parens || camel_humps(l.ptr + i, len) >= 2))
+                        return kbc_arena_strndup(a, l.ptr + i, len);
+        }
+        return NULL;
+}
+
 /* "function: NAME" heading a thread's disassembly that holds the FAULT
  * line, before the next function: the faulting function, or NULL. */
 static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
@@ -526,7 +581,8 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                         add_crash(sc, app, code);
                 }
                 if ((fn = faulting_function(sc->a, L, i, n)) ||
-                    (fn = top_frame(sc->a, L, i, n)))
+                    (fn = top_frame(sc->a, L, i, n)) ||
+                    (fn = prose_fault(sc->a, L[i])))
                         add_fault(sc, fn);
                 scan_stop(sc, L[i]);
                 long at = kbc_str_casefind(L[i], "could not start the ");

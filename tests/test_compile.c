@@ -538,6 +538,39 @@ static void test_stack_top_frame_is_the_fault(void **state)
         kbc_arena_free(a);
 }
 
+/* Prose that names the function a crash is in gives its fault shape
+ * where "()", "function" or camel case say it is a function; a program
+ * named so ("in Snaservr", "in Lsass.exe") gives none. */
+static void test_prose_names_the_faulting_function(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"CAUSE",
+             "The stack trace shows the access violation occurs in "
+             "GetUserAccounts.\n"
+             "An exception occurs in the TCPInitializeListenSocket() "
+             "call.\n"
+             "SNA Server logs an access violation in function s1pucosp.\n"
+             "An access violation in Snaservr stops the service.\n"
+             "An access violation occurred in Lsass.exe at startup.\n",
+             5},
+        };
+        kbc_kb_article art = sections_article("Q999312", secs, 1);
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *fn =
+            shape_named(a, &art, "fault", "GetUserAccounts");
+        assert_non_null(fn);
+        assert_true(text_matches_regex(
+            fn->regex, "The exception generated was c0000005 at address "
+                       "77f61a3c (GetUserAccounts)"));
+        assert_non_null(
+            shape_named(a, &art, "fault", "TCPInitializeListenSocket"));
+        assert_non_null(shape_named(a, &art, "fault", "s1pucosp"));
+        assert_null(shape_named(a, &art, "fault", "Snaservr"));
+        assert_null(shape_named(a, &art, "fault", "Lsass"));
+        kbc_arena_free(a);
+}
+
 /* A STOP error finds the Save Dump event of its bugcheck: a small code
  * too (not a plain number there), a status parameter where the article
  * gives one (addresses are left to the event), a STOP shown as a status
@@ -773,6 +806,7 @@ int main(void)
             cmocka_unit_test(test_fault_keeps_cpp_member),
             cmocka_unit_test(test_stop_finds_its_bugcheck),
             cmocka_unit_test(test_stack_top_frame_is_the_fault),
+            cmocka_unit_test(test_prose_names_the_faulting_function),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
