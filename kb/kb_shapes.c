@@ -24,6 +24,14 @@
  *     -> Service Control      The X service failed to start due to the
  *        Manager 7000, 7023   following error: The service did not ...
  *
+ *   a stack back trace        SNASERVR!s1pupcds+0xc8 (its top frame)
+ *   or prose                  the access violation occurs in Function1
+ *     -> DrWatson 4097        ... at address ADDR (s1pupcds)
+ *
+ *   a STOP error              STOP 0x0000007B (0xF741B84C, 0xC0000034)
+ *     -> Save Dump 1001       The bugcheck was: 0x0000007b (0xf8a3c84c,
+ *                             0xc0000034, 0x00000000, 0x00000000)
+ *
  *   a quote of the           The OpenSSH SSH Server service terminated
  *   Service Control Manager  unexpectedly.  It has done this 1 time(s).
  *   in other words (kb_scm.c)
