@@ -415,18 +415,17 @@ static int camel_humps(const char *name, size_t len)
         return humps;
 }
 
-/* "The access violation occurs in GetUserAccounts", "an exception occurs
- * in the TCPInitializeListenSocket() function": prose naming the function
- * a crash is in. A name is a function where "()" or "function" says so
- * or where words run together in camel case (two humps; programs and
- * modules, "Snaservr", "SnaBase", "Lsass.exe", are not written so). */
-static const char *prose_fault(kbc_arena *a, kbc_str l)
+/* Where prose names the site of a crash: "The access violation occurs in
+ * NAME", "AV in NAME", "an exception occurred in the function NAME". The
+ * name (a function's, or a module's before its extension), empty when
+ * there is none; *said tells whether "function" stood before it. */
+static kbc_str crash_site(kbc_str l, bool *said)
 {
-        static const char *const crashes[] = {"access violation ", "exception ",
-                                              NULL};
+        static const char *const crashes[] = {"access violation ", "av ",
+                                              "exception ", NULL};
         for (size_t k = 0; crashes[k]; k++) {
                 long at = kbc_str_casefind(l, crashes[k]);
-                if (at < 0)
+                if (at < 0 || (at > 0 && name_char(l.ptr[at - 1])))
                         continue;
                 size_t i = (size_t)at + strlen(crashes[k]);
                 if (!skip_word(l, &i, "occurs"))
@@ -434,18 +433,89 @@ static const char *prose_fault(kbc_arena *a, kbc_str l)
                 if (!skip_word(l, &i, "in"))
                         continue;
                 skip_word(l, &i, "the");
-                bool said = skip_word(l, &i, "function");
-                size_t len = function_len(l.ptr + i, l.len - i);
-                const char *end = l.ptr + i + len;
-                bool parens =
-                    i + len + 1 < l.len && end[0] == '(' && end[1] == ')';
-                bool module = i + len + 1 < l.len && end[0] == '.' &&
-                              isalpha((unsigned char)end[1]);
-                if (len >= 3 && len <= NAME_MAX_LEN && !module &&
-                    (said || parens || camel_humps(l.ptr + i, len) >= 2))
-                        return kbc_arena_strndup(a, l.ptr + i, len);
+                *said = skip_word(l, &i, "function");
+                return (kbc_str){l.ptr + i, function_len(l.ptr + i, l.len - i)};
         }
+        return (kbc_str){l.ptr, 0};
+}
+
+/* The function a crash is in, where prose names it (crash_site): a name
+ * is a function where "()" or "function" says so or where words run
+ * together in camel case (two humps; programs and modules, "Snaservr",
+ * "SnaBase", "Lsass.exe", are not written so). NULL if none. */
+static const char *prose_fault(kbc_arena *a, kbc_str l)
+{
+        bool said = false;
+        kbc_str name = crash_site(l, &said);
+        const char *end = name.ptr + name.len, *stop = l.ptr + l.len;
+        bool parens = stop - end > 1 && end[0] == '(' && end[1] == ')';
+        bool module =
+            stop - end > 1 && end[0] == '.' && isalpha((unsigned char)end[1]);
+        if (name.len >= 3 && name.len <= NAME_MAX_LEN && !module &&
+            (said || parens || camel_humps(name.ptr, name.len) >= 2))
+                return kbc_arena_strndup(a, name.ptr, name.len);
         return NULL;
+}
+
+/* The DLL a crash is in, where prose names it ("AV in RepODBC.dll"), or
+ * NULL. */
+static const char *prose_module(kbc_arena *a, kbc_str l)
+{
+        bool said = false;
+        kbc_str name = crash_site(l, &said);
+        const char *end = name.ptr + name.len, *stop = l.ptr + l.len;
+        if (name.len < 2 || name.len > NAME_MAX_LEN || stop - end < 4 ||
+            strncasecmp(end, ".dll", 4) ||
+            (stop - end > 4 && name_char(end[4])))
+                return NULL;
+        return kbc_arena_strndup(a, name.ptr, name.len + 4);
+}
+
+/* DLLs of Windows itself, where many programs' crashes land: the module
+ * names no one program's problem. */
+static bool system_module(const char *dll)
+{
+        static const char *const modules[] = {
+            "ntdll",    "kernel32", "kernelbase", "user32",
+            "gdi32",    "advapi32", "rpcrt4",     "ole32",
+            "oleaut32", "combase",  "msvcrt",     "ucrtbase",
+            "shell32",  "comctl32", "ws2_32",     NULL};
+        size_t len = strlen(dll) - 4; /* without ".dll" */
+        for (size_t i = 0; modules[i]; i++)
+                if (strlen(modules[i]) == len &&
+                    !strncasecmp(dll, modules[i], len))
+                        return true;
+        return false;
+}
+
+/* A crash in a DLL: Application Error's event names it as the faulting
+ * module, whichever program loaded it. */
+static void add_module(scan *sc, const char *dll)
+{
+        kbc_kb_shape m = {.kind = "module",
+                          .provider = "Application Error",
+                          .event_ids = {1000, -1}};
+        m.regex =
+            kbc_arena_printf(sc->a, "faulting module " KBC_PATH_PREFIX "%s\\b",
+                             regex_literal(sc->a, dll));
+        m.what = dll;
+        m.example = kbc_arena_printf(
+            sc->a,
+            "Faulting application app.exe, version 1.0.0.0, faulting module "
+            "%s, version 1.0.0.0, fault address 0x00001000.",
+            dll);
+        m.support_only = system_module(dll);
+        add(sc, m);
+}
+
+/* A crash's function or module where a line of prose names it. */
+static void scan_prose_crash(scan *sc, kbc_str l)
+{
+        const char *site;
+        if ((site = prose_fault(sc->a, l)))
+                add_fault(sc, site);
+        else if ((site = prose_module(sc->a, l)))
+                add_module(sc, site);
 }
 
 /* "function: NAME" heading a thread's disassembly that holds the FAULT
@@ -589,9 +659,10 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                         add_crash(sc, app, code);
                 }
                 if ((fn = faulting_function(sc->a, L, i, n)) ||
-                    (fn = top_frame(sc->a, L, i, n)) ||
-                    (fn = prose_fault(sc->a, L[i])))
+                    (fn = top_frame(sc->a, L, i, n)))
                         add_fault(sc, fn);
+                else
+                        scan_prose_crash(sc, L[i]);
                 scan_stop(sc, L[i]);
                 long at = kbc_str_casefind(L[i], "could not start the ");
                 if (at < 0)
@@ -655,6 +726,8 @@ size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
 {
         scan sc = {a, out, 0, max, 0};
         scan_scm(&sc, art);
+        if (art->title) /* "FIX: AV in RepODBC.dll When You Try to ..." */
+                scan_prose_crash(&sc, kbc_str_cstr(art->title));
         for (size_t s = 0; s < art->nsections; s++) {
                 const char *t = art->sections[s].text;
                 size_t nl = 1;

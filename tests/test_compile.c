@@ -571,6 +571,34 @@ static void test_prose_names_the_faulting_function(void **state)
         kbc_arena_free(a);
 }
 
+/* A DLL the title or prose says a crash is in is Application Error's
+ * faulting module, whichever program loaded it; a DLL of Windows there
+ * is support only. */
+static void test_crash_in_a_dll_is_the_faulting_module(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "Then an access violation occurs in Ntdll.dll and the program "
+             "quits.\n",
+             5},
+        };
+        kbc_kb_article art = sections_article("Q999313", secs, 1);
+        art.title = "FIX: AV in RepODBC.dll When You Try to Connect";
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *dll = shape_named(a, &art, "module", "RepODBC.dll");
+        assert_non_null(dll);
+        assert_false(dll->support_only);
+        assert_true(text_matches_regex(
+            dll->regex, "Faulting application vb6.exe, version 6.0.89.64, "
+                        "faulting module repodbc.dll, version 2000.0.1150.0, "
+                        "fault address 0x0002b7d1."));
+        const kbc_kb_shape *ntdll = shape_named(a, &art, "module", "Ntdll.dll");
+        assert_non_null(ntdll);
+        assert_true(ntdll->support_only);
+        kbc_arena_free(a);
+}
+
 /* A STOP error finds the Save Dump event of its bugcheck: a small code
  * too (not a plain number there), a status parameter where the article
  * gives one (addresses are left to the event), a STOP shown as a status
@@ -807,6 +835,7 @@ int main(void)
             cmocka_unit_test(test_stop_finds_its_bugcheck),
             cmocka_unit_test(test_stack_top_frame_is_the_fault),
             cmocka_unit_test(test_prose_names_the_faulting_function),
+            cmocka_unit_test(test_crash_in_a_dll_is_the_faulting_module),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
