@@ -988,17 +988,18 @@ static const char *shape_signal(const kbc_compiler *c, kbc_arena *a,
         if (articles > SUPPORT_SHARED_MAX)
                 return SHARED_TOO_WIDE;
         r->symptom = !sh->support_only && articles <= SHARED_MAX;
-        /* A program with its exception code, a faulting function, a
-         * service with its error text: as much as an event with its source
-         * and description. A program alone says less. */
-        bool whole =
-            strchr(sh->what, ' ') || sh->text || !strcmp(sh->kind, "fault");
+        /* A program with its exception code, a faulting function or
+         * module, a service with its error text: as much as an event with
+         * its source and description. A program alone says less. */
+        bool whole = strchr(sh->what, ' ') || sh->text ||
+                     !strcmp(sh->kind, "fault") || !strcmp(sh->kind, "module");
         r->weight = !r->symptom ? 1 : whole ? 3 : 2;
         if (!r->symptom)
-                r->support = sh->support_only
-                                 ? "a function of Windows, where many "
-                                   "programs' crashes land"
-                                 : "shared by more than 5 articles";
+                r->support =
+                    sh->support_only
+                        ? "a function or module of Windows, where many "
+                          "programs' crashes land"
+                        : "shared by more than 5 articles";
         return NULL;
 }
 

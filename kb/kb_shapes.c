@@ -24,6 +24,14 @@
  *     -> Service Control      The X service failed to start due to the
  *        Manager 7000, 7023   following error: The service did not ...
  *
+ *   a stack back trace        SNASERVR!s1pupcds+0xc8 (its top frame)
+ *   or prose                  the access violation occurs in Function1
+ *     -> DrWatson 4097        ... at address ADDR (s1pupcds)
+ *
+ *   a STOP error              STOP 0x0000007B (0xF741B84C, 0xC0000034)
+ *     -> Save Dump 1001       The bugcheck was: 0x0000007b (0xf8a3c84c,
+ *                             0xc0000034, 0x00000000, 0x00000000)
+ *
  *   a quote of the           The OpenSSH SSH Server service terminated
  *   Service Control Manager  unexpectedly.  It has done this 1 time(s).
  *   in other words (kb_scm.c)
@@ -36,6 +44,7 @@
  * leaves alone (a log quoted after "For example:").
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -49,6 +58,7 @@
 #define NAME_MAX_LEN   64  /* bytes of a program or function name */
 #define CODE_REACH     4   /* lines from "App:" to its exception number */
 #define FAULT_REACH    12  /* lines from "function:" to its FAULT line */
+#define FRAME_REACH    4   /* lines from a stack's heading to its top frame */
 #define ERROR_REACH    3   /* lines from "Could not start" to its error */
 #define SERVICE_MAX    64  /* bytes of a service's display name */
 #define ERROR_TEXT_MAX 200 /* bytes of the error text kept, as for messages */
@@ -334,6 +344,180 @@ static const char *crashed_program(kbc_arena *a, const kbc_str *L, size_t i)
         return NULL;
 }
 
+/* The length of the function name at p. A C++ member keeps its class:
+ * DrWatson's event names "(CNotifyQTarget::PutTailItem)", and the class
+ * alone is in no event. */
+static size_t function_len(const char *p, size_t avail)
+{
+        size_t len = 0;
+        for (;;) {
+                while (len < avail && name_char(p[len]))
+                        len++;
+                if (len + 2 < avail && p[len] == ':' && p[len + 1] == ':' &&
+                    name_char(p[len + 2]))
+                        len += 2;
+                else
+                        return len;
+        }
+}
+
+/* The function of a stack frame "module!function+0x1c" on a line, or
+ * NULL. */
+static const char *frame_function(kbc_arena *a, kbc_str l)
+{
+        for (size_t i = 1; i + 1 < l.len; i++) {
+                if (l.ptr[i] != '!' || !name_char(l.ptr[i - 1]))
+                        continue;
+                size_t len = function_len(l.ptr + i + 1, l.len - i - 1);
+                return len >= 3 && len <= NAME_MAX_LEN
+                           ? kbc_arena_strndup(a, l.ptr + i + 1, len)
+                           : NULL;
+        }
+        return NULL;
+}
+
+/* The top frame of a stack back trace (the heading of Dr. Watson's, or of
+ * a debugger's: "FramePtr RetAddr ...", "ChildEBP RetAddr ...") on line
+ * i: the function the fault is in, which the DrWatson event names. */
+static const char *top_frame(kbc_arena *a, const kbc_str *L, size_t i, size_t n)
+{
+        if (kbc_str_casefind(L[i], "stack back trace") < 0 &&
+            kbc_str_casefind(L[i], "frameptr ") < 0 &&
+            kbc_str_casefind(L[i], "childebp ") < 0)
+                return NULL;
+        for (size_t k = i + 1; k < n && k <= i + FRAME_REACH; k++) {
+                const char *fn = frame_function(a, L[k]);
+                if (fn)
+                        return fn;
+        }
+        return NULL;
+}
+
+/* Skips word w and the space after it at *i, when it is there. */
+static bool skip_word(kbc_str l, size_t *i, const char *w)
+{
+        size_t n = strlen(w);
+        if (*i + n >= l.len || strncasecmp(l.ptr + *i, w, n) ||
+            l.ptr[*i + n] != ' ')
+                return false;
+        *i += n + 1;
+        return true;
+}
+
+/* Lower-case letters followed by a capital, in name: "GetUserAccounts"
+ * has two such humps. */
+static int camel_humps(const char *name, size_t len)
+{
+        int humps = 0;
+        for (size_t i = 1; i < len; i++)
+                humps += islower((unsigned char)name[i - 1]) &&
+                         isupper((unsigned char)name[i]);
+        return humps;
+}
+
+/* Where prose names the site of a crash: "The access violation occurs in
+ * NAME", "AV in NAME", "an exception occurred in the function NAME". The
+ * name (a function's, or a module's before its extension), empty when
+ * there is none; *said tells whether "function" stood before it. */
+static kbc_str crash_site(kbc_str l, bool *said)
+{
+        static const char *const crashes[] = {"access violation ", "av ",
+                                              "exception ", NULL};
+        for (size_t k = 0; crashes[k]; k++) {
+                long at = kbc_str_casefind(l, crashes[k]);
+                if (at < 0 || (at > 0 && name_char(l.ptr[at - 1])))
+                        continue;
+                size_t i = (size_t)at + strlen(crashes[k]);
+                if (!skip_word(l, &i, "occurs"))
+                        skip_word(l, &i, "occurred");
+                if (!skip_word(l, &i, "in"))
+                        continue;
+                skip_word(l, &i, "the");
+                *said = skip_word(l, &i, "function");
+                return (kbc_str){l.ptr + i, function_len(l.ptr + i, l.len - i)};
+        }
+        return (kbc_str){l.ptr, 0};
+}
+
+/* The function a crash is in, where prose names it (crash_site): a name
+ * is a function where "()" or "function" says so or where words run
+ * together in camel case (two humps; programs and modules, "Snaservr",
+ * "SnaBase", "Lsass.exe", are not written so). NULL if none. */
+static const char *prose_fault(kbc_arena *a, kbc_str l)
+{
+        bool said = false;
+        kbc_str name = crash_site(l, &said);
+        const char *end = name.ptr + name.len, *stop = l.ptr + l.len;
+        bool parens = stop - end > 1 && end[0] == '(' && end[1] == ')';
+        bool module =
+            stop - end > 1 && end[0] == '.' && isalpha((unsigned char)end[1]);
+        if (name.len >= 3 && name.len <= NAME_MAX_LEN && !module &&
+            (said || parens || camel_humps(name.ptr, name.len) >= 2))
+                return kbc_arena_strndup(a, name.ptr, name.len);
+        return NULL;
+}
+
+/* The DLL a crash is in, where prose names it ("AV in RepODBC.dll"), or
+ * NULL. */
+static const char *prose_module(kbc_arena *a, kbc_str l)
+{
+        bool said = false;
+        kbc_str name = crash_site(l, &said);
+        const char *end = name.ptr + name.len, *stop = l.ptr + l.len;
+        if (name.len < 2 || name.len > NAME_MAX_LEN || stop - end < 4 ||
+            strncasecmp(end, ".dll", 4) ||
+            (stop - end > 4 && name_char(end[4])))
+                return NULL;
+        return kbc_arena_strndup(a, name.ptr, name.len + 4);
+}
+
+/* DLLs of Windows itself, where many programs' crashes land: the module
+ * names no one program's problem. */
+static bool system_module(const char *dll)
+{
+        static const char *const modules[] = {
+            "ntdll",    "kernel32", "kernelbase", "user32",
+            "gdi32",    "advapi32", "rpcrt4",     "ole32",
+            "oleaut32", "combase",  "msvcrt",     "ucrtbase",
+            "shell32",  "comctl32", "ws2_32",     NULL};
+        size_t len = strlen(dll) - 4; /* without ".dll" */
+        for (size_t i = 0; modules[i]; i++)
+                if (strlen(modules[i]) == len &&
+                    !strncasecmp(dll, modules[i], len))
+                        return true;
+        return false;
+}
+
+/* A crash in a DLL: Application Error's event names it as the faulting
+ * module, whichever program loaded it. */
+static void add_module(scan *sc, const char *dll)
+{
+        kbc_kb_shape m = {.kind = "module",
+                          .provider = "Application Error",
+                          .event_ids = {1000, -1}};
+        m.regex =
+            kbc_arena_printf(sc->a, "faulting module " KBC_PATH_PREFIX "%s\\b",
+                             regex_literal(sc->a, dll));
+        m.what = dll;
+        m.example = kbc_arena_printf(
+            sc->a,
+            "Faulting application app.exe, version 1.0.0.0, faulting module "
+            "%s, version 1.0.0.0, fault address 0x00001000.",
+            dll);
+        m.support_only = system_module(dll);
+        add(sc, m);
+}
+
+/* A crash's function or module where a line of prose names it. */
+static void scan_prose_crash(scan *sc, kbc_str l)
+{
+        const char *site;
+        if ((site = prose_fault(sc->a, l)))
+                add_fault(sc, site);
+        else if ((site = prose_module(sc->a, l)))
+                add_module(sc, site);
+}
+
 /* "function: NAME" heading a thread's disassembly that holds the FAULT
  * line, before the next function: the faulting function, or NULL. */
 static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
@@ -343,19 +527,7 @@ static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
         if (at < 0)
                 return NULL;
         const char *p = L[i].ptr + at + 10;
-        size_t len = 0, avail = L[i].len - (size_t)at - 10;
-        /* A C++ member keeps its class: DrWatson's event names
-         * "(CNotifyQTarget::PutTailItem)", and the class alone is in no
-         * event. */
-        for (;;) {
-                while (len < avail && name_char(p[len]))
-                        len++;
-                if (len + 2 < avail && p[len] == ':' && p[len + 1] == ':' &&
-                    name_char(p[len + 2]))
-                        len += 2;
-                else
-                        break;
-        }
+        size_t len = function_len(p, L[i].len - (size_t)at - 10);
         for (size_t k = i + 1; k < n && k <= i + FAULT_REACH; k++) {
                 if (kbc_str_casefind(L[k], "function: ") >= 0)
                         break;
@@ -364,6 +536,115 @@ static const char *faulting_function(kbc_arena *a, const kbc_str *L, size_t i,
                         return kbc_arena_strndup(a, p, len);
         }
         return NULL;
+}
+
+/* A STOP error's bugcheck as Save Dump 1001 logs it after the reboot ("The
+ * bugcheck was: 0x0000007b (0xf741b84c, 0xc0000034, ...)"): the code and
+ * the first parameter that is a status of the system (0xC000xxxx), which
+ * says what failed where the other parameters are addresses. A STOP
+ * shown as a status ("STOP: c0000143 {Missing System File}") is a hard
+ * error, logged as that code or as 0x4C with the status first. */
+static void add_bugcheck(scan *sc, uint32_t code, uint32_t status)
+{
+        kbc_kb_shape b = {.kind = "bugcheck",
+                          .provider = "Save Dump",
+                          .event_ids = {1001, -1}};
+        const char *hard = code >= 0xC0000000u ? "(?:0x0000004c \\()?" : "";
+        if (status) {
+                b.regex = kbc_arena_printf(
+                    sc->a, "bugcheck was: %s0x%08x \\([^)]{0,60}?\\b0x%08x\\b",
+                    hard, code, status);
+                b.what = kbc_arena_printf(sc->a, "%08x %08x", code, status);
+        } else {
+                b.regex = kbc_arena_printf(sc->a, "bugcheck was: %s0x%08x\\b",
+                                           hard, code);
+                b.what = kbc_arena_printf(sc->a, "%08x", code);
+        }
+        b.example = kbc_arena_printf(
+            sc->a,
+            "The computer has rebooted from a bugcheck.  The bugcheck was: "
+            "0x%08x (0x%08x, 0x00000000, 0x00000000, 0x00000000). A dump "
+            "was saved in: C:\\WINNT\\MEMORY.DMP.",
+            code, status);
+        add(sc, b);
+}
+
+/* The hex number at p ("0x1E", "0000001E", "c0000221"): its value and
+ * length, 0 when none. Without 0x it has all 8 digits and one of them
+ * a decimal digit (a word of letters is no code). */
+static size_t hex_number(const char *p, size_t avail, uint32_t *v)
+{
+        bool ox = avail > 2 && p[0] == '0' && (p[1] | 0x20) == 'x';
+        size_t b = ox ? 2 : 0, e = b;
+        bool digit = false;
+        *v = 0;
+        while (e < avail && e - b <= 8 && isxdigit((unsigned char)p[e])) {
+                digit |= isdigit((unsigned char)p[e]) != 0;
+                *v = *v << 4 | (uint32_t)(isdigit((unsigned char)p[e])
+                                              ? p[e] - '0'
+                                              : (p[e] | 0x20) - 'a' + 10);
+                e++;
+        }
+        if (e == b || e - b > 8 || (e < avail && name_char(p[e])))
+                return 0;
+        return ox || (e - b == 8 && digit) ? e : 0;
+}
+
+/* The first status of the system (0xC000xxxx) among a STOP's parameters
+ * in parentheses at p, or 0. */
+static uint32_t status_parameter(const char *p, size_t avail)
+{
+        size_t i = 0;
+        while (i < avail && (isspace((unsigned char)p[i]) || p[i] == ':'))
+                i++;
+        if (i >= avail || p[i] != '(')
+                return 0;
+        for (i++; i < avail && p[i] != ')'; i++) {
+                uint32_t v;
+                size_t len =
+                    isxdigit((unsigned char)p[i]) && !name_char(p[i - 1])
+                        ? hex_number(p + i, avail - i, &v)
+                        : 0;
+                if (len && v >> 16 == 0xC000u)
+                        return v;
+                i += len ? len - 1 : 0;
+        }
+        return 0;
+}
+
+/* "Q146054 Stop 0xC0000263 When Upgrading ...": another article's title,
+ * where a line starts with its id (the references of an article). */
+static bool article_reference(kbc_str l)
+{
+        size_t d = 1;
+        while (d < l.len && isdigit((unsigned char)l.ptr[d]))
+                d++;
+        return l.len && l.ptr[0] == 'Q' && d >= 6 && d <= 8;
+}
+
+/* "STOP 0x0000007B (...)", "*** STOP: 0xC000021A", "Stop c0000221" on a
+ * line. */
+static void scan_stop(scan *sc, kbc_str l)
+{
+        if (article_reference(l))
+                return;
+        for (size_t i = 0; i + 4 < l.len; i++) {
+                if ((i > 0 && name_char(l.ptr[i - 1])) ||
+                    strncmp(l.ptr + i, l.ptr[i + 1] == 'T' ? "STOP" : "Stop",
+                            4) ||
+                    name_char(l.ptr[i + 4]))
+                        continue;
+                size_t j = i + 4;
+                while (j < l.len &&
+                       (isspace((unsigned char)l.ptr[j]) || l.ptr[j] == ':'))
+                        j++;
+                uint32_t code;
+                size_t len = hex_number(l.ptr + j, l.len - j, &code);
+                if (!len || !code)
+                        continue;
+                j += len;
+                add_bugcheck(sc, code, status_parameter(l.ptr + j, l.len - j));
+        }
 }
 
 static void scan_lines(scan *sc, const kbc_str *L, size_t n)
@@ -377,8 +658,12 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                                 code = exception_code(sc->a, L[k]);
                         add_crash(sc, app, code);
                 }
-                if ((fn = faulting_function(sc->a, L, i, n)))
+                if ((fn = faulting_function(sc->a, L, i, n)) ||
+                    (fn = top_frame(sc->a, L, i, n)))
                         add_fault(sc, fn);
+                else
+                        scan_prose_crash(sc, L[i]);
+                scan_stop(sc, L[i]);
                 long at = kbc_str_casefind(L[i], "could not start the ");
                 if (at < 0)
                         continue;
@@ -441,6 +726,8 @@ size_t kbc_kb_shapes(kbc_arena *a, const kbc_kb_article *art, kbc_kb_shape *out,
 {
         scan sc = {a, out, 0, max, 0};
         scan_scm(&sc, art);
+        if (art->title) /* "FIX: AV in RepODBC.dll When You Try to ..." */
+                scan_prose_crash(&sc, kbc_str_cstr(art->title));
         for (size_t s = 0; s < art->nsections; s++) {
                 const char *t = art->sections[s].text;
                 size_t nl = 1;

@@ -20,7 +20,7 @@
 
 typedef struct kbc_kb_shape {
         const char *kind;     /* "drwatson", "app-error", "fault", "scm",
-                                 "scm-event" */
+                                 "scm-event", "bugcheck", "module" */
         const char *provider; /* as Windows logs it */
         long event_ids[KBC_SHAPE_MAX_IDS]; /* -1 when unused */
         const char *regex;   /* a message regex, or NULL when text is set */

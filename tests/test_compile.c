@@ -459,6 +459,16 @@ static void test_prose_after_event_is_no_text(void **state)
         kbc_compiler_free(c);
 }
 
+/* An article of id whose body is the n sections secs. */
+static kbc_kb_article sections_article(const char *id,
+                                       const kbc_kb_section *secs, size_t n)
+{
+        kbc_kb_article art = article(id, NULL, 0);
+        art.sections = secs;
+        art.nsections = n;
+        return art;
+}
+
 /* A Dr. Watson log whose faulting function is a C++ member: the event
  * names "(CNotifyQTarget::PutTailItem)", the class alone is in none. */
 static void test_fault_keeps_cpp_member(void **state)
@@ -472,9 +482,7 @@ static void test_fault_keeps_cpp_member(void **state)
              "FAULT ->6098bce4 8b4b28           mov     ecx,[ebx+0x28]\n",
              5},
         };
-        kbc_kb_article art = article("Q172377", NULL, 0);
-        art.sections = secs;
-        art.nsections = 1;
+        kbc_kb_article art = sections_article("Q172377", secs, 1);
         kbc_arena *a = kbc_arena_new();
         kbc_kb_shape sh[4];
         size_t n = kbc_kb_shapes(a, &art, sh, 4);
@@ -486,18 +494,163 @@ static void test_fault_keeps_cpp_member(void **state)
         kbc_arena_free(a);
 }
 
+/* The shape of kind and what among an article's, or NULL. */
+static const kbc_kb_shape *shape_named(kbc_arena *a, const kbc_kb_article *art,
+                                       const char *kind, const char *what)
+{
+        static kbc_kb_shape sh[8];
+        size_t n = kbc_kb_shapes(a, art, sh, 8);
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(sh[i].kind, kind) && !strcmp(sh[i].what, what))
+                        return &sh[i];
+        return NULL;
+}
+
+/* A stack back trace's top frame is the function the fault is in, as
+ * the DrWatson event names it, under either heading; a function of
+ * Windows there is support only. */
+static void test_stack_top_frame_is_the_fault(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "FramePtr  RetAddr   Param1   Param2   Param3   Function Name\n"
+             "002cff10  003c2436  000011f9 00000004 0043e798 "
+             "SNASERVR!s1pupcds+0xc8\n"
+             "002cff38  003f956d  00000000 00000000 00000004 "
+             "SNASERVR!s1pucsc+0x56\n\n"
+             "ChildEBP RetAddr  Args to Child\n"
+             "0012f8c0 77f8d2a1 00000000 NTDLL!RtlFreeHeap+0x1c\n",
+             5},
+        };
+        kbc_kb_article art = sections_article("Q999311", secs, 1);
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *top = shape_named(a, &art, "fault", "s1pupcds");
+        assert_non_null(top);
+        assert_false(top->support_only);
+        assert_true(text_matches_regex(
+            top->regex, "The exception generated was c0000005 at address "
+                        "003c1e94 (s1pupcds)"));
+        assert_null(shape_named(a, &art, "fault", "s1pucsc"));
+        const kbc_kb_shape *heap = shape_named(a, &art, "fault", "RtlFreeHeap");
+        assert_non_null(heap);
+        assert_true(heap->support_only);
+        kbc_arena_free(a);
+}
+
+/* Prose that names the function a crash is in gives its fault shape
+ * where "()", "function" or camel case say it is a function; a program
+ * named so ("in Snaservr", "in Lsass.exe") gives none. */
+static void test_prose_names_the_faulting_function(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"CAUSE",
+             "The stack trace shows the access violation occurs in "
+             "GetUserAccounts.\n"
+             "An exception occurs in the TCPInitializeListenSocket() "
+             "call.\n"
+             "SNA Server logs an access violation in function s1pucosp.\n"
+             "An access violation in Snaservr stops the service.\n"
+             "An access violation occurred in Lsass.exe at startup.\n",
+             5},
+        };
+        kbc_kb_article art = sections_article("Q999312", secs, 1);
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *fn =
+            shape_named(a, &art, "fault", "GetUserAccounts");
+        assert_non_null(fn);
+        assert_true(text_matches_regex(
+            fn->regex, "The exception generated was c0000005 at address "
+                       "77f61a3c (GetUserAccounts)"));
+        assert_non_null(
+            shape_named(a, &art, "fault", "TCPInitializeListenSocket"));
+        assert_non_null(shape_named(a, &art, "fault", "s1pucosp"));
+        assert_null(shape_named(a, &art, "fault", "Snaservr"));
+        assert_null(shape_named(a, &art, "fault", "Lsass"));
+        kbc_arena_free(a);
+}
+
+/* A DLL the title or prose says a crash is in is Application Error's
+ * faulting module, whichever program loaded it; a DLL of Windows there
+ * is support only. */
+static void test_crash_in_a_dll_is_the_faulting_module(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "Then an access violation occurs in Ntdll.dll and the program "
+             "quits.\n",
+             5},
+        };
+        kbc_kb_article art = sections_article("Q999313", secs, 1);
+        art.title = "FIX: AV in RepODBC.dll When You Try to Connect";
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *dll = shape_named(a, &art, "module", "RepODBC.dll");
+        assert_non_null(dll);
+        assert_false(dll->support_only);
+        assert_true(text_matches_regex(
+            dll->regex, "Faulting application vb6.exe, version 6.0.89.64, "
+                        "faulting module repodbc.dll, version 2000.0.1150.0, "
+                        "fault address 0x0002b7d1."));
+        const kbc_kb_shape *ntdll = shape_named(a, &art, "module", "Ntdll.dll");
+        assert_non_null(ntdll);
+        assert_true(ntdll->support_only);
+        kbc_arena_free(a);
+}
+
+/* A STOP error finds the Save Dump event of its bugcheck: a small code
+ * too (not a plain number there), a status parameter where the article
+ * gives one (addresses are left to the event), a STOP shown as a status
+ * also as 0x4C with it first; another article's title is no STOP. */
+static void test_stop_finds_its_bugcheck(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "   STOP 0x00000023 (0x000f00b5, 0xfc4af978, 0xfc4af7b4)\n"
+             "   FAT_FILE_SYSTEM\n"
+             "   *** STOP: 0x0000007B (0xF741B84C,0xC0000034,0x00000000)\n"
+             "   STOP: c0000143 {Missing System File}\n",
+             5},
+            {"REFERENCES", "   Q146054 Stop 0xC0000263 When Upgrading\n", 20},
+        };
+        kbc_kb_article art = sections_article("Q999310", secs, 2);
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *fat = shape_named(a, &art, "bugcheck", "00000023");
+        assert_non_null(fat);
+        assert_string_equal(fat->provider, "Save Dump");
+        assert_true(text_matches_regex(
+            fat->regex, "The computer has rebooted from a bugcheck.  The "
+                        "bugcheck was: 0x00000023 (0x000e0101, 0xf8a1b9c4)"));
+        assert_false(text_matches_regex(
+            fat->regex, "The bugcheck was: 0x00000024 (0x000e0101)"));
+        const kbc_kb_shape *boot =
+            shape_named(a, &art, "bugcheck", "0000007b c0000034");
+        assert_non_null(boot);
+        assert_true(text_matches_regex(
+            boot->regex, "The bugcheck was: 0x0000007b (0xf8a3c84c, "
+                         "0xc0000034, 0x00000000, 0x00000000)."));
+        assert_false(text_matches_regex(
+            boot->regex, "The bugcheck was: 0x0000007b (0xf8a3c84c, "
+                         "0xc000000e, 0x00000000, 0x00000000)."));
+        const kbc_kb_shape *hard = shape_named(a, &art, "bugcheck", "c0000143");
+        assert_non_null(hard);
+        assert_true(text_matches_regex(
+            hard->regex, "The bugcheck was: 0x0000004c (0xc0000143, "
+                         "0xfd8e3b20, 0xe1294a68, 0xe12a0d30)."));
+        assert_true(text_matches_regex(
+            hard->regex, "The bugcheck was: 0xc0000143 (0xe1294a68)."));
+        assert_null(shape_named(a, &art, "bugcheck", "c0000263"));
+        kbc_arena_free(a);
+}
+
 /* The shape of a Service Control Manager quote: its ids and the pattern
  * on Windows' wording, or NULL when the article has none. */
 static const kbc_kb_shape *scm_shape(kbc_arena *a, const kbc_kb_article *art,
                                      const char *what)
 {
-        static kbc_kb_shape sh[8];
-        size_t n = kbc_kb_shapes(a, art, sh, 8);
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(sh[i].kind, "scm-event") &&
-                    !strcmp(sh[i].what, what))
-                        return &sh[i];
-        return NULL;
+        return shape_named(a, art, "scm-event", what);
 }
 
 /* The pattern of the Service Control Manager shape named what that an
@@ -506,9 +659,7 @@ static const char *section_shape_regex(kbc_arena *a, const char *text,
                                        const char *what)
 {
         kbc_kb_section sec = {"SYMPTOMS", text, 5};
-        kbc_kb_article art = article("Q999301", NULL, 0);
-        art.sections = &sec;
-        art.nsections = 1;
+        kbc_kb_article art = sections_article("Q999301", &sec, 1);
         const kbc_kb_shape *sh = scm_shape(a, &art, what);
         assert_non_null(sh);
         return sh->regex;
@@ -681,6 +832,10 @@ int main(void)
             cmocka_unit_test(test_placeholder_tail_is_cut),
             cmocka_unit_test(test_prose_after_event_is_no_text),
             cmocka_unit_test(test_fault_keeps_cpp_member),
+            cmocka_unit_test(test_stop_finds_its_bugcheck),
+            cmocka_unit_test(test_stack_top_frame_is_the_fault),
+            cmocka_unit_test(test_prose_names_the_faulting_function),
+            cmocka_unit_test(test_crash_in_a_dll_is_the_faulting_module),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
