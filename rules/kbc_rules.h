@@ -51,6 +51,10 @@ size_t kbc_ruleset_bundled(const kbc_ruleset *rs);
 /* Rules replaced by a later path's rule of the same id. */
 size_t kbc_ruleset_overridden(const kbc_ruleset *rs);
 const kbc_rule *kbc_ruleset_rule(const kbc_ruleset *rs, size_t i);
+/* Distinct message patterns that run on every event: of signals with no
+ * provider, no event id, no literal for the prefilter and no error code
+ * (docs/rule-format.md). Each costs a PCRE2 search of every message. */
+size_t kbc_ruleset_unfiltered(const kbc_ruleset *rs);
 
 /* Per-thread matching scratch (PCRE2 match data); reuse across events. */
 typedef struct kbc_matcher kbc_matcher;

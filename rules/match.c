@@ -354,6 +354,22 @@ void kbc_signal_index_free(kbc_signal_index *idx)
         free(idx);
 }
 
+size_t kbc_ruleset_unfiltered(const kbc_ruleset *rs)
+{
+        const kbc_signal_index *idx = rs->index;
+        bool *seen = calloc(idx->npatterns + 1, sizeof(*seen));
+        size_t distinct = 0;
+        for (size_t i = 0; seen && i < idx->nunfiltered_any; i++) {
+                const kbc_signal *s = idx->unfiltered_any[i];
+                if (s->message_src && !seen[s->pattern]) {
+                        seen[s->pattern] = true;
+                        distinct++;
+                }
+        }
+        free(seen);
+        return distinct;
+}
+
 kbc_matcher *kbc_matcher_new(const kbc_ruleset *rs)
 {
         kbc_matcher *m = calloc(1, sizeof(*m));

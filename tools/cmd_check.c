@@ -84,6 +84,9 @@ int cmd_check(int argc, char **argv)
         if (kbc_ruleset_overridden(rs))
                 printf(" (%zu rules replaced by a later --rules path)",
                        kbc_ruleset_overridden(rs));
+        size_t everywhere = kbc_ruleset_unfiltered(rs);
+        if (everywhere)
+                printf("; %zu pattern(s) run on every event", everywhere);
         putchar('\n');
         kbc_ruleset_free(rs);
         return failed ? EXIT_FINDINGS : EXIT_OK;

@@ -110,4 +110,34 @@ grep -qF "zz-frob.yaml" "$TMP/failing.all" || {
                 "$(head -n 3 "$TMP/failing.all")"
 }
 
-echo "ok: check accepts the curated rules and reports broken ones"
+# 4. A pattern no event can be ruled out for (no provider, no event id,
+#    no literal of eight bytes) is counted: it runs on every event. An
+#    error code written as the compiler writes it is not, and the curated
+#    rules have none.
+if grep -q "run on every event" "$TMP/curated.out"; then
+        fail "the curated rules run a pattern on every event" "no such note" "$(tail -n 1 "$TMP/curated.out")"
+fi
+copy_rules everywhere
+cat >"$TMP/everywhere/zz-everywhere.yaml" <<'EOF'
+id: Q999003
+title: "Test rule: a short pattern and an error code"
+window: 5m
+cause: >
+  A dialog said msgbox, or an operation failed with error 0x5.
+resolution: >
+  None; this rule exists to be counted.
+signals:
+  - id: msgbox
+    symptom: true
+    match: { message: 'msgbox' }
+  - id: code-0x00000005
+    match:
+      message: '\b(?:(?:0x)?00000005|(?:error|status|value|code)\W{0,4}(?:0x5))\b'
+EOF
+run everywhere "$KBCORR" check --rules "$TMP/everywhere"
+expect_rc everywhere 0
+grep -q "; 1 pattern(s) run on every event" "$TMP/everywhere.out" ||
+        fail "check counts the pattern that runs on every event" \
+                "'; 1 pattern(s) run on every event'" "$(tail -n 1 "$TMP/everywhere.out")"
+
+echo "ok: check accepts the curated rules, reports broken ones and counts patterns run on every event"

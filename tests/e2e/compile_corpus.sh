@@ -4,7 +4,8 @@
 #  1. `kbcorr compile`: no crash; the summary's figures within bounds; every
 #     article counted once, written or skipped by reason.
 #  2. `kbcorr check` passes on the output: every generated rule's own test
-#     names its article (compile removed the ones that never could).
+#     names its article (compile removed the ones that never could), and
+#     no pattern runs on every event (the summary would say so).
 #  3. Precision: every real event in ../shared/data/events (Winlogbeat 7,
 #     Winlogbeat 6, NXLog, the EVTX samples) replayed against the whole
 #     corpus raises at most 0.1 incident per 100,000 events; any incident is

@@ -74,8 +74,9 @@ expect_rc old 0
 rm -rf "$TMP/txt"
 run both "$KBCORR" check -q --rules "$TMP/old" --rules "$TMP/modern" --rules "$RULES"
 expect_rc both 0
-grep -q "(2 rules replaced by a later --rules path)" "$TMP/both.out" ||
-        fail "rules replaced with both corpora loaded" "only the 2 curated ones" "$(tail -n 1 "$TMP/both.out")"
+grep -q "(2 rules replaced by a later --rules path)$" "$TMP/both.out" ||
+        fail "rules replaced with both corpora loaded, and no pattern run on every event" \
+                "only the 2 curated ones, and no note after them" "$(tail -n 1 "$TMP/both.out")"
 echo "ok: $(tail -n 1 "$TMP/both.out")"
 
 # 4. Our own events, other values than the articles'.
