@@ -934,7 +934,9 @@ static const char *to_rule_signal(const kbc_compiler *c, kbc_arena *a,
                 for (char *p = r->id; *p; p++)
                         *p = kbc_ascii_lower(*p);
                 char re[256];
-                kbc_code_pattern(re, sizeof(re), hex, s->titled);
+                int n = kbc_code_pattern(re, sizeof(re), hex, s->titled);
+                if (n < 0 || (size_t)n >= sizeof(re))
+                        return "the code is too long";
                 r->regex = kbc_arena_strdup(a, re);
                 r->weight = s->titled ? TITLED_CODE_WEIGHT : 2;
                 char *ex = kbc_arena_alloc(a, 96);

@@ -4,9 +4,9 @@
  * Where a code pattern's short forms can match, in the text: the short
  * form's digits right after "0x", as a whole run of hex digits; the
  * decimal form's digits after an error word, which end a run of hex
- * digits ("code13" is the run "de13"). A long form shorter than the
- * prefilter's literals (never written today: the KB's codes have 8
- * digits) is a whole run of its length.
+ * digits ("code13" is the run "de13"). A long form is a whole run of
+ * its length: looked up here when it is shorter than the prefilter's
+ * literals, or when the prefilter had no text to scan.
  */
 #define _GNU_SOURCE /* memmem */
 #include <string.h>
@@ -26,8 +26,8 @@ struct kbc_code_index {
         code_slot *slots;
         size_t nslots; /* a power of two, at least twice the signals */
         size_t nfiled;
-        /* bit n: a long form of n digits, too short for the prefilter */
-        uint32_t bare_digits;
+        uint32_t long_digits;     /* bit n: a long form of n digits is filed */
+        uint32_t bare_digits;     /* those too short for the prefilter */
         bool short_form, decimal; /* such forms are filed */
 };
 
@@ -70,8 +70,8 @@ static code_slot *slot_of(const kbc_code_index *ci, uint64_t value)
         return &ci->slots[i];
 }
 
-void kbc_code_index_add(kbc_code_index *ci, const kbc_code_shape *shape,
-                        const struct kbc_signal *s)
+int kbc_code_index_add(kbc_code_index *ci, const kbc_code_shape *shape,
+                       const struct kbc_signal *s)
 {
         code_slot *slot = slot_of(ci, shape->value);
         /* Signals of one value are few (seven rules name 0x00000004): the
@@ -81,7 +81,7 @@ void kbc_code_index_add(kbc_code_index *ci, const kbc_code_shape *shape,
                 const struct kbc_signal **grown = kbc_arena_alloc(
                     ci->arena, (n ? n * 2 : 1) * sizeof(*grown));
                 if (!grown)
-                        return;
+                        return -1;
                 if (n)
                         memcpy(grown, slot->signals, n * sizeof(*grown));
                 slot->signals = grown;
@@ -89,10 +89,12 @@ void kbc_code_index_add(kbc_code_index *ci, const kbc_code_shape *shape,
         slot->value = shape->value;
         slot->signals[slot->nsignals++] = s;
         ci->nfiled++;
+        ci->long_digits |= 1u << shape->digits;
         if (shape->digits < KBC_LITERAL_MIN)
                 ci->bare_digits |= 1u << shape->digits;
         ci->short_form |= shape->short_form;
         ci->decimal |= shape->decimal;
+        return 0;
 }
 
 typedef struct visit {
@@ -139,12 +141,14 @@ static void after_0x(const kbc_code_index *ci, const unsigned char *s,
         }
 }
 
-/* The values a run of hex digits s[0..len) may be: a long form too short
- * for the prefilter, and when decimal, the digits it ends with. */
+/* The values a run of hex digits s[0..len) may be: a long form of a
+ * length in digits (a mask, bit n for n digits), and when decimal, the
+ * digits it ends with. */
 static void run_values(const kbc_code_index *ci, const unsigned char *s,
-                       size_t len, bool decimal, const visit *v)
+                       size_t len, uint32_t digits, bool decimal,
+                       const visit *v)
 {
-        if (len < 32 && (ci->bare_digits >> len & 1))
+        if (len < 32 && (digits >> len & 1))
                 lookup(ci, hex_value(s, len), v);
         if (!decimal)
                 return;
@@ -160,7 +164,7 @@ static void run_values(const kbc_code_index *ci, const unsigned char *s,
 }
 
 static void runs(const kbc_code_index *ci, const unsigned char *s, size_t len,
-                 bool decimal, const visit *v)
+                 uint32_t digits, bool decimal, const visit *v)
 {
         for (size_t i = 0; i < len;) {
                 if (!is_hex(s[i])) {
@@ -170,7 +174,7 @@ static void runs(const kbc_code_index *ci, const unsigned char *s, size_t len,
                 size_t start = i;
                 while (i < len && is_hex(s[i]))
                         i++;
-                run_values(ci, s + start, i - start, decimal, v);
+                run_values(ci, s + start, i - start, digits, decimal, v);
         }
 }
 
@@ -189,10 +193,12 @@ static bool has_0x(const char *norm, size_t nlen)
 }
 
 /* Whether an error word the decimal form follows is in the normalized
- * text (lower case; normalization never takes a letter out). */
+ * text (ASCII lower case; normalization never takes a letter out). PCRE2
+ * 10.42 matches a caseless "s" with U+017F too, which normalization
+ * leaves as it is: "ſtatus" is found by its "tatu". */
 static bool has_error_word(const char *norm, size_t nlen)
 {
-        static const char *const words[] = {"error", "status", "value", "code"};
+        static const char *const words[] = {"error", "tatu", "value", "code"};
         for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
                 if (memmem(norm, nlen, words[i], strlen(words[i])))
                         return true;
@@ -214,6 +220,7 @@ void kbc_code_index_scan(const kbc_code_index *ci, const char *text, size_t len,
         if (ci->short_form && (unknown || has_0x(norm, nlen)))
                 after_0x(ci, s, len, &v);
         bool decimal = ci->decimal && (unknown || has_error_word(norm, nlen));
-        if (ci->bare_digits || decimal)
-                runs(ci, s, len, decimal, &v);
+        uint32_t digits = unknown ? ci->long_digits : ci->bare_digits;
+        if (digits || decimal)
+                runs(ci, s, len, digits, decimal, &v);
 }

@@ -60,3 +60,9 @@ bool kbc_code_pattern_read(const char *src, kbc_code_shape *out)
         }
         return false;
 }
+
+void kbc_code_literal(const kbc_code_shape *shape, char *buf, size_t size)
+{
+        snprintf(buf, size, "%0*llx", (int)shape->digits,
+                 (unsigned long long)shape->value);
+}

@@ -17,9 +17,6 @@
  * short forms count only after an error word. */
 #define KBC_CODE_PLAIN_MAX 0xffff
 
-/* Longest code written, in hex digits, without 0x. */
-#define KBC_CODE_DIGITS_MAX 40
-
 /* The pattern of error code hex (hex digits as the article writes them,
  * without 0x), into buf: the code with or without 0x, and with 0x but
  * without its leading zeros ("0x534" for 00000534, as SceCli logs it). A
@@ -41,5 +38,9 @@ typedef struct kbc_code_shape {
 /* Whether src is exactly a pattern kbc_code_pattern writes for a code of
  * at most 16 hex digits; its shape in *out. */
 bool kbc_code_pattern_read(const char *src, kbc_code_shape *out);
+
+/* The long form's digits as the prefilter sees them (lower case, zero
+ * padded to their number), into buf of at least 17 bytes. */
+void kbc_code_literal(const kbc_code_shape *shape, char *buf, size_t size);
 
 #endif

@@ -46,7 +46,8 @@ struct kbc_signal_index {
         kbc_code_index *codes;
         const kbc_signal **unfiltered_any;
         size_t nunfiltered_any;
-        size_t npatterns; /* distinct message patterns */
+        size_t nunfiltered_patterns; /* distinct, for kbcorr check */
+        size_t npatterns;            /* distinct message patterns */
 };
 
 /* A message pattern as this matcher runs it. A pattern that turns out to
@@ -246,27 +247,45 @@ static size_t number_patterns(kbc_ruleset *rs, size_t nsignals)
 }
 
 /* A ("any", "any") signal without a literal: an error code goes under
- * its value, anything else runs on every event. Returns what the
+ * its value, anything else runs on every event. *filter is what the
  * prefilter looks for on its behalf: a code's long form, whose digits are
  * a literal of their own (the alternation around them hides it from
- * kbc_regex_literal); NULL for the others. */
-static const char *file_unfiltered(kbc_signal_index *idx, kbc_arena *a,
-                                   const kbc_signal *sig)
+ * kbc_regex_literal); NULL for the others. 0, or -1 on ENOMEM. */
+static int file_without_literal(kbc_signal_index *idx, kbc_arena *a,
+                                const kbc_signal *sig, const char **filter)
 {
         kbc_code_shape shape;
+        *filter = NULL;
         if (!sig->message_src ||
             !kbc_code_pattern_read(sig->message_src, &shape)) {
                 idx->unfiltered_any[idx->nunfiltered_any++] = sig;
-                return NULL;
+                return 0;
         }
-        kbc_code_index_add(idx->codes, &shape, sig);
+        if (kbc_code_index_add(idx->codes, &shape, sig))
+                return -1;
         if (shape.digits < KBC_LITERAL_MIN)
-                return NULL; /* found by the code index's scan alone */
-        char *digits = kbc_arena_alloc(a, shape.digits + 1);
-        if (digits)
-                snprintf(digits, shape.digits + 1, "%0*llx", (int)shape.digits,
-                         (unsigned long long)shape.value);
-        return digits;
+                return 0; /* found by the code index's scan alone */
+        char digits[17];
+        kbc_code_literal(&shape, digits, sizeof(digits));
+        *filter = kbc_arena_strdup(a, digits);
+        return *filter ? 0 : -1;
+}
+
+/* How many distinct patterns the signals that run on every event have. */
+static int count_unfiltered(kbc_signal_index *idx)
+{
+        bool *seen = calloc(idx->npatterns + 1, sizeof(*seen));
+        if (!seen)
+                return -1;
+        for (size_t i = 0; i < idx->nunfiltered_any; i++) {
+                const kbc_signal *s = idx->unfiltered_any[i];
+                if (s->message_src && !seen[s->pattern]) {
+                        seen[s->pattern] = true;
+                        idx->nunfiltered_patterns++;
+                }
+        }
+        free(seen);
+        return 0;
 }
 
 kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
@@ -314,7 +333,9 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
                                 : NULL;
                         const char *filter = sig->literal;
                         if (!sig->provider && !sig->nevent_ids && !filter)
-                                filter = file_unfiltered(idx, rs->arena, sig);
+                                compiled &=
+                                    file_without_literal(idx, rs->arena, sig,
+                                                         &filter) == 0;
                         literals[idx->nsignals] = filter;
                         plain[idx->nsignals] = sig->problem ? NULL : filter;
                         compiled &= prepare_hot(sig) == 0;
@@ -337,7 +358,8 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
         idx->npatterns = number_patterns(rs, idx->nsignals);
         idx->prefilter = kbc_prefilter_build(literals, idx->nsignals);
         idx->prefilter_plain = kbc_prefilter_build(plain, idx->nsignals);
-        if (!compiled || !idx->prefilter || !idx->prefilter_plain) {
+        if (!compiled || !idx->prefilter || !idx->prefilter_plain ||
+            count_unfiltered(idx)) {
                 kbc_signal_index_free(idx);
                 return NULL;
         }
@@ -356,18 +378,7 @@ void kbc_signal_index_free(kbc_signal_index *idx)
 
 size_t kbc_ruleset_unfiltered(const kbc_ruleset *rs)
 {
-        const kbc_signal_index *idx = rs->index;
-        bool *seen = calloc(idx->npatterns + 1, sizeof(*seen));
-        size_t distinct = 0;
-        for (size_t i = 0; seen && i < idx->nunfiltered_any; i++) {
-                const kbc_signal *s = idx->unfiltered_any[i];
-                if (s->message_src && !seen[s->pattern]) {
-                        seen[s->pattern] = true;
-                        distinct++;
-                }
-        }
-        free(seen);
-        return distinct;
+        return rs->index->nunfiltered_patterns;
 }
 
 kbc_matcher *kbc_matcher_new(const kbc_ruleset *rs)

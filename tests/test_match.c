@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -269,6 +270,38 @@ static void test_shared_hot_pattern(void **state)
         }
 }
 
+/* An error code by value: its long form through the prefilter, its short
+ * form through the code index, both in one message counted once, and a
+ * message past the matcher's normalization buffer (1 MiB) still read. */
+static void test_error_code_by_value(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *msg, *want;
+        } cases[] = {
+            {"The operation returned 00000005.", "code-0x00000005"},
+            {"The operation failed with error 0x5.", "code-0x00000005"},
+            {"Error 0x5, that is 0x00000005.", "code-0x00000005"},
+            {"Process ID: 0x5", ""},
+            {"error 0x50", ""},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+                kbc_event ev = event("Any Source", 1, cases[i].msg);
+                ev.level = kbc_str_cstr("Error");
+                assert_string_equal(matched(&ev), cases[i].want);
+        }
+        static const char tail[] = " returned 00000005 here";
+        size_t pad = (1 << 20) + 1;
+        char *big = malloc(pad + sizeof(tail));
+        assert_non_null(big);
+        memset(big, 'z', pad);
+        memcpy(big + pad, tail, sizeof(tail));
+        kbc_event ev = event("Any Source", 1, big);
+        ev.level = kbc_str_cstr("Error");
+        assert_string_equal(matched(&ev), "code-0x00000005");
+        free(big);
+}
+
 static int setup(void **state)
 {
         (void)state;
@@ -300,6 +333,7 @@ int main(void)
             cmocka_unit_test(test_event_without_id_matches_no_id_signal),
             cmocka_unit_test(test_problem_and_channel_list),
             cmocka_unit_test(test_shared_hot_pattern),
+            cmocka_unit_test(test_error_code_by_value),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

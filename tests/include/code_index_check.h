@@ -60,8 +60,7 @@ static code_check code_index_check(const char *hex, bool titled,
         kbc_code_index_add(ci, &shape, (const struct kbc_signal *)&signal);
         /* The long form is the prefilter's to find, by its digits. */
         char digits[17];
-        snprintf(digits, sizeof(digits), "%0*llx", (int)shape.digits,
-                 (unsigned long long)shape.value);
+        kbc_code_literal(&shape, digits, sizeof(digits));
         kbc_buf norm;
         kbc_buf_init(&norm, 1 << 20); /* as the matcher's */
         kbc_prefilter_normalize(text, len, &norm);
