@@ -1434,13 +1434,22 @@ static void named_code(kbc_arena *a, kbc_kb_article *art, uint32_t v, int line,
                         sv[i].titled |= titled;
                         have = true;
                 }
-        if (!have)
-                sv[art->nsignals++] = (kbc_kb_signal){
+        if (!have) {
+                /* in line order, as every signal list is (kbc_kb.h): a
+                 * body's code may stand before the last signal found */
+                size_t at = art->nsignals;
+                while (at > 0 && sv[at - 1].line > line)
+                        at--;
+                memmove(sv + at + 1, sv + at,
+                        (art->nsignals - at) * sizeof(*sv));
+                sv[at] = (kbc_kb_signal){
                     .kind = KBC_KB_CODE,
                     .event_id = -1,
                     .code = kbc_arena_printf(a, "0x%08X", (unsigned)v),
                     .line = line,
                     .titled = titled};
+                art->nsignals++;
+        }
         art->signals = sv;
 }
 
