@@ -11,6 +11,7 @@
  * occurs are looked at. The cost per event thus follows the message and
  * the signals that could apply, not the rule count.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,25 +47,36 @@ struct kbc_signal_index {
         kbc_code_index *codes;
         const kbc_signal **unfiltered_any;
         size_t nunfiltered_any;
-        size_t nunfiltered_patterns; /* distinct, for kbcorr check */
-        size_t npatterns;            /* distinct message patterns */
+        size_t nunfiltered_patterns;   /* distinct, for kbcorr check */
+        size_t npatterns;              /* distinct message patterns */
+        struct pattern_code *codes_of; /* by kbc_signal.pattern */
+        atomic_size_t nhot;            /* patterns given JIT code */
 };
 
-/* A message pattern as this matcher runs it. A pattern that turns out to
- * run on many events (a code such as 0x00000004 that benign Security logs
- * are full of) gets JIT code of its own here, in the matcher, so the rule
- * set stays read-only and shared. */
-typedef struct pattern_state {
-        uint32_t stamp; /* == the matcher's once run on this event */
-        uint32_t runs;
-        bool matched;    /* the verdict for this event */
-        bool broken;     /* its source did not compile: never matches */
-        pcre2_code *own; /* compiled here: the signal came without one */
-        pcre2_code *jit;
-} pattern_state;
+/* A message pattern's code, compiled on its first run and given JIT code
+ * once it has run HOT_RUNS times (a code such as 0x00000004 that benign
+ * Security logs are full of), whichever matcher runs it. kbcorrd has a
+ * matcher per partition, so a cache per matcher compiled each pattern
+ * once per partition and ran HOT_RUNS times interpreted in each
+ * (BENCHMARKS.md, "One pattern cache"). The workers share the rule set,
+ * so each field is set once and published with release; a thread that
+ * loses the race to compile frees its copy. */
+typedef struct pattern_code {
+        _Atomic(pcre2_code *) own; /* the signal came without code */
+        _Atomic(pcre2_code *) jit; /* a JIT copy: JIT compiling writes the
+                                      code, which other threads may run */
+        atomic_uint runs;
+        atomic_bool broken; /* its source did not compile: never matches */
+} pattern_code;
 
 #define HOT_RUNS 64   /* runs before a pattern is worth its JIT code */
-#define HOT_MAX  1024 /* JIT copies per matcher: about 10 KB each */
+#define HOT_MAX  1024 /* JIT copies per rule set: about 10 KB each */
+
+/* A message pattern as this matcher saw it on the current event. */
+typedef struct pattern_state {
+        uint32_t stamp; /* == the matcher's once run on this event */
+        bool matched;   /* the verdict for this event */
+} pattern_state;
 
 struct kbc_matcher {
         const kbc_ruleset *rs;
@@ -78,7 +90,6 @@ struct kbc_matcher {
         bool problem;            /* the event reports a problem (kbc_event.h) */
         bool undescribed;        /* Windows could not render its message */
         pattern_state *patterns; /* by kbc_signal.pattern */
-        size_t nhot;             /* patterns given JIT code */
 };
 
 /* A provider as the index compares it: without "Microsoft-Windows-".
@@ -186,7 +197,7 @@ static void index_add(kbc_signal_index *idx, kbc_arena *a, const char *prov,
  * optimisation only: a pattern the JIT cannot take runs interpreted.
  *
  * Signals read from a bundle come without compiled patterns: the hot ones
- * are compiled here, the others by the matcher that first runs them
+ * are compiled here, the others on their first run in any matcher
  * (message_code). A pattern that does not compile fails the build: a
  * bundle only holds patterns that compiled with this PCRE2. */
 static pcre2_code *compile_src(const char *src)
@@ -356,10 +367,11 @@ kbc_signal_index *kbc_signal_index_build(kbc_ruleset *rs)
         }
         rs->nsignals = idx->nsignals;
         idx->npatterns = number_patterns(rs, idx->nsignals);
+        idx->codes_of = calloc(idx->npatterns + 1, sizeof(*idx->codes_of));
         idx->prefilter = kbc_prefilter_build(literals, idx->nsignals);
         idx->prefilter_plain = kbc_prefilter_build(plain, idx->nsignals);
-        if (!compiled || !idx->prefilter || !idx->prefilter_plain ||
-            count_unfiltered(idx)) {
+        if (!compiled || !idx->codes_of || !idx->prefilter ||
+            !idx->prefilter_plain || count_unfiltered(idx)) {
                 kbc_signal_index_free(idx);
                 return NULL;
         }
@@ -372,6 +384,11 @@ void kbc_signal_index_free(kbc_signal_index *idx)
                 return;
         kbc_prefilter_free(idx->prefilter);
         kbc_prefilter_free(idx->prefilter_plain);
+        for (size_t i = 0; idx->codes_of && i < idx->npatterns; i++) {
+                pcre2_code_free(atomic_load(&idx->codes_of[i].own));
+                pcre2_code_free(atomic_load(&idx->codes_of[i].jit));
+        }
+        free(idx->codes_of);
         free(idx->slots); /* buckets' arrays live in the rule set's arena */
         free(idx);
 }
@@ -418,10 +435,6 @@ void kbc_matcher_free(kbc_matcher *m)
         kbc_buf_free(&m->normalized);
         free(m->marks);
         free(m->found);
-        for (size_t i = 0; m->patterns && i < m->rs->index->npatterns; i++) {
-                pcre2_code_free(m->patterns[i].own);
-                pcre2_code_free(m->patterns[i].jit);
-        }
         free(m->patterns);
         free(m);
 }
@@ -485,16 +498,48 @@ static kbc_str message_text(kbc_matcher *m, const kbc_event *ev)
 }
 
 /* The compiled pattern of s: the rule set's, or for a signal read from a
- * bundle, this matcher's own, compiled on its first run (most of the KB's
- * patterns never run: their literal never occurs). NULL if it does not
- * compile (out of memory: a bundle's patterns compiled when written). */
-static const pcre2_code *message_code(pattern_state *ps, const kbc_signal *s)
+ * bundle, the one compiled on its first run (most of the KB's patterns
+ * never run: their literal never occurs). NULL if it does not compile
+ * (out of memory: a bundle's patterns compiled when written). */
+static const pcre2_code *message_code(pattern_code *pc, const kbc_signal *s)
 {
         if (s->message)
                 return s->message;
-        if (!ps->own && !ps->broken)
-                ps->broken = !(ps->own = compile_src(s->message_src));
-        return ps->own;
+        pcre2_code *own = atomic_load_explicit(&pc->own, memory_order_acquire);
+        if (own || atomic_load_explicit(&pc->broken, memory_order_relaxed))
+                return own;
+        pcre2_code *mine = compile_src(s->message_src);
+        if (!mine) {
+                atomic_store_explicit(&pc->broken, true, memory_order_relaxed);
+                return NULL;
+        }
+        if (atomic_compare_exchange_strong_explicit(&pc->own, &own, mine,
+                                                    memory_order_acq_rel,
+                                                    memory_order_acquire))
+                return mine;
+        pcre2_code_free(mine); /* another thread's came first */
+        return own;
+}
+
+/* The JIT code of a pattern that has proved hot, or NULL. The run that
+ * makes it hot compiles it; the others go on interpreting until then. */
+static const pcre2_code *jit_code(kbc_signal_index *idx, pattern_code *pc,
+                                  const pcre2_code *re)
+{
+        pcre2_code *jit = atomic_load_explicit(&pc->jit, memory_order_acquire);
+        if (jit ||
+            atomic_fetch_add_explicit(&pc->runs, 1, memory_order_relaxed) !=
+                HOT_RUNS - 1 ||
+            atomic_fetch_add_explicit(&idx->nhot, 1, memory_order_relaxed) >=
+                HOT_MAX)
+                return jit;
+        pcre2_code *c = pcre2_code_copy(re);
+        if (!c || pcre2_jit_compile(c, PCRE2_JIT_COMPLETE)) {
+                pcre2_code_free(c);
+                return NULL;
+        }
+        atomic_store_explicit(&pc->jit, c, memory_order_release);
+        return c;
 }
 
 /* Runs each distinct pattern once per event (rules of one product quote
@@ -505,23 +550,16 @@ static bool message_matches(kbc_matcher *m, const kbc_signal *s, kbc_str text)
         if (ps->stamp == m->stamp)
                 return ps->matched;
         ps->stamp = m->stamp;
-        const pcre2_code *re = message_code(ps, s);
+        pattern_code *pc = &m->rs->index->codes_of[s->pattern];
+        const pcre2_code *re = message_code(pc, s);
         if (!re)
                 return ps->matched = false;
-        if (!ps->jit && ++ps->runs == HOT_RUNS && m->nhot < HOT_MAX) {
-                pcre2_code *c = pcre2_code_copy(re);
-                if (c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0) {
-                        ps->jit = c;
-                        m->nhot++;
-                } else {
-                        pcre2_code_free(c);
-                }
-        }
+        const pcre2_code *jit = jit_code(m->rs->index, pc, re);
         /* JIT code that gives up (its stack, its match limit) hands over
          * to the interpreter, so the verdict never depends on whether
-         * this matcher has seen the pattern HOT_RUNS times. */
-        int rc = ps->jit ? re_run(m, ps->jit, text) : 0;
-        if (!ps->jit || (rc < 0 && rc != PCRE2_ERROR_NOMATCH))
+         * the pattern has run HOT_RUNS times. */
+        int rc = jit ? re_run(m, jit, text) : 0;
+        if (!jit || (rc < 0 && rc != PCRE2_ERROR_NOMATCH))
                 rc = re_run(m, re, text);
         ps->matched = rc >= 0;
         return ps->matched;

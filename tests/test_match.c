@@ -4,6 +4,8 @@
  * message fallback for events without one, and bounded regex work on
  * hostile input.
  */
+#include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +13,11 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "kbc_bundle.h"
 #include "kbc_engine.h"
 #include "kbc_rules.h"
 
@@ -270,6 +274,88 @@ static void test_shared_hot_pattern(void **state)
         }
 }
 
+/* The hot pattern's verdicts through a matcher of its own, for
+ * test_bundle_patterns_on_two_threads; the count of wrong ones. */
+static void *hot_verdicts(void *arg)
+{
+        kbc_matcher *m = kbc_matcher_new(arg);
+        uintptr_t wrong = !m;
+        char msg[128];
+        const kbc_signal *hits[8];
+        for (int i = 0; m && i < 600; i++) {
+                bool hit = i % 3 == 0;
+                snprintf(msg, sizeof(msg), "failed with error 0x%s (%d)",
+                         hit ? "C0020035" : "c0020036", i);
+                kbc_event ev = event("MSExchangeIS", 9000, msg);
+                ev.level = kbc_str_cstr("Error");
+                wrong += kbc_match(m, &ev, hits, 8) != (hit ? 2u : 0u);
+        }
+        kbc_matcher_free(m);
+        return (void *)wrong;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+        FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+        assert_non_null(in);
+        assert_non_null(out);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+                assert_int_equal(fwrite(buf, 1, n, out), n);
+        fclose(in);
+        assert_int_equal(fclose(out), 0);
+}
+
+/* Rules read from a bundle come without compiled patterns: the matchers
+ * of kbcorrd's workers compile each on its first run and give it JIT code
+ * once hot, in one cache the rule set holds. Two threads racing on the
+ * same pattern from its first run both get every verdict right (and
+ * under ASan, neither frees or leaks the other's code). */
+static void test_bundle_patterns_on_two_threads(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kbc-bundle-XXXXXX", from[512], to[512];
+        assert_non_null(mkdtemp(dir));
+        DIR *d = opendir(KBC_TEST_DATA "/rules_match");
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));) {
+                if (e->d_name[0] == '.')
+                        continue;
+                snprintf(from, sizeof(from), "%s/%s",
+                         KBC_TEST_DATA "/rules_match", e->d_name);
+                snprintf(to, sizeof(to), "%s/%s", dir, e->d_name);
+                copy_file(from, to);
+        }
+        closedir(d);
+        assert_int_equal(kbc_bundle_write(dir, NULL, NULL, NULL), 0);
+        const char *path = dir;
+        kbc_ruleset *rs = kbc_ruleset_load(&path, 1, NULL, NULL);
+        assert_non_null(rs);
+        assert_int_equal(kbc_ruleset_bundled(rs), kbc_ruleset_count(rs));
+
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++)
+                assert_int_equal(pthread_create(&t[i], NULL, hot_verdicts, rs),
+                                 0);
+        for (int i = 0; i < 2; i++) {
+                void *wrong;
+                assert_int_equal(pthread_join(t[i], &wrong), 0);
+                assert_int_equal((uintptr_t)wrong, 0);
+        }
+        kbc_ruleset_free(rs);
+
+        d = opendir(dir);
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));)
+                if (e->d_name[0] != '.') {
+                        snprintf(to, sizeof(to), "%s/%s", dir, e->d_name);
+                        unlink(to);
+                }
+        closedir(d);
+        rmdir(dir);
+}
+
 /* An error code by value: its long form through the prefilter, its short
  * form through the code index, both in one message counted once, and a
  * message past the matcher's normalization buffer (1 MiB) still read. */
@@ -333,6 +419,7 @@ int main(void)
             cmocka_unit_test(test_event_without_id_matches_no_id_signal),
             cmocka_unit_test(test_problem_and_channel_list),
             cmocka_unit_test(test_shared_hot_pattern),
+            cmocka_unit_test(test_bundle_patterns_on_two_threads),
             cmocka_unit_test(test_error_code_by_value),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
