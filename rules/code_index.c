@@ -124,7 +124,44 @@ static bool is_hex(unsigned char c)
         return hex_class[c] != OTHER;
 }
 
-/* The digits after each "0x": the short forms. */
+/* The error words a short form of a code up to KBC_CODE_PLAIN_MAX
+ * follows, as the scans look for them: ASCII, any case. PCRE2 10.42
+ * matches a caseless "s" with U+017F too, so "status" is its "tatu"; no
+ * other letter here has a non-ASCII case (checked against PCRE2). */
+static const char *const error_words[] = {"error", "tatu", "value", "code"};
+
+/* How far before its "0x" a short form's error word can start: 8 bytes
+ * for "ſtatuſ", and \W{0,4} between, 4 characters of up to 4 bytes. */
+#define ERROR_WORD_REACH 24
+
+static bool has_word_at(const unsigned char *s, const char *word)
+{
+        for (; *word; s++, word++)
+                if ((*s | 0x20) != (unsigned char)*word)
+                        return false;
+        return true;
+}
+
+/* Whether an error word lies in the ERROR_WORD_REACH bytes before zero,
+ * the "0" of a "0x", within the text from s. Sysmon and Security events
+ * are full of "0x" values (access masks, flags) far from any error word;
+ * each would run the patterns of its code over the whole message. */
+static bool error_word_before(const unsigned char *s, const unsigned char *zero)
+{
+        const unsigned char *from =
+            zero - s > ERROR_WORD_REACH ? zero - ERROR_WORD_REACH : s;
+        for (const unsigned char *p = from; p < zero; p++)
+                for (size_t i = 0;
+                     i < sizeof(error_words) / sizeof(*error_words); i++)
+                        if ((size_t)(zero - p) >= strlen(error_words[i]) &&
+                            has_word_at(p, error_words[i]))
+                                return true;
+        return false;
+}
+
+/* The digits after each "0x": the short forms. A code up to
+ * KBC_CODE_PLAIN_MAX has them only after an error word; its long form is
+ * the prefilter's, or the runs' below. */
 static void after_0x(const kbc_code_index *ci, const unsigned char *s,
                      size_t len, const visit *v)
 {
@@ -135,8 +172,12 @@ static void after_0x(const kbc_code_index *ci, const unsigned char *s,
                         const unsigned char *d = ++p;
                         while (p < end && is_hex(*p))
                                 p++;
-                        if (d[-2] == '0' && p > d && p - d <= 16)
-                                lookup(ci, hex_value(d, (size_t)(p - d)), v);
+                        if (d[-2] != '0' || p == d || p - d > 16)
+                                continue;
+                        uint64_t value = hex_value(d, (size_t)(p - d));
+                        if (value > KBC_CODE_PLAIN_MAX ||
+                            error_word_before(s, d - 2))
+                                lookup(ci, value, v);
                 }
         }
 }
@@ -193,14 +234,12 @@ static bool has_0x(const char *norm, size_t nlen)
 }
 
 /* Whether an error word the decimal form follows is in the normalized
- * text (ASCII lower case; normalization never takes a letter out). PCRE2
- * 10.42 matches a caseless "s" with U+017F too, which normalization
- * leaves as it is: "ſtatus" is found by its "tatu". */
+ * text (ASCII lower case; normalization never takes a letter out, and
+ * leaves U+017F as it is). */
 static bool has_error_word(const char *norm, size_t nlen)
 {
-        static const char *const words[] = {"error", "tatu", "value", "code"};
-        for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
-                if (memmem(norm, nlen, words[i], strlen(words[i])))
+        for (size_t i = 0; i < sizeof(error_words) / sizeof(*error_words); i++)
+                if (memmem(norm, nlen, error_words[i], strlen(error_words[i])))
                         return true;
         return false;
 }

@@ -94,6 +94,13 @@ static void test_scan_finds_every_match(void **state)
              * a word character: it is no \w itself, so \b needs one) */
             {"0000208D", true, "1\xc5\xbftatus 8333"},
             {"00000534", false, "failed with status 0x534 (access)"},
+            /* the farthest an error word can be: "ſtatuſ" and four
+             * 4-byte non-word characters before the 0x */
+            {"00000005", false,
+             "1\xc5\xbftatu\xc5\xbf\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+             "\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+             "0x5 failed"},
+            {"00000040", false, "An error: 0x40, and GrantedAccess: 0x40"},
         };
         for (size_t i = 0; i < sizeof(found) / sizeof(*found); i++)
                 assert_int_equal(code_index_check(found[i].hex, found[i].titled,
@@ -124,6 +131,36 @@ static void test_scan_near_misses(void **state)
                                  CODE_NO_MATCH);
 }
 
+/* A short form far from any error word names no code, although the
+ * message has one elsewhere: Sysmon's and Security's access masks and
+ * flags ("GrantedAccess: 0x40") would each run their code's patterns
+ * over the whole message. */
+static void test_scan_skips_codes_far_from_error_words(void **state)
+{
+        (void)state;
+        char src[256];
+        kbc_code_shape shape;
+        kbc_code_pattern(src, sizeof(src), "00000040", false);
+        assert_true(kbc_code_pattern_read(src, &shape));
+        kbc_arena *a = kbc_arena_new();
+        kbc_code_index *ci = kbc_code_index_new(a, 1);
+        static const char signal;
+        assert_int_equal(
+            kbc_code_index_add(ci, &shape, (const struct kbc_signal *)&signal),
+            0);
+        static const char text[] =
+            "Process accessed: GrantedAccess: 0x40 CallTrace: C:\\x.dll "
+            "error reporting is on";
+        bool seen = false;
+        kbc_code_index_scan(ci, text, strlen(text), "0x error", 8,
+                            code_check_seen, &seen);
+        assert_false(seen);
+        assert_int_equal(
+            code_index_check("00000040", false, text, strlen(text)),
+            CODE_NO_MATCH);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -131,6 +168,7 @@ int main(void)
             cmocka_unit_test(test_lookalikes_are_not_codes),
             cmocka_unit_test(test_scan_finds_every_match),
             cmocka_unit_test(test_scan_near_misses),
+            cmocka_unit_test(test_scan_skips_codes_far_from_error_words),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
