@@ -201,10 +201,13 @@ static size_t brace_quantifier(const char *p, long *min)
         return *q == '}' ? (size_t)(q - p) + 1 : 0;
 }
 
-/* Skips an escape's argument such as \x{41}, \p{L}, \x41. */
-static const char *skip_escape_arg(const char *p)
+/* Skips the braced argument of escape d (\x{41}, \p{L}, \g{-1}); p is
+ * after d. Other escapes take none: the "{" of \e{ is a character, and
+ * skipping to a "}" would hide an alternation on the way
+ * (fuzz_prefilter found one). */
+static const char *skip_escape_arg(char d, const char *p)
 {
-        if (*p == '{') {
+        if (*p == '{' && strchr("xopPNgk", d)) {
                 const char *e = strchr(p, '}');
                 return e ? e + 1 : p;
         }
@@ -322,8 +325,9 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                             (d >= '0' && d <= '9')) {
                                 if (d == 'Q' || d == 'E')
                                         return NULL;
-                                p = control_escape(p - 1) ? p + 1
-                                                          : skip_escape_arg(p);
+                                p = control_escape(p - 1)
+                                        ? p + 1
+                                        : skip_escape_arg(d, p);
                                 run_break(&r);
                                 continue;
                         }

@@ -192,6 +192,11 @@ static void test_literal_of_control_escapes(void **state)
         assert_string_equal(kbc_regex_literal(a, "disk quota was exceeded"),
                             "disk quota was exceeded");
         assert_null(kbc_regex_literal(a, "net use"));
+        /* only some escapes take a braced argument: \e{ is ESC and "{",
+         * and the "|" after it an alternation */
+        assert_null(kbc_regex_literal(a, "\\e{abcdefghij|klmnopqrst}"));
+        assert_string_equal(kbc_regex_literal(a, "\\x{7c}abcdefghij"),
+                            "abcdefghij");
         kbc_arena_free(a);
 }
 
