@@ -129,20 +129,26 @@ void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
 /* ---- literal extraction ---------------------------------------------- */
 
 typedef struct run {
-        char cur[RUN_MAX], best[RUN_MAX];
-        size_t ncur, nbest;
+        char cur[RUN_MAX], best[RUN_MAX], second[RUN_MAX];
+        size_t ncur, nbest, nsecond;
 } run;
 
 static void run_break(run *r)
 {
-        size_t start = 0, end = r->ncur;
+        size_t start = 0, end = r->ncur, n;
         while (start < end && r->cur[start] == ' ')
                 start++;
         while (end > start && r->cur[end - 1] == ' ')
                 end--;
-        if (end - start > r->nbest) {
-                memcpy(r->best, r->cur + start, end - start);
-                r->nbest = end - start;
+        n = end - start;
+        if (n > r->nbest) {
+                memcpy(r->second, r->best, r->nbest);
+                r->nsecond = r->nbest;
+                memcpy(r->best, r->cur + start, n);
+                r->nbest = n;
+        } else if (n > r->nsecond) {
+                memcpy(r->second, r->cur + start, n);
+                r->nsecond = n;
         }
         r->ncur = 0;
 }
@@ -214,16 +220,24 @@ static const char *skip_escape_arg(char d, const char *p)
         return p;
 }
 
-const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
+static size_t no_literals(const char *lits[2])
 {
-        run r = {.ncur = 0, .nbest = 0};
+        lits[0] = lits[1] = NULL;
+        return 0;
+}
+
+size_t kbc_regex_literals(kbc_arena *a, const char *pattern,
+                          const char *lits[2])
+{
+        run r = {.ncur = 0, .nbest = 0, .nsecond = 0};
         const char *p = pattern;
         int depth = 0;
         size_t before = 0; /* run length before the last atom */
         bool last_literal = false;
 
         if (strstr(pattern, "(?x") || strstr(pattern, "(*"))
-                return NULL; /* whitespace or verbs change the meaning */
+                return no_literals(
+                    lits); /* whitespace or verbs change the meaning */
         while (*p) {
                 char c = *p;
                 if (depth > 0) {
@@ -266,7 +280,7 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                 last_literal = false;
                 switch (c) {
                 case '|':
-                        return NULL; /* either side may match */
+                        return no_literals(lits); /* either side may match */
                 case '(':
                         depth++;
                         run_break(&r);
@@ -288,7 +302,7 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                         }
                         const char *e = class_end(p);
                         if (!e)
-                                return NULL;
+                                return no_literals(lits);
                         run_break(&r);
                         p = e + 1;
                         continue;
@@ -296,7 +310,7 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                 case '\\': {
                         char d = p[1];
                         if (!d)
-                                return NULL;
+                                return no_literals(lits);
                         if ((unsigned char)d >= 0x80) {
                                 /* \Ж is Ж, all of its bytes, which the
                                  * non-ASCII rule below takes (a quantifier
@@ -324,7 +338,7 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                         if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') ||
                             (d >= '0' && d <= '9')) {
                                 if (d == 'Q' || d == 'E')
-                                        return NULL;
+                                        return no_literals(lits);
                                 p = control_escape(p - 1)
                                         ? p + 1
                                         : skip_escape_arg(d, p);
@@ -348,9 +362,20 @@ const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
                 }
         }
         run_break(&r);
-        return r.nbest >= KBC_LITERAL_MIN
-                   ? kbc_arena_strndup(a, r.best, r.nbest)
-                   : NULL;
+        lits[0] = r.nbest >= KBC_LITERAL_MIN
+                      ? kbc_arena_strndup(a, r.best, r.nbest)
+                      : NULL;
+        lits[1] = lits[0] && r.nsecond >= KBC_LITERAL_MIN
+                      ? kbc_arena_strndup(a, r.second, r.nsecond)
+                      : NULL;
+        return (lits[0] != NULL) + (lits[1] != NULL);
+}
+
+const char *kbc_regex_literal(kbc_arena *a, const char *pattern)
+{
+        const char *lits[2];
+        kbc_regex_literals(a, pattern, lits);
+        return lits[0];
 }
 
 /* ---- the scan -------------------------------------------------------- */

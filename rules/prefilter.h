@@ -32,6 +32,13 @@
  * normalized form, or NULL when none of KBC_LITERAL_MIN bytes is sure. */
 const char *kbc_regex_literal(kbc_arena *a, const char *pattern);
 
+/* The two longest required literals, longest first (the first as
+ * kbc_regex_literal's); lits[1] is NULL when only one is sure. A message
+ * must hold both: the longest alone is often a common phrase
+ * ("application" of "MS-DOS 4.x ... application"). Returns how many. */
+size_t kbc_regex_literals(kbc_arena *a, const char *pattern,
+                          const char *lits[2]);
+
 /* Normalizes len bytes of in into out (reset first). */
 void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out);
 

@@ -388,6 +388,23 @@ static void test_error_code_by_value(void **state)
         free(big);
 }
 
+/* A pattern whose longest literal is a common word ("application") runs
+ * only where its second one is too; a NUL inside the message does not
+ * hide the second from that check. */
+static void test_second_literal(void **state)
+{
+        (void)state;
+        kbc_event ev = event("Any Source", 1, "The application failed.");
+        assert_string_equal(matched(&ev), "");
+        ev =
+            event("Any Source", 1, "MS-DOS 4.01 could not run the application");
+        assert_string_equal(matched(&ev), "two-literals");
+        static const char nul[] =
+            "At 10:02\0 MS-DOS 4.01 could not run the application";
+        ev.message = kbc_str_make(nul, sizeof(nul) - 1);
+        assert_string_equal(matched(&ev), "two-literals");
+}
+
 static int setup(void **state)
 {
         (void)state;
@@ -421,6 +438,7 @@ int main(void)
             cmocka_unit_test(test_shared_hot_pattern),
             cmocka_unit_test(test_bundle_patterns_on_two_threads),
             cmocka_unit_test(test_error_code_by_value),
+            cmocka_unit_test(test_second_literal),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -200,6 +200,39 @@ static void test_literal_of_control_escapes(void **state)
         kbc_arena_free(a);
 }
 
+/* The two longest required literals, longest first: a message must hold
+ * both. An optional or alternated part gives none. */
+static void test_second_literal(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *lits[2];
+        assert_int_equal(
+            kbc_regex_literals(
+                a, "\\*.{1,80}?MS\\-DOS\\s+4\\..{1,80}?\\s+application", lits),
+            2);
+        assert_string_equal(lits[0], "application");
+        assert_string_equal(lits[1], "ms-dos 4.");
+        assert_int_equal(
+            kbc_regex_literals(a, "Command Line:.{1,80}?\\\\mmc\\.exe", lits),
+            2);
+        assert_string_equal(lits[0], "command line:");
+        assert_string_equal(lits[1], "\\mmc.exe");
+        /* "sent:" is too short to anchor anything */
+        assert_int_equal(kbc_regex_literals(a, "Subject:.{1,80}?Sent:", lits),
+                         1);
+        assert_string_equal(lits[0], "subject:");
+        assert_null(lits[1]);
+        assert_int_equal(
+            kbc_regex_literals(a, "disk quota exceeded(?:on volume)?", lits),
+            1);
+        assert_int_equal(kbc_regex_literals(a, "abcdefghij|klmnopqrst", lits),
+                         0);
+        assert_null(lits[0]);
+        assert_null(lits[1]);
+        kbc_arena_free(a);
+}
+
 /* An escaped non-ASCII character is the whole character, its quantifier
  * too: the required literal never ends in a lone UTF-8 lead byte (which
  * no subject matched without it holds; fuzz_prefilter found one). */
@@ -221,6 +254,7 @@ int main(void)
             cmocka_unit_test(test_normalize_random),
             cmocka_unit_test(test_scan_finds_every_literal),
             cmocka_unit_test(test_literal_of_control_escapes),
+            cmocka_unit_test(test_second_literal),
             cmocka_unit_test(test_literal_of_escaped_utf8),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

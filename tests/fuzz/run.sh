@@ -110,6 +110,9 @@ for fuzzer in "${fuzzers[@]}"; do
 		printf '\1%s\n%s' 'imcadmin\.dll.*\bnot\s+current' \
 			"The file version of '\\add-ins\\smtp\\i386\\imcadmin.dll' installed on the local server is not current." >"$corpus/regex"
 		printf '\1%s\n%s' '\b(?:0x)?C0020035\b' "ID no: 0xc0020035" >"$corpus/code"
+		# two required literals, the longer one a common word
+		printf '\1%s\n%s' 'MS\-DOS\s+4\..{1,80}?application' \
+			"At 10:02 MS-DOS 4.01 could not run the application" >"$corpus/two-literals"
 		;;
 	fuzz_prefilter_scan)
 		# literals of the curated rules and a message holding some, with
