@@ -721,6 +721,32 @@ static void scan_stop(scan *sc, kbc_str l)
         }
 }
 
+static void add_scm_event(scan *sc, const char *text, int line);
+
+/* A driver whose imports Windows could not resolve (the hard error of a
+ * STOP 0xC0000263 or the Driver Entry Point Not Found popup: "The
+ * \SystemRoot\System32\drivers\Sysmgmt.sys device driver could not
+ * locate the entry point ... in driver hal.dll.") does not load: once the
+ * system starts without it, the Service Control Manager's 7026 lists it. */
+static void scan_driver_entry(scan *sc, kbc_str l)
+{
+        long at = kbc_str_casefind(l, " device driver could not locate");
+        if (at <= 0)
+                return;
+        size_t b = (size_t)at;
+        while (b > 0 && !isspace((unsigned char)l.ptr[b - 1]))
+                b--;
+        const char *drv = program_name(sc->a, l.ptr + b, (size_t)at - b);
+        if (drv)
+                add_scm_event(sc,
+                              kbc_arena_printf(sc->a,
+                                               "The following boot-start or "
+                                               "system-start driver(s) failed "
+                                               "to load: %s",
+                                               drv),
+                              sc->line);
+}
+
 static void scan_lines(scan *sc, const kbc_str *L, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
@@ -738,6 +764,7 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                 else
                         scan_prose_crash(sc, L[i]);
                 scan_stop(sc, L[i]);
+                scan_driver_entry(sc, L[i]);
                 const char *net = system_error(sc->a, L, i, n), *svc;
                 if (net && service_start(sc->a, L, i, &svc))
                         add_service(sc, svc, net);

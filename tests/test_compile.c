@@ -713,6 +713,29 @@ static const char *section_shape_regex(kbc_arena *a, const char *text,
         return sh->regex;
 }
 
+/* A driver whose entry point Windows could not locate (a STOP 0xC0000263's
+ * hard error, the popup of the same words) does not load: the shape is the
+ * 7026 that lists it, without its folder or .sys. */
+static void test_driver_entry_point_is_its_7026(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *re = section_shape_regex(
+            a,
+            "   STOP: 0xC0000263 {Driver Entry Point Not Found}\n"
+            "   The \\SystemRoot\\system32\\drivers\\Fabrikam.sys device "
+            "driver could not locate\n"
+            "   the entry point HalFabShareInt13 in driver hal.dll.\n",
+            "7026 Fabrikam");
+        assert_true(text_matches_regex(
+            re, "The following boot-start or system-start driver(s) failed "
+                "to load: \r\nFabrikam"));
+        assert_false(text_matches_regex(
+            re, "The following boot-start or system-start driver(s) failed "
+                "to load: \r\nContosoFlt"));
+        kbc_arena_free(a);
+}
+
 /* An article that paraphrases 7034 ("The Contoso Sync Agent terminated
  * unexpectedly") finds the event as Windows words it, "service", two
  * spaces and another count included; an NT 4.0 7024 finds today's
@@ -888,6 +911,7 @@ int main(void)
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
+            cmocka_unit_test(test_driver_entry_point_is_its_7026),
             cmocka_unit_test(test_scm_template_without_name_is_support),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
