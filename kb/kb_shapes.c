@@ -21,6 +21,8 @@
  *
  *   net start, Services       Could not start the X service on \\SERVER.
  *                             Error 1069: The service did not start ...
+ *                             (or: The X service could not be started.
+ *                             System error 13 has occurred. The data ...)
  *     -> Service Control      The X service failed to start due to the
  *        Manager 7000, 7023   following error: The service did not ...
  *
@@ -60,6 +62,7 @@
 #define FAULT_REACH    12  /* lines from "function:" to its FAULT line */
 #define FRAME_REACH    4   /* lines from a stack's heading to its top frame */
 #define ERROR_REACH    3   /* lines from "Could not start" to its error */
+#define START_REACH    5   /* lines from a service's start to net's error */
 #define SERVICE_MAX    64  /* bytes of a service's display name */
 #define ERROR_TEXT_MAX 200 /* bytes of the error text kept, as for messages */
 
@@ -236,31 +239,51 @@ static void add_fault(scan *sc, const char *fn)
 }
 
 /* "Could not start the X service on ..." with its "Error N: TEXT" a line
- * or two below (or on the same kbc_str). */
+ * or two below (or on the same kbc_str); service NULL when the article
+ * says a service did not start with that error but not by the name the
+ * event gives it (net start's "System error 1 has occurred." under "When
+ * you start the WINS service", which Windows names "Windows Internet Name
+ * Service"): the error alone then tells the article's case. */
 static void add_service(scan *sc, const char *service, const char *error)
 {
         /* A service's display name is a few words; more is prose that
          * happens to hold "could not start the". */
         size_t words = 1;
-        for (const char *p = service; *p; p++)
+        for (const char *p = service ? service : ""; *p; p++)
                 words += *p == ' ';
-        if (strlen(service) > SERVICE_MAX || words > 8)
+        if ((service && strlen(service) > SERVICE_MAX) || words > 8)
                 return;
-        const char *svc = kbc_kb_generalize(sc->a, service, false);
+        const char *svc =
+            service ? kbc_kb_generalize(sc->a, service, false) : NULL;
         const char *err = kbc_kb_generalize(sc->a, error, false);
         kbc_kb_shape s = {.kind = "scm",
                           .provider = "Service Control Manager",
                           .event_ids = {7000, 7023}};
         /* "..." spans "failed to start due to" and "terminated with" */
-        s.text = kbc_arena_printf(
-            sc->a, "%s service ... the following error: %s", svc, err);
-        s.what = kbc_arena_printf(sc->a, "%s %s", service, error);
+        s.text = kbc_arena_printf(sc->a,
+                                  "%s%sservice ... the following "
+                                  "error: %s",
+                                  svc ? svc : "", svc ? " " : "", err);
+        s.what = svc ? kbc_arena_printf(sc->a, "%s %s", service, error)
+                     : kbc_arena_printf(sc->a, "service %s", error);
         s.example =
             kbc_arena_printf(sc->a,
                              "The %s service failed to start due to the "
                              "following error: %s",
-                             svc, err);
+                             svc ? svc : "Example", err);
         add(sc, s);
+}
+
+/* The Win32 message at p, to its first period (cut on a word when
+ * longer than ERROR_TEXT_MAX); NULL when too short to be one. */
+static const char *message_text(kbc_arena *a, const char *p, size_t avail)
+{
+        size_t e = 0;
+        while (e < avail && p[e] != '.' && e < ERROR_TEXT_MAX)
+                e++;
+        while (e < avail && e > 0 && p[e] != '.' && p[e - 1] != ' ')
+                e--; /* cut on a word */
+        return e >= 8 ? kbc_arena_strndup(a, p, e) : NULL;
 }
 
 /* The text after "Error N:" (the Win32 message), to its first period. */
@@ -277,12 +300,63 @@ static const char *error_text(kbc_arena *a, kbc_str l)
         i++;
         while (i < l.len && isspace((unsigned char)l.ptr[i]))
                 i++;
-        size_t e = i;
-        while (e < l.len && l.ptr[e] != '.' && e - i < ERROR_TEXT_MAX)
-                e++;
-        while (e < l.len && e > i && l.ptr[e] != '.' && l.ptr[e - 1] != ' ')
-                e--; /* cut on a word */
-        return e - i >= 8 ? kbc_arena_strndup(a, l.ptr + i, e - i) : NULL;
+        return message_text(a, l.ptr + i, l.len - i);
+}
+
+/* net's "System error N has occurred." on line i: the Win32 message
+ * after it, on its line or the next one written, or NULL. */
+static const char *system_error(kbc_arena *a, const kbc_str *L, size_t i,
+                                size_t n)
+{
+        kbc_str l = L[i];
+        long at = kbc_str_casefind(l, "system error ");
+        if (at < 0)
+                return NULL;
+        size_t j = (size_t)at + 13, digits = j;
+        while (j < l.len && isdigit((unsigned char)l.ptr[j]))
+                j++;
+        kbc_str rest = {l.ptr + j, l.len - j};
+        if (j == digits || kbc_str_casefind(rest, " has occurred") != 0)
+                return NULL;
+        j += 13;
+        while (j < l.len &&
+               (l.ptr[j] == '.' || isspace((unsigned char)l.ptr[j])))
+                j++;
+        if (j < l.len)
+                return message_text(a, l.ptr + j, l.len - j);
+        for (size_t k = i + 1; k < n && k <= i + 2; k++)
+                if (L[k].len)
+                        return message_text(a, L[k].ptr, L[k].len);
+        return NULL;
+}
+
+/* Is net's error on line i a service's that did not start? net start's
+ * own report above it ("The Alerter service could not be started.")
+ * names the service (*name); "net start" or prose that starts a service
+ * ("When you start the WINS service") say a service's start failed with
+ * it, by a name the event need not use (*name NULL). net use's errors
+ * (a share, a logon) reach no event. */
+static bool service_start(kbc_arena *a, const kbc_str *L, size_t i,
+                          const char **name)
+{
+        *name = NULL;
+        for (size_t k = i + 1; k-- > 0 && i - k <= START_REACH;) {
+                kbc_str l = L[k];
+                long at = kbc_str_casefind(l, " service could not be started");
+                if (at > 4 && !strncasecmp(l.ptr, "The ", 4)) {
+                        *name = kbc_arena_strndup(a, l.ptr + 4, (size_t)at - 4);
+                        return true;
+                }
+                if (kbc_str_casefind(l, "net start") >= 0)
+                        return true;
+                long s = kbc_str_casefind(l, "start the ");
+                if (s < 0)
+                        continue;
+                kbc_str after = {l.ptr + s + 10, l.len - (size_t)s - 10};
+                if (kbc_str_casefind(after, " service") > 0)
+                        return true;
+        }
+        return false;
 }
 
 /* The exception code on a line: "Exception number: c0000005", "The
@@ -647,6 +721,32 @@ static void scan_stop(scan *sc, kbc_str l)
         }
 }
 
+static void add_scm_event(scan *sc, const char *text, int line);
+
+/* A driver whose imports Windows could not resolve (the hard error of a
+ * STOP 0xC0000263 or the Driver Entry Point Not Found popup: "The
+ * \SystemRoot\System32\drivers\Sysmgmt.sys device driver could not
+ * locate the entry point ... in driver hal.dll.") does not load: once the
+ * system starts without it, the Service Control Manager's 7026 lists it. */
+static void scan_driver_entry(scan *sc, kbc_str l)
+{
+        long at = kbc_str_casefind(l, " device driver could not locate");
+        if (at <= 0)
+                return;
+        size_t b = (size_t)at;
+        while (b > 0 && !isspace((unsigned char)l.ptr[b - 1]))
+                b--;
+        const char *drv = program_name(sc->a, l.ptr + b, (size_t)at - b);
+        if (drv)
+                add_scm_event(sc,
+                              kbc_arena_printf(sc->a,
+                                               "The following boot-start or "
+                                               "system-start driver(s) failed "
+                                               "to load: %s",
+                                               drv),
+                              sc->line);
+}
+
 static void scan_lines(scan *sc, const kbc_str *L, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
@@ -664,6 +764,10 @@ static void scan_lines(scan *sc, const kbc_str *L, size_t n)
                 else
                         scan_prose_crash(sc, L[i]);
                 scan_stop(sc, L[i]);
+                scan_driver_entry(sc, L[i]);
+                const char *net = system_error(sc->a, L, i, n), *svc;
+                if (net && service_start(sc->a, L, i, &svc))
+                        add_service(sc, svc, net);
                 long at = kbc_str_casefind(L[i], "could not start the ");
                 if (at < 0)
                         continue;

@@ -506,6 +506,54 @@ static const kbc_kb_shape *shape_named(kbc_arena *a, const kbc_kb_article *art,
         return NULL;
 }
 
+/* net's "System error N has occurred." with its message is a service's
+ * 7000 or 7023 when net start's report names the service, or when the
+ * article starts a service by a name the event need not use (then the
+ * error alone); net use's errors reach no event. */
+static void test_net_start_error_is_the_scm_event(void **state)
+{
+        (void)state;
+        static const kbc_kb_section secs[] = {
+            {"SYMPTOMS",
+             "   net start contosodns\n"
+             "   The Contoso DNS Server service could not be started.\n\n"
+             "   A system error has occurred.\n\n"
+             "   System error 13 has occurred.\n"
+             "   The data is invalid.\n\n"
+             "When you start the WINS service, the following error appears:\n\n"
+             "   A System error has occurred\n"
+             "   System Error 1 has occurred\n"
+             "   Incorrect Function\n\n"
+             "When you map a drive with net use, you receive:\n\n"
+             "   System error 67 has occurred. The network name cannot be "
+             "found.\n",
+             5},
+        };
+        kbc_kb_article art = sections_article("Q999313", secs, 1);
+        kbc_arena *a = kbc_arena_new();
+        const kbc_kb_shape *dns = shape_named(
+            a, &art, "scm", "Contoso DNS Server The data is invalid");
+        assert_non_null(dns);
+        assert_true(text_matches(
+            a, dns->text,
+            "The Contoso DNS Server service terminated with the following "
+            "error: \r\nThe data is invalid."));
+        assert_false(text_matches(
+            a, dns->text,
+            "The Alerter service terminated with the following error: "
+            "\r\nThe data is invalid."));
+        const kbc_kb_shape *wins =
+            shape_named(a, &art, "scm", "service Incorrect Function");
+        assert_non_null(wins);
+        assert_true(text_matches(
+            a, wins->text,
+            "The Windows Internet Name Service service terminated with the "
+            "following error: \r\nIncorrect function."));
+        assert_null(shape_named(a, &art, "scm",
+                                "service The network name cannot be found"));
+        kbc_arena_free(a);
+}
+
 /* A stack back trace's top frame is the function the fault is in, as
  * the DrWatson event names it, under either heading; a function of
  * Windows there is support only. */
@@ -663,6 +711,29 @@ static const char *section_shape_regex(kbc_arena *a, const char *text,
         const kbc_kb_shape *sh = scm_shape(a, &art, what);
         assert_non_null(sh);
         return sh->regex;
+}
+
+/* A driver whose entry point Windows could not locate (a STOP 0xC0000263's
+ * hard error, the popup of the same words) does not load: the shape is the
+ * 7026 that lists it, without its folder or .sys. */
+static void test_driver_entry_point_is_its_7026(void **state)
+{
+        (void)state;
+        kbc_arena *a = kbc_arena_new();
+        const char *re = section_shape_regex(
+            a,
+            "   STOP: 0xC0000263 {Driver Entry Point Not Found}\n"
+            "   The \\SystemRoot\\system32\\drivers\\Fabrikam.sys device "
+            "driver could not locate\n"
+            "   the entry point HalFabShareInt13 in driver hal.dll.\n",
+            "7026 Fabrikam");
+        assert_true(text_matches_regex(
+            re, "The following boot-start or system-start driver(s) failed "
+                "to load: \r\nFabrikam"));
+        assert_false(text_matches_regex(
+            re, "The following boot-start or system-start driver(s) failed "
+                "to load: \r\nContosoFlt"));
+        kbc_arena_free(a);
 }
 
 /* An article that paraphrases 7034 ("The Contoso Sync Agent terminated
@@ -834,11 +905,13 @@ int main(void)
             cmocka_unit_test(test_fault_keeps_cpp_member),
             cmocka_unit_test(test_stop_finds_its_bugcheck),
             cmocka_unit_test(test_stack_top_frame_is_the_fault),
+            cmocka_unit_test(test_net_start_error_is_the_scm_event),
             cmocka_unit_test(test_prose_names_the_faulting_function),
             cmocka_unit_test(test_crash_in_a_dll_is_the_faulting_module),
             cmocka_unit_test(test_wide_support_kept_up_to_50),
             cmocka_unit_test(test_scm_paraphrase_finds_windows_wording),
             cmocka_unit_test(test_scm_driver_list_after_blank_line),
+            cmocka_unit_test(test_driver_entry_point_is_its_7026),
             cmocka_unit_test(test_scm_template_without_name_is_support),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@ need_tools
 EVAL=$KBC_SOURCE_DIR/tests/data/kb_eval
 # Floors a few articles below the figures docs/kb-compiler.md records, per
 # half: they catch a regression, they are not the targets.
-MIN_TOP1_dev=${KBC_EVAL_MIN_TOP1:-0.59} MIN_TOP3_dev=${KBC_EVAL_MIN_TOP3:-0.66}
+MIN_TOP1_dev=${KBC_EVAL_MIN_TOP1:-0.60} MIN_TOP3_dev=${KBC_EVAL_MIN_TOP3:-0.67}
 MIN_TOP1_test=${KBC_EVAL_MIN_TOP1:-0.33} MIN_TOP3_test=${KBC_EVAL_MIN_TOP3:-0.42}
 
 eval_archive
