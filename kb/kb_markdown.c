@@ -459,7 +459,8 @@ typedef enum column {
         COL_SOURCE,
         COL_LOG,
         COL_TEXT,
-        COL_SOURCE_ID /* "NTDS KCC 1926": the source and the id in one */
+        COL_SOURCE_ID, /* "NTDS KCC 1926": the source and the id in one */
+        COL_CODE       /* "Code", "Error code", "Decimal": error numbers */
 } column;
 
 /* A column header: "Event ID", "ID", "Event" and the longer ones that
@@ -474,6 +475,13 @@ static column column_of(kbc_arena *a, const char *s, size_t len)
         const char *h = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
         kbc_buf_free(&b);
         size_t hl = strlen(h);
+        static const char *const codes[] = {
+            "Code",         "Error code",  "Error",       "Decimal",
+            "Error number", "Status",      "Status code", "Return code",
+            "Win32 error",  "Error value", "Error codes"};
+        for (size_t k = 0; k < sizeof(codes) / sizeof(*codes); k++)
+                if (!strcasecmp(h, codes[k]))
+                        return COL_CODE;
         bool id = !strcasecmp(h, "ID") || !strcasecmp(h, "Event") ||
                   find_ci(h, hl, "event id") || find_ci(h, hl, "eventid");
         bool source = find_ci(h, hl, "source") || find_ci(h, hl, "provider");
@@ -555,6 +563,46 @@ static int cell_lines(out *o, int no, column c, const char *s, size_t len)
         return rc;
 }
 
+/* The decimal error codes of a code column's cell ("8451", "8456 or
+ * 8457"), space-separated, or NULL when the cell holds anything else (a
+ * name, hex, a sentence). */
+static const char *cell_codes(kbc_arena *a, const char *s, size_t len)
+{
+        kbc_buf b, c;
+        kbc_buf_init(&b, 1 << 20);
+        kbc_buf_init(&c, 1 << 16);
+        inline_text(&b, s, len, NULL);
+        const char *t = b.data ? b.data : "";
+        size_t tl = b.len;
+        bool ok = true;
+        for (size_t i = 0; ok && i < tl;) {
+                if (t[i] == ' ' || t[i] == ',' || t[i] == '/') {
+                        i++;
+                } else if (isdigit((unsigned char)t[i])) {
+                        size_t e = i;
+                        while (e < tl && isdigit((unsigned char)t[e]))
+                                e++;
+                        ok = e - i <= 10 &&
+                             (e == tl || !isalnum((unsigned char)t[e]));
+                        if (c.len)
+                                kbc_buf_putc(&c, ' ');
+                        kbc_buf_append(&c, t + i, e - i);
+                        i = e;
+                } else if (tl - i >= 3 && !strncasecmp(t + i, "or ", 3)) {
+                        i += 3;
+                } else if (tl - i >= 4 && !strncasecmp(t + i, "and ", 4)) {
+                        i += 4;
+                } else {
+                        ok = false;
+                }
+        }
+        const char *r =
+            ok && c.len ? kbc_arena_strndup(a, c.data, c.len) : NULL;
+        kbc_buf_free(&b);
+        kbc_buf_free(&c);
+        return r;
+}
+
 /* Does a row link to another troubleshooting article? Then the events it
  * names are that article's (a table of errors, each with its events and
  * the article on them). */
@@ -595,6 +643,14 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                         continue;
                 }
                 size_t nc = cells(l->s, l->len, cell, clen);
+                /* "| 8451 | Repadmin, DcPromo | ... |" under "Code": the
+                 * errors the table is about, whether or not the row
+                 * links elsewhere (the error is this article's too). */
+                const char *codes = NULL;
+                for (size_t k = 0; j > i && k < nc && k < ncol && !codes; k++)
+                        if (col[k] == COL_CODE && clen[k])
+                                codes = cell_codes(o->a, cell[k], clen[k]);
+                size_t first = o->n;
                 if (!events || j == i || row_links(cell, clen, nc)) {
                         kbc_buf b;
                         kbc_buf_init(&b, 1 << 20);
@@ -606,14 +662,18 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                         *rc |= emit(o, l->no, 0, 0, b.data ? b.data : "", b.len,
                                     true);
                         kbc_buf_free(&b);
-                        continue;
+                } else {
+                        /* One log block per row, the labels the extractor
+                         * knows. */
+                        for (size_t k = 0; k < nc && k < ncol; k++)
+                                if (col[k] != COL_OTHER && col[k] != COL_CODE &&
+                                    clen[k])
+                                        *rc |= cell_lines(o, l->no, col[k],
+                                                          cell[k], clen[k]);
+                        *rc |= emit(o, l->no, 0, 0, "", 0, false);
                 }
-                /* One log block per row, the labels the extractor knows. */
-                for (size_t k = 0; k < nc && k < ncol; k++)
-                        if (col[k] != COL_OTHER && clen[k])
-                                *rc |= cell_lines(o, l->no, col[k], cell[k],
-                                                  clen[k]);
-                *rc |= emit(o, l->no, 0, 0, "", 0, false);
+                if (codes && o->n > first)
+                        o->v[first].codes = codes;
         }
         return j;
 }
@@ -1656,6 +1716,28 @@ static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
         }
 }
 
+/* The errors a table's code column lists (kbc_kb_line.codes). */
+static void table_codes(kbc_arena *a, kbc_kb_article *art,
+                        const kbc_kb_line *lines, size_t n)
+{
+        for (size_t li = 0; li < n; li++) {
+                if (!lines[li].codes || !lines[li].body)
+                        continue;
+                for (const char *p = lines[li].codes; *p;) {
+                        char *e;
+                        unsigned long v = strtoul(p, &e, 10);
+                        if (e == p)
+                                break;
+                        if (v && v <= 0xffffffffUL)
+                                named_code(a, art, (uint32_t)v, lines[li].no,
+                                           false);
+                        p = e;
+                        while (*p == ' ')
+                                p++;
+                }
+        }
+}
+
 void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                              const kbc_kb_line *lines, size_t n)
 {
@@ -1703,4 +1785,5 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 title_code_signals(a, art, lines, n);
         heading_codes(a, art, lines, n);
         body_decimal_codes(a, art, lines, n);
+        table_codes(a, art, lines, n);
 }

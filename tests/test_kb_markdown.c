@@ -978,6 +978,38 @@ static void test_ldap_extended_error(void **state)
         kbc_arena_free(a);
 }
 
+/* A table's code column ("Code", "Error code") lists the errors it is
+ * about in decimal: each is a code, even in a row that links elsewhere;
+ * a cell of words or hex is not read as one, nor a number in another
+ * column. */
+static void test_table_code_column(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "| **Code**| **Sources**| **Additional Information** |\n"
+            "|---|---|---|\n"
+            "| 8451|Repadmin, DcPromo|Refer to the guide for 8451.|\n"
+            "| 8456 or 8457 | 1308 NTDS KCC | [Error 8456](error-8456.md) |\n"
+            "| ERROR_DS_BUSY | 8206 | none |\n\n"
+            "| Error code | Event ID | More information |\n"
+            "|---|---|---|\n"
+            "| 1340 | 1450 | The ACL could not be built. |\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002103"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002108"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002109"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000053C"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x0000200E"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x000005AA"));
+        const kbc_kb_signal *e = find(art, KBC_KB_EVENT, 1450, NULL);
+        assert_non_null(e);
+        for (size_t i = 1; i < art->nsignals; i++)
+                assert_true(art->signals[i - 1].line <= art->signals[i].line);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1011,6 +1043,7 @@ int main(void)
             cmocka_unit_test(test_command_under_an_event_step),
             cmocka_unit_test(test_event_quoted_again_without_source),
             cmocka_unit_test(test_ldap_extended_error),
+            cmocka_unit_test(test_table_code_column),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
