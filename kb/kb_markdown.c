@@ -1654,12 +1654,13 @@ static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
                 *sure = true;
                 return named;
         }
-        static const char *const more[] = {" code", " of", " was", " is"};
+        static const char *const more[] = {" code", " value", " of", " was",
+                                           " is"};
         for (size_t k = 0; k < sizeof(more) / sizeof(*more); k++)
                 if (len - j > strlen(more[k]) &&
                     !strncasecmp(s + j, more[k], strlen(more[k])) &&
                     !isalnum((unsigned char)s[j + strlen(more[k])])) {
-                        *sure |= k == 0;
+                        *sure |= k <= 1;
                         j += strlen(more[k]);
                 }
         while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '#' ||
@@ -1691,6 +1692,25 @@ static uint32_t decimal_code(const char *s, size_t len, size_t i, size_t *end)
         return (uint32_t)v;
 }
 
+/* "Error value:" ending lines[li], Event Viewer's copy of an event's
+ * additional data: the number the next line opens with before the error's
+ * text ("8524 The DSA operation is unable to proceed ..."; not "5
+ * 000020D9: SvcErr", an LDAP result before its extended error), or 0. */
+static uint32_t next_line_code(const kbc_kb_line *lines, size_t n, size_t li)
+{
+        if (li + 1 >= n || lines[li + 1].heading || !lines[li + 1].body)
+                return 0;
+        const char *s = lines[li + 1].s;
+        size_t len = lines[li + 1].len, i = 0, end;
+        while (i < len && s[i] == ' ')
+                i++;
+        uint32_t v = decimal_code(s, len, i, &end);
+        return v && end + 1 < len && s[end] == ' ' &&
+                       isupper((unsigned char)s[end + 1])
+                   ? v
+                   : 0;
+}
+
 /* "failed with status 1376", "status code of (1307)", "(WIN32: 8344
  * ERROR_...)", "Error: 1722 (The RPC server is unavailable.)", "The error
  * code was '3'": the body's decimal error codes. Below 10 a number is a
@@ -1708,6 +1728,8 @@ static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
                         bool sure = false;
                         size_t j = error_words(s, len, i, &sure), end;
                         uint32_t v = j ? decimal_code(s, len, j, &end) : 0;
+                        if (j == len && sure && !v)
+                                v = next_line_code(lines, n, li);
                         if (!v || (v < 10 && !sure))
                                 continue;
                         named_code(a, art, v, lines[li].no, false);

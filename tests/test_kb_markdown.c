@@ -1010,6 +1010,31 @@ static void test_table_code_column(void **state)
         kbc_arena_free(a);
 }
 
+/* Event Viewer's copy of an event's additional data puts the error on
+ * the line after "Error value:", its number before its text; an LDAP
+ * result before an extended error is no such line. */
+static void test_error_value_on_next_line(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Log Name: Directory Service\n"
+            "Source: Microsoft-Windows-ActiveDirectory_DomainService\n"
+            "Event ID: 1925\n"
+            "Description:\nThe attempt to establish a replication link "
+            "failed.\n"
+            ">\n> Additional Data  \nError value:  \n"
+            "8524 The DSA operation is unable to proceed because of a DNS "
+            "lookup failure.\n\n"
+            "> Additional Data\n> Error value:\n"
+            "> 7 000020D9: SvcErr: DSID-xxxxxxxx, problem 5001 (BUSY)\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000214C"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000007"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1044,6 +1069,7 @@ int main(void)
             cmocka_unit_test(test_event_quoted_again_without_source),
             cmocka_unit_test(test_ldap_extended_error),
             cmocka_unit_test(test_table_code_column),
+            cmocka_unit_test(test_error_value_on_next_line),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
