@@ -1692,6 +1692,26 @@ static uint32_t decimal_code(const char *s, size_t len, size_t i, size_t *end)
         return (uint32_t)v;
 }
 
+/* "SqlError-0.Number: 8115": the number field of an error object dumped
+ * with its fields (SqlException's errors, each with Class, State, Number
+ * and Message): the index of its value at s[i], or 0. */
+static size_t error_number_field(const char *s, size_t len, size_t i)
+{
+        if (i && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '.' ||
+                  s[i - 1] == '-'))
+                return 0;
+        size_t e = i;
+        while (e < len && (isalnum((unsigned char)s[e]) || s[e] == '.' ||
+                           s[e] == '-' || s[e] == '_'))
+                e++;
+        static const char field[] = ".Number";
+        size_t fl = sizeof(field) - 1;
+        if (e - i <= fl || e + 1 >= len || s[e] != ':' || s[e + 1] != ' ' ||
+            strncmp(s + e - fl, field, fl) || !find_ci(s + i, e - i, "error"))
+                return 0;
+        return e + 2;
+}
+
 /* "Error value:" ending lines[li], Event Viewer's copy of an event's
  * additional data: the number the next line opens with before the error's
  * text ("8524 The DSA operation is unable to proceed ..."; not "5
@@ -1730,6 +1750,10 @@ static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
                         uint32_t v = j ? decimal_code(s, len, j, &end) : 0;
                         if (j == len && sure && !v)
                                 v = next_line_code(lines, n, li);
+                        if (!v && (j = error_number_field(s, len, i)) != 0) {
+                                sure = true;
+                                v = decimal_code(s, len, j, &end);
+                        }
                         if (!v || (v < 10 && !sure))
                                 continue;
                         named_code(a, art, v, lines[li].no, false);

@@ -1035,6 +1035,29 @@ static void test_error_value_on_next_line(void **state)
         kbc_arena_free(a);
 }
 
+/* SqlException's errors dumped field by field: the Number of each is
+ * an error code; other fields and other objects' numbers are not. */
+static void test_error_number_field(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "```output\n"
+            "HelpLink.EvtID: 8115\n"
+            "SqlError-1.Class: 16\n"
+            "SqlError-1.Number: 3606\n"
+            "SqlError-0.Number: 8115\n"
+            "Row.Number: 4711\n"
+            "```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000E16"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00001FB3"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000010"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00001267"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1070,6 +1093,7 @@ int main(void)
             cmocka_unit_test(test_ldap_extended_error),
             cmocka_unit_test(test_table_code_column),
             cmocka_unit_test(test_error_value_on_next_line),
+            cmocka_unit_test(test_error_number_field),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
