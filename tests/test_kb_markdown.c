@@ -1058,6 +1058,36 @@ static void test_error_number_field(void **state)
         kbc_arena_free(a);
 }
 
+/* "Source: User Device Registration": a provider's name may open with a
+ * word that is also a block label's ("User"); "Event Category: None"
+ * on the source's line is still no source. */
+static void test_source_opens_with_a_label_word(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Log Name: Microsoft-Windows-User Device Registration/Admin  \n"
+            "Source: User Device Registration  \n"
+            "Event ID: 307  \n"
+            "Level: Error  \n"
+            "Description:  \n"
+            "Automatic registration failed.\n\n"
+            "> Event Type: Error  \n"
+            "Event Source: Event Category: None  \n"
+            "Event ID: 1000  \n"
+            "Description: The extension returned a failure.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 307, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "User Device Registration");
+        s = find(art, KBC_KB_EVENT, 1000, NULL);
+        assert_non_null(s);
+        assert_null(s->source);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1094,6 +1124,7 @@ int main(void)
             cmocka_unit_test(test_table_code_column),
             cmocka_unit_test(test_error_value_on_next_line),
             cmocka_unit_test(test_error_number_field),
+            cmocka_unit_test(test_source_opens_with_a_label_word),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
