@@ -1579,6 +1579,52 @@ static const char *events_of(kbc_arena *a, const kbc_kb_line *l,
         return NULL;
 }
 
+/* "KDC warning Event ID 25", "NTDS Replication error event 1093": the
+ * provider written before the level and the event of id (two capitals at
+ * least, as events_of asks); NULL if the line has none. */
+static const char *level_source(kbc_arena *a, const kbc_kb_line *l, long id,
+                                const char **written)
+{
+        static const char *const levels[] = {"warning ", "error ", "critical ",
+                                             "information ", "informational "};
+        const char *s = l->s;
+        size_t len = l->len;
+        for (size_t i = 1; i < len; i++) {
+                size_t e = i;
+                while (e < len && isdigit((unsigned char)s[e]))
+                        e++;
+                if (e == i || isalnum((unsigned char)s[i - 1]) ||
+                    (e < len && isalnum((unsigned char)s[e])) ||
+                    strtol(s + i, NULL, 10) != id)
+                        continue;
+                size_t p = i;
+                if (p >= 3 && !strncasecmp(s + p - 3, "ID ", 3))
+                        p -= 3;
+                if (p < 6 || strncasecmp(s + p - 6, "event ", 6))
+                        continue;
+                p -= 6;
+                size_t lv = 0;
+                for (size_t k = 0; !lv && k < sizeof(levels) / sizeof(*levels);
+                     k++) {
+                        size_t n = strlen(levels[k]);
+                        if (p >= n && !strncasecmp(s + p - n, levels[k], n))
+                                lv = n;
+                }
+                if (!lv)
+                        continue;
+                p -= lv; /* at the level, after the source's space */
+                size_t b = source_before(s, p);
+                size_t w = p - 1;
+                while (w > 0 && isalnum((unsigned char)s[w - 1]))
+                        w--;
+                if (b == p || !provider_like(s, w, p - 1))
+                        continue;
+                return logged_source(a, kbc_arena_strndup(a, s + b, p - 1 - b),
+                                     written);
+        }
+        return NULL;
+}
+
 /* "## Error code 0x4b8: An extended error has occurred": a section named
  * after the error it is about. Adds the hex code an error word ("error",
  * "code", "status") is followed by in a heading below the title, unless
@@ -1819,6 +1865,9 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 if (s.kind == KBC_KB_EVENT && !s.source && !s.channel &&
                     !s.text && l)
                         s.source = events_of(a, l, &s.source_written);
+                if (s.kind == KBC_KB_EVENT && !s.source && !s.channel && l)
+                        s.source =
+                            level_source(a, l, s.event_id, &s.source_written);
                 sig[kept++] = s;
         }
         art->nsignals = kept;

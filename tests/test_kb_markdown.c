@@ -1088,6 +1088,30 @@ static void test_source_opens_with_a_label_word(void **state)
         kbc_arena_free(a);
 }
 
+/* "KDC warning Event ID 25": the provider written before the event's
+ * level is its source; a plain word there ("the Service warning") is
+ * none. */
+static void test_source_before_level(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "You can get KDC warning Event ID 25 when the request fails.\n\n"
+            "Then the Service warning event 26 is logged.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 25, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(
+            s->source, "Microsoft-Windows-Kerberos-Key-Distribution-Center");
+        assert_non_null(s->source_written);
+        assert_string_equal(s->source_written, "KDC");
+        s = find(art, KBC_KB_EVENT, 26, NULL);
+        assert_true(!s || !s->source);
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1125,6 +1149,7 @@ int main(void)
             cmocka_unit_test(test_error_value_on_next_line),
             cmocka_unit_test(test_error_number_field),
             cmocka_unit_test(test_source_opens_with_a_label_word),
+            cmocka_unit_test(test_source_before_level),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
