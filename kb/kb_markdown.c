@@ -1700,6 +1700,14 @@ static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
                 *sure = true;
                 return named;
         }
+        /* An event's XML: <Data Name="ErrorCode">1252</Data>. */
+        size_t x = j;
+        if (len - x > 4 && !strncasecmp(s + x, "code", 4))
+                x += 4;
+        if (len - x > 2 && s[x] == '"' && s[x + 1] == '>') {
+                *sure = true;
+                return x + 2;
+        }
         static const char *const more[] = {" code", " value", " of", " was",
                                            " is"};
         for (size_t k = 0; k < sizeof(more) / sizeof(*more); k++)

@@ -1112,6 +1112,26 @@ static void test_source_before_level(void **state)
         kbc_arena_free(a);
 }
 
+/* An event's XML names its error in a data item: <Data
+ * Name="ErrorCode">1252</Data> is error 1252; another item's number is
+ * none. */
+static void test_xml_error_data(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "    Event Xml:\n"
+            "    \\<EventData>\n"
+            "    \\<Data Name=\"CSEElaspedTimeInMilliSeconds\">20984\\</Data>\n"
+            "    \\<Data Name=\"ErrorCode\">1252\\</Data>\n"
+            "    \\</EventData>\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000004E4"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00005204"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1150,6 +1170,7 @@ int main(void)
             cmocka_unit_test(test_error_number_field),
             cmocka_unit_test(test_source_opens_with_a_label_word),
             cmocka_unit_test(test_source_before_level),
+            cmocka_unit_test(test_xml_error_data),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
