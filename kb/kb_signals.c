@@ -1447,6 +1447,24 @@ static bool transcript_line(const kbc_kb_line *l)
         return false;
 }
 
+/* "Repadmin /showreps displays the following error message:": an
+ * introduction whose subject is a command with its switch announces what
+ * the tool printed, its own report (not "setup displays the following
+ * error after you run Setup /a", whose error is Setup's). */
+static bool command_intro(const kbc_kb_line *l)
+{
+        size_t i = 0;
+        while (i < l->len && !isalpha((unsigned char)l->s[i]))
+                i++;
+        while (i < l->len && (isalnum((unsigned char)l->s[i]) ||
+                              l->s[i] == '.' || l->s[i] == '_'))
+                i++;
+        if (i + 2 >= l->len || l->s[i] != ' ' || l->s[i + 1] != '/' ||
+            !islower((unsigned char)l->s[i + 2]))
+                return false;
+        return true;
+}
+
 static void scan_messages(ctx *c)
 {
         size_t i = 0;
@@ -1467,7 +1485,9 @@ static void scan_messages(ctx *c)
                        c->L[e].section == l->section &&
                        (c->L[e].body || c->L[e].blank))
                         e++;
-                if ((announced && !transcript_line(l)) || crash_log(l)) {
+                if ((announced && !transcript_line(l) &&
+                     !command_intro(&c->L[p - 1])) ||
+                    crash_log(l)) {
                         size_t b = i;
                         int step_indent = -1; /* of the step being read */
                         while (b < e) {

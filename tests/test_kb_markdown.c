@@ -1132,6 +1132,35 @@ static void test_xml_error_data(void **state)
         kbc_arena_free(a);
 }
 
+/* "`Repadmin /showreps` displays the following error message": what a
+ * command whose switch is the intro's subject prints is its report; an
+ * error shown after a command run later in the sentence is still one. */
+static void test_command_subject_output(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "1. `Repadmin /showreps` displays the following error message\n\n"
+            "    > *DC object GUID: \\<GUID> Last attempt failed, result "
+            "1818 (0x71a): Can't retrieve message string 1818*\n\n"
+            "2. Setup displays the following error after you run Setup /a:\n\n"
+            "    > Setup does not support being run in this mode.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        bool report = false, setup = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_MESSAGE || !s->text)
+                        continue;
+                report |= strstr(s->text, "Last attempt") != NULL;
+                setup |= strstr(s->text, "does not support") != NULL;
+        }
+        assert_false(report);
+        assert_true(setup);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000071A"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1171,6 +1200,7 @@ int main(void)
             cmocka_unit_test(test_source_opens_with_a_label_word),
             cmocka_unit_test(test_source_before_level),
             cmocka_unit_test(test_xml_error_data),
+            cmocka_unit_test(test_command_subject_output),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
