@@ -1800,7 +1800,8 @@ static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
                 size_t len = lines[li].len;
                 for (size_t i = 0; i < len; i++) {
                         bool sure = false;
-                        size_t j = error_words(s, len, i, &sure), end;
+                        /* a code on the next line ends this one */
+                        size_t j = error_words(s, len, i, &sure), end = len;
                         uint32_t v = j ? decimal_code(s, len, j, &end) : 0;
                         if (j == len && sure && !v)
                                 v = next_line_code(lines, n, li);
