@@ -60,10 +60,10 @@
  * when its scoring was added (docs/kb-compiler.md, "Extraction"). */
 #define MIN_MODERN_PRECISION 0.85
 #define MIN_MODERN_RECALL    0.80
-/* Its dev half measured 0.794 and 0.863 after the third round of the
+/* Its dev half measured 0.808 and 0.863 after the third round of the
  * parser's fixes for it (0.716 and 0.769 before the first): the floors
  * keep those gains. */
-#define MIN_MODERN_DEV_PRECISION 0.78
+#define MIN_MODERN_DEV_PRECISION 0.79
 #define MIN_MODERN_DEV_RECALL    0.85
 #define MAX_ARTICLES             1024
 
