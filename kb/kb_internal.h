@@ -26,6 +26,9 @@ typedef struct kbc_kb_line {
         int heading;         /* markdown heading level (1-6), else 0 */
         const char *refs;    /* markdown: the texts of its links to other
                                 articles, one a line, or NULL */
+        const char *codes;   /* markdown: the decimal error codes a table
+                                row's code column holds ("8456 or 8457"),
+                                space-separated, or NULL */
         bool blank;          /* only white space */
         bool body;           /* inside a section body (not a heading, not
                                 the header or the trailer) */

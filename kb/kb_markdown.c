@@ -459,7 +459,8 @@ typedef enum column {
         COL_SOURCE,
         COL_LOG,
         COL_TEXT,
-        COL_SOURCE_ID /* "NTDS KCC 1926": the source and the id in one */
+        COL_SOURCE_ID, /* "NTDS KCC 1926": the source and the id in one */
+        COL_CODE       /* "Code", "Error code", "Decimal": error numbers */
 } column;
 
 /* A column header: "Event ID", "ID", "Event" and the longer ones that
@@ -474,6 +475,13 @@ static column column_of(kbc_arena *a, const char *s, size_t len)
         const char *h = kbc_arena_strndup(a, b.data ? b.data : "", b.len);
         kbc_buf_free(&b);
         size_t hl = strlen(h);
+        static const char *const codes[] = {
+            "Code",         "Error code",  "Error",       "Decimal",
+            "Error number", "Status",      "Status code", "Return code",
+            "Win32 error",  "Error value", "Error codes"};
+        for (size_t k = 0; k < sizeof(codes) / sizeof(*codes); k++)
+                if (!strcasecmp(h, codes[k]))
+                        return COL_CODE;
         bool id = !strcasecmp(h, "ID") || !strcasecmp(h, "Event") ||
                   find_ci(h, hl, "event id") || find_ci(h, hl, "eventid");
         bool source = find_ci(h, hl, "source") || find_ci(h, hl, "provider");
@@ -555,6 +563,46 @@ static int cell_lines(out *o, int no, column c, const char *s, size_t len)
         return rc;
 }
 
+/* The decimal error codes of a code column's cell ("8451", "8456 or
+ * 8457"), space-separated, or NULL when the cell holds anything else (a
+ * name, hex, a sentence). */
+static const char *cell_codes(kbc_arena *a, const char *s, size_t len)
+{
+        kbc_buf b, c;
+        kbc_buf_init(&b, 1 << 20);
+        kbc_buf_init(&c, 1 << 16);
+        inline_text(&b, s, len, NULL);
+        const char *t = b.data ? b.data : "";
+        size_t tl = b.len;
+        bool ok = true;
+        for (size_t i = 0; ok && i < tl;) {
+                if (t[i] == ' ' || t[i] == ',' || t[i] == '/') {
+                        i++;
+                } else if (isdigit((unsigned char)t[i])) {
+                        size_t e = i;
+                        while (e < tl && isdigit((unsigned char)t[e]))
+                                e++;
+                        ok = e - i <= 10 &&
+                             (e == tl || !isalnum((unsigned char)t[e]));
+                        if (c.len)
+                                kbc_buf_putc(&c, ' ');
+                        kbc_buf_append(&c, t + i, e - i);
+                        i = e;
+                } else if (tl - i >= 3 && !strncasecmp(t + i, "or ", 3)) {
+                        i += 3;
+                } else if (tl - i >= 4 && !strncasecmp(t + i, "and ", 4)) {
+                        i += 4;
+                } else {
+                        ok = false;
+                }
+        }
+        const char *r =
+            ok && c.len ? kbc_arena_strndup(a, c.data, c.len) : NULL;
+        kbc_buf_free(&b);
+        kbc_buf_free(&c);
+        return r;
+}
+
 /* Does a row link to another troubleshooting article? Then the events it
  * names are that article's (a table of errors, each with its events and
  * the article on them). */
@@ -595,6 +643,14 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                         continue;
                 }
                 size_t nc = cells(l->s, l->len, cell, clen);
+                /* "| 8451 | Repadmin, DcPromo | ... |" under "Code": the
+                 * errors the table is about, whether or not the row
+                 * links elsewhere (the error is this article's too). */
+                const char *codes = NULL;
+                for (size_t k = 0; j > i && k < nc && k < ncol && !codes; k++)
+                        if (col[k] == COL_CODE && clen[k])
+                                codes = cell_codes(o->a, cell[k], clen[k]);
+                size_t first = o->n;
                 if (!events || j == i || row_links(cell, clen, nc)) {
                         kbc_buf b;
                         kbc_buf_init(&b, 1 << 20);
@@ -606,14 +662,18 @@ static size_t table(out *o, const kbc_kb_line *lines, size_t i, size_t n,
                         *rc |= emit(o, l->no, 0, 0, b.data ? b.data : "", b.len,
                                     true);
                         kbc_buf_free(&b);
-                        continue;
+                } else {
+                        /* One log block per row, the labels the extractor
+                         * knows. */
+                        for (size_t k = 0; k < nc && k < ncol; k++)
+                                if (col[k] != COL_OTHER && col[k] != COL_CODE &&
+                                    clen[k])
+                                        *rc |= cell_lines(o, l->no, col[k],
+                                                          cell[k], clen[k]);
+                        *rc |= emit(o, l->no, 0, 0, "", 0, false);
                 }
-                /* One log block per row, the labels the extractor knows. */
-                for (size_t k = 0; k < nc && k < ncol; k++)
-                        if (col[k] != COL_OTHER && clen[k])
-                                *rc |= cell_lines(o, l->no, col[k], cell[k],
-                                                  clen[k]);
-                *rc |= emit(o, l->no, 0, 0, "", 0, false);
+                if (codes && o->n > first)
+                        o->v[first].codes = codes;
         }
         return j;
 }
@@ -1519,6 +1579,52 @@ static const char *events_of(kbc_arena *a, const kbc_kb_line *l,
         return NULL;
 }
 
+/* "KDC warning Event ID 25", "NTDS Replication error event 1093": the
+ * provider written before the level and the event of id (two capitals at
+ * least, as events_of asks); NULL if the line has none. */
+static const char *level_source(kbc_arena *a, const kbc_kb_line *l, long id,
+                                const char **written)
+{
+        static const char *const levels[] = {"warning ", "error ", "critical ",
+                                             "information ", "informational "};
+        const char *s = l->s;
+        size_t len = l->len;
+        for (size_t i = 1; i < len; i++) {
+                size_t e = i;
+                while (e < len && isdigit((unsigned char)s[e]))
+                        e++;
+                if (e == i || isalnum((unsigned char)s[i - 1]) ||
+                    (e < len && isalnum((unsigned char)s[e])) ||
+                    strtol(s + i, NULL, 10) != id)
+                        continue;
+                size_t p = i;
+                if (p >= 3 && !strncasecmp(s + p - 3, "ID ", 3))
+                        p -= 3;
+                if (p < 6 || strncasecmp(s + p - 6, "event ", 6))
+                        continue;
+                p -= 6;
+                size_t lv = 0;
+                for (size_t k = 0; !lv && k < sizeof(levels) / sizeof(*levels);
+                     k++) {
+                        size_t n = strlen(levels[k]);
+                        if (p >= n && !strncasecmp(s + p - n, levels[k], n))
+                                lv = n;
+                }
+                if (!lv)
+                        continue;
+                p -= lv; /* at the level, after the source's space */
+                size_t b = source_before(s, p);
+                size_t w = p - 1;
+                while (w > 0 && isalnum((unsigned char)s[w - 1]))
+                        w--;
+                if (b == p || !provider_like(s, w, p - 1))
+                        continue;
+                return logged_source(a, kbc_arena_strndup(a, s + b, p - 1 - b),
+                                     written);
+        }
+        return NULL;
+}
+
 /* "## Error code 0x4b8: An extended error has occurred": a section named
  * after the error it is about. Adds the hex code an error word ("error",
  * "code", "status") is followed by in a heading below the title, unless
@@ -1594,12 +1700,21 @@ static size_t error_words(const char *s, size_t len, size_t i, bool *sure)
                 *sure = true;
                 return named;
         }
-        static const char *const more[] = {" code", " of", " was", " is"};
+        /* An event's XML: <Data Name="ErrorCode">1252</Data>. */
+        size_t x = j;
+        if (len - x > 4 && !strncasecmp(s + x, "code", 4))
+                x += 4;
+        if (len - x > 2 && s[x] == '"' && s[x + 1] == '>') {
+                *sure = true;
+                return x + 2;
+        }
+        static const char *const more[] = {" code", " value", " of", " was",
+                                           " is"};
         for (size_t k = 0; k < sizeof(more) / sizeof(*more); k++)
                 if (len - j > strlen(more[k]) &&
                     !strncasecmp(s + j, more[k], strlen(more[k])) &&
                     !isalnum((unsigned char)s[j + strlen(more[k])])) {
-                        *sure |= k == 0;
+                        *sure |= k <= 1;
                         j += strlen(more[k]);
                 }
         while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '#' ||
@@ -1631,6 +1746,45 @@ static uint32_t decimal_code(const char *s, size_t len, size_t i, size_t *end)
         return (uint32_t)v;
 }
 
+/* "SqlError-0.Number: 8115": the number field of an error object dumped
+ * with its fields (SqlException's errors, each with Class, State, Number
+ * and Message): the index of its value at s[i], or 0. */
+static size_t error_number_field(const char *s, size_t len, size_t i)
+{
+        if (i && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '.' ||
+                  s[i - 1] == '-'))
+                return 0;
+        size_t e = i;
+        while (e < len && (isalnum((unsigned char)s[e]) || s[e] == '.' ||
+                           s[e] == '-' || s[e] == '_'))
+                e++;
+        static const char field[] = ".Number";
+        size_t fl = sizeof(field) - 1;
+        if (e - i <= fl || e + 1 >= len || s[e] != ':' || s[e + 1] != ' ' ||
+            strncmp(s + e - fl, field, fl) || !find_ci(s + i, e - i, "error"))
+                return 0;
+        return e + 2;
+}
+
+/* "Error value:" ending lines[li], Event Viewer's copy of an event's
+ * additional data: the number the next line opens with before the error's
+ * text ("8524 The DSA operation is unable to proceed ..."; not "5
+ * 000020D9: SvcErr", an LDAP result before its extended error), or 0. */
+static uint32_t next_line_code(const kbc_kb_line *lines, size_t n, size_t li)
+{
+        if (li + 1 >= n || lines[li + 1].heading || !lines[li + 1].body)
+                return 0;
+        const char *s = lines[li + 1].s;
+        size_t len = lines[li + 1].len, i = 0, end;
+        while (i < len && s[i] == ' ')
+                i++;
+        uint32_t v = decimal_code(s, len, i, &end);
+        return v && end + 1 < len && s[end] == ' ' &&
+                       isupper((unsigned char)s[end + 1])
+                   ? v
+                   : 0;
+}
+
 /* "failed with status 1376", "status code of (1307)", "(WIN32: 8344
  * ERROR_...)", "Error: 1722 (The RPC server is unavailable.)", "The error
  * code was '3'": the body's decimal error codes. Below 10 a number is a
@@ -1646,12 +1800,41 @@ static void body_decimal_codes(kbc_arena *a, kbc_kb_article *art,
                 size_t len = lines[li].len;
                 for (size_t i = 0; i < len; i++) {
                         bool sure = false;
-                        size_t j = error_words(s, len, i, &sure), end;
+                        /* a code on the next line ends this one */
+                        size_t j = error_words(s, len, i, &sure), end = len;
                         uint32_t v = j ? decimal_code(s, len, j, &end) : 0;
+                        if (j == len && sure && !v)
+                                v = next_line_code(lines, n, li);
+                        if (!v && (j = error_number_field(s, len, i)) != 0) {
+                                sure = true;
+                                v = decimal_code(s, len, j, &end);
+                        }
                         if (!v || (v < 10 && !sure))
                                 continue;
                         named_code(a, art, v, lines[li].no, false);
                         i = end;
+                }
+        }
+}
+
+/* The errors a table's code column lists (kbc_kb_line.codes). */
+static void table_codes(kbc_arena *a, kbc_kb_article *art,
+                        const kbc_kb_line *lines, size_t n)
+{
+        for (size_t li = 0; li < n; li++) {
+                if (!lines[li].codes || !lines[li].body)
+                        continue;
+                for (const char *p = lines[li].codes; *p;) {
+                        char *e;
+                        unsigned long v = strtoul(p, &e, 10);
+                        if (e == p)
+                                break;
+                        if (v && v <= 0xffffffffUL)
+                                named_code(a, art, (uint32_t)v, lines[li].no,
+                                           false);
+                        p = e;
+                        while (*p == ' ')
+                                p++;
                 }
         }
 }
@@ -1691,6 +1874,9 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 if (s.kind == KBC_KB_EVENT && !s.source && !s.channel &&
                     !s.text && l)
                         s.source = events_of(a, l, &s.source_written);
+                if (s.kind == KBC_KB_EVENT && !s.source && !s.channel && l)
+                        s.source =
+                            level_source(a, l, s.event_id, &s.source_written);
                 sig[kept++] = s;
         }
         art->nsignals = kept;
@@ -1703,4 +1889,5 @@ void kbc_kb_markdown_sources(kbc_arena *a, kbc_kb_article *art,
                 title_code_signals(a, art, lines, n);
         heading_codes(a, art, lines, n);
         body_decimal_codes(a, art, lines, n);
+        table_codes(a, art, lines, n);
 }

@@ -738,6 +738,31 @@ static bool stop_word(const char *w, size_t n)
         return false;
 }
 
+/* "The", "With", "Is": a sentence's words, never a name's first. */
+static bool prose_word(const char *w, size_t n)
+{
+        static const char *const prose[] = {"the", "with", "is"};
+        for (size_t k = 0; k < sizeof(prose) / sizeof(*prose); k++)
+                if (strlen(prose[k]) == n && ci_at(w, n, 0, prose[k]))
+                        return true;
+        return false;
+}
+
+/* Does a name go on after the word that ends at w: one space, then a
+ * capitalized word that is no label's ("User Device Registration", not
+ * "User: X" or "Event Category:")? */
+static bool name_goes_on(const char *s, size_t len, size_t w)
+{
+        if (w + 1 >= len || s[w] != ' ' || s[w - 1] == ':' || s[w - 1] == '=' ||
+            !isupper((unsigned char)s[w + 1]))
+                return false;
+        size_t e = w + 1;
+        while (e < len && isalnum((unsigned char)s[e]))
+                e++;
+        return !stop_word(s + w + 1, e - w - 1) &&
+               (e >= len || (s[e] != ':' && s[e] != '='));
+}
+
 /* Reads a source value at i; NULL when there is none. */
 static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                                 bool paren)
@@ -767,7 +792,12 @@ static const char *source_value(ctx *c, const char *s, size_t len, size_t i,
                     (words > 0 && !title_with && stop_word(s + e, wl)) ||
                     (wl == 1 && s[e] == '-'))
                         break;
-                if (words == 0 && stop_word(s + e, wl))
+                /* "Source: User Device Registration": a label's word
+                 * opens a name when a capitalized word that is none
+                 * follows it ("Event Category:" is two labels). */
+                if (words == 0 && stop_word(s + e, wl) &&
+                    !(isupper((unsigned char)s[e]) && !prose_word(s + e, wl) &&
+                      name_goes_on(s, len, w)))
                         break;
                 words++;
                 e = w;
@@ -1417,6 +1447,24 @@ static bool transcript_line(const kbc_kb_line *l)
         return false;
 }
 
+/* "Repadmin /showreps displays the following error message:": an
+ * introduction whose subject is a command with its switch announces what
+ * the tool printed, its own report (not "setup displays the following
+ * error after you run Setup /a", whose error is Setup's). */
+static bool command_intro(const kbc_kb_line *l)
+{
+        size_t i = 0;
+        while (i < l->len && !isalpha((unsigned char)l->s[i]))
+                i++;
+        while (i < l->len && (isalnum((unsigned char)l->s[i]) ||
+                              l->s[i] == '.' || l->s[i] == '_'))
+                i++;
+        if (i + 2 >= l->len || l->s[i] != ' ' || l->s[i + 1] != '/' ||
+            !islower((unsigned char)l->s[i + 2]))
+                return false;
+        return true;
+}
+
 static void scan_messages(ctx *c)
 {
         size_t i = 0;
@@ -1437,7 +1485,9 @@ static void scan_messages(ctx *c)
                        c->L[e].section == l->section &&
                        (c->L[e].body || c->L[e].blank))
                         e++;
-                if ((announced && !transcript_line(l)) || crash_log(l)) {
+                if ((announced && !transcript_line(l) &&
+                     !command_intro(&c->L[p - 1])) ||
+                    crash_log(l)) {
                         size_t b = i;
                         int step_indent = -1; /* of the step being read */
                         while (b < e) {

@@ -978,6 +978,189 @@ static void test_ldap_extended_error(void **state)
         kbc_arena_free(a);
 }
 
+/* A table's code column ("Code", "Error code") lists the errors it is
+ * about in decimal: each is a code, even in a row that links elsewhere;
+ * a cell of words or hex is not read as one, nor a number in another
+ * column. */
+static void test_table_code_column(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "| **Code**| **Sources**| **Additional Information** |\n"
+            "|---|---|---|\n"
+            "| 8451|Repadmin, DcPromo|Refer to the guide for 8451.|\n"
+            "| 8456 or 8457 | 1308 NTDS KCC | [Error 8456](error-8456.md) |\n"
+            "| ERROR_DS_BUSY | 8206 | none |\n\n"
+            "| Error code | Event ID | More information |\n"
+            "|---|---|---|\n"
+            "| 1340 | 1450 | The ACL could not be built. |\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002103"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002108"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00002109"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000053C"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x0000200E"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x000005AA"));
+        const kbc_kb_signal *e = find(art, KBC_KB_EVENT, 1450, NULL);
+        assert_non_null(e);
+        for (size_t i = 1; i < art->nsignals; i++)
+                assert_true(art->signals[i - 1].line <= art->signals[i].line);
+        kbc_arena_free(a);
+}
+
+/* Event Viewer's copy of an event's additional data puts the error on
+ * the line after "Error value:", its number before its text; an LDAP
+ * result before an extended error is no such line. */
+static void test_error_value_on_next_line(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Log Name: Directory Service\n"
+            "Source: Microsoft-Windows-ActiveDirectory_DomainService\n"
+            "Event ID: 1925\n"
+            "Description:\nThe attempt to establish a replication link "
+            "failed.\n"
+            ">\n> Additional Data  \nError value:  \n"
+            "8524 The DSA operation is unable to proceed because of a DNS "
+            "lookup failure.\n\n"
+            "> Additional Data\n> Error value:\n"
+            "> 7 000020D9: SvcErr: DSID-xxxxxxxx, problem 5001 (BUSY)\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000214C"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000007"));
+        kbc_arena_free(a);
+}
+
+/* SqlException's errors dumped field by field: the Number of each is
+ * an error code; other fields and other objects' numbers are not. */
+static void test_error_number_field(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "```output\n"
+            "HelpLink.EvtID: 8115\n"
+            "SqlError-1.Class: 16\n"
+            "SqlError-1.Number: 3606\n"
+            "SqlError-0.Number: 8115\n"
+            "Row.Number: 4711\n"
+            "```\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00000E16"));
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x00001FB3"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00000010"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00001267"));
+        kbc_arena_free(a);
+}
+
+/* "Source: User Device Registration": a provider's name may open with a
+ * word that is also a block label's ("User"); "Event Category: None"
+ * on the source's line is still no source. */
+static void test_source_opens_with_a_label_word(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "> Log Name: Microsoft-Windows-User Device Registration/Admin  \n"
+            "Source: User Device Registration  \n"
+            "Event ID: 307  \n"
+            "Level: Error  \n"
+            "Description:  \n"
+            "Automatic registration failed.\n\n"
+            "> Event Type: Error  \n"
+            "Event Source: Event Category: None  \n"
+            "Event ID: 1000  \n"
+            "Description: The extension returned a failure.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 307, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(s->source, "User Device Registration");
+        s = find(art, KBC_KB_EVENT, 1000, NULL);
+        assert_non_null(s);
+        assert_null(s->source);
+        kbc_arena_free(a);
+}
+
+/* "KDC warning Event ID 25": the provider written before the event's
+ * level is its source; a plain word there ("the Service warning") is
+ * none. */
+static void test_source_before_level(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## More information\n\n"
+            "You can get KDC warning Event ID 25 when the request fails.\n\n"
+            "Then the Service warning event 26 is logged.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        const kbc_kb_signal *s = find(art, KBC_KB_EVENT, 25, NULL);
+        assert_non_null(s);
+        assert_non_null(s->source);
+        assert_string_equal(
+            s->source, "Microsoft-Windows-Kerberos-Key-Distribution-Center");
+        assert_non_null(s->source_written);
+        assert_string_equal(s->source_written, "KDC");
+        s = find(art, KBC_KB_EVENT, 26, NULL);
+        assert_true(!s || !s->source);
+        kbc_arena_free(a);
+}
+
+/* An event's XML names its error in a data item: <Data
+ * Name="ErrorCode">1252</Data> is error 1252; another item's number is
+ * none. */
+static void test_xml_error_data(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "    Event Xml:\n"
+            "    \\<EventData>\n"
+            "    \\<Data Name=\"CSEElaspedTimeInMilliSeconds\">20984\\</Data>\n"
+            "    \\<Data Name=\"ErrorCode\">1252\\</Data>\n"
+            "    \\</EventData>\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x000004E4"));
+        assert_null(find(art, KBC_KB_CODE, -1, "0x00005204"));
+        kbc_arena_free(a);
+}
+
+/* "`Repadmin /showreps` displays the following error message": what a
+ * command whose switch is the intro's subject prints is its report; an
+ * error shown after a command run later in the sentence is still one. */
+static void test_command_subject_output(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "1. `Repadmin /showreps` displays the following error message\n\n"
+            "    > *DC object GUID: \\<GUID> Last attempt failed, result "
+            "1818 (0x71a): Can't retrieve message string 1818*\n\n"
+            "2. Setup displays the following error after you run Setup /a:\n\n"
+            "    > Setup does not support being run in this mode.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        bool report = false, setup = false;
+        for (size_t i = 0; i < art->nsignals; i++) {
+                const kbc_kb_signal *s = &art->signals[i];
+                if (s->kind != KBC_KB_MESSAGE || !s->text)
+                        continue;
+                report |= strstr(s->text, "Last attempt") != NULL;
+                setup |= strstr(s->text, "does not support") != NULL;
+        }
+        assert_false(report);
+        assert_true(setup);
+        assert_non_null(find(art, KBC_KB_CODE, -1, "0x0000071A"));
+        kbc_arena_free(a);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1011,6 +1194,13 @@ int main(void)
             cmocka_unit_test(test_command_under_an_event_step),
             cmocka_unit_test(test_event_quoted_again_without_source),
             cmocka_unit_test(test_ldap_extended_error),
+            cmocka_unit_test(test_table_code_column),
+            cmocka_unit_test(test_error_value_on_next_line),
+            cmocka_unit_test(test_error_number_field),
+            cmocka_unit_test(test_source_opens_with_a_label_word),
+            cmocka_unit_test(test_source_before_level),
+            cmocka_unit_test(test_xml_error_data),
+            cmocka_unit_test(test_command_subject_output),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
