@@ -1300,6 +1300,19 @@ static bool source_id_event(kbc_arena *a, const char *s, size_t len, size_t i,
         return ev->source != NULL;
 }
 
+/* Puts s into v[0..*n), which has room for it, after every signal of its
+ * line or before: every signal list is in line order (kbc_kb.h), and a
+ * later pass may find a signal that stands before the last one. */
+static void insert_by_line(kbc_kb_signal *v, size_t *n, kbc_kb_signal s)
+{
+        size_t at = *n;
+        while (at > 0 && v[at - 1].line > s.line)
+                at--;
+        memmove(v + at + 1, v + at, (*n - at) * sizeof(*v));
+        v[at] = s;
+        (*n)++;
+}
+
 /* Adds the events written "SOURCE ID event" that no other mention gave. */
 static void source_first_events(kbc_arena *a, kbc_kb_article *art,
                                 const kbc_kb_line *lines, size_t n)
@@ -1318,7 +1331,7 @@ static void source_first_events(kbc_arena *a, kbc_kb_article *art,
                                 continue;
                         e.section = l->section;
                         e.line = l->no;
-                        v[k++] = e;
+                        insert_by_line(v, &k, e);
                 }
         }
         art->signals = v;
@@ -1494,22 +1507,14 @@ static void named_code(kbc_arena *a, kbc_kb_article *art, uint32_t v, int line,
                         sv[i].titled |= titled;
                         have = true;
                 }
-        if (!have) {
-                /* in line order, as every signal list is (kbc_kb.h): a
-                 * body's code may stand before the last signal found */
-                size_t at = art->nsignals;
-                while (at > 0 && sv[at - 1].line > line)
-                        at--;
-                memmove(sv + at + 1, sv + at,
-                        (art->nsignals - at) * sizeof(*sv));
-                sv[at] = (kbc_kb_signal){
-                    .kind = KBC_KB_CODE,
-                    .event_id = -1,
-                    .code = kbc_arena_printf(a, "0x%08X", (unsigned)v),
-                    .line = line,
-                    .titled = titled};
-                art->nsignals++;
-        }
+        if (!have)
+                insert_by_line(sv, &art->nsignals,
+                               (kbc_kb_signal){.kind = KBC_KB_CODE,
+                                               .event_id = -1,
+                                               .code = kbc_arena_printf(
+                                                   a, "0x%08X", (unsigned)v),
+                                               .line = line,
+                                               .titled = titled});
         art->signals = sv;
 }
 

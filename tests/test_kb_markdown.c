@@ -857,6 +857,24 @@ static void test_decimal_codes(void **state)
         kbc_arena_free(a);
 }
 
+/* An event written "SOURCE ID event", found by a pass after the others,
+ * stands in line order before a later line's event (fuzz_kb_parse found
+ * it appended last). */
+static void test_source_first_event_in_line_order(void **state)
+{
+        (void)state;
+        static const char text[] =
+            "---\nms.date: 1/2/2023\ntitle: t\n---\n## Symptoms\n\n"
+            "See the NTDS Replication 1084 event first.\n\n"
+            "Then Event ID 1925 is logged in the Directory Service log.\n";
+        kbc_arena *a = kbc_arena_new();
+        kbc_kb_article *art = parse_text(a, "x.md", text);
+        assert_non_null(find(art, KBC_KB_EVENT, 1084, NULL));
+        for (size_t i = 1; i < art->nsignals; i++)
+                assert_true(art->signals[i - 1].line <= art->signals[i].line);
+        kbc_arena_free(a);
+}
+
 /* What dcdiag or a command at a prompt prints is the tool's report, even
  * under "you may see error messages that resemble the following:"; the
  * messages quoted before it stay, one of them opening with a path. */
@@ -1189,6 +1207,7 @@ int main(void)
             cmocka_unit_test(test_event_blocks_kept_apart),
             cmocka_unit_test(test_event_label_with_a_word),
             cmocka_unit_test(test_decimal_codes),
+            cmocka_unit_test(test_source_first_event_in_line_order),
             cmocka_unit_test(test_command_output_is_no_message),
             cmocka_unit_test(test_code_after_a_sentence),
             cmocka_unit_test(test_command_under_an_event_step),
