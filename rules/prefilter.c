@@ -13,6 +13,7 @@
  * a plain Aho-Corasick automaton: bench/bench_prefilter measures all three
  * (BENCHMARKS.md).
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +29,27 @@
 /* What normalization does with each byte: most bytes are copied lower
  * case; a table keeps the loop to one load and one branch per byte (it is
  * a third of the matcher's time per event with the whole KB). */
-enum { COPY, SPACE, QUOTE, MAYBE_QUOTE };
+enum { COPY, SPACE, QUOTE, MAYBE_QUOTE, MAYBE_FOLD };
 
 static const unsigned char byte_class[256] = {
     ['\t'] = SPACE,       ['\n'] = SPACE, ['\r'] = SPACE, ['\f'] = SPACE,
     ['\v'] = SPACE,       [' '] = SPACE,  ['\''] = QUOTE, ['"'] = QUOTE,
     [0xe2] = MAYBE_QUOTE, /* typographic quotes: E2 80 98/99/9C/9D */
+    [0xc5] = MAYBE_FOLD,  /* U+017F, C5 BF */
 };
+
+/* The ASCII letter caseless PCRE2 10.42 also matches with the character
+ * at s (U+017F LONG S is "s", U+212A KELVIN SIGN is "k"; no other
+ * non-ASCII character matches an ASCII letter or digit), or 0: a literal
+ * holds the ASCII letter, and must be found where the pattern matches. */
+static char ascii_fold(const unsigned char *s, size_t avail)
+{
+        if (avail >= 2 && s[0] == 0xc5 && s[1] == 0xbf)
+                return 's';
+        if (avail >= 3 && s[0] == 0xe2 && s[1] == 0x84 && s[2] == 0xaa)
+                return 'k';
+        return 0;
+}
 
 static bool is_space(unsigned char c)
 {
@@ -45,9 +60,9 @@ static bool is_space(unsigned char c)
 #include <emmintrin.h>
 
 /* The 16 bytes at s, lower-cased, and a mask of those normalization must
- * look at one by one: whitespace and control bytes, quotes, 0xE2, but not
- * a single space followed by a byte that is copied (the common case, kept
- * as it is). Needs s[16] readable. */
+ * look at one by one: whitespace and control bytes, quotes, 0xE2, 0xC5,
+ * but not a single space followed by a byte that is copied (the common
+ * case, kept as it is). Needs s[16] readable. */
 static unsigned plain_run(const unsigned char *s, __m128i *lower)
 {
         const __m128i sp = _mm_set1_epi8(' ');
@@ -57,8 +72,10 @@ static unsigned plain_run(const unsigned char *s, __m128i *lower)
         _mm_or_si128(                                                          \
             _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),               \
                          _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))),              \
-            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),                \
-                         _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xe2))))
+            _mm_or_si128(                                                      \
+                _mm_cmpeq_epi8(x, _mm_set1_epi8('"')),                         \
+                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xe2)),     \
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xc5)))))
         __m128i lone_space =
             _mm_andnot_si128(SPECIAL(w), _mm_cmpeq_epi8(v, sp));
         __m128i look = _mm_andnot_si128(lone_space, SPECIAL(v));
@@ -114,7 +131,19 @@ void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
                                 i += 3;
                                 continue;
                         }
-                        break;
+                        /* maybe the Kelvin sign */
+                        __attribute__((fallthrough));
+                case MAYBE_FOLD: {
+                        char folded = ascii_fold(s + i, len - i);
+                        if (!folded)
+                                break;
+                        if (space)
+                                o[n++] = ' ';
+                        space = false;
+                        o[n++] = folded;
+                        i += folded == 's' ? 2 : 3;
+                        continue;
+                }
                 }
                 if (space)
                         o[n++] = ' ';
@@ -163,8 +192,12 @@ static void run_add(run *r, char c)
                         return;
                 c = ' ';
         }
+        /* A full run keeps its first RUN_MAX bytes, still required.
+         * Closing it here would open a new run with this character, which
+         * a "?" after it drops from the run it starts (a review found
+         * the second literal made up that way). */
         if (r->ncur == RUN_MAX)
-                run_break(r);
+                return;
         r->cur[r->ncur++] = kbc_ascii_lower(c);
 }
 
@@ -184,10 +217,19 @@ static const char *class_end(const char *p)
         if (*p == ']')
                 p++;
         for (; *p; p++) {
-                if (*p == '\\' && p[1])
+                if (*p == '\\' && p[1]) {
                         p += control_escape(p + 1) ? 2 : 1;
-                else if (*p == ']')
+                } else if (*p == '[' && p[1] && strchr(":=.", p[1])) {
+                        /* [:alpha:], [=a=], [.a.]: their "]" is theirs */
+                        const char *e = p + 2;
+                        while (*e && !(e[0] == p[1] && e[1] == ']'))
+                                e++;
+                        if (!*e)
+                                return NULL;
+                        p = e + 1;
+                } else if (*p == ']') {
                         return p;
+                }
         }
         return NULL;
 }
@@ -207,17 +249,45 @@ static size_t brace_quantifier(const char *p, long *min)
         return *q == '}' ? (size_t)(q - p) + 1 : 0;
 }
 
-/* Skips the braced argument of escape d (\x{41}, \p{L}, \g{-1}); p is
- * after d. Other escapes take none: the "{" of \e{ is a character, and
- * skipping to a "}" would hide an alternation on the way
- * (fuzz_prefilter found one). */
+/* Skips the argument of escape d, p after d: \x41 or \x{41}, \o{101},
+ * \p{L} or \pL, \N{U+41}, \g1, \g{-1}, \g<name>, \k<name>, and the
+ * digits of \0 (octal) and \1 (a reference or octal). Skipping more
+ * than PCRE2 reads only shortens the run after it; less would take part
+ * of the argument for literal text (a review found \x41bc read as
+ * "41bc"). Other escapes take none: the "{" of \e{ is a character. */
 static const char *skip_escape_arg(char d, const char *p)
 {
         if (*p == '{' && strchr("xopPNgk", d)) {
                 const char *e = strchr(p, '}');
                 return e ? e + 1 : p;
         }
+        if ((d == 'g' || d == 'k') && (*p == '<' || *p == '\'')) {
+                const char *e = strchr(p + 1, *p == '<' ? '>' : '\'');
+                return e ? e + 1 : p;
+        }
+        if (d == 'g' && (*p == '+' || *p == '-'))
+                p++;
+        if (d == 'x')
+                for (int n = 0; n < 2 && isxdigit((unsigned char)*p); n++)
+                        p++;
+        if ((d == 'p' || d == 'P') && *p)
+                p++;
+        if (d == 'g' || (d >= '0' && d <= '9'))
+                while (*p >= '0' && *p <= '9')
+                        p++;
         return p;
+}
+
+/* Whether an option setting turns on extended mode, (?x) or (?ix:
+ * alike, in which whitespace is no literal. */
+static bool extended(const char *pattern)
+{
+        for (const char *p = pattern; (p = strstr(p, "(?")); p++)
+                for (const char *o = p + 2;
+                     isalpha((unsigned char)*o) || *o == '^' || *o == '-'; o++)
+                        if (*o == 'x')
+                                return true;
+        return false;
 }
 
 static size_t no_literals(const char *lits[2])
@@ -235,13 +305,17 @@ size_t kbc_regex_literals(kbc_arena *a, const char *pattern,
         size_t before = 0; /* run length before the last atom */
         bool last_literal = false;
 
-        if (strstr(pattern, "(?x") || strstr(pattern, "(*"))
+        if (extended(pattern) || strstr(pattern, "(*"))
                 return no_literals(
                     lits); /* whitespace or verbs change the meaning */
         while (*p) {
                 char c = *p;
                 if (depth > 0) {
-                        if (c == '\\' && p[1])
+                        if (c == '\\' && p[1] == 'Q') {
+                                /* quoted to \E: no syntax in between */
+                                const char *e = strstr(p + 2, "\\E");
+                                p = e ? e + 1 : p + strlen(p) - 1;
+                        } else if (c == '\\' && p[1])
                                 p += control_escape(p + 1) ? 2 : 1;
                         else if (c == '[')
                                 p = class_end(p) ? class_end(p) : p;

@@ -6,6 +6,7 @@
  * literal missed is a symptom lost, silently).
  */
 #define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "kbc_arena.h"
 #include "kbc_str.h"
 #include "prefilter.h"
+#include "rule_internal.h"
 
 /* What normalization means: ASCII lower case, quotes (' " and the four
  * typographic ones) dropped, each run of whitespace one space, none at
@@ -233,6 +235,65 @@ static void test_second_literal(void **state)
         kbc_arena_free(a);
 }
 
+/* Where PCRE2 matches, every literal the extractor gives is in the
+ * normalized subject: cases a review found missed (an unbraced escape
+ * argument, a POSIX class, \Q in a group, extended mode set with other
+ * options, a run over 256 bytes, the two non-ASCII letters caseless
+ * PCRE2 takes for s and k). */
+static void test_literals_hold_where_pcre2_matches(void **state)
+{
+        (void)state;
+        char phrase[300];
+        memset(phrase, 'a', 256);
+        strcpy(phrase + 256, "x?");
+        static const char *const cases[][2] = {
+            {"\\x41bcdefgh", "Abcdefgh"},
+            {"\\101bcdefgh", "Abcdefgh"},
+            {"\\0123abcdefgh", "\n3abcdefgh"},
+            {"\\pLabcdefgh", "zabcdefgh"},
+            {"(a)\\g1bcdefghi", "aabcdefghi"},
+            {"(?<abcdefgh>x)\\k<abcdefgh>", "xx"},
+            {"\\x{41}bcdefghij\\x41BCDEFGH", "AbcdefghijABCDEFGH"},
+            {"[[:alpha:]]abcdefgh", "xabcdefgh"},
+            {"([[:alpha:])]abcdefgh)?", "zzz"},
+            {"((\\Q)\\E)abcdefgh)?", "zzz"},
+            {"(?ix)abcd efgh", "abcdefgh"},
+            {"disk quota exceeded", "di\xc5\xbfk quota exceeded"},
+            {"kernel power failure", "\xe2\x84\xaa"
+                                     "ernel power failure"},
+            {NULL, "a"},
+        };
+        int err;
+        PCRE2_SIZE off;
+        kbc_buf norm;
+        kbc_buf_init(&norm, 1 << 20);
+        for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+                const char *pat = cases[i][0] ? cases[i][0] : phrase;
+                const char *subject = cases[i][0] ? cases[i][1] : phrase;
+                pcre2_code *re =
+                    pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                                  KBC_RE_FLAGS, &err, &off, NULL);
+                assert_non_null(re);
+                pcre2_match_data *md =
+                    pcre2_match_data_create_from_pattern(re, NULL);
+                assert_true(pcre2_match(re, (PCRE2_SPTR)subject,
+                                        strlen(subject), 0, 0, md, NULL) >= 0);
+                pcre2_match_data_free(md);
+                pcre2_code_free(re);
+                kbc_arena *a = kbc_arena_new();
+                const char *lits[2];
+                kbc_regex_literals(a, pat, lits);
+                kbc_prefilter_normalize(subject, strlen(subject), &norm);
+                for (int k = 0; k < 2 && lits[k]; k++)
+                        if (!memmem(norm.data, norm.len, lits[k],
+                                    strlen(lits[k])))
+                                fail_msg("%s on %s: literal %s missed", pat,
+                                         subject, lits[k]);
+                kbc_arena_free(a);
+        }
+        kbc_buf_free(&norm);
+}
+
 /* An escaped non-ASCII character is the whole character, its quantifier
  * too: the required literal never ends in a lone UTF-8 lead byte (which
  * no subject matched without it holds; fuzz_prefilter found one). */
@@ -255,6 +316,7 @@ int main(void)
             cmocka_unit_test(test_scan_finds_every_literal),
             cmocka_unit_test(test_literal_of_control_escapes),
             cmocka_unit_test(test_second_literal),
+            cmocka_unit_test(test_literals_hold_where_pcre2_matches),
             cmocka_unit_test(test_literal_of_escaped_utf8),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
