@@ -537,19 +537,35 @@ static const pcre2_code *jit_code(kbc_signal_index *idx, pattern_code *pc,
                                   const pcre2_code *re)
 {
         pcre2_code *jit = atomic_load_explicit(&pc->jit, memory_order_acquire);
+        /* counted only up to HOT_RUNS: the workers would otherwise share
+         * a cache line written on every run of a pattern that never gets
+         * JIT code (past HOT_MAX, or one the JIT refused) */
         if (jit ||
+            atomic_load_explicit(&pc->runs, memory_order_relaxed) >= HOT_RUNS ||
             atomic_fetch_add_explicit(&pc->runs, 1, memory_order_relaxed) !=
-                HOT_RUNS - 1 ||
-            atomic_fetch_add_explicit(&idx->nhot, 1, memory_order_relaxed) >=
-                HOT_MAX)
+                HOT_RUNS - 1)
                 return jit;
+        if (atomic_fetch_add_explicit(&idx->nhot, 1, memory_order_relaxed) >=
+            HOT_MAX)
+                return NULL;
         pcre2_code *c = pcre2_code_copy(re);
         if (!c || pcre2_jit_compile(c, PCRE2_JIT_COMPLETE)) {
                 pcre2_code_free(c);
+                atomic_fetch_sub_explicit(&idx->nhot, 1, memory_order_relaxed);
                 return NULL;
         }
         atomic_store_explicit(&pc->jit, c, memory_order_release);
         return c;
+}
+
+/* Whether the normalized message holds lit. glibc's strstr compares 16
+ * bytes at a time where its memmem goes byte by byte (3 instructions a
+ * byte here); a NUL inside the message would stop strstr early. */
+static bool holds(const kbc_buf *norm, const char *lit)
+{
+        if (memchr(norm->data, '\0', norm->len))
+                return memmem(norm->data, norm->len, lit, strlen(lit));
+        return strstr(norm->data, lit);
 }
 
 /* Runs each distinct pattern once per event (rules of one product quote
@@ -560,11 +576,17 @@ static bool message_matches(kbc_matcher *m, const kbc_signal *s, kbc_str text)
         if (ps->stamp == m->stamp)
                 return ps->matched;
         ps->stamp = m->stamp;
-        pattern_code *pc = &m->rs->index->codes_of[s->pattern];
+        kbc_signal_index *idx = m->rs->index;
+        const char *second = idx->second[s->gindex];
+        if (second && m->normalized.len && !holds(&m->normalized, second))
+                return ps->matched = false;
+        pattern_code *pc = &idx->codes_of[s->pattern];
         const pcre2_code *re = message_code(pc, s);
         if (!re)
                 return ps->matched = false;
-        const pcre2_code *jit = jit_code(m->rs->index, pc, re);
+        /* a pattern without a literal got JIT code when loaded
+         * (prepare_hot), and pcre2_match runs it */
+        const pcre2_code *jit = s->literal ? jit_code(idx, pc, re) : NULL;
         /* JIT code that gives up (its stack, its match limit) hands over
          * to the interpreter, so the verdict never depends on whether
          * the pattern has run HOT_RUNS times. */
@@ -581,16 +603,6 @@ static bool channel_matches(const kbc_signal *s, kbc_str channel)
                 if (kbc_str_caseeq(kbc_str_cstr(s->channels[i]), channel))
                         return true;
         return false;
-}
-
-/* Whether the normalized message holds lit. glibc's strstr compares 16
- * bytes at a time where its memmem goes byte by byte (3 instructions a
- * byte here); a NUL inside the message would stop strstr early. */
-static bool holds(const kbc_buf *norm, const char *lit)
-{
-        if (memchr(norm->data, '\0', norm->len))
-                return memmem(norm->data, norm->len, lit, strlen(lit));
-        return strstr(norm->data, lit);
 }
 
 static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
@@ -613,9 +625,6 @@ static bool signal_matches(kbc_matcher *m, const kbc_signal *s,
         }
         if (!s->message_src || by_identity)
                 return true;
-        const char *second = m->rs->index->second[s->gindex];
-        if (second && m->normalized.data && !holds(&m->normalized, second))
-                return false;
         return message_matches(m, s, text);
 }
 
