@@ -1459,10 +1459,8 @@ static bool command_intro(const kbc_kb_line *l)
         while (i < l->len && (isalnum((unsigned char)l->s[i]) ||
                               l->s[i] == '.' || l->s[i] == '_'))
                 i++;
-        if (i + 2 >= l->len || l->s[i] != ' ' || l->s[i + 1] != '/' ||
-            !islower((unsigned char)l->s[i + 2]))
-                return false;
-        return true;
+        return i + 2 < l->len && l->s[i] == ' ' && l->s[i + 1] == '/' &&
+               islower((unsigned char)l->s[i + 2]);
 }
 
 static void scan_messages(ctx *c)

@@ -134,14 +134,6 @@ static const char *const error_words[] = {"error", "tatu", "value", "code"};
  * for "ſtatuſ", and \W{0,4} between, 4 characters of up to 4 bytes. */
 #define ERROR_WORD_REACH 24
 
-static bool has_word_at(const unsigned char *s, const char *word)
-{
-        for (; *word; s++, word++)
-                if ((*s | 0x20) != (unsigned char)*word)
-                        return false;
-        return true;
-}
-
 /* Whether an error word lies in the ERROR_WORD_REACH bytes before zero,
  * the "0" of a "0x", within the text from s. Sysmon and Security events
  * are full of "0x" values (access masks, flags) far from any error word;
@@ -150,12 +142,11 @@ static bool error_word_before(const unsigned char *s, const unsigned char *zero)
 {
         const unsigned char *from =
             zero - s > ERROR_WORD_REACH ? zero - ERROR_WORD_REACH : s;
-        for (const unsigned char *p = from; p < zero; p++)
-                for (size_t i = 0;
-                     i < sizeof(error_words) / sizeof(*error_words); i++)
-                        if ((size_t)(zero - p) >= strlen(error_words[i]) &&
-                            has_word_at(p, error_words[i]))
-                                return true;
+        kbc_str window =
+            kbc_str_make((const char *)from, (size_t)(zero - from));
+        for (size_t i = 0; i < sizeof(error_words) / sizeof(*error_words); i++)
+                if (kbc_str_casefind(window, error_words[i]) >= 0)
+                        return true;
         return false;
 }
 

@@ -38,16 +38,21 @@ static const unsigned char byte_class[256] = {
     [0xc5] = MAYBE_FOLD,  /* U+017F, C5 BF */
 };
 
-/* The ASCII letter caseless PCRE2 10.42 also matches with the character
- * at s (U+017F LONG S is "s", U+212A KELVIN SIGN is "k"; no other
- * non-ASCII character matches an ASCII letter or digit), or 0: a literal
- * holds the ASCII letter, and must be found where the pattern matches. */
-static char ascii_fold(const unsigned char *s, size_t avail)
+/* The bytes of the character at s that caseless PCRE2 10.42 also takes
+ * for an ASCII letter, that letter in *letter (U+017F LONG S is "s",
+ * U+212A KELVIN SIGN is "k"; no other non-ASCII character matches an
+ * ASCII letter or digit), or 0: a literal holds the ASCII letter, and must
+ * be found where the pattern matches. */
+static size_t ascii_fold(const unsigned char *s, size_t avail, char *letter)
 {
-        if (avail >= 2 && s[0] == 0xc5 && s[1] == 0xbf)
-                return 's';
-        if (avail >= 3 && s[0] == 0xe2 && s[1] == 0x84 && s[2] == 0xaa)
-                return 'k';
+        if (avail >= 2 && s[0] == 0xc5 && s[1] == 0xbf) {
+                *letter = 's';
+                return 2;
+        }
+        if (avail >= 3 && s[0] == 0xe2 && s[1] == 0x84 && s[2] == 0xaa) {
+                *letter = 'k';
+                return 3;
+        }
         return 0;
 }
 
@@ -134,14 +139,15 @@ void kbc_prefilter_normalize(const char *in, size_t len, kbc_buf *out)
                         /* maybe the Kelvin sign */
                         __attribute__((fallthrough));
                 case MAYBE_FOLD: {
-                        char folded = ascii_fold(s + i, len - i);
-                        if (!folded)
+                        char letter;
+                        size_t k = ascii_fold(s + i, len - i, &letter);
+                        if (!k)
                                 break;
                         if (space)
                                 o[n++] = ' ';
                         space = false;
-                        o[n++] = folded;
-                        i += folded == 's' ? 2 : 3;
+                        o[n++] = letter;
+                        i += k;
                         continue;
                 }
                 }
